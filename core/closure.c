@@ -21,6 +21,11 @@ typedef struct Object {
         uint64_t elf_error_offset;
         const ElfInfo *info;
         const char *shebang; /* the #! line of a script, without "#!" */
+        /* e_ident class and e_machine, read even when the rest is corrupt: the loader skips an object of
+         * another class or machine before it looks any further */
+        bool has_ident;
+        uint8_t ident_class;
+        uint16_t ident_machine;
 } Object;
 
 typedef struct ObjectKey {
@@ -206,6 +211,15 @@ static int context_object(ClosureContext *ctx, const char *real, const struct st
                         }
                 } else if (r != -EINVAL && r != -ENOEXEC)
                         o->error = r;
+                if (r < 0 && o->elf_error != ELF_ERROR_NOT_ELF) {
+                        uint8_t h[20];
+                        if (pread(fd, h, sizeof h, 0) == (ssize_t) sizeof h) {
+                                o->has_ident = true;
+                                o->ident_class = h[EI_CLASS];
+                                o->ident_machine = h[EI_DATA] == ELFDATA2MSB ? (uint16_t) (h[18] << 8 | h[19])
+                                                                            : (uint16_t) (h[19] << 8 | h[18]);
+                        }
+                }
         }
         if (hashmap_put_bytes(ctx->objects, k, sizeof *k, o, NULL) < 0)
                 return -ENOMEM;
@@ -313,7 +327,7 @@ static int closure_edge(Closure *c, size_t from, size_t to) {
 }
 
 static int closure_add_missing(Closure *c, const char *name, size_t needed_by, const char *reason, const char **tried,
-                               size_t n_tried) {
+                               const bool *subdir, size_t n_tried) {
         char *key;
         if (asprintf(&key, "%s%c%zu", name, 0, needed_by) < 0)
                 return -ENOMEM;
@@ -336,11 +350,15 @@ static int closure_add_missing(Closure *c, const char *name, size_t needed_by, c
                 .n_tried = n_tried,
         };
         m->tried = arena_alloc(c->arena, (n_tried ? n_tried : 1) * sizeof(char *));
-        if (!m->name || !m->reason || !m->tried)
+        bool *sub = arena_alloc(c->arena, (n_tried ? n_tried : 1) * sizeof(bool));
+        if (!m->name || !m->reason || !m->tried || !sub)
                 return -ENOMEM;
-        for (size_t i = 0; i < n_tried; i++)
+        for (size_t i = 0; i < n_tried; i++) {
                 if (!(m->tried[i] = arena_strdup(c->arena, tried[i])))
                         return -ENOMEM;
+                sub[i] = subdir && subdir[i];
+        }
+        m->tried_subdir = sub;
         c->n_missing++;
         return 0;
 }
@@ -365,7 +383,8 @@ typedef struct Search {
         Process *p;
         const char *name;
         char **tried;
-        size_t n_tried, allocated_tried;
+        bool *subdir;
+        size_t n_tried, allocated_tried, allocated_subdir;
         const char *fatal; /* set when the loader would give up with an error */
         /* the result */
         const char *path, *real;
@@ -377,20 +396,23 @@ static void search_done(Search *s) {
         for (size_t i = 0; i < s->n_tried; i++)
                 free(s->tried[i]);
         free(s->tried);
+        free(s->subdir);
 }
 
 /* 1 found, 0 go on searching, -1 fatal (s->fatal), -ENOMEM. What glibc's open_verify() does. */
-static int search_try(Search *s, char *candidate) {
+static int search_try(Search *s, char *candidate, bool subdir) {
         ClosureContext *ctx = s->p->c->ctx;
         const char *real;
         struct stat st;
         const Object *o;
         int r;
 
-        if (!GROW(s->tried, s->allocated_tried, s->n_tried + 1)) {
+        if (!GROW(s->tried, s->allocated_tried, s->n_tried + 1) ||
+            !GROW(s->subdir, s->allocated_subdir, s->n_tried + 1)) {
                 free(candidate);
                 return -ENOMEM;
         }
+        s->subdir[s->n_tried] = subdir;
         s->tried[s->n_tried++] = candidate;
 
         if (fs_root_chase(ctx->root, candidate, &real, &st) < 0 || !S_ISREG(st.st_mode))
@@ -403,6 +425,8 @@ static int search_try(Search *s, char *candidate) {
         const LdPlatform *pl = s->p->platform;
         if (o->info && (o->info->elf_class != pl->elf_class || o->info->machine != pl->machine))
                 return 0; /* another architecture or class: not an error, the loader looks further */
+        if (!o->info && o->has_ident && (o->ident_class != pl->elf_class || o->ident_machine != pl->machine))
+                return 0;
         if (!o->info || o->error < 0 || o->info->data != pl->data ||
             (o->info->type != ET_DYN && o->info->type != ET_EXEC)) {
                 s->fatal = o->info ? (o->info->data != pl->data ? "wrong byte order" : "not a shared object")
@@ -446,7 +470,7 @@ static int search_dirs(Search *s, const char *list, const char *origin) {
                         char *cand;
                         if (asprintf(&cand, "%s%s/glibc-hwcaps/%s/%s", lead, dir, pl->hwcaps[i], s->name) < 0)
                                 return -ENOMEM;
-                        r = search_try(s, cand);
+                        r = search_try(s, cand, true);
                         if (r != 0)
                                 return r;
                 }
@@ -455,7 +479,7 @@ static int search_dirs(Search *s, const char *list, const char *origin) {
                         if (asprintf(&cand, "%s%s%s%s/%s", lead, dir, pl->legacy[i][0] ? "/" : "", pl->legacy[i],
                                      s->name) < 0)
                                 return -ENOMEM;
-                        r = search_try(s, cand);
+                        r = search_try(s, cand, pl->legacy[i][0] != 0);
                         if (r != 0)
                                 return r;
                 }
@@ -532,7 +556,7 @@ static int process_map(Process *p, size_t idx, const char *name) {
                         cand = NULL;
                 if (!cand)
                         return -ENOMEM;
-                r = search_try(&s, cand);
+                r = search_try(&s, cand, false);
         } else {
                 const Loaded *main_obj = p->loaded;
                 bool did_main = false;
@@ -566,7 +590,7 @@ static int process_map(Process *p, size_t idx, const char *name) {
                                 char *cand = strdup(hit);
                                 if (!cand)
                                         return -ENOMEM;
-                                r = search_try(&s, cand);
+                                r = search_try(&s, cand, false);
                         }
                 }
                 if (r == 0 && !nodeflib) {
@@ -582,7 +606,7 @@ static int process_map(Process *p, size_t idx, const char *name) {
         }
         if (r <= 0) {
                 r = closure_add_missing(c, name, obj->node, r < 0 ? s.fatal : "not found", (const char **) s.tried,
-                                        s.n_tried);
+                                        s.subdir, s.n_tried);
                 search_done(&s);
                 return r;
         }
@@ -633,7 +657,7 @@ static int closure_simulate(Closure *c, size_t node, const Object *o, const Clos
         if (!p.platform) {
                 for (size_t i = 0; i < info->n_needed; i++) {
                         r = closure_add_missing(c, info->needed[i], node, "no loader known for this architecture",
-                                                NULL, 0);
+                                                NULL, NULL, 0);
                         if (r < 0)
                                 return r;
                 }
@@ -662,7 +686,7 @@ static int closure_simulate(Closure *c, size_t node, const Object *o, const Clos
                 if (!io || !io->info) {
                         const char *why = io ? object_error(c, info->interp, io) : r < 0 ? strerror(-r) : "not a regular file";
                         const char *tried[] = { info->interp };
-                        return closure_add_missing(c, info->interp, node, why, tried, 1);
+                        return closure_add_missing(c, info->interp, node, why, tried, NULL, 1);
                 }
                 size_t inode;
                 r = closure_node_get(c, info->interp, real, &ist, NODE_INTERPRETER, VIA_INTERP, &inode);
@@ -736,21 +760,21 @@ static int closure_script(Closure *c, size_t node, const char *shebang, const Cl
 
         c->nodes[node].kind = c->nodes[node].kind == NODE_EXEC ? NODE_SCRIPT : c->nodes[node].kind;
         if (depth >= SCRIPT_DEPTH_MAX)
-                return closure_add_missing(c, shebang, node, "too many levels of #! interpreters", NULL, 0);
+                return closure_add_missing(c, shebang, node, "too many levels of #! interpreters", NULL, NULL, 0);
         r = parse_shebang(shebang, &interp, &arg);
         if (r == -ENOMEM)
                 return r;
         if (r < 0 || interp[0] != '/') {
                 const char *tried[] = { interp ? interp : shebang };
                 return closure_add_missing(c, interp ? interp : shebang, node,
-                                           "the #! interpreter is not an absolute path", tried, 1);
+                                           "the #! interpreter is not an absolute path", tried, NULL, 1);
         }
         r = closure_add_exec(c, interp, env, NODE_INTERPRETER, VIA_SHEBANG, node, depth + 1, &inode);
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
                 const char *tried[] = { interp };
-                return closure_add_missing(c, interp, node, strerror(-r), tried, 1);
+                return closure_add_missing(c, interp, node, strerror(-r), tried, NULL, 1);
         }
 
         /* #!/usr/bin/env NAME: NAME is looked up in PATH when the script runs */
@@ -787,7 +811,7 @@ static int closure_script(Closure *c, size_t node, const char *shebang, const Cl
                         free(tried[i]);
                 return r;
         }
-        r = closure_add_missing(c, target, node, "not found in PATH", (const char **) tried, n_tried);
+        r = closure_add_missing(c, target, node, "not found in PATH", (const char **) tried, NULL, n_tried);
         for (size_t i = 0; i < n_tried; i++)
                 free(tried[i]);
         return r;

@@ -59,7 +59,8 @@ typedef struct ClosureMissing {
         const char *name;
         size_t needed_by; /* node index */
         const char *reason;
-        const char **tried;
+        const char **tried; /* every path the loader would try, in order */
+        const bool *tried_subdir; /* whether tried[i] is a glibc-hwcaps or legacy hwcap subdirectory variant */
         size_t n_tried;
 } ClosureMissing;
 

@@ -11,6 +11,22 @@
 #include "macro.h"
 
 #define INFO_DIR "var/lib/dpkg/info"
+
+#if defined(__x86_64__)
+#define DPKG_NATIVE_ARCH "amd64"
+#elif defined(__aarch64__)
+#define DPKG_NATIVE_ARCH "arm64"
+#elif defined(__i386__)
+#define DPKG_NATIVE_ARCH "i386"
+#elif defined(__arm__)
+#define DPKG_NATIVE_ARCH "armhf"
+#elif defined(__powerpc64__)
+#define DPKG_NATIVE_ARCH "ppc64el"
+#elif defined(__s390x__)
+#define DPKG_NATIVE_ARCH "s390x"
+#else
+#define DPKG_NATIVE_ARCH "all"
+#endif
 #define LIST_MAX (256u * 1024 * 1024)
 
 typedef struct Diversion {
@@ -308,6 +324,13 @@ int dpkg_db_package_files(DpkgDb *db, const char *package, char ***ret) {
         if (asprintf(&name, "%s.list", package) < 0)
                 return -ENOMEM;
         r = read_all(db->info_fd, name, &buf, &allocated, &len);
+        if (r == -ENOENT && !strchr(package, ':')) {
+                /* a Multi-Arch: same package: the native architecture's first */
+                free(name);
+                if (asprintf(&name, "%s:%s.list", package, DPKG_NATIVE_ARCH) < 0)
+                        return (name = NULL), -ENOMEM;
+                r = read_all(db->info_fd, name, &buf, &allocated, &len);
+        }
         if (r == -ENOENT && !strchr(package, ':')) {
                 /* a Multi-Arch: same package is recorded as name:arch */
                 _cleanup_(closedirp) DIR *d = fdopendir(dup(db->info_fd));

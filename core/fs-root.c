@@ -201,6 +201,10 @@ int fs_root_chase(FsRoot *r, const char *path, const char **ret_real, struct sta
                 return k;
         if (a->error < 0)
                 return a->error;
+        /* "file/" names a directory, as for the kernel */
+        size_t n = strlen(path);
+        if (n > 1 && path[n - 1] == '/' && !S_ISDIR(a->st.st_mode))
+                return -ENOTDIR;
         if (ret_real)
                 *ret_real = a->real;
         if (ret_st)

@@ -107,8 +107,14 @@ static int print_tree(const Closure *c) {
         for (size_t m = 0; m < closure_n_missing(c); m++) {
                 const ClosureMissing *ms = closure_missing(c, m);
                 printf("missing %s (needed by %s): %s\n", ms->name, closure_node(c, ms->needed_by)->path, ms->reason);
+                size_t variants = 0;
                 for (size_t t = 0; t < ms->n_tried; t++)
-                        printf("    tried %s\n", ms->tried[t]);
+                        if (ms->tried_subdir[t])
+                                variants++;
+                        else
+                                printf("    tried %s\n", ms->tried[t]);
+                if (variants > 0)
+                        printf("    and %zu hardware-capability subdirectories of these (all in --json)\n", variants);
         }
         return 0;
 }
@@ -132,6 +138,12 @@ static int print_list(const Closure *c) {
         for (size_t i = 0; i < k; i++)
                 if (i == 0 || !streq(paths[i], paths[i - 1]))
                         puts(paths[i]);
+        /* the list is for scripts: missing libraries go to stderr, one line each */
+        for (size_t m = 0; m < closure_n_missing(c); m++) {
+                const ClosureMissing *ms = closure_missing(c, m);
+                fprintf(stderr, "missing %s (needed by %s): %s\n", ms->name, closure_node(c, ms->needed_by)->path,
+                        ms->reason);
+        }
         return 0;
 }
 
