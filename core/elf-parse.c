@@ -308,7 +308,14 @@ done:
 
 int elf_parse_buffer(const void *buf, size_t size, Arena *arena, ElfInfo **ret, ElfError *reterr_kind,
                      uint64_t *reterr_offset) {
-        Source s = { .buf = buf, .fd = -1, .size = size };
+        Source s;
+        s.buf = buf;
+        s.fd = -1;
+        s.size = size;
+        s.head_len = 0;
+        s.msb = s.is64 = false;
+        s.err = ELF_ERROR_NONE;
+        s.err_offset = 0;
         int r = parse(&s, arena, ret);
         if (r < 0 && r != -ENOMEM) {
                 if (reterr_kind)
@@ -320,8 +327,15 @@ int elf_parse_buffer(const void *buf, size_t size, Arena *arena, ElfInfo **ret, 
 }
 
 int elf_parse_fd(int fd, Arena *arena, ElfInfo **ret, ElfError *reterr_kind, uint64_t *reterr_offset) {
-        Source s = { .fd = fd };
+        Source s; /* not zeroed as a whole: its head buffer is 16 KiB, filled below */
         struct stat st;
+
+        s.buf = NULL;
+        s.fd = fd;
+        s.head_len = 0;
+        s.msb = s.is64 = false;
+        s.err = ELF_ERROR_NONE;
+        s.err_offset = 0;
 
         if (fstat(fd, &st) < 0)
                 return -errno;

@@ -17,18 +17,29 @@ struct Hashmap {
         size_t n_items;
 };
 
-/* FNV-1a, 64-bit: tiny and good enough for paths and sonames. */
+/* Eight bytes at a time with a multiply-xorshift mix: paths and sonames are hashed by the hundred thousand
+ * (every line of the dpkg database), so a byte-at-a-time hash shows up in profiles. */
+static inline uint64_t mix(uint64_t h) {
+        h ^= h >> 32;
+        h *= UINT64_C(0xd6e8feb86659fd93);
+        h ^= h >> 32;
+        return h;
+}
+
 uint64_t hash_bytes(const void *p, size_t n) {
         const unsigned char *s = p;
-        uint64_t h = UINT64_C(0xcbf29ce484222325);
-        for (size_t i = 0; i < n; i++) {
-                h ^= s[i];
-                h *= UINT64_C(0x100000001b3);
+        uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n;
+        while (n >= 8) {
+                uint64_t w;
+                memcpy(&w, s, 8);
+                h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+                h ^= h >> 29;
+                s += 8;
+                n -= 8;
         }
-        /* final avalanche so that the low bits used for indexing mix well */
-        h ^= h >> 33;
-        h *= UINT64_C(0xff51afd7ed558ccd);
-        h ^= h >> 33;
+        uint64_t w = 0;
+        memcpy(&w, s, n);
+        h = mix(h ^ w ^ ((uint64_t) n << 56));
         return h ? h : 1;
 }
 

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "dpkg-db.h"
+#include "hashmap.h"
+#include "macro.h"
+
+#define INFO_DIR "var/lib/dpkg/info"
+
+#if defined(__x86_64__)
+#define DPKG_NATIVE_ARCH "amd64"
+#elif defined(__aarch64__)
+#define DPKG_NATIVE_ARCH "arm64"
+#elif defined(__i386__)
+#define DPKG_NATIVE_ARCH "i386"
+#elif defined(__arm__)
+#define DPKG_NATIVE_ARCH "armhf"
+#elif defined(__powerpc64__)
+#define DPKG_NATIVE_ARCH "ppc64el"
+#elif defined(__s390x__)
+#define DPKG_NATIVE_ARCH "s390x"
+#else
+#define DPKG_NATIVE_ARCH "all"
+#endif
+#define LIST_MAX (256u * 1024 * 1024)
+
+typedef struct Diversion {
+        const char *to, *by;
+} Diversion;
+
+struct DpkgDb {
+        FsRoot *root;
+        int info_fd;
+        Arena *arena;
+        Hashmap *diversions; /* from -> Diversion */
+        char aliases[8][16]; /* top-level directories that link to usr/<same> */
+        size_t n_aliases;
+};
+
+DpkgDb *dpkg_db_free(DpkgDb *db) {
+        if (!db)
+                return NULL;
+        if (db->info_fd >= 0)
+                close(db->info_fd);
+        hashmap_free(db->diversions);
+        arena_free(db->arena);
+        free(db);
+        return NULL;
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(DpkgDb *, dpkg_db_free);
+
+/* Read a whole file relative to dir_fd into a growing buffer. */
+static int read_all(int dir_fd, const char *name, char **buf, size_t *allocated, size_t *ret_len) {
+        _cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+        struct stat st;
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADMSG;
+        if ((uint64_t) st.st_size >= LIST_MAX)
+                return -EFBIG;
+        size_t len = 0;
+        for (;;) {
+                if (!GROW(*buf, *allocated, len + 65536 > (size_t) st.st_size + 1 ? len + 65536 : (size_t) st.st_size + 1))
+                        return -ENOMEM;
+                ssize_t n = read(fd, *buf + len, *allocated - len - 1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                len += n;
+                if (len >= LIST_MAX)
+                        return -EFBIG;
+        }
+        (*buf)[len] = 0;
+        *ret_len = len;
+        return 0;
+}
+
+static int load_diversions(DpkgDb *db) {
+        _cleanup_free_ char *buf = NULL;
+        size_t allocated = 0, len;
+        _cleanup_close_ int dfd = openat(fs_root_fd(db->root), "var/lib/dpkg", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+        int r = read_all(dfd, "diversions", &buf, &allocated, &len);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        /* groups of three lines: diverted path, where it went, the diverting package (":" for local) */
+        char *lines[3];
+        size_t k = 0;
+        for (char *p = buf, *nl; p < buf + len; p = nl + 1) {
+                nl = memchr(p, '\n', buf + len - p);
+                if (!nl)
+                        nl = buf + len;
+                *nl = 0;
+                lines[k++] = p;
+                if (k == 3) {
+                        Diversion *d = arena_alloc(db->arena, sizeof(Diversion));
+                        char *from = arena_strdup(db->arena, lines[0]);
+                        if (!d || !from || !(d->to = arena_strdup(db->arena, lines[1])) ||
+                            !(d->by = arena_strdup(db->arena, lines[2])))
+                                return -ENOMEM;
+                        if (hashmap_put(db->diversions, from, d, NULL) < 0)
+                                return -ENOMEM;
+                        k = 0;
+                }
+        }
+        return 0;
+}
+
+int dpkg_db_new(FsRoot *root, DpkgDb **ret) {
+        _cleanup_(dpkg_db_freep) DpkgDb *db = calloc(1, sizeof(DpkgDb));
+        if (!db)
+                return -ENOMEM;
+        db->info_fd = -EBADF;
+        db->root = root;
+        db->arena = arena_new();
+        db->diversions = hashmap_new();
+        if (!db->arena || !db->diversions)
+                return -ENOMEM;
+        db->info_fd = openat(fs_root_fd(root), INFO_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (db->info_fd < 0)
+                return -errno;
+        int r = load_diversions(db);
+        if (r < 0)
+                return r;
+
+        static const char *const candidates[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32", "libo32" };
+        for (size_t i = 0; i < ELEMENTSOF(candidates); i++) {
+                char target[64];
+                ssize_t n = readlinkat(fs_root_fd(root), candidates[i], target, sizeof target - 1);
+                if (n <= 0)
+                        continue;
+                target[n] = 0;
+                const char *t = target[0] == '/' ? target + 1 : target;
+                const char *rest = startswith(t, "usr/");
+                if (rest && streq(rest, candidates[i]))
+                        snprintf(db->aliases[db->n_aliases++], sizeof db->aliases[0], "/%s/", candidates[i]);
+        }
+        *ret = TAKE_PTR(db);
+        return 0;
+}
+
+const char *dpkg_db_canonical(DpkgDb *db, const char *path, char *buf, size_t size) {
+        for (size_t i = 0; i < db->n_aliases; i++) {
+                const char *a = db->aliases[i];
+                size_t al = strlen(a);
+                if (strncmp(path, a, al) == 0 || (strncmp(path, a, al - 1) == 0 && path[al - 1] == 0)) {
+                        if (snprintf(buf, size, "/usr%s", path) >= (int) size)
+                                return path;
+                        return buf;
+                }
+        }
+        return path;
+}
+
+typedef struct Wanted {
+        const char **owner; /* where to write, for each asker */
+        size_t n;
+        const char *first; /* the owner found so far (several joined) */
+} Wanted;
+
+static int add_owner(DpkgDb *db, Wanted *w, const char *pkg) {
+        if (!w->first) {
+                w->first = pkg;
+                return 0;
+        }
+        /* do not list the same package twice (a path in two .list files of one package is odd, but cheap) */
+        size_t pl = strlen(pkg);
+        for (const char *p = w->first; (p = strstr(p, pkg)); p += pl)
+                if ((p == w->first || p[-1] == ' ') && (p[pl] == 0 || p[pl] == ','))
+                        return 0;
+        size_t fl = strlen(w->first);
+        char *s = arena_alloc(db->arena, fl + 2 + pl + 1);
+        if (!s)
+                return -ENOMEM;
+        memcpy(s, w->first, fl);
+        memcpy(s + fl, ", ", 2);
+        memcpy(s + fl + 2, pkg, pl + 1);
+        w->first = s;
+        return 0;
+}
+
+/* Apply a diversion to a path listed by package pkg: the file of a package that does not own the
+ * diversion lives at the diverted-to path. */
+static const char *divert(DpkgDb *db, const char *path, size_t len, const char *pkg, size_t *ret_len) {
+        if (hashmap_size(db->diversions) == 0)
+                return *ret_len = len, path;
+        Diversion *d = hashmap_get_bytes(db->diversions, path, len);
+        size_t bl = d ? strlen(d->by) : 0;
+        /* the diverting package is named without its architecture */
+        if (!d || (strncmp(d->by, pkg, bl) == 0 && (pkg[bl] == 0 || pkg[bl] == ':')))
+                return *ret_len = len, path;
+        *ret_len = strlen(d->to);
+        return d->to;
+}
+
+int dpkg_db_find_owners(DpkgDb *db, const char *const *paths, size_t n, const char **owners) {
+        _cleanup_(hashmap_freep) Hashmap *wanted = hashmap_new();
+        _cleanup_(arena_freep) Arena *tmp = arena_new();
+        _cleanup_free_ char *buf = NULL;
+        size_t allocated = 0;
+        char cbuf[PATH_MAX];
+        int r;
+
+        if (!wanted || !tmp)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                owners[i] = NULL;
+                const char *c = dpkg_db_canonical(db, paths[i], cbuf, sizeof cbuf);
+                char *key = arena_strdup(tmp, c);
+                if (!key)
+                        return -ENOMEM;
+                Wanted *w = hashmap_get(wanted, key);
+                if (!w) {
+                        w = arena_alloc(tmp, sizeof(Wanted));
+                        if (!w)
+                                return -ENOMEM;
+                        *w = (Wanted) {};
+                        if (hashmap_put(wanted, key, w, NULL) < 0)
+                                return -ENOMEM;
+                }
+                const char **o = arena_alloc(tmp, (w->n + 1) * sizeof(char *));
+                if (!o)
+                        return -ENOMEM;
+                if (w->n)
+                        memcpy(o, w->owner, w->n * sizeof(char *));
+                o[w->n++] = (const char *) &owners[i];
+                w->owner = o;
+        }
+
+        _cleanup_(closedirp) DIR *d = fdopendir(dup(db->info_fd));
+        if (!d)
+                return -errno;
+        rewinddir(d);
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                size_t nl = strlen(de->d_name);
+                if (nl <= 5 || !streq(de->d_name + nl - 5, ".list"))
+                        continue;
+                size_t len;
+                r = read_all(db->info_fd, de->d_name, &buf, &allocated, &len);
+                if (r < 0)
+                        continue; /* an unreadable list names no owners; the rest still count */
+                const char *pkg = NULL;
+                for (char *p = buf, *e; p < buf + len; p = e + 1) {
+                        e = memchr(p, '\n', buf + len - p);
+                        if (!e)
+                                e = buf + len;
+                        *e = 0;
+                        size_t ll = e - p;
+                        if (ll == 0)
+                                continue;
+                        const char *path = divert(db, p, ll, pkg ? pkg : (pkg = arena_strndup(db->arena, de->d_name, nl - 5)), &ll);
+                        if (!pkg)
+                                return -ENOMEM;
+                        /* packages list /lib/...; the canonical spelling is /usr/lib/... */
+                        if (path[0] == '/' && path[1] != 'u') {
+                                const char *c = dpkg_db_canonical(db, path, cbuf, sizeof cbuf);
+                                if (c != path) {
+                                        path = c;
+                                        ll = strlen(c);
+                                }
+                        }
+                        Wanted *w = hashmap_get_bytes(wanted, path, ll);
+                        if (w && add_owner(db, w, pkg) < 0)
+                                return -ENOMEM;
+                }
+        }
+
+        size_t it = 0;
+        void *v;
+        while (hashmap_iterate(wanted, &it, NULL, &v)) {
+                Wanted *w = v;
+                for (size_t j = 0; j < w->n; j++)
+                        *(const char **) w->owner[j] = w->first;
+        }
+        return 0;
+}
+
+int dpkg_package_name_valid(const char *name) {
+        /* Debian policy 5.6.1: [a-z0-9][a-z0-9+.-]+, at least two characters; ":arch" is [a-z0-9-]+ */
+        const char *colon = strchr(name, ':');
+        size_t n = colon ? (size_t) (colon - name) : strlen(name);
+        if (n < 2 || n > 128)
+                return 0;
+        for (size_t i = 0; i < n; i++) {
+                char c = name[i];
+                bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && (c == '+' || c == '-' || c == '.'));
+                if (!ok)
+                        return 0;
+        }
+        if (colon) {
+                const char *a = colon + 1;
+                if (!*a || strlen(a) > 32)
+                        return 0;
+                for (; *a; a++)
+                        if (!((*a >= 'a' && *a <= 'z') || (*a >= '0' && *a <= '9') || *a == '-'))
+                                return 0;
+        }
+        return 1;
+}
+
+int dpkg_db_package_files(DpkgDb *db, const char *package, char ***ret) {
+        _cleanup_free_ char *buf = NULL, *name = NULL;
+        size_t allocated = 0, len;
+        int r;
+
+        if (!dpkg_package_name_valid(package))
+                return -EINVAL;
+        if (asprintf(&name, "%s.list", package) < 0)
+                return -ENOMEM;
+        r = read_all(db->info_fd, name, &buf, &allocated, &len);
+        if (r == -ENOENT && !strchr(package, ':')) {
+                /* a Multi-Arch: same package: the native architecture's first */
+                free(name);
+                if (asprintf(&name, "%s:%s.list", package, DPKG_NATIVE_ARCH) < 0)
+                        return (name = NULL), -ENOMEM;
+                r = read_all(db->info_fd, name, &buf, &allocated, &len);
+        }
+        if (r == -ENOENT && !strchr(package, ':')) {
+                /* a Multi-Arch: same package is recorded as name:arch */
+                _cleanup_(closedirp) DIR *d = fdopendir(dup(db->info_fd));
+                if (!d)
+                        return -errno;
+                rewinddir(d);
+                struct dirent *de;
+                size_t pl = strlen(package);
+                while ((de = readdir(d)))
+                        if (strncmp(de->d_name, package, pl) == 0 && de->d_name[pl] == ':' &&
+                            strlen(de->d_name) > 5 && streq(de->d_name + strlen(de->d_name) - 5, ".list")) {
+                                free(name);
+                                name = strdup(de->d_name);
+                                if (!name)
+                                        return -ENOMEM;
+                                r = read_all(db->info_fd, name, &buf, &allocated, &len);
+                                break;
+                        }
+        }
+        if (r < 0)
+                return r;
+
+        size_t n = 0, cap = 0;
+        char **files = NULL;
+        const char *pkg = package;
+        for (char *p = buf, *e; p < buf + len; p = e + 1) {
+                e = memchr(p, '\n', buf + len - p);
+                if (!e)
+                        e = buf + len;
+                *e = 0;
+                if (e == p || streq(p, "/."))
+                        continue;
+                size_t ll;
+                const char *path = divert(db, p, e - p, pkg, &ll);
+                if (!GROW(files, cap, n + 2) || !(files[n] = strndup(path, ll))) {
+                        for (size_t i = 0; i < n; i++)
+                                free(files[i]);
+                        free(files);
+                        return -ENOMEM;
+                }
+                files[++n] = NULL;
+        }
+        if (!files && !(files = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        *ret = files;
+        return 0;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stddef.h>
+
+#include "fs-root.h"
+
+/* The dpkg database below a root: which package owns a file (the .list files of /var/lib/dpkg/info, with diversions
+ * and merged-/usr aliases taken into account) and which files a package holds. */
+typedef struct DpkgDb DpkgDb;
+
+/* -ENOENT when the root has no dpkg database. */
+int dpkg_db_new(FsRoot *root, DpkgDb **ret);
+DpkgDb *dpkg_db_free(DpkgDb *db);
+
+/* For each of paths[0..n) set owners[i] to its package ("libc6:amd64", several joined by ", "), or NULL.
+ * One pass over the database, however many paths: ask for all paths of a closure at once. The strings are
+ * owned by db. */
+int dpkg_db_find_owners(DpkgDb *db, const char *const *paths, size_t n, const char **owners);
+
+/* The files of an installed package (name, or name:arch), diversions applied, as a NULL-terminated
+ * malloc'd array of malloc'd strings. -ENOENT when the package is not installed, -EINVAL for a name dpkg
+ * would not accept. */
+int dpkg_db_package_files(DpkgDb *db, const char *package, char ***ret);
+
+/* Whether name is a syntactically valid Debian package name, optionally with ":arch". */
+int dpkg_package_name_valid(const char *name);
+
+/* The merged-/usr spelling of a path: "/lib/x" -> "/usr/lib/x" when /lib links to usr/lib in the root. */
+const char *dpkg_db_canonical(DpkgDb *db, const char *path, char *buf, size_t size);

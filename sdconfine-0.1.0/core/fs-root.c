@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <fcntl.h>
+#include <limits.h>
+
+#include "fs-root.h"
+#include "hashmap.h"
+#include "macro.h"
+
+#define LINKS_MAX 40
+
+typedef struct Answer {
+        int error; /* 0 or -errno */
+        const char *real;
+        struct stat st;
+} Answer;
+
+struct FsRoot {
+        char *path;
+        int fd;
+        Arena *arena;
+        Hashmap *answers; /* path as asked -> Answer */
+};
+
+int fs_root_new(const char *root, FsRoot **ret) {
+        FsRoot *r = calloc(1, sizeof(FsRoot));
+        if (!r)
+                return -ENOMEM;
+        r->fd = -EBADF;
+        if (!root || !*root)
+                root = "/";
+        r->path = strdup(root);
+        r->arena = arena_new();
+        r->answers = hashmap_new();
+        if (!r->path || !r->arena || !r->answers) {
+                fs_root_free(r);
+                return -ENOMEM;
+        }
+        r->fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (r->fd < 0) {
+                int e = -errno;
+                fs_root_free(r);
+                return e;
+        }
+        *ret = r;
+        return 0;
+}
+
+FsRoot *fs_root_free(FsRoot *r) {
+        if (!r)
+                return NULL;
+        if (r->fd >= 0)
+                close(r->fd);
+        free(r->path);
+        hashmap_free(r->answers);
+        arena_free(r->arena);
+        free(r);
+        return NULL;
+}
+
+const char *fs_root_path(const FsRoot *r) {
+        return r->path;
+}
+
+int fs_root_fd(const FsRoot *r) {
+        return r->fd;
+}
+
+/* "/a/b" -> "a/b", "/" -> "." : paths relative to the root fd */
+static const char *rel(const char *real) {
+        while (*real == '/')
+                real++;
+        return *real ? real : ".";
+}
+
+static int chase(FsRoot *r, const char *path, unsigned *links, const Answer **ret);
+
+static int remember(FsRoot *r, const char *path, size_t len, int error, const char *real, const struct stat *st,
+                    const Answer **ret) {
+        Answer *a = arena_alloc(r->arena, sizeof(Answer));
+        char *key = arena_strndup(r->arena, path, len);
+        if (!a || !key)
+                return -ENOMEM;
+        *a = (Answer) { .error = error, .real = real };
+        if (st)
+                a->st = *st;
+        if (hashmap_put_bytes(r->answers, key, len, a, NULL) < 0)
+                return -ENOMEM;
+        *ret = a;
+        return 0;
+}
+
+/* Resolve the path in path[0..len), which starts with '/'. */
+static int chase_n(FsRoot *r, const char *path, size_t len, unsigned *links, const Answer **ret) {
+        /* strip trailing slashes (but keep "/") */
+        while (len > 1 && path[len - 1] == '/')
+                len--;
+
+        Answer *cached = hashmap_get_bytes(r->answers, path, len);
+        if (cached) {
+                *ret = cached;
+                return 0;
+        }
+
+        if (len == 1) { /* the root itself */
+                struct stat st;
+                if (fstatat(r->fd, ".", &st, 0) < 0)
+                        return remember(r, path, len, -errno, NULL, NULL, ret);
+                return remember(r, path, len, 0, "/", &st, ret);
+        }
+
+        /* split off the last component */
+        size_t slash = len;
+        while (slash > 0 && path[slash - 1] != '/')
+                slash--;
+        const char *name = path + slash;
+        size_t name_len = len - slash;
+        size_t parent_len = slash > 1 ? slash - 1 : 1;
+
+        const Answer *parent;
+        int k = chase_n(r, path, parent_len, links, &parent);
+        if (k < 0)
+                return k;
+        if (parent->error < 0)
+                return remember(r, path, len, parent->error, NULL, NULL, ret);
+        if (!S_ISDIR(parent->st.st_mode))
+                return remember(r, path, len, -ENOTDIR, NULL, NULL, ret);
+
+        if ((name_len == 1 && name[0] == '.') || name_len == 0) {
+                *ret = parent;
+                return remember(r, path, len, 0, parent->real, &parent->st, ret);
+        }
+        if (name_len == 2 && name[0] == '.' && name[1] == '.') {
+                /* ".." of the root is the root */
+                const char *pr = parent->real;
+                size_t plen = strlen(pr), cut = plen;
+                while (cut > 0 && pr[cut - 1] != '/')
+                        cut--;
+                const Answer *up;
+                k = chase_n(r, pr, cut > 1 ? cut - 1 : 1, links, &up);
+                if (k < 0)
+                        return k;
+                return remember(r, path, len, up->error, up->real, &up->st, ret);
+        }
+
+        size_t plen = strlen(parent->real);
+        char *real = arena_alloc(r->arena, plen + 1 + name_len + 1);
+        if (!real)
+                return -ENOMEM;
+        memcpy(real, parent->real, plen);
+        size_t n = plen;
+        if (n > 1 || real[0] != '/')
+                real[n++] = '/';
+        memcpy(real + n, name, name_len);
+        real[n + name_len] = 0;
+
+        struct stat st;
+        if (fstatat(r->fd, rel(real), &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return remember(r, path, len, -errno, NULL, NULL, ret);
+        if (!S_ISLNK(st.st_mode))
+                return remember(r, path, len, 0, real, &st, ret);
+
+        /* a symlink: read it and resolve its target from the parent (or the root) */
+        if (++*links > LINKS_MAX)
+                return remember(r, path, len, -ELOOP, NULL, NULL, ret);
+        char target[PATH_MAX];
+        ssize_t tl = readlinkat(r->fd, rel(real), target, sizeof target - 1);
+        if (tl < 0)
+                return remember(r, path, len, -errno, NULL, NULL, ret);
+        if (tl == 0)
+                return remember(r, path, len, -ENOENT, NULL, NULL, ret);
+        target[tl] = 0;
+
+        _cleanup_free_ char *next = NULL;
+        if (target[0] == '/')
+                next = strdup(target);
+        else if (asprintf(&next, "%s/%s", streq(parent->real, "/") ? "" : parent->real, target) < 0)
+                next = NULL;
+        if (!next)
+                return -ENOMEM;
+        const Answer *a;
+        k = chase(r, next, links, &a);
+        if (k < 0)
+                return k;
+        /* A loop detected deeper down is remembered for this path too; it does not depend on how we came. */
+        return remember(r, path, len, a->error, a->real, a->error < 0 ? NULL : &a->st, ret);
+}
+
+static int chase(FsRoot *r, const char *path, unsigned *links, const Answer **ret) {
+        if (path[0] != '/')
+                return -EINVAL;
+        return chase_n(r, path, strlen(path), links, ret);
+}
+
+int fs_root_chase(FsRoot *r, const char *path, const char **ret_real, struct stat *ret_st) {
+        unsigned links = 0;
+        const Answer *a;
+        int k = chase(r, path, &links, &a);
+        if (k < 0)
+                return k;
+        if (a->error < 0)
+                return a->error;
+        /* "file/" names a directory, as for the kernel */
+        size_t n = strlen(path);
+        if (n > 1 && path[n - 1] == '/' && !S_ISDIR(a->st.st_mode))
+                return -ENOTDIR;
+        if (ret_real)
+                *ret_real = a->real;
+        if (ret_st)
+                *ret_st = a->st;
+        return 0;
+}
+
+int fs_root_open(FsRoot *r, const char *real, int flags) {
+        int fd = openat(r->fd, rel(real), flags | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+        return fd < 0 ? -errno : fd;
+}
+
+int fs_root_is_symlink(FsRoot *r, const char *path) {
+        /* the parent is resolved, the last component is looked at without following it */
+        const char *slash = strrchr(path, '/');
+        if (!slash)
+                return -EINVAL;
+        _cleanup_free_ char *parent = strndup(path, slash == path ? 1 : (size_t) (slash - path));
+        if (!parent)
+                return -ENOMEM;
+        const char *real_parent;
+        struct stat st;
+        int k = fs_root_chase(r, parent, &real_parent, NULL);
+        if (k < 0)
+                return k;
+        _cleanup_free_ char *p = NULL;
+        if (asprintf(&p, "%s/%s", streq(real_parent, "/") ? "" : real_parent, slash + 1) < 0)
+                return -ENOMEM;
+        if (fstatat(r->fd, rel(p), &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return -errno;
+        return S_ISLNK(st.st_mode);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <sys/stat.h>
+
+/* Paths as seen below a root directory ("/" for the host, or an image): symlinks are followed inside the
+ * root (an absolute link target starts at the root, ".." stops there), and every answer, a missing file
+ * included, is remembered, since the closure of many programs asks about the same paths. */
+typedef struct FsRoot FsRoot;
+
+int fs_root_new(const char *root, FsRoot **ret);
+FsRoot *fs_root_free(FsRoot *r);
+
+/* The directory given to fs_root_new() (NULL-free: "/" for the host). */
+const char *fs_root_path(const FsRoot *r);
+int fs_root_fd(const FsRoot *r);
+
+/* Follow path (absolute, inside the root) to the file behind it. On success *ret_real is the canonical
+ * path inside the root (no symlinks, no "." or ".."), owned by r, and *ret_st its stat. Errors: -ENOENT,
+ * -ENOTDIR, -ELOOP (more than 40 links, as the kernel), -EACCES... */
+int fs_root_chase(FsRoot *r, const char *path, const char **ret_real, struct stat *ret_st);
+
+/* Open a canonical path from fs_root_chase() for reading. */
+int fs_root_open(FsRoot *r, const char *real, int flags);
+
+/* Whether path is itself a symlink (not following it); -errno when it cannot be read. */
+int fs_root_is_symlink(FsRoot *r, const char *path);

@@ -1,0 +1,20 @@
+#!/bin/sh
+# The shape of the code, checked: core/ is a library (no curses, no printing, never runs a program);
+# sd-bus and libcap headers appear in one core file each.
+. "${top_srcdir:-.}/tests/tap.sh"
+cd "${top_srcdir:-.}" || exit 1
+
+no_match() { ! grep -nE "$1" $2; }
+only_in() { # only_in REGEX FILE: no other file under core/ or tui/ matches
+        for f in $(grep -lE "$1" core/*.c core/*.h tui/*.c tui/*.h 2>/dev/null); do
+                [ "$f" = "$2" ] || return 1
+        done
+}
+check "core/ does not include curses" no_match '#include [<"](n?curses|ncursesw/)' "core/*.c core/*.h"
+check "core/ does not print" no_match '\b(printf|puts|fputs|putchar|perror|fprintf)\(' "core/*.c"
+check "nothing runs a program (no exec*, system, popen, posix_spawn)" \
+        no_match '\b(execv|execve|execvp|execl|execlp|system|popen|posix_spawnp?|fexecve)\(' "core/*.c tui/*.c"
+check "sd-bus only in core/manager.c" only_in '#include <systemd/sd-bus' core/manager.c
+check "libcap only in core/caps.c" only_in '#include <sys/capability.h>' core/caps.c
+check "config.h first in every .c file" sh -c 'for f in core/*.c tui/*.c; do head -3 "$f" | grep -q "#include \"config.h\"" || exit 1; done'
+done_testing

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <unistd.h>
+
+#include "closure-json.h"
+#include "closure.h"
+#include "cmd-closure.h"
+#include "macro.h"
+#include "output.h"
+
+typedef enum Format { FORMAT_AUTO, FORMAT_TREE, FORMAT_LIST, FORMAT_JSON } Format;
+
+static void usage(FILE *f) {
+        fputs("Usage: sdconfine closure [--root DIR] [--tree|--list|--json] [--ascii]\n"
+              "                         [--ld-library-path DIRS] [--path DIRS] FILE...\n"
+              "\n"
+              "Show everything the kernel and the dynamic loader open to run FILE: its interpreter, its\n"
+              "libraries (found as glibc's ld.so finds them), #! interpreters. Nothing is executed.\n"
+              "\n"
+              "  --root DIR               resolve every path below DIR (an image or a chroot)\n"
+              "  --tree                   draw the graph (default on a terminal)\n"
+              "  --list                   print every path that must exist, one per line\n"
+              "  --json                   print the graph as JSON\n"
+              "  --ld-library-path DIRS   the LD_LIBRARY_PATH the program will run with\n"
+              "  --path DIRS              the PATH used for #!/usr/bin/env (default: systemd's)\n"
+              "  --no-packages            do not look up owning packages\n"
+              "  --ascii                  draw the tree with ASCII characters\n",
+              f);
+}
+
+/* A node's children are drawn once, under its first parent in discovery (breadth-first) order. */
+static bool tree_home(const Closure *c, size_t i, size_t parent) {
+        const ClosureNode *n = closure_node(c, i);
+        size_t best = SIZE_MAX;
+        for (size_t k = 0; k < n->n_needed_by; k++)
+                if (n->needed_by[k] < best)
+                        best = n->needed_by[k];
+        return best == parent;
+}
+
+static void print_tree_node(const Closure *c, size_t i, size_t parent, const char *prefix, bool last, bool top,
+                            bool *expanded) {
+        const TreeGlyphs *g = output_glyphs();
+        const ClosureNode *n = closure_node(c, i);
+        char size[32];
+
+        printf("%s%s%s", prefix, top ? "" : last ? g->last : g->branch, n->path);
+        if (!streq(n->path, n->realpath))
+                printf("%s%s", g->arrow, n->realpath);
+        printf("  [%s", node_kind_to_string(n->kind));
+        if (!n->root)
+                printf(", %s", found_via_to_string(n->found_via));
+        printf(", %s", format_size(n->size, size, sizeof size));
+        if (n->package)
+                printf(", %s", n->package);
+        printf("]");
+        if (n->n_deps > 0 && (expanded[i] || (!top && !tree_home(c, i, parent)))) {
+                printf(" (dependencies shown %s)\n", expanded[i] ? "above" : "below");
+                return;
+        }
+        printf("\n");
+        if (n->error)
+                printf("%s%s  error: %s\n", prefix, top ? "" : last ? g->space : g->pipe, n->error);
+        expanded[i] = true;
+
+        size_t pl = strlen(prefix) + 8;
+        _cleanup_free_ char *sub = malloc(pl + 1);
+        if (!sub)
+                return;
+        snprintf(sub, pl + 1, "%s%s", prefix, top ? "" : last ? g->space : g->pipe);
+
+        /* missing libraries of this node come last, highlighted by words */
+        size_t n_missing = 0;
+        for (size_t m = 0; m < closure_n_missing(c); m++)
+                if (closure_missing(c, m)->needed_by == i)
+                        n_missing++;
+        for (size_t d = 0; d < n->n_deps; d++)
+                print_tree_node(c, n->deps[d], i, sub, d + 1 == n->n_deps && n_missing == 0, false, expanded);
+        for (size_t m = 0, k = 0; m < closure_n_missing(c); m++) {
+                const ClosureMissing *ms = closure_missing(c, m);
+                if (ms->needed_by != i)
+                        continue;
+                k++;
+                printf("%s%s%s  [MISSING: %s]\n", sub, k == n_missing ? g->last : g->branch, ms->name, ms->reason);
+        }
+}
+
+static int print_tree(const Closure *c) {
+        _cleanup_free_ bool *expanded = calloc(closure_n_nodes(c) + 1, sizeof(bool));
+        if (!expanded)
+                return -ENOMEM;
+        for (size_t i = 0; i < closure_n_nodes(c); i++)
+                if (closure_node(c, i)->root)
+                        print_tree_node(c, i, SIZE_MAX, "", true, true, expanded);
+
+        uint64_t total = 0;
+        for (size_t i = 0; i < closure_n_nodes(c); i++)
+                total += closure_node(c, i)->size;
+        char size[32];
+        printf("\n%zu files, %s", closure_n_nodes(c), format_size(total, size, sizeof size));
+        if (closure_n_missing(c) > 0)
+                printf(", %zu missing", closure_n_missing(c));
+        printf("\n");
+        for (size_t m = 0; m < closure_n_missing(c); m++) {
+                const ClosureMissing *ms = closure_missing(c, m);
+                printf("missing %s (needed by %s): %s\n", ms->name, closure_node(c, ms->needed_by)->path, ms->reason);
+                size_t variants = 0;
+                for (size_t t = 0; t < ms->n_tried; t++)
+                        if (ms->tried_subdir[t])
+                                variants++;
+                        else
+                                printf("    tried %s\n", ms->tried[t]);
+                if (variants > 0)
+                        printf("    and %zu hardware-capability subdirectories of these (all in --json)\n", variants);
+        }
+        return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+static int print_list(const Closure *c) {
+        size_t n = closure_n_nodes(c), k = 0;
+        _cleanup_free_ const char **paths = malloc((2 * n + 1) * sizeof(char *));
+        if (!paths)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                const ClosureNode *node = closure_node(c, i);
+                paths[k++] = node->path;
+                if (!streq(node->path, node->realpath))
+                        paths[k++] = node->realpath;
+        }
+        qsort(paths, k, sizeof(char *), cmp_str);
+        for (size_t i = 0; i < k; i++)
+                if (i == 0 || !streq(paths[i], paths[i - 1]))
+                        puts(paths[i]);
+        /* the list is for scripts: missing libraries go to stderr, one line each */
+        for (size_t m = 0; m < closure_n_missing(c); m++) {
+                const ClosureMissing *ms = closure_missing(c, m);
+                fprintf(stderr, "missing %s (needed by %s): %s\n", ms->name, closure_node(c, ms->needed_by)->path,
+                        ms->reason);
+        }
+        return 0;
+}
+
+int cmd_closure(int argc, char **argv) {
+        enum { ARG_ROOT = 0x100, ARG_TREE, ARG_LIST, ARG_JSON, ARG_ASCII, ARG_LDLP, ARG_PATH, ARG_NO_PACKAGES };
+        static const struct option options[] = {
+                { "root", required_argument, NULL, ARG_ROOT },
+                { "tree", no_argument, NULL, ARG_TREE },
+                { "list", no_argument, NULL, ARG_LIST },
+                { "json", no_argument, NULL, ARG_JSON },
+                { "ascii", no_argument, NULL, ARG_ASCII },
+                { "ld-library-path", required_argument, NULL, ARG_LDLP },
+                { "path", required_argument, NULL, ARG_PATH },
+                { "no-packages", no_argument, NULL, ARG_NO_PACKAGES },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        const char *arg_root = NULL;
+        Format arg_format = FORMAT_AUTO;
+        bool arg_ascii = false, arg_packages = true;
+        ClosureEnv env = {};
+        int c, r, ret = 0;
+
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case ARG_ROOT:
+                        arg_root = optarg;
+                        break;
+                case ARG_TREE:
+                        arg_format = FORMAT_TREE;
+                        break;
+                case ARG_LIST:
+                        arg_format = FORMAT_LIST;
+                        break;
+                case ARG_JSON:
+                        arg_format = FORMAT_JSON;
+                        break;
+                case ARG_ASCII:
+                        arg_ascii = true;
+                        break;
+                case ARG_LDLP:
+                        env.ld_library_path = optarg;
+                        break;
+                case ARG_PATH:
+                        env.path = optarg;
+                        break;
+                case ARG_NO_PACKAGES:
+                        arg_packages = false;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return 0;
+                default:
+                        usage(stderr);
+                        return 2;
+                }
+        if (optind >= argc) {
+                log_error("closure: no FILE given. Name a program, e.g. 'sdconfine closure /usr/sbin/cron'.");
+                return 2;
+        }
+        if (arg_format == FORMAT_AUTO)
+                arg_format = isatty(STDOUT_FILENO) ? FORMAT_TREE : FORMAT_LIST;
+        output_init(arg_ascii);
+
+        ClosureContext *ctx = NULL;
+        Closure *cl = NULL;
+        r = closure_context_new(arg_root, &ctx);
+        if (r < 0) {
+                log_error("cannot open root directory %s: %s. Give an existing directory to --root.",
+                          arg_root ? arg_root : "/", strerror(-r));
+                return 1;
+        }
+        r = closure_new(ctx, &cl);
+        if (r < 0)
+                goto oom;
+
+        for (int i = optind; i < argc; i++) {
+                char abs[PATH_MAX];
+                const char *path = argv[i];
+                /* a relative name means the current directory on the host; below --root it must be absolute */
+                if (path[0] != '/') {
+                        if (arg_root) {
+                                log_error("%s: give an absolute path inside %s.", path, arg_root);
+                                ret = 1;
+                                continue;
+                        }
+                        if (!getcwd(abs, sizeof abs) || strlen(abs) + strlen(path) + 2 > sizeof abs) {
+                                log_error("%s: cannot make the path absolute.", path);
+                                ret = 1;
+                                continue;
+                        }
+                        strcat(abs, "/");
+                        strcat(abs, path);
+                        path = abs;
+                }
+                r = closure_add_program(cl, path, &env);
+                if (r == -ENOMEM)
+                        goto oom;
+                if (r < 0) {
+                        log_error("cannot read %s%s%s: %s.%s", arg_root ? arg_root : "", arg_root ? ":" : "", path,
+                                  strerror(-r),
+                                  r == -ENOENT  ? " Check the path."
+                                  : r == -EACCES ? " Run as root or as a user who may read it."
+                                                 : "");
+                        ret = 1;
+                }
+        }
+
+        if (arg_packages && arg_format != FORMAT_LIST) {
+                DpkgDb *db = NULL;
+                r = dpkg_db_new(closure_context_root(ctx), &db);
+                if (r >= 0) {
+                        r = closure_find_packages(cl, db);
+                        dpkg_db_free(db);
+                        if (r == -ENOMEM)
+                                goto oom;
+                }
+                /* no dpkg database (another distribution, a bare image): no package names, nothing else */
+        }
+
+        switch (arg_format) {
+        case FORMAT_JSON: {
+                json_t *j = NULL;
+                r = closure_to_json(cl, &j);
+                if (r < 0)
+                        goto oom;
+                json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+                fputc('\n', stdout);
+                json_decref(j);
+                break;
+        }
+        case FORMAT_LIST:
+                r = print_list(cl);
+                break;
+        default:
+                r = print_tree(cl);
+        }
+        if (r < 0)
+                goto oom;
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+                log_error("writing the output failed: %s.", strerror(errno));
+                ret = 1;
+        }
+        closure_free(cl);
+        closure_context_free(ctx);
+        return ret;
+
+oom:
+        log_error("out of memory.");
+        closure_free(cl);
+        closure_context_free(ctx);
+        return 1;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Formatting shared by the screens and the batch commands. */
+
+/* "1.2 MiB": into buf, returned. */
+const char *format_size(uint64_t bytes, char *buf, size_t size);
+
+/* Line drawing: UTF-8 box characters, or ASCII when the locale is not UTF-8 or --ascii is given. */
+typedef struct TreeGlyphs {
+        const char *branch, *last, *pipe, *space, *arrow;
+} TreeGlyphs;
+
+void output_init(bool force_ascii);
+const TreeGlyphs *output_glyphs(void);
+bool output_utf8(void);
+
+/* Print an error in the operator's words: what failed, why, and what to do. */
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
