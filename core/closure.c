@@ -191,7 +191,7 @@ static int context_object(ClosureContext *ctx, const char *real, const struct st
                 o->error = fd;
         else {
                 ElfInfo *info = NULL;
-                int r = elf_parse_fd(fd, ctx->arena, &info, &o->elf_error, &o->elf_error_offset);
+                int r = elf_parse_fd(fd, st->st_size, ctx->arena, &info, &o->elf_error, &o->elf_error_offset);
                 ctx->n_parsed++;
                 if (r == -ENOMEM)
                         return r;
@@ -935,7 +935,7 @@ int closure_why(const Closure *c, size_t target, size_t **ret, size_t *ret_n) {
 int closure_find_packages(Closure *c, DpkgDb *db) {
         /* ask for the real file and the path as asked; the real file's owner wins */
         size_t n = c->n_nodes;
-        _cleanup_free_ const char **paths = malloc((2 * n + 1) * sizeof(char *));
+        _cleanup_free_ const char **paths = calloc(2 * n + 1, sizeof(char *));
         _cleanup_free_ const char **owners = calloc(2 * n + 1, sizeof(char *));
         if (!paths || !owners)
                 return -ENOMEM;

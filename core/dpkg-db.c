@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include "dpkg-db.h"
@@ -33,11 +34,24 @@ typedef struct Diversion {
         const char *to, *by;
 } Diversion;
 
+typedef struct List {
+        const char *package;
+        char *text; /* the .list file; its newlines become NULs on the first scan */
+        size_t len;
+} List;
+
+enum { LISTS_NONE, LISTS_LOADING, LISTS_LOADED };
+
 struct DpkgDb {
         FsRoot *root;
         int info_fd;
         Arena *arena;
         Hashmap *diversions; /* from -> Diversion */
+        /* the contents of every .list file, read once (in a thread when dpkg_db_prefetch() was called) */
+        List *lists;
+        size_t n_lists, allocated_lists;
+        int lists_state, lists_result;
+        pthread_t lists_thread;
         char aliases[8][16]; /* top-level directories that link to usr/<same> */
         size_t n_aliases;
 };
@@ -45,6 +59,11 @@ struct DpkgDb {
 DpkgDb *dpkg_db_free(DpkgDb *db) {
         if (!db)
                 return NULL;
+        if (db->lists_state == LISTS_LOADING)
+                pthread_join(db->lists_thread, NULL);
+        for (size_t i = 0; i < db->n_lists; i++)
+                free(db->lists[i].text);
+        free(db->lists);
         if (db->info_fd >= 0)
                 close(db->info_fd);
         hashmap_free(db->diversions);
@@ -66,11 +85,12 @@ static int read_all(int dir_fd, const char *name, char **buf, size_t *allocated,
                 return -EBADMSG;
         if ((uint64_t) st.st_size >= LIST_MAX)
                 return -EFBIG;
-        size_t len = 0;
-        for (;;) {
-                if (!GROW(*buf, *allocated, len + 65536 > (size_t) st.st_size + 1 ? len + 65536 : (size_t) st.st_size + 1))
-                        return -ENOMEM;
-                ssize_t n = read(fd, *buf + len, *allocated - len - 1);
+        /* one read() for the whole file: a regular file that grows meanwhile is read as it was */
+        size_t want = st.st_size, len = 0;
+        if (!GROW(*buf, *allocated, want + 1))
+                return -ENOMEM;
+        while (len < want) {
+                ssize_t n = read(fd, *buf + len, want - len);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -79,12 +99,21 @@ static int read_all(int dir_fd, const char *name, char **buf, size_t *allocated,
                 if (n == 0)
                         break;
                 len += n;
-                if (len >= LIST_MAX)
-                        return -EFBIG;
         }
         (*buf)[len] = 0;
         *ret_len = len;
         return 0;
+}
+
+/* A directory stream of its own (not a dup(), which would share the position with fd). */
+static DIR *opendir_at(int fd) {
+        int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return NULL;
+        DIR *d = fdopendir(dfd);
+        if (!d)
+                close(dfd);
+        return d;
 }
 
 static int load_diversions(DpkgDb *db) {
@@ -159,8 +188,11 @@ const char *dpkg_db_canonical(DpkgDb *db, const char *path, char *buf, size_t si
                 const char *a = db->aliases[i];
                 size_t al = strlen(a);
                 if (strncmp(path, a, al) == 0 || (strncmp(path, a, al - 1) == 0 && path[al - 1] == 0)) {
-                        if (snprintf(buf, size, "/usr%s", path) >= (int) size)
+                        size_t n = strlen(path);
+                        if (n + 5 > size)
                                 return path;
+                        memcpy(buf, "/usr", 4);
+                        memcpy(buf + 4, path, n + 1);
                         return buf;
                 }
         }
@@ -196,10 +228,10 @@ static int add_owner(DpkgDb *db, Wanted *w, const char *pkg) {
 
 /* Apply a diversion to a path listed by package pkg: the file of a package that does not own the
  * diversion lives at the diverted-to path. */
-static const char *divert(DpkgDb *db, const char *path, size_t len, const char *pkg, size_t *ret_len) {
+static const char *divert(DpkgDb *db, const char *path, size_t len, uint64_t hash, const char *pkg, size_t *ret_len) {
         if (hashmap_size(db->diversions) == 0)
                 return *ret_len = len, path;
-        Diversion *d = hashmap_get_bytes(db->diversions, path, len);
+        Diversion *d = hashmap_get_hashed(db->diversions, hash, path, len);
         size_t bl = d ? strlen(d->by) : 0;
         /* the diverting package is named without its architecture */
         if (!d || (strncmp(d->by, pkg, bl) == 0 && (pkg[bl] == 0 || pkg[bl] == ':')))
@@ -208,11 +240,58 @@ static const char *divert(DpkgDb *db, const char *path, size_t len, const char *
         return d->to;
 }
 
+static int lists_load(DpkgDb *db) {
+        _cleanup_(closedirp) DIR *d = opendir_at(db->info_fd);
+        if (!d)
+                return -errno;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                size_t nl = strlen(de->d_name), allocated = 0, len;
+                char *text = NULL;
+                if (nl <= 5 || !streq(de->d_name + nl - 5, ".list"))
+                        continue;
+                if (read_all(db->info_fd, de->d_name, &text, &allocated, &len) < 0) {
+                        free(text);
+                        continue; /* an unreadable list names no owners; the rest still count */
+                }
+                const char *pkg = arena_strndup(db->arena, de->d_name, nl - 5);
+                if (!pkg || !GROW(db->lists, db->allocated_lists, db->n_lists + 1)) {
+                        free(text);
+                        return -ENOMEM;
+                }
+                db->lists[db->n_lists++] = (List) { pkg, text, len };
+        }
+        return 0;
+}
+
+static void *lists_thread(void *userdata) {
+        DpkgDb *db = userdata;
+        db->lists_result = lists_load(db);
+        return NULL;
+}
+
+int dpkg_db_prefetch(DpkgDb *db) {
+        if (db->lists_state != LISTS_NONE)
+                return 0;
+        /* The reading is system calls, 811 files here: done on the other core while the caller works. */
+        if (pthread_create(&db->lists_thread, NULL, lists_thread, db) != 0)
+                return 0; /* then dpkg_db_find_owners() reads them itself */
+        db->lists_state = LISTS_LOADING;
+        return 0;
+}
+
+static int lists_wait(DpkgDb *db) {
+        if (db->lists_state == LISTS_LOADING)
+                pthread_join(db->lists_thread, NULL);
+        else if (db->lists_state == LISTS_NONE)
+                db->lists_result = lists_load(db);
+        db->lists_state = LISTS_LOADED;
+        return db->lists_result;
+}
+
 int dpkg_db_find_owners(DpkgDb *db, const char *const *paths, size_t n, const char **owners) {
         _cleanup_(hashmap_freep) Hashmap *wanted = hashmap_new();
         _cleanup_(arena_freep) Arena *tmp = arena_new();
-        _cleanup_free_ char *buf = NULL;
-        size_t allocated = 0;
         char cbuf[PATH_MAX];
         int r;
 
@@ -242,40 +321,33 @@ int dpkg_db_find_owners(DpkgDb *db, const char *const *paths, size_t n, const ch
                 w->owner = o;
         }
 
-        _cleanup_(closedirp) DIR *d = fdopendir(dup(db->info_fd));
-        if (!d)
-                return -errno;
-        rewinddir(d);
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                size_t nl = strlen(de->d_name);
-                if (nl <= 5 || !streq(de->d_name + nl - 5, ".list"))
-                        continue;
-                size_t len;
-                r = read_all(db->info_fd, de->d_name, &buf, &allocated, &len);
-                if (r < 0)
-                        continue; /* an unreadable list names no owners; the rest still count */
-                const char *pkg = NULL;
-                for (char *p = buf, *e; p < buf + len; p = e + 1) {
-                        e = memchr(p, '\n', buf + len - p);
-                        if (!e)
-                                e = buf + len;
+        r = lists_wait(db);
+        if (r < 0)
+                return r;
+        for (size_t k = 0; k < db->n_lists; k++) {
+                const List *l = db->lists + k;
+                const char *pkg = l->package;
+                for (char *p = l->text, *e; p < l->text + l->len; p = e + 1) {
+                        e = strchrnul(p, '\n');
                         *e = 0;
                         size_t ll = e - p;
                         if (ll == 0)
                                 continue;
-                        const char *path = divert(db, p, ll, pkg ? pkg : (pkg = arena_strndup(db->arena, de->d_name, nl - 5)), &ll);
-                        if (!pkg)
-                                return -ENOMEM;
+                        /* one hash per line serves the diversion and the wanted lookups */
+                        uint64_t h = hash_bytes(p, ll);
+                        const char *path = divert(db, p, ll, h, pkg, &ll);
+                        if (path != p)
+                                h = hash_bytes(path, ll);
                         /* packages list /lib/...; the canonical spelling is /usr/lib/... */
                         if (path[0] == '/' && path[1] != 'u') {
                                 const char *c = dpkg_db_canonical(db, path, cbuf, sizeof cbuf);
                                 if (c != path) {
                                         path = c;
-                                        ll = strlen(c);
+                                        ll += 4;
+                                        h = hash_bytes(path, ll);
                                 }
                         }
-                        Wanted *w = hashmap_get_bytes(wanted, path, ll);
+                        Wanted *w = hashmap_get_hashed(wanted, h, path, ll);
                         if (w && add_owner(db, w, pkg) < 0)
                                 return -ENOMEM;
                 }
@@ -333,10 +405,9 @@ int dpkg_db_package_files(DpkgDb *db, const char *package, char ***ret) {
         }
         if (r == -ENOENT && !strchr(package, ':')) {
                 /* a Multi-Arch: same package is recorded as name:arch */
-                _cleanup_(closedirp) DIR *d = fdopendir(dup(db->info_fd));
+                _cleanup_(closedirp) DIR *d = opendir_at(db->info_fd);
                 if (!d)
                         return -errno;
-                rewinddir(d);
                 struct dirent *de;
                 size_t pl = strlen(package);
                 while ((de = readdir(d)))
@@ -364,7 +435,7 @@ int dpkg_db_package_files(DpkgDb *db, const char *package, char ***ret) {
                 if (e == p || streq(p, "/."))
                         continue;
                 size_t ll;
-                const char *path = divert(db, p, e - p, pkg, &ll);
+                const char *path = divert(db, p, e - p, hash_bytes(p, e - p), pkg, &ll);
                 if (!GROW(files, cap, n + 2) || !(files[n] = strndup(path, ll))) {
                         for (size_t i = 0; i < n; i++)
                                 free(files[i]);

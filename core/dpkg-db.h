@@ -13,6 +13,10 @@ typedef struct DpkgDb DpkgDb;
 int dpkg_db_new(FsRoot *root, DpkgDb **ret);
 DpkgDb *dpkg_db_free(DpkgDb *db);
 
+/* Start reading the database in a background thread, so that a later dpkg_db_find_owners() finds it in
+ * memory. Optional. Until that call returns, db must not be used from another thread. */
+int dpkg_db_prefetch(DpkgDb *db);
+
 /* For each of paths[0..n) set owners[i] to its package ("libc6:amd64", several joined by ", "), or NULL.
  * One pass over the database, however many paths: ask for all paths of a closure at once. The strings are
  * owned by db. */

@@ -326,7 +326,8 @@ int elf_parse_buffer(const void *buf, size_t size, Arena *arena, ElfInfo **ret, 
         return r;
 }
 
-int elf_parse_fd(int fd, Arena *arena, ElfInfo **ret, ElfError *reterr_kind, uint64_t *reterr_offset) {
+int elf_parse_fd(int fd, uint64_t size, Arena *arena, ElfInfo **ret, ElfError *reterr_kind,
+                 uint64_t *reterr_offset) {
         Source s; /* not zeroed as a whole: its head buffer is 16 KiB, filled below */
         struct stat st;
 
@@ -337,11 +338,14 @@ int elf_parse_fd(int fd, Arena *arena, ElfInfo **ret, ElfError *reterr_kind, uin
         s.err = ELF_ERROR_NONE;
         s.err_offset = 0;
 
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        s.size = st.st_size;
+        if (size == UINT64_MAX) {
+                if (fstat(fd, &st) < 0)
+                        return -errno;
+                if (!S_ISREG(st.st_mode))
+                        return -EBADFD;
+                size = st.st_size;
+        }
+        s.size = size;
         size_t want = s.size < HEAD_SIZE ? s.size : HEAD_SIZE;
         while (s.head_len < want) {
                 ssize_t n = pread(fd, s.head + s.head_len, want - s.head_len, s.head_len);

@@ -45,8 +45,10 @@ const char *elf_error_to_string(ElfError e);
 int elf_parse_buffer(const void *buf, size_t size, Arena *arena, ElfInfo **ret, ElfError *reterr_kind,
                      uint64_t *reterr_offset);
 
-/* The same on an open file, reading only the parts it needs with pread(). */
-int elf_parse_fd(int fd, Arena *arena, ElfInfo **ret, ElfError *reterr_kind, uint64_t *reterr_offset);
+/* The same on an open file, reading only the parts it needs with pread(). size is the file's size when
+ * the caller knows it already (from stat), or UINT64_MAX to have it looked up. */
+int elf_parse_fd(int fd, uint64_t size, Arena *arena, ElfInfo **ret, ElfError *reterr_kind,
+                 uint64_t *reterr_offset);
 
 /* Whether a library object suits a program of this class and machine (the loader skips others). */
 bool elf_matches(const ElfInfo *lib, const ElfInfo *program);

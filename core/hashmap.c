@@ -124,6 +124,13 @@ int hashmap_set(Hashmap *h, const void *key, size_t len, void *value) {
         return hashmap_put_bytes(h, key, len, value, NULL);
 }
 
+void *hashmap_get_hashed(const Hashmap *h, uint64_t hash, const void *key, size_t len) {
+        if (!h || h->n_items == 0)
+                return NULL;
+        Entry *e = find_slot(h->entries, h->n_buckets, hash, key, len);
+        return e->hash ? e->value : NULL;
+}
+
 void *hashmap_get_bytes(const Hashmap *h, const void *key, size_t len) {
         if (!h)
                 return NULL;

@@ -15,6 +15,9 @@ size_t hashmap_size(const Hashmap *h);
 
 /* Returns 1 when added, 0 when the key was present (value left alone, *ret_old set), -ENOMEM. */
 int hashmap_put_bytes(Hashmap *h, const void *key, size_t len, void *value, void **ret_old);
+/* The same with the key's hash_bytes() computed by the caller, to look one key up in several maps. */
+void *hashmap_get_hashed(const Hashmap *h, uint64_t hash, const void *key, size_t len);
+
 /* Adds or replaces. */
 int hashmap_set(Hashmap *h, const void *key, size_t len, void *value);
 void *hashmap_get_bytes(const Hashmap *h, const void *key, size_t len);

@@ -202,7 +202,7 @@ static const char *fixtures(void) {
 static int parse_path(const char *path, Arena *a, ElfInfo **ret, ElfError *kind) {
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         assert_true(fd >= 0);
-        int r = elf_parse_fd(fd, a, ret, kind, NULL);
+        int r = elf_parse_fd(fd, UINT64_MAX, a, ret, kind, NULL);
         close(fd);
         return r;
 }
@@ -275,7 +275,7 @@ static void test_fd_equals_buffer(void **state) {
                         assert_int_equal(pread(fd, buf, st.st_size, 0), st.st_size);
                         Arena *a = arena_new();
                         ElfInfo *x = NULL, *y = NULL;
-                        int r1 = elf_parse_fd(fd, a, &x, NULL, NULL);
+                        int r1 = elf_parse_fd(fd, UINT64_MAX, a, &x, NULL, NULL);
                         int r2 = elf_parse_buffer(buf, st.st_size, a, &y, NULL, NULL);
                         assert_int_equal(r1, r2);
                         if (r1 == 0) {

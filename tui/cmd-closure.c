@@ -211,6 +211,7 @@ int cmd_closure(int argc, char **argv) {
 
         ClosureContext *ctx = NULL;
         Closure *cl = NULL;
+        DpkgDb *db = NULL;
         r = closure_context_new(arg_root, &ctx);
         if (r < 0) {
                 log_error("cannot open root directory %s: %s. Give an existing directory to --root.",
@@ -220,6 +221,10 @@ int cmd_closure(int argc, char **argv) {
         r = closure_new(ctx, &cl);
         if (r < 0)
                 goto oom;
+        /* package owners need a pass over the whole dpkg database: start reading it now, beside the closure.
+         * No database (another distribution, a bare image): no package names, nothing else. */
+        if (arg_packages && arg_format != FORMAT_LIST && dpkg_db_new(closure_context_root(ctx), &db) >= 0)
+                (void) dpkg_db_prefetch(db);
 
         for (int i = optind; i < argc; i++) {
                 char abs[PATH_MAX];
@@ -253,16 +258,11 @@ int cmd_closure(int argc, char **argv) {
                 }
         }
 
-        if (arg_packages && arg_format != FORMAT_LIST) {
-                DpkgDb *db = NULL;
-                r = dpkg_db_new(closure_context_root(ctx), &db);
-                if (r >= 0) {
-                        r = closure_find_packages(cl, db);
-                        dpkg_db_free(db);
-                        if (r == -ENOMEM)
-                                goto oom;
-                }
-                /* no dpkg database (another distribution, a bare image): no package names, nothing else */
+        if (db) {
+                r = closure_find_packages(cl, db);
+                db = dpkg_db_free(db);
+                if (r == -ENOMEM)
+                        goto oom;
         }
 
         switch (arg_format) {
@@ -293,6 +293,7 @@ int cmd_closure(int argc, char **argv) {
         return ret;
 
 oom:
+        dpkg_db_free(db);
         log_error("out of memory.");
         closure_free(cl);
         closure_context_free(ctx);
