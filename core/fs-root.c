@@ -237,3 +237,94 @@ int fs_root_is_symlink(FsRoot *r, const char *path) {
                 return -errno;
         return S_ISLNK(st.st_mode);
 }
+
+/* The parent of path resolved, the last component as is: "/x/y" -> "<real parent>/y". */
+static int resolve_parent(FsRoot *r, const char *path, char **ret) {
+        const char *slash = strrchr(path, '/');
+        if (!slash || !slash[1])
+                return -EINVAL;
+        _cleanup_free_ char *parent = strndup(path, slash == path ? 1 : (size_t) (slash - path));
+        if (!parent)
+                return -ENOMEM;
+        const char *real_parent;
+        int k = fs_root_chase(r, parent, &real_parent, NULL);
+        if (k < 0)
+                return k;
+        if (asprintf(ret, "%s/%s", streq(real_parent, "/") ? "" : real_parent, slash + 1) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+DIR *fs_root_opendir(FsRoot *r, const char *path) {
+        const char *real;
+        struct stat st;
+        int k = fs_root_chase(r, path, &real, &st);
+        if (k < 0) {
+                errno = -k;
+                return NULL;
+        }
+        int fd = openat(r->fd, rel(real), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return NULL;
+        DIR *d = fdopendir(fd);
+        if (!d)
+                close(fd);
+        return d;
+}
+
+int fs_root_readlink(FsRoot *r, const char *path, char **ret) {
+        _cleanup_free_ char *p = NULL;
+        char target[PATH_MAX];
+        int k = resolve_parent(r, path, &p);
+        if (k < 0)
+                return k;
+        ssize_t n = readlinkat(r->fd, rel(p), target, sizeof target - 1);
+        if (n < 0)
+                return -errno;
+        target[n] = 0;
+        char *t = strdup(target);
+        if (!t)
+                return -ENOMEM;
+        *ret = t;
+        return 0;
+}
+
+int fs_root_read_file(FsRoot *r, const char *path, size_t max, char **ret, size_t *ret_size) {
+        const char *real;
+        struct stat st;
+        int k = fs_root_chase(r, path, &real, &st);
+        if (k < 0)
+                return k;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        _cleanup_close_ int fd = fs_root_open(r, real, O_RDONLY);
+        if (fd < 0)
+                return fd;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if ((uint64_t) st.st_size > max)
+                return -EFBIG;
+        char *buf = malloc(st.st_size + 1);
+        if (!buf)
+                return -ENOMEM;
+        size_t n = 0;
+        while (n < (size_t) st.st_size) {
+                ssize_t m = read(fd, buf + n, st.st_size - n);
+                if (m < 0 && errno == EINTR)
+                        continue;
+                if (m < 0) {
+                        free(buf);
+                        return -errno;
+                }
+                if (m == 0)
+                        break;
+                n += m;
+        }
+        buf[n] = 0;
+        *ret = buf;
+        if (ret_size)
+                *ret_size = n;
+        return 0;
+}

@@ -23,5 +23,15 @@ int fs_root_chase(FsRoot *r, const char *path, const char **ret_real, struct sta
 /* Open a canonical path from fs_root_chase() for reading. */
 int fs_root_open(FsRoot *r, const char *real, int flags);
 
+/* Open a directory (path inside the root, followed) for reading its entries. NULL with errno set. */
+#include <dirent.h>
+DIR *fs_root_opendir(FsRoot *r, const char *path);
+
+/* The target of the symlink at path (its parent followed, the link itself not). malloc'd. */
+int fs_root_readlink(FsRoot *r, const char *path, char **ret);
+
+/* Read a whole regular file (followed) of at most max bytes: malloc'd, NUL-terminated. -EFBIG beyond. */
+int fs_root_read_file(FsRoot *r, const char *path, size_t max, char **ret, size_t *ret_size);
+
 /* Whether path is itself a symlink (not following it); -errno when it cannot be read. */
 int fs_root_is_symlink(FsRoot *r, const char *path);

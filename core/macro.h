@@ -99,3 +99,8 @@ static inline void closedirp(DIR **d) {
         if (*d)
                 closedir(*d);
 }
+
+static inline char *mfree_str(char *p) {
+        free(p);
+        return NULL;
+}

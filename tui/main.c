@@ -4,6 +4,7 @@
 #include <locale.h>
 
 #include "cmd-closure.h"
+#include "cmd-service.h"
 #include "macro.h"
 #include "output.h"
 
@@ -13,7 +14,9 @@ static void usage(FILE *f) {
               "Confine systemd services into a root made only of what they need.\n"
               "\n"
               "Commands:\n"
-              "  closure FILE...   show the runtime closure of programs (see 'sdconfine closure --help')\n"
+              "  list              list services, their state and confinement\n"
+              "  show UNIT         show a service's settings and where they come from\n"
+              "  closure FILE|UNIT...  the runtime closure of programs or of a service's Exec* programs\n"
               "  help              show this help\n"
               "  version           show the version\n",
               f);
@@ -29,6 +32,10 @@ int main(int argc, char **argv) {
         const char *cmd = argv[1];
         if (streq(cmd, "closure"))
                 return cmd_closure(argc - 1, argv + 1);
+        if (streq(cmd, "list"))
+                return cmd_list(argc - 1, argv + 1);
+        if (streq(cmd, "show"))
+                return cmd_show(argc - 1, argv + 1);
         if (streq(cmd, "help") || streq(cmd, "--help") || streq(cmd, "-h")) {
                 usage(stdout);
                 return 0;

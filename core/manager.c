@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <systemd/sd-bus.h>
+
+#include "macro.h"
+#include "manager.h"
+
+#define DEST "org.freedesktop.systemd1"
+#define PATH "/org/freedesktop/systemd1"
+#define IFACE_MANAGER "org.freedesktop.systemd1.Manager"
+#define IFACE_UNIT "org.freedesktop.systemd1.Unit"
+#define IFACE_SERVICE "org.freedesktop.systemd1.Service"
+
+struct Manager {
+        sd_bus *bus;
+        char error[512];
+};
+
+Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+        sd_bus_flush_close_unref(m->bus);
+        free(m);
+        return NULL;
+}
+
+const char *manager_last_error(const Manager *m) {
+        return m->error[0] ? m->error : NULL;
+}
+
+static int keep_error(Manager *m, sd_bus_error *e, int r) {
+        if (e && sd_bus_error_is_set(e))
+                snprintf(m->error, sizeof m->error, "%s", e->message ? e->message : e->name);
+        else
+                snprintf(m->error, sizeof m->error, "%s", strerror(-r));
+        return r;
+}
+
+static int connect_private(const char *address, sd_bus **ret) {
+        sd_bus *bus = NULL;
+        int r = sd_bus_new(&bus);
+        if (r < 0)
+                return r;
+        r = sd_bus_set_address(bus, address);
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r < 0) {
+                sd_bus_unref(bus);
+                return r;
+        }
+        *ret = bus;
+        return 0;
+}
+
+int manager_connect(bool user, Manager **ret) {
+        Manager *m = calloc(1, sizeof(Manager));
+        char address[4200];
+        int r;
+        if (!m)
+                return -ENOMEM;
+        if (!user) {
+                /* root talks to PID 1 directly, without dbus-daemon (which may not run) */
+                r = geteuid() == 0 ? connect_private("unix:path=/run/systemd/private", &m->bus) : -EPERM;
+                if (r < 0)
+                        r = sd_bus_open_system(&m->bus);
+        } else {
+                const char *rt = getenv("XDG_RUNTIME_DIR");
+                r = -ENOENT;
+                if (rt) {
+                        snprintf(address, sizeof address, "unix:path=%s/systemd/private", rt);
+                        r = connect_private(address, &m->bus);
+                }
+                if (r < 0)
+                        r = sd_bus_open_user(&m->bus);
+        }
+        if (r < 0) {
+                free(m);
+                return r;
+        }
+        /* a manager that does not answer is no manager: ask something cheap */
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        char *version = NULL;
+        r = sd_bus_get_property_string(m->bus, DEST, PATH, IFACE_MANAGER, "Version", &e, &version);
+        sd_bus_error_free(&e);
+        free(version);
+        if (r < 0) {
+                manager_free(m);
+                return r;
+        }
+        *ret = m;
+        return 0;
+}
+
+void unit_info_free_many(UnitInfo *u, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(u[i].name);
+                free(u[i].load_state);
+                free(u[i].active_state);
+                free(u[i].sub_state);
+                free(u[i].description);
+                free(u[i].file_state);
+        }
+        free(u);
+}
+
+static int cmp_unit(const void *a, const void *b) {
+        return strcmp(((const UnitInfo *) a)->name, ((const UnitInfo *) b)->name);
+}
+
+static UnitInfo *find_unit(UnitInfo *u, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (streq(u[i].name, name))
+                        return u + i;
+        return NULL;
+}
+
+int manager_list_services(Manager *m, UnitInfo **ret, size_t *ret_n) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        UnitInfo *units = NULL;
+        size_t n = 0, allocated = 0;
+        const char *patterns[] = { "*.service", NULL };
+        int r;
+
+        sd_bus_message *call = NULL;
+        r = sd_bus_message_new_method_call(m->bus, &call, DEST, PATH, IFACE_MANAGER, "ListUnitsByPatterns");
+        if (r >= 0)
+                r = sd_bus_message_append_strv(call, NULL);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(call, (char **) patterns);
+        if (r >= 0)
+                r = sd_bus_call(m->bus, call, 0, &e, &reply);
+        sd_bus_message_unref(call);
+        if (r < 0)
+                goto fail;
+        r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
+        while (r >= 0) {
+                const char *name, *desc, *load, *active, *sub;
+                r = sd_bus_message_read(reply, "(ssssssouso)", &name, &desc, &load, &active, &sub, NULL, NULL, NULL,
+                                        NULL, NULL);
+                if (r <= 0)
+                        break;
+                if (!GROW(units, allocated, n + 1)) {
+                        r = -ENOMEM;
+                        break;
+                }
+                units[n] = (UnitInfo) { strdup(name), strdup(load), strdup(active), strdup(sub), strdup(desc), NULL };
+                if (!units[n++].sub_state)
+                        r = -ENOMEM;
+        }
+        reply = sd_bus_message_unref(reply);
+        if (r < 0)
+                goto fail;
+
+        call = NULL;
+        r = sd_bus_message_new_method_call(m->bus, &call, DEST, PATH, IFACE_MANAGER, "ListUnitFilesByPatterns");
+        if (r >= 0)
+                r = sd_bus_message_append_strv(call, NULL);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(call, (char **) patterns);
+        if (r >= 0)
+                r = sd_bus_call(m->bus, call, 0, &e, &reply);
+        sd_bus_message_unref(call);
+        if (r < 0)
+                goto fail;
+        r = sd_bus_message_enter_container(reply, 'a', "(ss)");
+        while (r >= 0) {
+                const char *path, *state;
+                r = sd_bus_message_read(reply, "(ss)", &path, &state);
+                if (r <= 0)
+                        break;
+                const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+                UnitInfo *u = find_unit(units, n, name);
+                if (!u) {
+                        if (!GROW(units, allocated, n + 1)) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        u = units + n++;
+                        /* not loaded: the manager would load it on demand */
+                        *u = (UnitInfo) { strdup(name), strdup("not-loaded"), strdup("inactive"), strdup("dead"),
+                                          strdup(""), NULL };
+                }
+                free(u->file_state);
+                u->file_state = strdup(state);
+                if (!u->name || !u->file_state)
+                        r = -ENOMEM;
+        }
+        reply = sd_bus_message_unref(reply);
+        if (r < 0)
+                goto fail;
+        if (n)
+                qsort(units, n, sizeof(UnitInfo), cmp_unit);
+        *ret = units;
+        *ret_n = n;
+        return 0;
+fail:
+        sd_bus_message_unref(reply);
+        unit_info_free_many(units, n);
+        r = keep_error(m, &e, r);
+        sd_bus_error_free(&e);
+        return r;
+}
+
+static int get_string(Manager *m, const char *path, const char *iface, const char *prop, char **ret) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        char *s = NULL;
+        int r = sd_bus_get_property_string(m->bus, DEST, path, iface, prop, &e, &s);
+        if (r < 0) {
+                keep_error(m, &e, r);
+                sd_bus_error_free(&e);
+                return r;
+        }
+        /* empty strings are "not set", as in the offline model */
+        if (s && !*s) {
+                free(s);
+                s = NULL;
+        }
+        free(*ret);
+        *ret = s;
+        return 0;
+}
+
+static int get_strv(Manager *m, const char *path, const char *iface, const char *prop, char ***ret) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        char **l = NULL;
+        int r = sd_bus_get_property_strv(m->bus, DEST, path, iface, prop, &e, &l);
+        if (r < 0) {
+                keep_error(m, &e, r);
+                sd_bus_error_free(&e);
+                return r;
+        }
+        if (l && !l[0])
+                l = strv_free(l);
+        strv_free(*ret);
+        *ret = l;
+        return 0;
+}
+
+static int get_trivial(Manager *m, const char *path, const char *iface, const char *prop, char type, void *ret) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r = sd_bus_get_property_trivial(m->bus, DEST, path, iface, prop, &e, type, ret);
+        if (r < 0) {
+                keep_error(m, &e, r);
+                sd_bus_error_free(&e);
+        }
+        return r;
+}
+
+static int get_bool(Manager *m, const char *path, const char *prop, bool *ret) {
+        int v = 0;
+        int r = get_trivial(m, path, IFACE_SERVICE, prop, 'b', &v);
+        if (r >= 0)
+                *ret = v;
+        return r;
+}
+
+/* Exec*Ex: a(sasasttttuii): path, argv, flags by name, then run-time fields we skip */
+static int get_exec(Manager *m, const char *path, ExecType t, ExecList *list) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        char prop[64];
+        int r;
+        snprintf(prop, sizeof prop, "%sEx", exec_type_to_string(t));
+        r = sd_bus_get_property(m->bus, DEST, path, IFACE_SERVICE, prop, &e, &reply, "a(sasasttttuii)");
+        if (r < 0)
+                goto done;
+        r = sd_bus_message_enter_container(reply, 'a', "(sasasttttuii)");
+        while (r > 0) {
+                const char *p;
+                char **argv = NULL, **flags = NULL;
+                r = sd_bus_message_enter_container(reply, 'r', "sasasttttuii");
+                if (r <= 0)
+                        break;
+                if ((r = sd_bus_message_read(reply, "s", &p)) < 0 ||
+                    (r = sd_bus_message_read_strv(reply, &argv)) < 0 ||
+                    (r = sd_bus_message_read_strv(reply, &flags)) < 0 ||
+                    (r = sd_bus_message_skip(reply, "ttttuii")) < 0 || (r = sd_bus_message_exit_container(reply)) < 0) {
+                        strv_free(argv);
+                        strv_free(flags);
+                        break;
+                }
+                unsigned f = 0;
+                for (char **x = flags; x && *x; x++)
+                        for (unsigned bit = 1; bit <= EXEC_NO_ENV_EXPAND; bit <<= 1)
+                                if (streq_ptr(exec_flag_to_string(bit), *x))
+                                        f |= bit;
+                strv_free(flags);
+                if (!GROW(list->items, list->allocated, list->n + 1)) {
+                        strv_free(argv);
+                        r = -ENOMEM;
+                        break;
+                }
+                list->items[list->n] = (ExecCommand) { .path = strdup(p), .argv = argv, .flags = f };
+                if (!list->items[list->n++].path) {
+                        r = -ENOMEM;
+                        break;
+                }
+                r = 1;
+        }
+done:
+        sd_bus_message_unref(reply);
+        if (r < 0)
+                keep_error(m, &e, r);
+        sd_bus_error_free(&e);
+        return r < 0 ? r : 0;
+}
+
+static int get_env_files(Manager *m, const char *path, Service *s) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        int r = sd_bus_get_property(m->bus, DEST, path, IFACE_SERVICE, "EnvironmentFiles", &e, &reply, "a(sb)");
+        if (r >= 0)
+                r = sd_bus_message_enter_container(reply, 'a', "(sb)");
+        while (r > 0) {
+                const char *p;
+                int ignore;
+                r = sd_bus_message_read(reply, "(sb)", &p, &ignore);
+                if (r <= 0)
+                        break;
+                EnvFile *nf = realloc(s->environment_files, (s->n_environment_files + 1) * sizeof(EnvFile));
+                if (!nf) {
+                        r = -ENOMEM;
+                        break;
+                }
+                s->environment_files = nf;
+                nf[s->n_environment_files] = (EnvFile) { .path = strdup(p), .ignore_missing = ignore };
+                if (!nf[s->n_environment_files++].path)
+                        r = -ENOMEM;
+        }
+        sd_bus_message_unref(reply);
+        if (r < 0)
+                keep_error(m, &e, r);
+        sd_bus_error_free(&e);
+        return r < 0 ? r : 0;
+}
+
+int manager_load_service(Manager *m, const char *name, Service **ret) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        const char *object;
+        int r;
+
+        r = sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, "LoadUnit", &e, &reply, "s", name);
+        if (r < 0) {
+                keep_error(m, &e, r);
+                sd_bus_error_free(&e);
+                return r;
+        }
+        r = sd_bus_message_read(reply, "o", &object);
+        _cleanup_free_ char *path = r >= 0 ? strdup(object) : NULL;
+        sd_bus_message_unref(reply);
+        if (!path)
+                return r < 0 ? r : -ENOMEM;
+
+        _cleanup_free_ char *id = NULL;
+        r = get_string(m, path, IFACE_UNIT, "Id", &id);
+        if (r < 0)
+                return r;
+        Service *s = service_new(id ? id : name);
+        if (!s)
+                return -ENOMEM;
+        if ((r = get_strv(m, path, IFACE_UNIT, "Names", &s->names)) < 0 ||
+            (r = get_string(m, path, IFACE_UNIT, "LoadState", &s->load_state)) < 0 ||
+            (r = get_string(m, path, IFACE_UNIT, "ActiveState", &s->active_state)) < 0 ||
+            (r = get_string(m, path, IFACE_UNIT, "SubState", &s->sub_state)) < 0 ||
+            (r = get_string(m, path, IFACE_UNIT, "Description", &s->description)) < 0 ||
+            (r = get_string(m, path, IFACE_UNIT, "FragmentPath", &s->fragment_path)) < 0 ||
+            (r = get_strv(m, path, IFACE_UNIT, "DropInPaths", &s->dropin_paths)) < 0)
+                goto fail;
+        /* a unit that did not load has no Service interface to ask */
+        if (!streq_ptr(s->load_state, "loaded") && !streq_ptr(s->load_state, "bad-setting")) {
+                *ret = s;
+                return 0;
+        }
+        for (ExecType t = 0; t < _EXEC_TYPE_MAX; t++)
+                if ((r = get_exec(m, path, t, s->exec + t)) < 0)
+                        goto fail;
+        if ((r = get_strv(m, path, IFACE_SERVICE, "Environment", &s->environment)) < 0 ||
+            (r = get_env_files(m, path, s)) < 0 ||
+            (r = get_string(m, path, IFACE_SERVICE, "User", &s->user)) < 0 ||
+            (r = get_string(m, path, IFACE_SERVICE, "Group", &s->group)) < 0 ||
+            (r = get_bool(m, path, "DynamicUser", &s->dynamic_user)) < 0 ||
+            (r = get_string(m, path, IFACE_SERVICE, "Type", &s->type)) < 0 ||
+            (r = get_string(m, path, IFACE_SERVICE, "PIDFile", &s->pid_file)) < 0 ||
+            (r = get_string(m, path, IFACE_SERVICE, "RootDirectory", &s->root_directory)) < 0 ||
+            (r = get_string(m, path, IFACE_SERVICE, "RootImage", &s->root_image)) < 0 ||
+            (r = get_bool(m, path, "RootDirectoryStartOnly", &s->root_directory_start_only)) < 0 ||
+            (r = get_string(m, path, IFACE_SERVICE, "ProtectSystem", &s->protect_system)) < 0 ||
+            (r = get_bool(m, path, "PrivateTmp", &s->private_tmp)) < 0 ||
+            (r = get_bool(m, path, "PrivateUsers", &s->private_users)) < 0 ||
+            (r = get_strv(m, path, IFACE_SERVICE, "ReadWritePaths", &s->read_write_paths)) < 0 ||
+            (r = get_strv(m, path, IFACE_SERVICE, "StateDirectory", &s->state_directory)) < 0 ||
+            (r = get_strv(m, path, IFACE_SERVICE, "CacheDirectory", &s->cache_directory)) < 0 ||
+            (r = get_strv(m, path, IFACE_SERVICE, "LogsDirectory", &s->logs_directory)) < 0 ||
+            (r = get_strv(m, path, IFACE_SERVICE, "RuntimeDirectory", &s->runtime_directory)) < 0 ||
+            (r = get_strv(m, path, IFACE_SERVICE, "ConfigurationDirectory", &s->configuration_directory)) < 0 ||
+            (r = get_string(m, path, IFACE_SERVICE, "WorkingDirectory", &s->working_directory)) < 0 ||
+            (r = get_trivial(m, path, IFACE_SERVICE, "CapabilityBoundingSet", 't', &s->capability_bounding_set)) < 0 ||
+            (r = get_trivial(m, path, IFACE_SERVICE, "AmbientCapabilities", 't', &s->ambient_capabilities)) < 0)
+                goto fail;
+        *ret = s;
+        return 0;
+fail:
+        service_free(s);
+        return r;
+}
+
+static int call_simple(Manager *m, const char *method, const char *types, const char *a, const char *b) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r = types ? sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, method, &e, NULL, types, a, b)
+                      : sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, method, &e, NULL, NULL);
+        if (r < 0)
+                keep_error(m, &e, r);
+        sd_bus_error_free(&e);
+        return r;
+}
+
+int manager_reload(Manager *m) {
+        return call_simple(m, "Reload", NULL, NULL, NULL);
+}
+
+int manager_restart(Manager *m, const char *name) {
+        return call_simple(m, "RestartUnit", "ss", name, "replace");
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "macro.h"
+#include "output.h"
+#include "service-source.h"
+#include "unit-name.h"
+
+int service_source_open(const ServiceSourceOptions *o, ServiceSource *ret) {
+        ServiceSource s = { .user = o->user, .root_dir = o->root };
+        int r;
+
+        if (!o->root && !o->offline) {
+                r = manager_connect(o->user, &s.manager);
+                if (r >= 0) {
+                        *ret = s;
+                        return 0;
+                }
+                if (!o->quiet)
+                        fprintf(stderr, "sdconfine: no %s service manager answers (%s); reading the unit files on disk.\n",
+                                o->user ? "user" : "system", strerror(-r));
+        }
+        r = fs_root_new(o->root, &s.root);
+        if (r < 0) {
+                log_error("cannot open root directory %s: %s. Give an existing directory to --root.",
+                          o->root ? o->root : "/", strerror(-r));
+                return r;
+        }
+        const char *home = getenv("HOME"), *rt = getenv("XDG_RUNTIME_DIR");
+        r = unit_index_new(s.root, o->user ? UNIT_SCOPE_USER : UNIT_SCOPE_SYSTEM, home, rt, &s.index);
+        if (r < 0) {
+                log_error("cannot read the unit directories: %s.", strerror(-r));
+                fs_root_free(s.root);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
+void service_source_close(ServiceSource *s) {
+        s->manager = manager_free(s->manager);
+        s->index = unit_index_free(s->index);
+        s->root = fs_root_free(s->root);
+}
+
+const char *service_source_name(const ServiceSource *s) {
+        return s->manager ? "manager" : "unit files";
+}
+
+int service_source_load(ServiceSource *s, const char *name, Service **ret) {
+        const char *problem = unit_name_problem(name);
+        if (problem) {
+                log_error("'%s' is not a valid unit name: %s.", name, problem);
+                return -EINVAL;
+        }
+        if (!unit_name_suffix(name) || !streq(unit_name_suffix(name), "service")) {
+                log_error("'%s' is not a service: sdconfine confines .service units.", name);
+                return -EINVAL;
+        }
+        int r = s->manager ? manager_load_service(s->manager, name, ret) : unit_index_load(s->index, name, ret);
+        if (r < 0)
+                log_error("cannot load %s from the %s: %s.", name, service_source_name(s),
+                          s->manager && manager_last_error(s->manager) ? manager_last_error(s->manager) : strerror(-r));
+        return r;
+}
+
+Confinement service_confinement(const Service *s) {
+        for (char **d = s->dropin_paths; d && *d; d++) {
+                const char *base = strrchr(*d, '/');
+                if (base && streq(base + 1, "50-confinement.conf"))
+                        return CONFINE_OURS;
+        }
+        return s->root_directory || s->root_image ? CONFINE_FOREIGN : CONFINE_NONE;
+}
+
+static const char *env_get(char *const *env, const char *key) {
+        size_t n = strlen(key);
+        const char *v = NULL;
+        for (size_t i = 0; env && env[i]; i++)
+                if (strncmp(env[i], key, n) == 0 && env[i][n] == '=')
+                        v = env[i] + n + 1;
+        return v;
+}
+
+int service_add_closure(const Service *s, Closure *c, char **ret_error) {
+        ClosureEnv env = { .path = env_get(s->environment, "PATH"),
+                           .ld_library_path = env_get(s->environment, "LD_LIBRARY_PATH") };
+        for (ExecType t = 0; t < _EXEC_TYPE_MAX; t++)
+                for (size_t i = 0; i < s->exec[t].n; i++) {
+                        const char *path = s->exec[t].items[i].path;
+                        int r = closure_add_program(c, path, &env);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0) {
+                                if (ret_error && asprintf(ret_error, "%s of %s: %s: %s", exec_type_to_string(t), s->id,
+                                                          path, strerror(-r)) < 0)
+                                        return -ENOMEM;
+                                return r;
+                        }
+                }
+        return 0;
+}
