@@ -261,6 +261,10 @@ Closure *closure_free(Closure *c) {
         return NULL;
 }
 
+FsRoot *closure_root(const Closure *c) {
+        return c->ctx->root;
+}
+
 size_t closure_n_nodes(const Closure *c) {
         return c->n_nodes;
 }

@@ -86,6 +86,8 @@ typedef struct ClosureEnv {
 typedef struct Closure Closure;
 
 int closure_new(ClosureContext *ctx, Closure **ret);
+/* The root directory the closure is resolved below. */
+FsRoot *closure_root(const Closure *c);
 Closure *closure_free(Closure *c);
 
 /* Add a program (absolute path inside the root) and everything it needs. Returns -errno when the program

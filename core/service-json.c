@@ -121,18 +121,19 @@ int service_to_lines(const Service *s, char ***ret) {
         for (ExecType t = 0; t < _EXEC_TYPE_MAX && r >= 0; t++)
                 for (size_t i = 0; i < s->exec[t].n && r >= 0; i++) {
                         const ExecCommand *c = s->exec[t].items + i;
-                        char *argv = NULL;
-                        size_t n = 0;
-                        FILE *f = open_memstream(&argv, &n);
-                        if (!f) {
+                        /* path=P argv=["a" "b"] flags=N */
+                        size_t n = strlen(c->path) + 64;
+                        for (char **a = c->argv; a && *a; a++)
+                                n += strlen(*a) + 3;
+                        char *argv = malloc(n);
+                        if (!argv) {
                                 r = -ENOMEM;
                                 break;
                         }
-                        fprintf(f, "path=%s argv=[", c->path);
+                        size_t k = (size_t) snprintf(argv, n, "path=%s argv=[", c->path);
                         for (char **a = c->argv; a && *a; a++)
-                                fprintf(f, "%s\"%s\"", a == c->argv ? "" : " ", *a);
-                        fprintf(f, "] flags=%u", c->flags);
-                        fclose(f);
+                                k += (size_t) snprintf(argv + k, n - k, "%s\"%s\"", a == c->argv ? "" : " ", *a);
+                        snprintf(argv + k, n - k, "] flags=%u", c->flags);
                         r = add_line(&l, exec_type_to_string(t), argv);
                         free(argv);
                 }

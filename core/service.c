@@ -48,6 +48,13 @@ bool strv_equal(char *const *a, char *const *b) {
         return true;
 }
 
+bool strv_contains(char *const *l, const char *s) {
+        for (size_t i = 0; l && l[i]; i++)
+                if (streq(l[i], s))
+                        return true;
+        return false;
+}
+
 Service *service_new(const char *id) {
         Service *s = calloc(1, sizeof(Service));
         if (!s)

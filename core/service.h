@@ -93,3 +93,4 @@ char **strv_free(char **l);
 int strv_push(char ***l, char *value); /* takes value; frees it on failure */
 int strv_extend(char ***l, const char *value);
 bool strv_equal(char *const *a, char *const *b);
+bool strv_contains(char *const *l, const char *s);

@@ -19,6 +19,7 @@ typedef struct Entry {
         bool masked;        /* a link to /dev/null, or an empty file */
         const char *target; /* the unit it is an alias of, or NULL */
         const char *fragment; /* the file behind it (links followed) */
+        bool linked;          /* a link to a file of the same name elsewhere */
 } Entry;
 
 struct UnitIndex {
@@ -202,6 +203,7 @@ int unit_index_new(FsRoot *root, UnitScope scope, const char *home, const char *
                                     streq_ptr(unit_name_suffix(base), unit_name_suffix(de->d_name)) &&
                                     !(e->target = arena_strdup(idx->arena, base)))
                                         return -ENOMEM;
+                                e->linked = target && !e->target;
                         }
                         if (hashmap_put(idx->entries, e->name, e, NULL) < 0)
                                 return -ENOMEM;
@@ -213,6 +215,25 @@ int unit_index_new(FsRoot *root, UnitScope scope, const char *home, const char *
 
 void unit_index_set_host(UnitIndex *idx, const UnitHost *host) {
         idx->host = *host;
+}
+
+/* systemd's path_compare(): component by component */
+static int cmp_path(const void *pa, const void *pb) {
+        const char *a = *(char *const *) pa, *b = *(char *const *) pb;
+        for (;;) {
+                a += strspn(a, "/");
+                b += strspn(b, "/");
+                if (!*a || !*b)
+                        return (*a != 0) - (*b != 0);
+                size_t na = strcspn(a, "/"), nb = strcspn(b, "/");
+                int c = strncmp(a, b, na < nb ? na : nb);
+                if (c != 0)
+                        return c;
+                if (na != nb)
+                        return na < nb ? -1 : 1;
+                a += na;
+                b += nb;
+        }
 }
 
 static int cmp_str(const void *a, const void *b) {
@@ -336,11 +357,7 @@ int unit_extract_word(const char **p, char **ret) {
                                 free(out);
                                 return -EINVAL;
                         }
-                        /* inside single quotes nothing is special but the closing quote */
-                        if (quote == '\'') {
-                                *o++ = *s;
-                                continue;
-                        }
+                        /* with EXTRACT_CUNESCAPE, escapes count inside quotes of both kinds too */
                         int n = cunescape_one(s + 1, &o);
                         if (n < 0) {
                                 free(out);
@@ -374,6 +391,7 @@ typedef struct Loader {
         const char *file;
         unsigned line;
         bool remain_after_exit, success_action, bus_name, type_set;
+        bool private_devices, protect_kernel_modules, protect_kernel_logs, protect_clock;
 } Loader;
 
 /* Specifier expansion, systemd.unit(5), as the system manager does it. */
@@ -618,30 +636,7 @@ static int parse_exec(Loader *l, ExecList *list, const char *value) {
                         }
                 }
 
-                /* a bare name is looked up in the fixed search path when the unit is loaded */
-                if (path[0] != '/') {
-                        _cleanup_free_ char *copy = strdup(FIXED_PATH);
-                        if (!copy) {
-                                strv_free(argv);
-                                return -ENOMEM;
-                        }
-                        for (char *rest = copy, *d; (d = strsep(&rest, ":"));) {
-                                char *cand;
-                                struct stat st;
-                                if (asprintf(&cand, "%s/%s", d, path) < 0) {
-                                        strv_free(argv);
-                                        return -ENOMEM;
-                                }
-                                if (fs_root_chase(l->idx->root, cand, NULL, &st) >= 0 && S_ISREG(st.st_mode) &&
-                                    (st.st_mode & 0111)) {
-                                        free(path);
-                                        path = cand;
-                                        break;
-                                }
-                                free(cand);
-                        }
-                }
-
+                /* a bare name stays bare: systemd 252 looks it up when it runs the command */
                 if (!GROW(list->items, list->allocated, list->n + 1)) {
                         strv_free(argv);
                         return -ENOMEM;
@@ -889,7 +884,16 @@ static int assign(Loader *l, const char *section, const char *key, const char *v
                         r = parse_caps(value, &s->capability_bounding_set, UINT64_MAX);
                 else if (streq(key, "AmbientCapabilities"))
                         r = parse_caps(value, &s->ambient_capabilities, 0);
-                else if (streq(key, "RemainAfterExit"))
+                else if (streq(key, "PrivateDevices") || streq(key, "ProtectKernelModules") ||
+                         streq(key, "ProtectKernelLogs") || streq(key, "ProtectClock")) {
+                        if ((b = parse_bool(value)) < 0)
+                                return b;
+                        *(streq(key, "PrivateDevices")         ? &l->private_devices
+                          : streq(key, "ProtectKernelModules") ? &l->protect_kernel_modules
+                          : streq(key, "ProtectKernelLogs")    ? &l->protect_kernel_logs
+                                                               : &l->protect_clock) = b;
+                        return 0;
+                } else if (streq(key, "RemainAfterExit"))
                         l->remain_after_exit = parse_bool(value) > 0;
                 else if (streq(key, "BusName"))
                         l->bus_name = *value;
@@ -920,6 +924,8 @@ static int parse_file(Loader *l, const char *path) {
         int r;
 
         r = fs_root_read_file(l->idx->root, path, UNIT_FILE_MAX, &text, NULL);
+        if (r == -EBADFD) /* a link to /dev/null: masked, nothing to read */
+                return 0;
         if (r < 0)
                 return r;
         l->file = path;
@@ -986,8 +992,11 @@ static int dropin_dirs(UnitIndex *idx, const char *name, char ***dirs) {
                 struct stat st;
                 if (asprintf(&p, "%s/%s.d", *d, name) < 0)
                         return -ENOMEM;
-                if (fs_root_chase(idx->root, p, NULL, &st) >= 0 && S_ISDIR(st.st_mode)) {
-                        if ((r = strv_push(dirs, p)) < 0)
+                const char *real;
+                /* systemd reports drop-ins below the directory's canonical path, and lists a directory once */
+                if (fs_root_chase(idx->root, p, &real, &st) >= 0 && S_ISDIR(st.st_mode) && !strv_contains(*dirs, real)) {
+                        free(p);
+                        if ((r = strv_extend(dirs, real)) < 0)
                                 return r;
                 } else
                         free(p);
@@ -1022,8 +1031,8 @@ static int dropin_dirs(UnitIndex *idx, const char *name, char ***dirs) {
         return dropin_dirs(idx, built, dirs);
 }
 
-/* All .conf files of the drop-in directories: the first directory naming a file wins, an empty file or a
- * link to /dev/null masks it, the result sorted by file name. */
+/* All .conf files of the drop-in directories: the first directory naming a file wins (an empty file or a
+ * link to /dev/null there masks the others), the result sorted by file name. */
 static int dropin_files(UnitIndex *idx, char **dirs, char ***ret) {
         _cleanup_(hashmap_freep) Hashmap *seen = hashmap_new();
         _cleanup_(arena_freep) Arena *a = arena_new();
@@ -1045,14 +1054,8 @@ static int dropin_files(UnitIndex *idx, char **dirs, char ***ret) {
                                 strv_free(files);
                                 return -ENOMEM;
                         }
-                        struct stat st;
-                        _cleanup_free_ char *target = NULL;
-                        bool masked = (fs_root_readlink(idx->root, p, &target) >= 0 && streq(target, "/dev/null")) ||
-                                      fs_root_chase(idx->root, p, NULL, &st) < 0 || !S_ISREG(st.st_mode) ||
-                                      st.st_size == 0;
-                        if (masked)
-                                free(p);
-                        else if (strv_push(&files, p) < 0) {
+                        /* an empty file or a link to /dev/null masks the name; systemd lists it all the same */
+                        if (strv_push(&files, p) < 0) {
                                 strv_free(files);
                                 return -ENOMEM;
                         }
@@ -1067,6 +1070,45 @@ static int dropin_files(UnitIndex *idx, char **dirs, char ***ret) {
                         files[j - 1] = t;
                 }
         *ret = files;
+        return 0;
+}
+
+static int find_dropins(UnitIndex *idx, Service *s, const char *id) {
+        char **dirs = NULL;
+        int r = 0;
+        for (char **n = s->names; n && *n && r >= 0; n++)
+                r = dropin_dirs(idx, *n, &dirs);
+        /* the type-wide "service.d" last: the most generic */
+        for (char **d = idx->dirs; *d && r >= 0; d++) {
+                char *p;
+                struct stat st;
+                const char *real;
+                if (asprintf(&p, "%s/%s.d", *d, unit_name_suffix(id)) < 0)
+                        r = -ENOMEM;
+                else if (fs_root_chase(idx->root, p, &real, &st) >= 0 && S_ISDIR(st.st_mode) && !strv_contains(dirs, real)) {
+                        free(p);
+                        r = strv_extend(&dirs, real);
+                } else
+                        free(p);
+        }
+        if (r >= 0)
+                r = dropin_files(idx, dirs, &s->dropin_paths);
+        strv_free(dirs);
+        return r;
+}
+
+/* systemd's user_from_unit_name(): the unit's prefix, when it is a valid user name */
+static int dynamic_user_name(const char *id, char **ret) {
+        _cleanup_free_ char *prefix = NULL;
+        if (unit_name_prefix(id, &prefix) < 0)
+                return -ENOMEM;
+        bool ok = prefix[0] && strlen(prefix) <= 31 && !(prefix[0] >= '0' && prefix[0] <= '9') && prefix[0] != '-';
+        for (const char *c = prefix; ok && *c; c++)
+                ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
+                     *c == '-';
+        if (!ok)
+                return -EINVAL;
+        *ret = TAKE_PTR(prefix);
         return 0;
 }
 
@@ -1085,13 +1127,27 @@ int unit_index_load(UnitIndex *idx, const char *name, Service **ret) {
                         break;
                 e = next;
         }
-        /* an instance without a file of its own comes from its template */
+        /* an instance without a file of its own comes from its template; an aliased template
+         * ("autovt@.service" -> "getty@.service") makes the instance one of the target template */
         Entry *frag = e;
-        _cleanup_free_ char *template = NULL;
-        if (!frag && unit_name_is_valid(id, UNIT_NAME_INSTANCE)) {
-                if (unit_name_template(id, &template) < 0)
+        _cleanup_free_ char *template = NULL, *instance_id = NULL;
+        for (unsigned hops = 0; !frag && unit_name_is_valid(id, UNIT_NAME_INSTANCE) && hops < 32; hops++) {
+                _cleanup_free_ char *inst = NULL;
+                free(template);
+                template = NULL;
+                if (unit_name_template(id, &template) < 0 || unit_name_instance(id, &inst) < 0)
                         return -ENOMEM;
-                frag = hashmap_get(idx->entries, template);
+                Entry *t = hashmap_get(idx->entries, template);
+                if (!t || !t->target || !unit_name_is_valid(t->target, UNIT_NAME_TEMPLATE)) {
+                        frag = t;
+                        break;
+                }
+                const char *at = strchr(t->target, '@');
+                free(instance_id);
+                if (asprintf(&instance_id, "%.*s@%s%s", (int) (at - t->target), t->target, inst, at + 1) < 0)
+                        return -ENOMEM;
+                id = instance_id;
+                frag = hashmap_get(idx->entries, id);
         }
 
         Service *s = service_new(id);
@@ -1113,34 +1169,49 @@ int unit_index_load(UnitIndex *idx, const char *name, Service **ret) {
         if (!frag) {
                 r = set_string(&s->load_state, "not-found");
         } else if (frag->masked) {
-                r = set_string(&s->load_state, "masked");
+                r = set_string(&s->fragment_path, frag->path);
+                if (r >= 0)
+                        r = set_string(&s->load_state, "masked");
+                if (r >= 0) /* systemd finds the drop-ins of a masked unit too, and reads none */
+                        r = find_dropins(idx, s, id);
         } else {
-                r = set_string(&s->fragment_path, frag->fragment);
+                /* the path in the unit directory, as found; a link to a file elsewhere: that file */
+                r = set_string(&s->fragment_path, frag->linked ? frag->fragment : frag->path);
                 if (r >= 0)
                         r = set_string(&s->load_state, "loaded");
                 if (r >= 0)
                         r = parse_file(&l, frag->fragment);
+                if (r >= 0)
+                        r = find_dropins(idx, s, id);
                 if (r >= 0) {
-                        char **dirs = NULL;
-                        for (char **n = s->names; n && *n && r >= 0; n++)
-                                r = dropin_dirs(idx, *n, &dirs);
-                        /* the type-wide "service.d" last: the most generic */
-                        for (char **d = idx->dirs; *d && r >= 0; d++) {
-                                char *p;
-                                struct stat st;
-                                if (asprintf(&p, "%s/%s.d", *d, unit_name_suffix(id)) < 0)
-                                        r = -ENOMEM;
-                                else if (fs_root_chase(idx->root, p, NULL, &st) >= 0 && S_ISDIR(st.st_mode))
-                                        r = strv_push(&dirs, p);
-                                else
-                                        free(p);
-                        }
-                        if (r >= 0)
-                                r = dropin_files(idx, dirs, &s->dropin_paths);
-                        strv_free(dirs);
                         for (char **f = s->dropin_paths; f && *f && r >= 0; f++)
                                 r = parse_file(&l, *f);
                 }
+                /* what systemd's unit_patch_contexts() derives from other settings */
+                if (l.private_devices)
+                        s->capability_bounding_set &= ~(UINT64_C(1) << 27 | UINT64_C(1) << 17); /* MKNOD, SYS_RAWIO */
+                if (l.protect_kernel_modules)
+                        s->capability_bounding_set &= ~(UINT64_C(1) << 16); /* SYS_MODULE */
+                if (l.protect_kernel_logs)
+                        s->capability_bounding_set &= ~(UINT64_C(1) << 34); /* SYSLOG */
+                if (l.protect_clock)
+                        s->capability_bounding_set &= ~(UINT64_C(1) << 25 | UINT64_C(1) << 35); /* SYS_TIME, WAKE_ALARM */
+                if (s->dynamic_user) {
+                        _cleanup_free_ char *du = NULL;
+                        if (!s->user && dynamic_user_name(id, &du) >= 0 && r >= 0)
+                                r = set_string(&s->user, du);
+                        if (!s->group && s->user && r >= 0)
+                                r = set_string(&s->group, s->user);
+                        s->private_tmp = true;
+                        if (r >= 0)
+                                r = set_string(&s->protect_system, "strict");
+                }
+                /* exec directories sorted, parents first (exec_directory_sort()) */
+                char **dirs_lists[] = { s->state_directory, s->cache_directory, s->logs_directory, s->runtime_directory,
+                                        s->configuration_directory };
+                for (size_t k = 0; k < ELEMENTSOF(dirs_lists); k++)
+                        if (dirs_lists[k])
+                                qsort(dirs_lists[k], strv_length(dirs_lists[k]), sizeof(char *), cmp_path);
                 /* service_verify() and the implied type */
                 if (r >= 0 && !l.type_set)
                         r = set_string(&s->type, l.bus_name ? "dbus" : s->exec[EXEC_START].n ? "simple" : "oneshot");
@@ -1149,6 +1220,11 @@ int unit_index_load(UnitIndex *idx, const char *name, Service **ret) {
                                (!l.remain_after_exit && s->exec[EXEC_START].n > 1 && !streq(s->type, "oneshot"))))
                         r = set_string(&s->load_state, "bad-setting");
         }
+        if (r >= 0 && !s->description)
+                r = set_string(&s->description, id);
+        /* a unit that did not load has no service settings at all, not defaults */
+        if (r >= 0 && !s->protect_system && (streq(s->load_state, "loaded") || streq(s->load_state, "bad-setting")))
+                r = set_string(&s->protect_system, "no");
         if (r >= 0 && !s->active_state)
                 r = set_string(&s->active_state, "inactive");
         if (r >= 0 && !s->sub_state)

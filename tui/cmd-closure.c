@@ -10,12 +10,14 @@
 #include "cmd-closure.h"
 #include "macro.h"
 #include "output.h"
+#include "service-source.h"
+#include "unit-name.h"
 
 typedef enum Format { FORMAT_AUTO, FORMAT_TREE, FORMAT_LIST, FORMAT_JSON } Format;
 
 static void usage(FILE *f) {
         fputs("Usage: sdconfine closure [--root DIR] [--tree|--list|--json] [--ascii]\n"
-              "                         [--ld-library-path DIRS] [--path DIRS] FILE...\n"
+              "                         [--ld-library-path DIRS] [--path DIRS] FILE|UNIT...\n"
               "\n"
               "Show everything the kernel and the dynamic loader open to run FILE: its interpreter, its\n"
               "libraries (found as glibc's ld.so finds them), #! interpreters. Nothing is executed.\n"
@@ -27,6 +29,10 @@ static void usage(FILE *f) {
               "  --ld-library-path DIRS   the LD_LIBRARY_PATH the program will run with\n"
               "  --path DIRS              the PATH used for #!/usr/bin/env (default: systemd's)\n"
               "  --no-packages            do not look up owning packages\n"
+              "  --offline                read a UNIT from the unit files even when a manager runs\n"
+              "  --user                   a UNIT of the calling user's manager\n"
+              "A UNIT (e.g. cron.service) stands for the programs of its Exec* lines, with its\n"
+              "Environment= PATH and LD_LIBRARY_PATH.\n"
               "  --ascii                  draw the tree with ASCII characters\n",
               f);
 }
@@ -148,7 +154,8 @@ static int print_list(const Closure *c) {
 }
 
 int cmd_closure(int argc, char **argv) {
-        enum { ARG_ROOT = 0x100, ARG_TREE, ARG_LIST, ARG_JSON, ARG_ASCII, ARG_LDLP, ARG_PATH, ARG_NO_PACKAGES };
+        enum { ARG_ROOT = 0x100, ARG_TREE, ARG_LIST, ARG_JSON, ARG_ASCII, ARG_LDLP, ARG_PATH, ARG_NO_PACKAGES,
+               ARG_OFFLINE, ARG_USER };
         static const struct option options[] = {
                 { "root", required_argument, NULL, ARG_ROOT },
                 { "tree", no_argument, NULL, ARG_TREE },
@@ -158,12 +165,14 @@ int cmd_closure(int argc, char **argv) {
                 { "ld-library-path", required_argument, NULL, ARG_LDLP },
                 { "path", required_argument, NULL, ARG_PATH },
                 { "no-packages", no_argument, NULL, ARG_NO_PACKAGES },
+                { "offline", no_argument, NULL, ARG_OFFLINE },
+                { "user", no_argument, NULL, ARG_USER },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         const char *arg_root = NULL;
         Format arg_format = FORMAT_AUTO;
-        bool arg_ascii = false, arg_packages = true;
+        bool arg_ascii = false, arg_packages = true, arg_offline = false, arg_user = false;
         ClosureEnv env = {};
         int c, r, ret = 0;
 
@@ -193,6 +202,12 @@ int cmd_closure(int argc, char **argv) {
                         break;
                 case ARG_NO_PACKAGES:
                         arg_packages = false;
+                        break;
+                case ARG_OFFLINE:
+                        arg_offline = true;
+                        break;
+                case ARG_USER:
+                        arg_user = true;
                         break;
                 case 'h':
                         usage(stdout);
@@ -229,6 +244,35 @@ int cmd_closure(int argc, char **argv) {
         for (int i = optind; i < argc; i++) {
                 char abs[PATH_MAX];
                 const char *path = argv[i];
+                /* a unit name: the programs of its Exec* lines, with its PATH and LD_LIBRARY_PATH */
+                if (!strchr(path, '/') && unit_name_suffix(path)) {
+                        ServiceSourceOptions so = { .root = arg_root, .offline = arg_offline, .user = arg_user };
+                        ServiceSource src = {};
+                        Service *s = NULL;
+                        _cleanup_free_ char *err = NULL;
+                        if (service_source_open(&so, &src) < 0) {
+                                ret = 1;
+                                continue;
+                        }
+                        if (service_source_load(&src, path, &s) < 0) {
+                                service_source_close(&src);
+                                ret = 1;
+                                continue;
+                        }
+                        if (!streq_ptr(s->load_state, "loaded"))
+                                log_error("%s is %s: it has no programs to inspect.", s->id,
+                                          s->load_state ? s->load_state : "not loaded");
+                        r = service_add_closure(s, cl, &err);
+                        service_free(s);
+                        service_source_close(&src);
+                        if (r == -ENOMEM)
+                                goto oom;
+                        if (r < 0) {
+                                log_error("cannot read %s. Check the unit's Exec* lines.", err ? err : path);
+                                ret = 1;
+                        }
+                        continue;
+                }
                 /* a relative name means the current directory on the host; below --root it must be absolute */
                 if (path[0] != '/') {
                         if (arg_root) {

@@ -108,6 +108,9 @@ int cmd_list(int argc, char **argv) {
                 Confinement conf = s ? service_confinement(s) : CONFINE_NONE;
                 if (src.manager && s && streq(load, "not-loaded") && s->load_state)
                         load = s->load_state;
+                /* a template is not a unit that loads: say what it is, from either source */
+                if (template)
+                        load = "template";
                 if (a.json) {
                         json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "unit", name, "load_state", load,
                                               "active_state", active, "sub_state", sub, "description", desc ? desc : "",

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Test helper for tests/systemd-live.sh: for each unit name on stdin, the service model read from the
+ * running manager (sd-bus) and from the unit files must be equal, property by property. Prints
+ * "SAME unit" or "DIFF unit" followed by the differing lines. */
+#include "config.h"
+
+#include "macro.h"
+#include "manager.h"
+#include "service-json.h"
+#include "unit-file.h"
+
+int main(void) {
+        Manager *m;
+        FsRoot *root;
+        UnitIndex *idx;
+        char line[4096];
+        int r = manager_connect(false, &m);
+        if (r < 0) {
+                fprintf(stderr, "model-diff: no manager: %s\n", strerror(-r));
+                return 1;
+        }
+        if (fs_root_new("/", &root) < 0 || unit_index_new(root, UNIT_SCOPE_SYSTEM, NULL, NULL, &idx) < 0)
+                return 1;
+        while (fgets(line, sizeof line, stdin)) {
+                line[strcspn(line, "\n")] = 0;
+                if (!*line)
+                        continue;
+                Service *live = NULL, *off = NULL;
+                char **a = NULL, **b = NULL;
+                if (manager_load_service(m, line, &live) < 0) {
+                        printf("DIFF %s\n  live: cannot load: %s\n", line, manager_last_error(m));
+                        continue;
+                }
+                if (unit_index_load(idx, line, &off) < 0) {
+                        printf("DIFF %s\n  offline: cannot load\n", line);
+                        service_free(live);
+                        continue;
+                }
+                if (service_to_lines(live, &a) < 0 || service_to_lines(off, &b) < 0)
+                        return 1;
+                bool same = strv_equal(a, b);
+                printf("%s %s\n", same ? "SAME" : "DIFF", line);
+                if (!same)
+                        for (size_t i = 0; i < strv_length(a) || i < strv_length(b); i++) {
+                                const char *x = i < strv_length(a) ? a[i] : "", *y = i < strv_length(b) ? b[i] : "";
+                                if (!streq(x, y))
+                                        printf("  live:    %s\n  offline: %s\n", x, y);
+                        }
+                strv_free(a);
+                strv_free(b);
+                service_free(live);
+                service_free(off);
+        }
+        unit_index_free(idx);
+        fs_root_free(root);
+        manager_free(m);
+        return 0;
+}
