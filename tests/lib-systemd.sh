@@ -12,14 +12,21 @@ systemd_can_run() {
         unshare --pid --fork --mount --mount-proc true 2>/dev/null || { echo "unshare --pid --mount is not permitted here"; return 1; }
 }
 
-# systemd_start TMPDIR: start it; the setup script runs inside before exec
+# systemd_start TMPDIR BUILDDIR SRCDIR: start it. The build and source trees are bound below /run/sdt
+# inside (NS_BUILD, NS_SRC), since a tree below /tmp vanishes under the private /tmp.
+NS_BUILD=/run/sdt/build
+NS_SRC=/run/sdt/src
 systemd_start() {
         dir=$1
         cat > "$dir/pid1.sh" <<'EOS'
 #!/bin/sh
 set -e
 mount --make-rprivate /
-for d in /run /tmp /var/tmp /etc/systemd/system; do mount -t tmpfs tmpfs "$d"; done
+mount -t tmpfs tmpfs /run
+mkdir -p /run/sdt/build /run/sdt/src
+mount --bind "$2" /run/sdt/build
+mount --bind "$3" /run/sdt/src
+for d in /tmp /var/tmp /etc/systemd/system; do mount -t tmpfs tmpfs "$d"; done
 if [ -d /var/log/journal ]; then mount -t tmpfs tmpfs /var/log/journal; fi
 touch /run/console.log
 mount --bind /run/console.log /dev/console
@@ -32,7 +39,7 @@ printf '[Unit]\nDescription=sdconfine tests\nDefaultDependencies=no\n' > /etc/sy
 exec /lib/systemd/systemd --system --unit=sdconfine-test.target
 EOS
         chmod +x "$dir/pid1.sh"
-        unshare --pid --fork --mount --mount-proc "$dir/pid1.sh" "$dir" > "$dir/unshare.log" 2>&1 &
+        unshare --pid --fork --mount --mount-proc "$dir/pid1.sh" "$dir" "$2" "$3" > "$dir/unshare.log" 2>&1 &
         UNSHARE_PID=$!
         # the PID of systemd as the host sees it: the child of unshare
         for i in $(seq 1 100); do

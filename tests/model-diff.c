@@ -9,7 +9,7 @@
 #include "service-json.h"
 #include "unit-file.h"
 
-int main(void) {
+int main(int argc, char **argv) {
         Manager *m;
         FsRoot *root;
         UnitIndex *idx;
@@ -18,6 +18,14 @@ int main(void) {
         if (r < 0) {
                 fprintf(stderr, "model-diff: no manager: %s\n", strerror(-r));
                 return 1;
+        }
+        /* "reload" and "restart UNIT": the manager calls the apply command will make */
+        if (argc >= 2) {
+                r = streq(argv[1], "reload") ? manager_reload(m) : argc == 3 && streq(argv[1], "restart") ? manager_restart(m, argv[2]) : -EINVAL;
+                if (r < 0)
+                        fprintf(stderr, "model-diff: %s: %s\n", argv[1], manager_last_error(m));
+                manager_free(m);
+                return r < 0;
         }
         if (fs_root_new("/", &root) < 0 || unit_index_new(root, UNIT_SCOPE_SYSTEM, NULL, NULL, &idx) < 0)
                 return 1;

@@ -4,20 +4,22 @@
 # systemctl show.
 . "${top_srcdir:-.}/tests/tap.sh"
 . "${top_srcdir:-.}/tests/lib-systemd.sh"
-S=${SDCONFINE:-$PWD/sdconfine}
-case "$S" in /*) ;; *) S=$PWD/$S ;; esac
-MODEL_DIFF=$(dirname "$S")/tests/model-diff
+# inside the namespace the build and source trees are seen below /run/sdt (see lib-systemd.sh)
+build=$(cd "$(dirname "${SDCONFINE:-./sdconfine}")" && pwd)
+src=$(cd "${top_srcdir:-.}" && pwd)
+S=$NS_BUILD/sdconfine
+MODEL_DIFF=$NS_BUILD/tests/model-diff
 why=$(systemd_can_run) || skip_all "needs a real systemd in a PID namespace: $why"
 tmp=$(mktemp -d) || exit 1
-trap 'systemd_stop; rm -rf "$tmp"' EXIT INT TERM
+trap '[ -n "${KEEP:-}" ] || systemd_stop; rm -rf "$tmp"' EXIT INT TERM
 
-check "systemd 252 starts in its own PID namespace" systemd_start "$tmp"
+check "systemd 252 starts in its own PID namespace" systemd_start "$tmp" "$build" "$src"
 [ -n "$SYSTEMD_PID" ] || { done_testing; exit 0; }
 
 # test units: fragments in /run/systemd/system, drop-ins in /etc and /run (both private tmpfs here)
 in_ns sh -c "
 set -e
-cp '${top_srcdir:-.}'/tests/units/*.service /run/systemd/system/
+cp $NS_SRC/tests/units/*.service /run/systemd/system/
 E=/etc/systemd/system R=/run/systemd/system
 mkdir -p \$E/sdt-syntax.service.d \$R/sdt-syntax.service.d \$E/service.d \$E/sdt-tmpl@.service.d \
          '\$E/sdt-tmpl@one.service.d' \$E/sdt-dash-.service.d \$E/sdt-dash-a-.service.d
@@ -99,6 +101,15 @@ check "list says which source it read" grep -q 'services (from the manager)' "$t
 in_ns "$S" closure --list sdt-syntax.service > "$tmp/closure" 2>&1
 check "closure UNIT: the Exec* programs and their libraries" sh -c "grep -qx /usr/bin/echo '$tmp/closure' && grep -qx /usr/lib/x86_64-linux-gnu/libc.so.6 '$tmp/closure'"
 check "closure UNIT: a bare ExecStartPost=true is found in the fixed search path" grep -qx /usr/bin/true "$tmp/closure"
+
+# daemon-reload and restart through sd-bus (what apply will use)
+in_ns sh -c "printf '[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n' > /run/systemd/system/sdt-restart.service"
+in_ns "$MODEL_DIFF" reload
+check "reload through sd-bus makes the manager read a new unit file" \
+        sh -c "test \"\$(nsenter -t $SYSTEMD_PID -m -p systemctl show -p LoadState --value sdt-restart.service)\" = loaded"
+in_ns "$MODEL_DIFF" restart sdt-restart.service 2> "$tmp/restart.err" || sed "s/^/# /" "$tmp/restart.err"
+for i in $(seq 1 100); do [ "$(in_ns systemctl show -p ActiveState --value sdt-restart.service)" = active ] && break; sleep 0.1; done
+check "restart through sd-bus starts the unit" test "$(in_ns systemctl show -p ActiveState --value sdt-restart.service)" = active
 
 for bad in '../etc/passwd.service' 'a/b.service' 'foo' 'foo.bar' "$(printf 'x\001.service')" '@x.service'; do
         in_ns "$S" show --offline "$bad" > /dev/null 2> "$tmp/err"
