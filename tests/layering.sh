@@ -11,7 +11,7 @@ only_in() { # only_in REGEX FILE: no other file under core/ or tui/ matches
         done
 }
 check "core/ does not include curses" no_match '#include [<"](n?curses|ncursesw/)' "core/*.c core/*.h"
-check "core/ does not print" no_match '\b(printf|puts|fputs|putchar|perror|fprintf)\(' "core/*.c"
+check "core/ does not print (to a terminal)" no_match '\b(printf|puts|putchar|perror)\(|\b(fprintf|fputs)\([^,]*, *(stdout|stderr)\)|\b(fprintf|fputs)\((stdout|stderr)' "core/*.c"
 check "nothing runs a program (no exec*, system, popen, posix_spawn)" \
         no_match '\b(execv|execve|execvp|execl|execlp|system|popen|posix_spawnp?|fexecve)\(' "core/*.c tui/*.c"
 check "sd-bus only in core/manager.c" only_in '#include <systemd/sd-bus' core/manager.c

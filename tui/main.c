@@ -5,6 +5,7 @@
 
 #include "cmd-closure.h"
 #include "cmd-service.h"
+#include "cmd-confine.h"
 #include "macro.h"
 #include "output.h"
 
@@ -17,6 +18,10 @@ static void usage(FILE *f) {
               "  list              list services, their state and confinement\n"
               "  show UNIT         show a service's settings and where they come from\n"
               "  closure FILE|UNIT...  the runtime closure of programs or of a service's Exec* programs\n"
+              "  preview UNIT      print the confinement drop-in for a service\n"
+              "  diff UNIT         show the change against the installed drop-in\n"
+              "  apply UNIT        write the drop-in and reload the manager\n"
+              "  revert UNIT       remove sdconfine's drop-in and reload\n"
               "  help              show this help\n"
               "  version           show the version\n",
               f);
@@ -36,6 +41,14 @@ int main(int argc, char **argv) {
                 return cmd_list(argc - 1, argv + 1);
         if (streq(cmd, "show"))
                 return cmd_show(argc - 1, argv + 1);
+        if (streq(cmd, "preview"))
+                return cmd_preview(argc - 1, argv + 1);
+        if (streq(cmd, "diff"))
+                return cmd_diff(argc - 1, argv + 1);
+        if (streq(cmd, "apply"))
+                return cmd_apply(argc - 1, argv + 1);
+        if (streq(cmd, "revert"))
+                return cmd_revert(argc - 1, argv + 1);
         if (streq(cmd, "help") || streq(cmd, "--help") || streq(cmd, "-h")) {
                 usage(stdout);
                 return 0;

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+
+#include "confine-plan.h"
+#include "macro.h"
+
+int confine_resolve_bare(FsRoot *root, const char *name, char **ret) {
+        static const char *const dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin" };
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                char *p;
+                struct stat st;
+                if (asprintf(&p, "%s/%s", dirs[i], name) < 0)
+                        return -ENOMEM;
+                if (fs_root_chase(root, p, NULL, &st) >= 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
+                        *ret = p;
+                        return 0;
+                }
+                free(p);
+        }
+        return -ENOENT;
+}
+
+static const char *env_get(char *const *env, const char *key) {
+        size_t n = strlen(key);
+        const char *v = NULL;
+        for (size_t i = 0; env && env[i]; i++)
+                if (strncmp(env[i], key, n) == 0 && env[i][n] == '=')
+                        v = env[i] + n + 1;
+        return v;
+}
+
+static bool is_elf(FsRoot *root, const char *real) {
+        char m[4];
+        _cleanup_close_ int fd = fs_root_open(root, real, O_RDONLY);
+        return fd >= 0 && pread(fd, m, 4, 0) == 4 && memcmp(m, "\177ELF", 4) == 0;
+}
+
+/* A file named by the operator or the unit: bound where named; an ELF object brings its closure. */
+static int add_file(FsRoot *root, Closure *c, MountPlan *p, const ClosureEnv *env, const char *path, bool writable,
+                    bool explicit_choice, const char *why) {
+        const char *real;
+        struct stat st;
+        int r = fs_root_chase(root, path, &real, &st);
+        if (r < 0)
+                return r;
+        if (S_ISDIR(st.st_mode))
+                return mount_plan_add(p, real, path, writable, true, explicit_choice, why);
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if (is_elf(root, real) && !writable) {
+                r = closure_add_program(c, path, env);
+                if (r < 0)
+                        return r;
+        }
+        return mount_plan_add(p, real, path, writable, false, explicit_choice, why);
+}
+
+/* A directory the operator adds: bound whole; links inside that point out of it bring their targets, and the
+ * ELF objects inside (plugins, modules) bring their libraries. */
+static int add_dir_tree(FsRoot *root, Closure *c, MountPlan *p, const ClosureEnv *env, const char *dir,
+                        const char *top, unsigned depth) {
+        if (depth > 32)
+                return 0;
+        _cleanup_(closedirp) DIR *d = fs_root_opendir(root, dir);
+        if (!d)
+                return -errno;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                _cleanup_free_ char *path = NULL;
+                if (asprintf(&path, "%s/%s", streq(dir, "/") ? "" : dir, de->d_name) < 0)
+                        return -ENOMEM;
+                const char *real;
+                struct stat st;
+                if (fs_root_chase(root, path, &real, &st) < 0)
+                        continue; /* a dangling link shows as one inside too */
+                bool inside = startswith(real, top) && (real[strlen(top)] == '/' || real[strlen(top)] == 0);
+                if (!inside) {
+                        int r = S_ISDIR(st.st_mode) ? mount_plan_add(p, real, real, false, true, false, "link target")
+                                                    : add_file(root, c, p, env, real, false, false, "link target");
+                        if (r < 0 && r != -EBADFD)
+                                return r;
+                } else if (de->d_type == DT_DIR) {
+                        int r = add_dir_tree(root, c, p, env, path, top, depth + 1);
+                        if (r < 0)
+                                return r;
+                } else if (S_ISREG(st.st_mode) && is_elf(root, real)) {
+                        int r = closure_add_program(c, path, env);
+                        if (r < 0 && r == -ENOMEM)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+static int count_dir(const char *dir, size_t *ret, void *userdata) {
+        FsRoot *root = userdata;
+        _cleanup_(closedirp) DIR *d = fs_root_opendir(root, dir);
+        if (!d)
+                return -errno;
+        size_t n = 0;
+        struct dirent *de;
+        while ((de = readdir(d)))
+                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
+                        n++;
+        *ret = n;
+        return 0;
+}
+
+static char *dirname_dup(const char *path) {
+        const char *slash = strrchr(path, '/');
+        return slash && slash != path ? strndup(path, slash - path) : strdup("/");
+}
+
+static int fail(char **reterr, int r, const char *what, const char *path) {
+        if (reterr && !*reterr)
+                (void) asprintf(reterr, "%s %s: %s", what, path, strerror(-r));
+        return r;
+}
+
+int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, const ConfineSettings *s, bool force,
+                       MountPlan *ret, Closure **ret_closure, char **reterr) {
+        FsRoot *root = closure_context_root(ctx);
+        MountPlan p = {};
+        Closure *c = NULL;
+        ClosureEnv env = { .path = env_get(svc->environment, "PATH"),
+                           .ld_library_path = env_get(svc->environment, "LD_LIBRARY_PATH") };
+        int r;
+
+        r = confine_check_conflicts(svc, s, force, &p, reterr);
+        if (r < 0)
+                goto fail;
+        r = closure_new(ctx, &c);
+        if (r < 0)
+                goto fail;
+
+        /* the programs of every Exec* line, and what their arguments name */
+        for (ExecType t = 0; t < _EXEC_TYPE_MAX; t++)
+                for (size_t i = 0; i < svc->exec[t].n; i++) {
+                        const ExecCommand *e = svc->exec[t].items + i;
+                        _cleanup_free_ char *resolved = NULL;
+                        const char *prog = e->path;
+                        if (prog[0] != '/') {
+                                r = confine_resolve_bare(root, prog, &resolved);
+                                if (r < 0) {
+                                        r = fail(reterr, r, "cannot find the program", prog);
+                                        goto fail;
+                                }
+                                prog = resolved;
+                        }
+                        r = closure_add_program(c, prog, &env);
+                        if (r < 0) {
+                                r = fail(reterr, r, "cannot read the program", prog);
+                                goto fail;
+                        }
+                        for (size_t k = 1; e->argv && e->argv[k]; k++) {
+                                /* every word of an argument: "sh -c '/usr/bin/ls /x'" names programs too */
+                                _cleanup_free_ char *copy = strdup(e->argv[k]);
+                                if (!copy) {
+                                        r = -ENOMEM;
+                                        goto fail;
+                                }
+                                for (char *rest = copy, *w; (w = strsep(&rest, " \t\n;|&<>()\"'"));) {
+                                        const char *eq = w[0] == '-' ? strchr(w, '=') : NULL; /* --config=/etc/x */
+                                        const char *path = eq ? eq + 1 : w;
+                                        struct stat st;
+                                        if (path[0] != '/' || strchr(path, '$') || fs_root_chase(root, path, NULL, &st) < 0)
+                                                continue;
+                                        /* the API file systems come with the mode, not as paths */
+                                        static const char *const apivfs[] = { "/", "/proc", "/sys", "/dev", "/run", "/tmp" };
+                                        bool api = false;
+                                        for (size_t q = 0; q < ELEMENTSOF(apivfs); q++)
+                                                api = api || streq(path, apivfs[q]) ||
+                                                      (q > 0 && startswith(path, apivfs[q]) && path[strlen(apivfs[q])] == '/');
+                                        if (api)
+                                                continue;
+                                        if (S_ISDIR(st.st_mode))
+                                                r = strv_contains(p.suggestions, path) ? 0 : strv_extend(&p.suggestions, path);
+                                        else if (S_ISREG(st.st_mode))
+                                                r = add_file(root, c, &p, &env, path, false, false, "argument");
+                                        if (r < 0 && r != -EBADFD)
+                                                goto fail;
+                                        r = 0;
+                                }
+                        }
+                }
+
+        /* full_unit: every absolute path in the environment too */
+        if (s->full_unit)
+                for (char **e = svc->environment; e && *e; e++) {
+                        const char *v = strchr(*e, '=');
+                        _cleanup_free_ char *copy = strdup(v ? v + 1 : "");
+                        if (!copy) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                        for (char *rest = copy, *w; (w = strsep(&rest, ": \t"));) {
+                                struct stat st;
+                                if (w[0] != '/' || fs_root_chase(root, w, NULL, &st) < 0)
+                                        continue;
+                                r = add_file(root, c, &p, &env, w, false, false, "environment");
+                                if (r < 0 && r != -EBADFD)
+                                        goto fail;
+                        }
+                }
+
+        /* /bin/sh: the operator's choice wins over anything derived for that destination */
+        if (s->bin_sh != BIN_SH_NONE) {
+                const char *sh = s->bin_sh == BIN_SH_CUSTOM ? s->bin_sh_path : "/bin/sh";
+                const char *real;
+                struct stat st;
+                r = fs_root_chase(root, sh, &real, &st);
+                if (r < 0) {
+                        r = fail(reterr, r, "cannot use as /bin/sh", sh);
+                        goto fail;
+                }
+                _cleanup_free_ char *real_copy = strdup(real);
+                if (!real_copy || (r = closure_add_program(c, real_copy, &env)) < 0 ||
+                    (r = mount_plan_add(&p, real_copy, "/bin/sh", false, false, true, "/bin/sh")) < 0) {
+                        r = fail(reterr, r ? r : -ENOMEM, "cannot use as /bin/sh", sh);
+                        goto fail;
+                }
+        }
+
+        /* packages: every file, and the closure of every ELF object among them */
+        for (char **pkg = s->packages; pkg && *pkg; pkg++) {
+                char **files = NULL;
+                r = db ? dpkg_db_package_files(db, *pkg, &files) : -ENOPKG;
+                if (r < 0) {
+                        if (reterr)
+                                (void) asprintf(reterr, r == -ENOENT ? "package %s is not installed"
+                                                        : r == -EINVAL ? "'%s' is not a valid package name"
+                                                                      : "cannot read the files of package %s", *pkg);
+                        goto fail;
+                }
+                for (char **f = files; *f && r >= 0; f++) {
+                        struct stat st;
+                        if (fs_root_chase(root, *f, NULL, &st) < 0 || !S_ISREG(st.st_mode))
+                                continue;
+                        r = add_file(root, c, &p, &env, *f, false, false, "package");
+                }
+                strv_free(files);
+                if (r < 0)
+                        goto fail;
+        }
+
+        /* the operator's paths */
+        for (char **path = s->paths; path && *path; path++) {
+                const char *real;
+                struct stat st;
+                r = fs_root_chase(root, *path, &real, &st);
+                if (r >= 0) {
+                        _cleanup_free_ char *top = strdup(real);
+                        r = top ? add_file(root, c, &p, &env, *path, false, true, "path") : -ENOMEM;
+                        if (r >= 0 && S_ISDIR(st.st_mode))
+                                r = add_dir_tree(root, c, &p, &env, *path, top, 0);
+                }
+                if (r < 0) {
+                        r = fail(reterr, r, "cannot add the path", *path);
+                        goto fail;
+                }
+        }
+        for (char **path = s->writable; path && *path; path++) {
+                r = add_file(root, c, &p, &env, *path, true, true, "writable");
+                if (r < 0) {
+                        r = fail(reterr, r, "cannot add the writable path", *path);
+                        goto fail;
+                }
+        }
+
+        /* the unit's own writable places stay usable: systemd binds State/Cache/Logs/RuntimeDirectory= itself */
+        for (char **w = svc->read_write_paths; w && *w; w++) {
+                const char *path = *w + strspn(*w, "-+");
+                struct stat st;
+                if (fs_root_chase(root, path, NULL, &st) < 0)
+                        continue;
+                r = mount_plan_add(&p, path, path, true, S_ISDIR(st.st_mode), false, "ReadWritePaths=");
+                if (r < 0)
+                        goto fail;
+        }
+        if (svc->working_directory && svc->working_directory[0] != '~') {
+                const char *wd = svc->working_directory + (svc->working_directory[0] == '!');
+                struct stat st;
+                if (wd[0] == '/' && fs_root_chase(root, wd, NULL, &st) >= 0 && S_ISDIR(st.st_mode) &&
+                    (r = mount_plan_add(&p, wd, wd, false, true, false, "WorkingDirectory=")) < 0)
+                        goto fail;
+        }
+        if (svc->pid_file && streq_ptr(svc->type, "forking")) {
+                _cleanup_free_ char *dir = dirname_dup(svc->pid_file);
+                struct stat st;
+                if (!dir) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                if (!streq(dir, "/run") && fs_root_chase(root, dir, NULL, &st) >= 0 &&
+                    (r = mount_plan_add(&p, dir, dir, true, true, false, "PIDFile=")) < 0)
+                        goto fail;
+        }
+
+        /* The loader's cache, only when a library was found through it outside the default directories:
+         * without it the loader still finds the rest there, and the root shows nothing of the host's /etc. */
+        for (size_t i = 0; i < closure_n_nodes(c); i++) {
+                const ClosureNode *n = closure_node(c, i);
+                _cleanup_free_ char *dir = dirname_dup(n->path);
+                if (!dir) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                const char *rest = startswith(dir, "/usr/lib") ? dir + 8 : startswith(dir, "/lib") ? dir + 4 : NULL;
+                bool default_dir = rest && (!*rest || (rest[0] == '/' && !strchr(rest + 1, '/') && strstr(rest, "-linux-")));
+                struct stat st;
+                if (n->found_via == VIA_LD_CACHE && !default_dir && fs_root_chase(root, "/etc/ld.so.cache", NULL, &st) >= 0) {
+                        r = mount_plan_add(&p, "/etc/ld.so.cache", "/etc/ld.so.cache", false, false, false, "ld.so.cache");
+                        if (r < 0)
+                                goto fail;
+                        break;
+                }
+        }
+
+        r = mount_plan_add_closure(&p, c);
+        if (r < 0)
+                goto fail;
+        for (size_t i = 0; i < closure_n_missing(c); i++) {
+                const ClosureMissing *m = closure_missing(c, i);
+                char *w;
+                if (asprintf(&w, "%s, needed by %s, is missing (%s): the service will not start until it is found",
+                             m->name, closure_node(c, m->needed_by)->path, m->reason) < 0 ||
+                    strv_push(&p.warnings, w) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+        }
+        r = mount_plan_finish(&p, s->mount_budget, count_dir, root);
+        if (r < 0)
+                goto fail;
+        *ret = p;
+        if (ret_closure)
+                *ret_closure = c;
+        else
+                closure_free(c);
+        return 0;
+fail:
+        mount_plan_done(&p);
+        closure_free(c);
+        return r;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "closure.h"
+#include "confine.h"
+#include "dpkg-db.h"
+#include "service.h"
+
+/* What goes into a service's root: the closure of every Exec* program (a bare name looked up as systemd
+ * does), files and ELF programs named in arguments, /bin/sh, packages, the operator's paths, the unit's own
+ * writable places, /etc/ld.so.cache; then conflicts and the mount budget. db may be NULL (no packages). */
+int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, const ConfineSettings *s, bool force,
+                       MountPlan *ret, Closure **ret_closure, char **reterr);
+
+/* The program systemd runs for a bare Exec name ("true"): its fixed search path, below the root. */
+int confine_resolve_bare(FsRoot *root, const char *name, char **ret);

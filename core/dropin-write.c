@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "confine.h"
+#include "dropin-write.h"
+#include "macro.h"
+#include "unit-name.h"
+
+#define DROPIN_MAX (64u * 1024 * 1024)
+
+static int unit_dir(const char *unit, bool runtime, char **ret) {
+        if (!unit_name_is_valid(unit, UNIT_NAME_ANY))
+                return -EINVAL;
+        if (asprintf(ret, "%s/systemd/system/%s.d", runtime ? "run" : "etc", unit) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+int dropin_path(const char *unit, bool runtime, char **ret) {
+        _cleanup_free_ char *dir = NULL;
+        int r = unit_dir(unit, runtime, &dir);
+        if (r < 0)
+                return r;
+        if (asprintf(ret, "%s/%s", dir, DROPIN_NAME) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int read_fd(int fd, char **ret) {
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if ((uint64_t) st.st_size > DROPIN_MAX)
+                return -EFBIG;
+        char *buf = malloc(st.st_size + 1);
+        if (!buf)
+                return -ENOMEM;
+        size_t n = 0;
+        while (n < (size_t) st.st_size) {
+                ssize_t k = read(fd, buf + n, st.st_size - n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0) {
+                        free(buf);
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                n += k;
+        }
+        buf[n] = 0;
+        *ret = buf;
+        return 0;
+}
+
+int dropin_read(int root_fd, const char *unit, bool runtime, char **ret) {
+        _cleanup_free_ char *path = NULL;
+        int r = dropin_path(unit, runtime, &path);
+        if (r < 0)
+                return r;
+        /* O_NOFOLLOW: a link planted there is not ours to follow */
+        _cleanup_close_ int fd = openat(root_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+        if (fd < 0)
+                return errno == ELOOP ? -EEXIST : -errno;
+        return read_fd(fd, ret);
+}
+
+static int write_all(int fd, const char *text) {
+        size_t n = strlen(text), done = 0;
+        while (done < n) {
+                ssize_t k = write(fd, text + done, n - done);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return -errno;
+                done += k;
+        }
+        return 0;
+}
+
+int dropin_write(int root_fd, const char *unit, bool runtime, const char *text) {
+        _cleanup_free_ char *dir = NULL, *existing = NULL;
+        _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
+        char tmp[64];
+        int r;
+
+        if (!confine_dropin_is_ours(text))
+                return -EINVAL; /* we only ever write our own format */
+        r = unit_dir(unit, runtime, &dir);
+        if (r < 0)
+                return r;
+        /* the unit directory must exist already; only NAME.d is ours to create */
+        if (mkdirat(root_fd, dir, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        dfd = openat(root_fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (dfd < 0)
+                return -errno;
+
+        r = dropin_read(root_fd, unit, runtime, &existing);
+        if (r >= 0 && !confine_dropin_is_ours(existing))
+                return -EEXIST;
+        if (r < 0 && r != -ENOENT)
+                return r;
+
+        uint64_t rnd;
+        if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
+                rnd = (uint64_t) getpid() << 32 ^ (uint64_t) time(NULL);
+        snprintf(tmp, sizeof tmp, ".#%s.%016" PRIx64, DROPIN_NAME, rnd);
+        fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return -errno;
+        r = write_all(fd, text);
+        if (r >= 0 && fchmod(fd, 0644) < 0)
+                r = -errno;
+        if (r >= 0 && fsync(fd) < 0)
+                r = -errno;
+        if (r >= 0 && close(TAKE_FD(fd)) < 0)
+                r = -errno;
+        if (r >= 0 && renameat(dfd, tmp, dfd, DROPIN_NAME) < 0)
+                r = -errno;
+        if (r < 0) {
+                (void) unlinkat(dfd, tmp, 0);
+                return r;
+        }
+        /* the rename itself must reach the disk */
+        (void) fsync(dfd);
+        return 0;
+}
+
+int dropin_remove(int root_fd, const char *unit, bool runtime) {
+        _cleanup_free_ char *dir = NULL, *existing = NULL;
+        int r = unit_dir(unit, runtime, &dir);
+        if (r < 0)
+                return r;
+        r = dropin_read(root_fd, unit, runtime, &existing);
+        if (r < 0)
+                return r;
+        if (!confine_dropin_is_ours(existing))
+                return -EEXIST;
+        _cleanup_close_ int dfd = openat(root_fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (dfd < 0)
+                return -errno;
+        if (unlinkat(dfd, DROPIN_NAME, 0) < 0)
+                return -errno;
+        (void) fsync(dfd);
+        /* the directory goes when nothing else is left in it, as systemctl edit does */
+        (void) unlinkat(root_fd, dir, AT_REMOVEDIR);
+        return 0;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+/* The only code that writes unit files: sdconfine's own drop-in, NAME.d/50-confinement.conf below
+ * /etc/systemd/system (or /run/systemd/system for --runtime), relative to a root directory fd. */
+
+#define DROPIN_NAME "50-confinement.conf"
+
+/* "etc/systemd/system/foo.service.d/50-confinement.conf" (relative to the root) */
+int dropin_path(const char *unit, bool runtime, char **ret);
+
+/* The installed drop-in's text; -ENOENT when there is none. */
+int dropin_read(int root_fd, const char *unit, bool runtime, char **ret);
+
+/* Write atomically: a temporary file in the same directory, fsync, rename over, fsync of the directory.
+ * A file there that sdconfine did not write is never replaced (-EEXIST). On any failure the old file stays
+ * as it was and no temporary file is left. */
+int dropin_write(int root_fd, const char *unit, bool runtime, const char *text);
+
+/* Remove our drop-in (and the directory when it is left empty). -ENOENT when there is none, -EEXIST when
+ * the file there is not ours (left alone). */
+int dropin_remove(int root_fd, const char *unit, bool runtime);

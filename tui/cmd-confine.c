@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <fcntl.h>
+#include <getopt.h>
+
+#include "cmd-confine.h"
+#include "confine-plan.h"
+#include "dropin-write.h"
+#include "macro.h"
+#include "output.h"
+#include "service-source.h"
+#include "unit-name.h"
+
+typedef enum Action { ACTION_PREVIEW, ACTION_DIFF, ACTION_APPLY, ACTION_REVERT } Action;
+
+typedef struct Args {
+        ServiceSourceOptions source;
+        ConfineSettings settings;
+        bool keep, force, runtime, no_reload, restart, settings_given;
+        const char *unit;
+} Args;
+
+static const char usage_settings[] =
+        "Settings (a command line states the whole setting; --keep adds to the installed one):\n"
+        "  --mode full-apivfs|chroot-only   private /proc, /sys, /dev, /tmp (default), or nothing but the root\n"
+        "  --package P      the files of a Debian package, with their libraries\n"
+        "  --path P         a read-only path (a directory brings what its links and ELF files need)\n"
+        "  --writable P     a writable path\n"
+        "  --bin-sh PATH    the program at /bin/sh (default: the host's /bin/sh, its real file)\n"
+        "  --no-bin-sh      no /bin/sh\n"
+        "  --full-unit      also every absolute path in the unit's environment\n"
+        "  --set KEY=VALUE  a setting written after the mode's flags, e.g. PrivateUsers=no\n"
+        "  --mount-budget N bind whole directories when the plan has more than N mounts (default 150)\n"
+        "  --force          confine a unit that already has a RootDirectory=/RootImage=\n"
+        "  --root DIR       work below DIR (an image); nothing is reloaded\n"
+        "  --offline        read the unit from disk even when a manager runs\n";
+
+static int parse_args(int argc, char **argv, Action action, Args *ret) {
+        enum { ARG_MODE = 0x100, ARG_PACKAGE, ARG_PATH, ARG_WRITABLE, ARG_BIN_SH, ARG_NO_BIN_SH, ARG_FULL_UNIT,
+               ARG_SET, ARG_BUDGET, ARG_KEEP, ARG_FORCE, ARG_ROOT, ARG_OFFLINE, ARG_RUNTIME, ARG_NO_RELOAD,
+               ARG_RESTART };
+        static const struct option options[] = {
+                { "mode", required_argument, NULL, ARG_MODE },
+                { "package", required_argument, NULL, ARG_PACKAGE },
+                { "path", required_argument, NULL, ARG_PATH },
+                { "writable", required_argument, NULL, ARG_WRITABLE },
+                { "bin-sh", required_argument, NULL, ARG_BIN_SH },
+                { "no-bin-sh", no_argument, NULL, ARG_NO_BIN_SH },
+                { "full-unit", no_argument, NULL, ARG_FULL_UNIT },
+                { "set", required_argument, NULL, ARG_SET },
+                { "mount-budget", required_argument, NULL, ARG_BUDGET },
+                { "keep", no_argument, NULL, ARG_KEEP },
+                { "force", no_argument, NULL, ARG_FORCE },
+                { "root", required_argument, NULL, ARG_ROOT },
+                { "offline", no_argument, NULL, ARG_OFFLINE },
+                { "runtime", no_argument, NULL, ARG_RUNTIME },
+                { "no-reload", no_argument, NULL, ARG_NO_RELOAD },
+                { "restart", no_argument, NULL, ARG_RESTART },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        Args a = {};
+        int c, r = 0;
+        confine_settings_init(&a.settings);
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0 && r >= 0) {
+                if (c >= ARG_MODE && c <= ARG_BUDGET)
+                        a.settings_given = true;
+                switch (c) {
+                case ARG_MODE:
+                        if (confine_mode_from_string(optarg, &a.settings.mode) < 0) {
+                                log_error("unknown --mode '%s': use full-apivfs or chroot-only.", optarg);
+                                r = -EINVAL;
+                        }
+                        break;
+                case ARG_PACKAGE:
+                        r = strv_extend(&a.settings.packages, optarg);
+                        break;
+                case ARG_PATH:
+                case ARG_WRITABLE:
+                        if (optarg[0] != '/') {
+                                log_error("--%s %s: give an absolute path.", c == ARG_PATH ? "path" : "writable", optarg);
+                                r = -EINVAL;
+                        } else
+                                r = strv_extend(c == ARG_PATH ? &a.settings.paths : &a.settings.writable, optarg);
+                        break;
+                case ARG_BIN_SH:
+                        a.settings.bin_sh = BIN_SH_CUSTOM;
+                        free(a.settings.bin_sh_path);
+                        a.settings.bin_sh_path = strdup(optarg);
+                        r = a.settings.bin_sh_path ? 0 : -ENOMEM;
+                        break;
+                case ARG_NO_BIN_SH:
+                        a.settings.bin_sh = BIN_SH_NONE;
+                        break;
+                case ARG_FULL_UNIT:
+                        a.settings.full_unit = true;
+                        break;
+                case ARG_SET: {
+                        const char *eq = strchr(optarg, '=');
+                        bool ok = eq && eq > optarg && !strpbrk(optarg, "\n\r");
+                        for (const char *k = optarg; ok && k < eq; k++)
+                                ok = (*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9');
+                        if (!ok) {
+                                log_error("--set '%s': give KEY=VALUE with a systemd setting name, e.g. PrivateUsers=no.",
+                                          optarg);
+                                r = -EINVAL;
+                        } else
+                                r = strv_extend(&a.settings.overrides, optarg);
+                        break;
+                }
+                case ARG_BUDGET: {
+                        char *end;
+                        unsigned long v = strtoul(optarg, &end, 10);
+                        if (*end || v < 1 || v > 100000) {
+                                log_error("--mount-budget '%s': give a number from 1 to 100000.", optarg);
+                                r = -EINVAL;
+                        } else
+                                a.settings.mount_budget = v;
+                        break;
+                }
+                case ARG_KEEP:
+                        a.keep = true;
+                        break;
+                case ARG_FORCE:
+                        a.force = true;
+                        break;
+                case ARG_ROOT:
+                        a.source.root = optarg;
+                        break;
+                case ARG_OFFLINE:
+                        a.source.offline = true;
+                        break;
+                case ARG_RUNTIME:
+                        a.runtime = true;
+                        break;
+                case ARG_NO_RELOAD:
+                        a.no_reload = true;
+                        break;
+                case ARG_RESTART:
+                        a.restart = true;
+                        break;
+                case 'h':
+                        printf("Usage: sdconfine %s [SETTINGS] UNIT\n\n%s",
+                               action == ACTION_PREVIEW ? "preview" : action == ACTION_DIFF ? "diff"
+                               : action == ACTION_APPLY ? "apply [--runtime] [--no-reload] [--restart]" : "revert [--runtime]",
+                               usage_settings);
+                        confine_settings_done(&a.settings);
+                        return 0;
+                default:
+                        r = -EINVAL;
+                }
+        }
+        if (r >= 0 && optind + 1 != argc) {
+                log_error("give exactly one UNIT, e.g. 'sdconfine %s cron.service'.",
+                          action == ACTION_PREVIEW ? "preview" : action == ACTION_DIFF ? "diff"
+                          : action == ACTION_APPLY ? "apply" : "revert");
+                r = -EINVAL;
+        }
+        if (r >= 0) {
+                a.unit = argv[optind];
+                const char *problem = unit_name_problem(a.unit);
+                if (problem) {
+                        log_error("'%s' is not a valid unit name: %s.", a.unit, problem);
+                        r = -EINVAL;
+                }
+        }
+        if (r < 0) {
+                confine_settings_done(&a.settings);
+                return r;
+        }
+        *ret = a;
+        return 1;
+}
+
+/* --keep: the installed settings, with the command line's added */
+static int merge_installed(Args *a, int root_fd) {
+        _cleanup_free_ char *text = NULL, *err = NULL;
+        ConfineSettings old;
+        int r = dropin_read(root_fd, a->unit, a->runtime, &text);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0 || confine_dropin_parse(text, &old, &err) < 0) {
+                log_error("cannot read the installed settings of %s: %s.", a->unit, err ? err : strerror(-r));
+                return -EINVAL;
+        }
+        char **lists[][2] = { { (char **) &old.packages, (char **) &a->settings.packages },
+                              { (char **) &old.paths, (char **) &a->settings.paths },
+                              { (char **) &old.writable, (char **) &a->settings.writable },
+                              { (char **) &old.overrides, (char **) &a->settings.overrides } };
+        for (size_t i = 0; i < ELEMENTSOF(lists); i++) {
+                char ***from = (char ***) lists[i][0], ***to = (char ***) lists[i][1];
+                for (char **x = *from; x && *x; x++)
+                        if (!strv_contains(*to, *x) && strv_extend(to, *x) < 0)
+                                return -ENOMEM;
+        }
+        a->settings.full_unit = a->settings.full_unit || old.full_unit;
+        confine_settings_done(&old);
+        return 0;
+}
+
+/* Settings -> plan -> text, printing the plan's warnings on stderr. */
+static int render(Args *a, ServiceSource *src, char **ret_text) {
+        _cleanup_free_ char *err = NULL;
+        ClosureContext *ctx = NULL;
+        DpkgDb *db = NULL;
+        Service *svc = NULL;
+        MountPlan plan = {};
+        int r = service_source_load(src, a->unit, &svc);
+        if (r < 0)
+                return r;
+        if (!streq_ptr(svc->load_state, "loaded")) {
+                log_error("%s is %s: there is nothing to confine. Check the name with 'sdconfine list'.", a->unit,
+                          svc->load_state ? svc->load_state : "not loaded");
+                service_free(svc);
+                return -ENOENT;
+        }
+        r = closure_context_new(a->source.root, &ctx);
+        if (r >= 0 && a->settings.packages)
+                (void) dpkg_db_new(closure_context_root(ctx), &db);
+        if (r >= 0)
+                r = confine_plan_build(ctx, db, svc, &a->settings, a->force, &plan, NULL, &err);
+        if (r >= 0) {
+                for (char **w = plan.warnings; w && *w; w++)
+                        fprintf(stderr, "sdconfine: note: %s\n", *w);
+                for (char **sgg = plan.suggestions; sgg && *sgg; sgg++)
+                        fprintf(stderr, "sdconfine: suggestion: %s is named in an Exec* line; add it with --path %s "
+                                        "if the service needs it.\n", *sgg, *sgg);
+                r = confine_render_dropin(&a->settings, &plan, SDCONFINE_VERSION, ret_text, &err);
+        }
+        if (r < 0 && r != -ENOMEM)
+                log_error("cannot confine %s: %s.", a->unit, err ? err : strerror(-r));
+        else if (r == -ENOMEM)
+                log_error("out of memory.");
+        mount_plan_done(&plan);
+        dpkg_db_free(db);
+        closure_context_free(ctx);
+        service_free(svc);
+        return r;
+}
+
+/* a plain line diff: the longest common subsequence of lines, printed as -/+ lines */
+static void print_diff(const char *old, const char *new, const char *label) {
+        char **a = NULL, **b = NULL;
+        _cleanup_free_ char *x = strdup(old ? old : ""), *y = strdup(new ? new : "");
+        if (!x || !y)
+                return;
+        for (char *s = x, *l; (l = strsep(&s, "\n"));)
+                if (s || *l)
+                        strv_extend(&a, l);
+        for (char *s = y, *l; (l = strsep(&s, "\n"));)
+                if (s || *l)
+                        strv_extend(&b, l);
+        size_t n = strv_length(a), m = strv_length(b);
+        size_t *t = calloc((n + 1) * (m + 1), sizeof(size_t));
+        if (!t)
+                goto done;
+#define T(i, j) t[(i) * (m + 1) + (j)]
+        for (size_t i = n; i-- > 0;)
+                for (size_t j = m; j-- > 0;)
+                        T(i, j) = streq(a[i], b[j]) ? T(i + 1, j + 1) + 1
+                                                    : (T(i + 1, j) > T(i, j + 1) ? T(i + 1, j) : T(i, j + 1));
+        printf("--- %s (installed)\n+++ %s (new)\n", label, label);
+        size_t i = 0, j = 0;
+        while (i < n || j < m) {
+                if (i < n && j < m && streq(a[i], b[j])) {
+                        printf(" %s\n", a[i]);
+                        i++, j++;
+                } else if (j < m && (i == n || T(i, j + 1) >= T(i + 1, j)))
+                        printf("+%s\n", b[j++]);
+                else
+                        printf("-%s\n", a[i++]);
+        }
+#undef T
+        free(t);
+done:
+        strv_free(a);
+        strv_free(b);
+}
+
+static int run(int argc, char **argv, Action action) {
+        Args a;
+        ServiceSource src = {};
+        _cleanup_free_ char *text = NULL, *installed = NULL, *path = NULL;
+        int r = parse_args(argc, argv, action, &a);
+        if (r <= 0)
+                return r < 0 ? 2 : 0;
+        a.source.quiet = action == ACTION_REVERT;
+        if (service_source_open(&a.source, &src) < 0) {
+                confine_settings_done(&a.settings);
+                return 1;
+        }
+        int root_fd = src.root ? fs_root_fd(src.root) : -EBADF;
+        _cleanup_close_ int own_fd = -EBADF;
+        if (root_fd < 0) {
+                own_fd = open(a.source.root ? a.source.root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                root_fd = own_fd;
+        }
+        (void) dropin_path(a.unit, a.runtime, &path);
+
+        if (action == ACTION_REVERT) {
+                r = dropin_remove(root_fd, a.unit, a.runtime);
+                if (r == -ENOENT)
+                        log_error("%s has no sdconfine drop-in (/%s): nothing to revert.", a.unit, path);
+                else if (r == -EEXIST)
+                        log_error("/%s was not written by sdconfine: left alone. Remove it yourself if you mean to.",
+                                  path);
+                else if (r < 0)
+                        log_error("cannot remove /%s: %s.", path, strerror(-r));
+                else
+                        printf("Removed /%s.\n", path);
+        } else {
+                if (a.keep && (r = merge_installed(&a, root_fd)) < 0)
+                        goto finish;
+                r = render(&a, &src, &text);
+                if (r < 0)
+                        goto finish;
+                if (action == ACTION_PREVIEW)
+                        fputs(text, stdout);
+                else if (action == ACTION_DIFF) {
+                        r = dropin_read(root_fd, a.unit, a.runtime, &installed);
+                        if (r < 0 && r != -ENOENT) {
+                                log_error("cannot read /%s: %s.", path, strerror(-r));
+                                goto finish;
+                        }
+                        print_diff(installed, text, path);
+                        r = 0;
+                } else {
+                        r = dropin_write(root_fd, a.unit, a.runtime, text);
+                        if (r == -EEXIST)
+                                log_error("/%s exists and was not written by sdconfine: it is left alone. Move it "
+                                          "away first if it should be replaced.", path);
+                        else if (r == -EACCES || r == -EPERM || r == -EROFS)
+                                log_error("cannot write /%s: %s. Run as root on a writable /etc, or use 'sdconfine "
+                                          "preview' and install the text yourself.", path, strerror(-r));
+                        else if (r < 0)
+                                log_error("cannot write /%s: %s. The previous file, if any, is unchanged.", path,
+                                          strerror(-r));
+                        else
+                                printf("Wrote /%s.\n", path);
+                }
+        }
+        if (r >= 0 && (action == ACTION_APPLY || action == ACTION_REVERT) && src.manager && !a.no_reload) {
+                r = manager_reload(src.manager);
+                if (r < 0)
+                        log_error("the file is written but the manager did not reload: %s. Run 'systemctl "
+                                  "daemon-reload'.", manager_last_error(src.manager));
+                else if (a.restart) {
+                        r = manager_restart(src.manager, a.unit);
+                        if (r < 0)
+                                log_error("%s did not restart: %s. See 'journalctl -u %s'.", a.unit,
+                                          manager_last_error(src.manager), a.unit);
+                        else
+                                printf("Restarted %s.\n", a.unit);
+                }
+        }
+finish:
+        confine_settings_done(&a.settings);
+        service_source_close(&src);
+        return r < 0 ? 1 : 0;
+}
+
+int cmd_preview(int argc, char **argv) {
+        return run(argc, argv, ACTION_PREVIEW);
+}
+int cmd_diff(int argc, char **argv) {
+        return run(argc, argv, ACTION_DIFF);
+}
+int cmd_apply(int argc, char **argv) {
+        return run(argc, argv, ACTION_APPLY);
+}
+int cmd_revert(int argc, char **argv) {
+        return run(argc, argv, ACTION_REVERT);
+}
