@@ -176,7 +176,7 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                                         for (size_t q = 0; q < ELEMENTSOF(apivfs); q++)
                                                 api = api || streq(path, apivfs[q]) ||
                                                       (q > 0 && startswith(path, apivfs[q]) && path[strlen(apivfs[q])] == '/');
-                                        if (api)
+                                        if (api && S_ISDIR(st.st_mode))
                                                 continue;
                                         if (S_ISDIR(st.st_mode))
                                                 r = strv_contains(p.suggestions, path) ? 0 : strv_extend(&p.suggestions, path);

@@ -287,14 +287,19 @@ int confine_check_conflicts(const Service *svc, const ConfineSettings *s, bool f
         if (svc->root_directory_start_only) {
                 if (reterr)
                         (void) asprintf(reterr, "%s sets RootDirectoryStartOnly=yes: the root would apply to ExecStart= "
-                                        "only, but bind mounts cannot be limited to it. Remove that setting first.",
+                                        "only, but bind mounts cannot be limited to it. Remove that setting first",
                                         svc->id);
                 return -EPERM;
         }
-        if ((svc->root_directory || svc->root_image) && !force) {
+        /* our own drop-in sets RootDirectory= too: that one is no conflict */
+        bool ours = false;
+        for (char **d = svc->dropin_paths; d && *d; d++)
+                ours = ours || (strrchr(*d, '/') && streq(strrchr(*d, '/') + 1, "50-confinement.conf"));
+        bool own_root = ours && svc->root_directory && startswith(svc->root_directory, "/run/confinement/") && !svc->root_image;
+        if ((svc->root_directory || svc->root_image) && !own_root && !force) {
                 if (reterr)
                         (void) asprintf(reterr, "%s already sets %s=%s (another drop-in or the unit). Confining it "
-                                        "would replace that root; use --force to do it anyway.",
+                                        "would replace that root; use --force to do it anyway",
                                         svc->id, svc->root_directory ? "RootDirectory" : "RootImage",
                                         svc->root_directory ? svc->root_directory : svc->root_image);
                 return -EPERM;
@@ -316,6 +321,10 @@ int confine_check_conflicts(const Service *svc, const ConfineSettings *s, bool f
                 r = add_warning(p, "ProtectSystem=%s applies inside the root too: it only makes the bound paths "
                                    "read-only, which they are already.",
                                 svc->protect_system);
+        if (r >= 0 && svc->runtime_directory)
+                r = add_warning(p, "%s has RuntimeDirectory= of its own: the root is one more, so $RUNTIME_DIRECTORY "
+                                   "lists two directories (colon-separated, the root's first).",
+                                svc->id);
         if (r >= 0 && svc->dynamic_user)
                 r = add_warning(p, "DynamicUser=%s: systemd binds its state, cache and logs directories into the "
                                    "root itself.",

@@ -57,10 +57,22 @@ int service_source_load(ServiceSource *s, const char *name, Service **ret) {
                 log_error("'%s' is not a service: sdconfine confines .service units.", name);
                 return -EINVAL;
         }
-        int r = s->manager ? manager_load_service(s->manager, name, ret) : unit_index_load(s->index, name, ret);
+        /* a template is no unit the manager loads: its definition comes from the unit files */
+        if (s->manager && unit_name_is_valid(name, UNIT_NAME_TEMPLATE) && !s->index) {
+                int k = fs_root_new(s->root_dir, &s->root);
+                if (k >= 0)
+                        k = unit_index_new(s->root, s->user ? UNIT_SCOPE_USER : UNIT_SCOPE_SYSTEM, getenv("HOME"),
+                                           getenv("XDG_RUNTIME_DIR"), &s->index);
+                if (k < 0) {
+                        log_error("cannot read the unit files for the template %s: %s.", name, strerror(-k));
+                        return k;
+                }
+        }
+        bool use_manager = s->manager && !unit_name_is_valid(name, UNIT_NAME_TEMPLATE);
+        int r = use_manager ? manager_load_service(s->manager, name, ret) : unit_index_load(s->index, name, ret);
         if (r < 0)
-                log_error("cannot load %s from the %s: %s.", name, service_source_name(s),
-                          s->manager && manager_last_error(s->manager) ? manager_last_error(s->manager) : strerror(-r));
+                log_error("cannot load %s from the %s: %s.", name, use_manager ? "manager" : "unit files",
+                          use_manager && manager_last_error(s->manager) ? manager_last_error(s->manager) : strerror(-r));
         return r;
 }
 

@@ -1,0 +1,138 @@
+#!/bin/sh
+# Confinement under a real systemd, after NixOS's systemd-confinement VM tests: both modes x (root, a static
+# User=, DynamicUser=), PrivateTmp, /bin/sh default, none and custom, an extra package, an extra path and a
+# symlinked one, a path only in Environment= (absent unless --full-unit), StateDirectory= across a restart,
+# two template instances at once, the unit's own SystemCallFilter= still applying, and revert.
+. "${top_srcdir:-.}/tests/tap.sh"
+. "${top_srcdir:-.}/tests/lib-systemd.sh"
+build=$(cd "$(dirname "${SDCONFINE:-./sdconfine}")" && pwd)
+src=$(cd "${top_srcdir:-.}" && pwd)
+S=$NS_BUILD/sdconfine
+why=$(systemd_can_run) || skip_all "needs a real systemd in a PID namespace: $why"
+tmp=$(mktemp -d) || exit 1
+cleanup() {
+        systemd_stop
+        # StateDirectory= lives on the shared /var/lib: the test's own directories go
+        rm -rf /var/lib/sdt-* /var/lib/private/sdt-* "$tmp"
+}
+trap '[ -n "${KEEP:-}" ] || cleanup' EXIT INT TERM
+check "systemd starts in its own PID namespace" systemd_start "$tmp" "$build" "$src"
+[ -n "$SYSTEMD_PID" ] || { done_testing; exit 0; }
+in_ns cp "$NS_SRC/tests/confine-probe.sh" /run/sdt-probe.sh
+
+# unit NAME EXTRA-SETTINGS: a oneshot probe service
+unit() {
+        in_ns sh -c "printf '[Service]\nType=oneshot\nRemainAfterExit=yes\nStateDirectory=%s\nExecStart=/bin/sh /run/sdt-probe.sh /usr/bin/id /usr/bin/ls\n%b' '$1' '$2' > /run/systemd/system/$1.service"
+}
+# confine NAME ARGS...: apply (with a reload) and start; the probe's report lands in $tmp/NAME
+confine() {
+        name=$1
+        shift
+        in_ns "$S" apply "$@" "$name.service" > "$tmp/$name.apply" 2>&1 &&
+                in_ns systemctl start "$name.service" 2>> "$tmp/$name.apply" &&
+                in_ns cat "/var/lib/$name/probe" > "$tmp/$name"
+}
+has() { grep -qx -- "$2" "$tmp/$1"; }
+
+for mode in full-apivfs chroot-only; do
+        for user in root static dynamic; do
+                n="sdt-$mode-$user"
+                case $user in
+                        root) extra='' ;;
+                        static) extra='User=nobody\n' ;;
+                        dynamic) extra='DynamicUser=yes\n' ;;
+                esac
+                unit "$n" "$extra"
+                in_ns systemctl daemon-reload
+                check "$mode, $user: the confined service runs" confine "$n" --mode "$mode"
+                [ -s "$tmp/$n" ] || { sed 's/^/# /' "$tmp/$n.apply"; continue; }
+                check "$mode, $user: nothing of the host's /etc" grep -qx 'etc:' "$tmp/$n"
+                check "$mode, $user: / and /usr are read-only" sh -c "grep -qx 'readonly /' '$tmp/$n' && grep -qx 'readonly /usr' '$tmp/$n'"
+                check "$mode, $user: its StateDirectory= is writable" grep -qx "writable /var/lib/$n" "$tmp/$n"
+                check "$mode, $user: the default /bin/sh is there" has "$n" 'exists /bin/sh'
+                if [ "$mode" = full-apivfs ]; then
+                        check "$mode, $user: /proc, /sys, /dev are mounted" sh -c "grep -qx 'exists /proc/self' '$tmp/$n' && grep -qx 'exists /sys/kernel' '$tmp/$n' && grep -qx 'exists /dev/null' '$tmp/$n'"
+                        check "$mode, $user: a private /tmp, writable" has "$n" 'writable /tmp'
+                else
+                        check "$mode, $user: no /proc, /sys or /dev" sh -c "grep -qx 'absent /proc/self' '$tmp/$n' && grep -qx 'absent /sys/kernel' '$tmp/$n' && grep -qx 'absent /dev/null' '$tmp/$n'"
+                        # DynamicUser= implies PrivateTmp=yes whatever the drop-in says (systemd's unit_patch_contexts)
+                        if [ $user = dynamic ]; then
+                                check "$mode, $user: the private /tmp DynamicUser= implies" has "$n" 'writable /tmp'
+                        else
+                                check "$mode, $user: no writable /tmp" has "$n" 'readonly /tmp'
+                        fi
+                fi
+                case $user in
+                        root) check "$mode, root: uid 0 inside" has "$n" 'uid=0' ;;
+                        static) check "$mode, User=nobody: uid 65534 inside" has "$n" 'uid=65534' ;;
+                        dynamic) check "$mode, DynamicUser=: not root inside" sh -c "! grep -qx 'uid=0' '$tmp/$n' && grep -q '^uid=[0-9]' '$tmp/$n'" ;;
+                esac
+        done
+done
+
+# PrivateTmp= on in chroot-only, through an override
+unit sdt-ptmp ''
+in_ns systemctl daemon-reload
+confine sdt-ptmp --mode chroot-only --set PrivateTmp=yes && check "chroot-only with --set PrivateTmp=yes: a writable /tmp" has sdt-ptmp 'writable /tmp'
+
+# /bin/sh: none and custom (the probe itself runs under /bin/sh, so it is named explicitly then)
+in_ns sh -c "printf '[Service]\nType=oneshot\nRemainAfterExit=yes\nStateDirectory=sdt-nosh\nExecStart=/usr/bin/dash /run/sdt-probe.sh /usr/bin/id /usr/bin/ls\n' > /run/systemd/system/sdt-nosh.service; systemctl daemon-reload"
+confine sdt-nosh --no-bin-sh
+check "--no-bin-sh: no /bin/sh in the root" has sdt-nosh 'absent /bin/sh'
+unit sdt-bash ''
+in_ns systemctl daemon-reload
+confine sdt-bash --bin-sh /usr/bin/bash
+check "--bin-sh /usr/bin/bash: /bin/sh is bash" sh -c "in_ns() { nsenter -t $SYSTEMD_PID -m -p -- \"\$@\"; }; in_ns cat /etc/systemd/system/sdt-bash.service.d/50-confinement.conf | grep -q '^BindReadOnlyPaths=/usr/bin/bash:/bin/sh\$'"
+check "--bin-sh: the probe still ran" has sdt-bash 'exists /bin/sh'
+
+# an extra package, an extra path, a symlinked path
+unit sdt-extra ''
+in_ns systemctl daemon-reload
+confine sdt-extra --package libc-bin --path /usr/share/doc/dash --path /etc/localtime
+check "--package libc-bin: its programs are there" has sdt-extra 'exists /usr/bin/iconv'
+check "--path a directory: it is there" has sdt-extra 'exists /usr/share/doc/dash/copyright'
+check "--path a symlink (/etc/localtime): readable at the link's path" has sdt-extra 'exists /etc/localtime'
+
+# a path only in Environment=: absent, unless --full-unit
+unit sdt-env 'Environment=DOC=/usr/share/doc/dash/copyright\n'
+in_ns systemctl daemon-reload
+confine sdt-env
+check "a path only in Environment= is absent by default" has sdt-env 'absent /usr/share/doc/dash/copyright'
+in_ns systemctl stop sdt-env.service
+confine sdt-env --full-unit
+check "--full-unit: the path in Environment= is there" has sdt-env 'exists /usr/share/doc/dash/copyright'
+
+# StateDirectory= across a restart
+cat > "$tmp/sdt-state.service" <<'EOT'
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+StateDirectory=sdt-state
+ExecStart=/bin/sh -c "echo run >> $STATE_DIRECTORY/runs"
+EOT
+in_ns sh -c "cat > /run/systemd/system/sdt-state.service; systemctl daemon-reload" < "$tmp/sdt-state.service"
+in_ns "$S" apply sdt-state.service > /dev/null 2>&1
+in_ns systemctl start sdt-state.service
+in_ns systemctl restart sdt-state.service
+check "StateDirectory= keeps its contents across a restart" test "$(in_ns cat /var/lib/sdt-state/runs 2>/dev/null | wc -l)" -eq 2
+
+# two template instances at once, each in its own root
+in_ns sh -c "printf '[Service]\nExecStart=/usr/bin/sleep infinity\n' > '/run/systemd/system/sdt-inst@.service'; systemctl daemon-reload"
+in_ns "$S" apply 'sdt-inst@.service' > "$tmp/inst.apply" 2>&1
+in_ns systemctl start 'sdt-inst@a.service' 'sdt-inst@b.service'
+check "two template instances run at once" sh -c "test \"\$(nsenter -t $SYSTEMD_PID -m -p -- systemctl is-active 'sdt-inst@a.service' 'sdt-inst@b.service' | sort -u)\" = active"
+check "each instance has its own root" in_ns test -d '/run/confinement/sdt-inst@a.service' -a -d '/run/confinement/sdt-inst@b.service'
+
+# the unit's own hardening still applies inside
+unit sdt-hard 'SystemCallFilter=~uname\nSystemCallErrorNumber=EPERM\nExecStartPost=-/bin/sh -c "/usr/bin/uname > /var/lib/sdt-hard/uname 2>&1 || echo blocked > /var/lib/sdt-hard/uname"\n'
+in_ns systemctl daemon-reload
+confine sdt-hard
+check "the unit's SystemCallFilter= still applies when confined" sh -c "nsenter -t $SYSTEMD_PID -m -p -- cat /var/lib/sdt-hard/uname | grep -qx blocked"
+
+# revert: the unconfined service sees the host's /etc again
+in_ns "$S" revert sdt-extra.service > "$tmp/revert" 2>&1
+check "revert removes the drop-in and its directory" sh -c "! nsenter -t $SYSTEMD_PID -m -p -- test -e /etc/systemd/system/sdt-extra.service.d"
+in_ns systemctl restart sdt-extra.service
+in_ns cat /var/lib/sdt-extra/probe > "$tmp/sdt-extra.after"
+check "after revert the service sees the host's /etc again" grep -qx 'exists /etc/hostname' "$tmp/sdt-extra.after"
+done_testing
