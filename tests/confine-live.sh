@@ -129,6 +129,21 @@ in_ns systemctl daemon-reload
 confine sdt-hard
 check "the unit's SystemCallFilter= still applies when confined" sh -c "nsenter -t $SYSTEMD_PID -m -p -- cat /var/lib/sdt-hard/uname | grep -qx blocked"
 
+# a path with a space, a colon and a percent sign, as systemd 252 parses Bind*Paths=
+in_ns sh -c 'mkdir -p "/var/tmp/sdt odd:dir%x" && echo here > "/var/tmp/sdt odd:dir%x/file"'
+cat > "$tmp/sdt-odd.service" <<'EOT'
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+StateDirectory=sdt-odd
+Environment="P=/var/tmp/sdt odd:dir%%x/file"
+ExecStart=/bin/sh -c 'read line < "$P" && echo "$line" > "$STATE_DIRECTORY/odd"'
+EOT
+in_ns sh -c "cat > /run/systemd/system/sdt-odd.service; systemctl daemon-reload" < "$tmp/sdt-odd.service"
+in_ns "$S" apply --path '/var/tmp/sdt odd:dir%x' sdt-odd.service > "$tmp/odd.apply" 2>&1
+check "a path with a space, a colon and a %: the confined service starts" in_ns systemctl start sdt-odd.service
+check "a path with a space, a colon and a %: its file is read inside" sh -c "nsenter -t $SYSTEMD_PID -m -p -- cat /var/lib/sdt-odd/odd | grep -qx here"
+
 # revert: the unconfined service sees the host's /etc again
 in_ns "$S" revert sdt-extra.service > "$tmp/revert" 2>&1
 check "revert removes the drop-in and its directory" sh -c "! nsenter -t $SYSTEMD_PID -m -p -- test -e /etc/systemd/system/sdt-extra.service.d"

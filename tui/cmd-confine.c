@@ -297,19 +297,25 @@ static int run(int argc, char **argv, Action action) {
                 own_fd = open(a.source.root ? a.source.root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
                 root_fd = own_fd;
         }
-        (void) dropin_path(a.unit, a.runtime, &path);
+        /* the file as the operator finds it: below --root when given */
+        {
+                _cleanup_free_ char *rel = NULL;
+                if (dropin_path(a.unit, a.runtime, &rel) >= 0 &&
+                    asprintf(&path, "%s/%s", a.source.root && !streq(a.source.root, "/") ? a.source.root : "", rel) < 0)
+                        path = NULL;
+        }
 
         if (action == ACTION_REVERT) {
                 r = dropin_remove(root_fd, a.unit, a.runtime);
                 if (r == -ENOENT)
-                        log_error("%s has no sdconfine drop-in (/%s): nothing to revert.", a.unit, path);
+                        log_error("%s has no sdconfine drop-in (%s): nothing to revert.", a.unit, path);
                 else if (r == -EEXIST)
-                        log_error("/%s was not written by sdconfine: left alone. Remove it yourself if you mean to.",
+                        log_error("%s was not written by sdconfine: left alone. Remove it yourself if you mean to.",
                                   path);
                 else if (r < 0)
-                        log_error("cannot remove /%s: %s.", path, strerror(-r));
+                        log_error("cannot remove %s: %s.", path, strerror(-r));
                 else
-                        printf("Removed /%s.\n", path);
+                        printf("Removed %s.\n", path);
         } else {
                 if (a.keep && (r = merge_installed(&a, root_fd)) < 0)
                         goto finish;
@@ -321,7 +327,7 @@ static int run(int argc, char **argv, Action action) {
                 else if (action == ACTION_DIFF) {
                         r = dropin_read(root_fd, a.unit, a.runtime, &installed);
                         if (r < 0 && r != -ENOENT) {
-                                log_error("cannot read /%s: %s.", path, strerror(-r));
+                                log_error("cannot read %s: %s.", path, strerror(-r));
                                 goto finish;
                         }
                         print_diff(installed, text, path);
@@ -329,16 +335,16 @@ static int run(int argc, char **argv, Action action) {
                 } else {
                         r = dropin_write(root_fd, a.unit, a.runtime, text);
                         if (r == -EEXIST)
-                                log_error("/%s exists and was not written by sdconfine: it is left alone. Move it "
+                                log_error("%s exists and was not written by sdconfine: it is left alone. Move it "
                                           "away first if it should be replaced.", path);
                         else if (r == -EACCES || r == -EPERM || r == -EROFS)
-                                log_error("cannot write /%s: %s. Run as root on a writable /etc, or use 'sdconfine "
+                                log_error("cannot write %s: %s. Run as root on a writable /etc, or use 'sdconfine "
                                           "preview' and install the text yourself.", path, strerror(-r));
                         else if (r < 0)
-                                log_error("cannot write /%s: %s. The previous file, if any, is unchanged.", path,
+                                log_error("cannot write %s: %s. The previous file, if any, is unchanged.", path,
                                           strerror(-r));
                         else
-                                printf("Wrote /%s.\n", path);
+                                printf("Wrote %s.\n", path);
                 }
         }
         if (r >= 0 && (action == ACTION_APPLY || action == ACTION_REVERT) && src.manager && !a.no_reload) {

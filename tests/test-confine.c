@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "confine.h"
+#include "macro.h"
+#include "unit-file.h"
+
+static void test_escape(void **state) {
+        static const struct {
+                const char *in, *out;
+        } table[] = {
+                { "/usr/lib/x", "/usr/lib/x" },
+                { "/with space", "/with\\ space" },
+                { "/a:b", "/a\\:b" },
+                { "/100%", "/100%%" },
+                { "/back\\slash", "/back\\\\slash" },
+                { "/q'u\"ote", "/q\\'u\\\"ote" },
+                { "/caf\xc3\xa9", "/caf\xc3\xa9" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(table); i++) {
+                char *e;
+                assert_int_equal(confine_escape_path(table[i].in, &e), 0);
+                assert_string_equal(e, table[i].out);
+                /* what systemd makes of it is tested under systemd itself (tests/confine-live.sh) */
+                free(e);
+        }
+        char *e;
+        assert_int_equal(confine_escape_path("/new\nline", &e), -EINVAL);
+        assert_int_equal(confine_escape_path("/tab\there", &e), -EINVAL);
+}
+
+static void test_settings_round_trip(void **state) {
+        ConfineSettings s, back;
+        MountPlan p = {};
+        char *text, *err = NULL;
+        confine_settings_init(&s);
+        s.mode = CONFINE_CHROOT_ONLY;
+        strv_extend(&s.packages, "libc-bin");
+        strv_extend(&s.paths, "/srv/odd path:with%chars");
+        strv_extend(&s.writable, "/var/lib/x");
+        strv_extend(&s.overrides, "PrivateUsers=no");
+        s.bin_sh = BIN_SH_CUSTOM;
+        s.bin_sh_path = strdup("/usr/bin/bash");
+        s.full_unit = true;
+        s.mount_budget = 42;
+        assert_int_equal(mount_plan_add(&p, "/usr/lib/x86_64-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libc.so.6",
+                                        false, false, false, "closure"), 0);
+        assert_int_equal(mount_plan_add(&p, "/srv/odd path:with%chars", "/srv/odd path:with%chars", false, true, true,
+                                        "path"),
+                         0);
+        assert_int_equal(mount_plan_add(&p, "/var/lib/x", "/var/lib/x", true, true, true, "writable"), 0);
+        assert_int_equal(confine_render_dropin(&s, &p, "0.1.0", &text, &err), 0);
+        assert_true(confine_dropin_is_ours(text));
+        assert_non_null(strstr(text, "\nRootDirectory=/run/confinement/%n\n"));
+        assert_non_null(strstr(text, "\nMountAPIVFS=no\n"));
+        assert_non_null(strstr(text, "\nPrivateUsers=no\n"));
+        assert_non_null(strstr(text, "\nBindReadOnlyPaths=/usr/lib/x86_64-linux-gnu/libc.so.6:/lib/x86_64-linux-gnu/libc.so.6\n"));
+        assert_non_null(strstr(text, "\nBindReadOnlyPaths=/srv/odd\\ path\\:with%%chars\n"));
+        assert_non_null(strstr(text, "\nBindPaths=/var/lib/x\n"));
+        /* the header alone gives the settings back */
+        assert_int_equal(confine_dropin_parse(text, &back, &err), 0);
+        assert_int_equal(back.mode, CONFINE_CHROOT_ONLY);
+        assert_true(strv_equal(back.packages, s.packages));
+        assert_true(strv_equal(back.paths, s.paths));
+        assert_true(strv_equal(back.writable, s.writable));
+        assert_true(strv_equal(back.overrides, s.overrides));
+        assert_int_equal(back.bin_sh, BIN_SH_CUSTOM);
+        assert_string_equal(back.bin_sh_path, "/usr/bin/bash");
+        assert_true(back.full_unit);
+        assert_int_equal(back.mount_budget, 42);
+        free(text);
+        confine_settings_done(&back);
+
+        /* a path no unit file can carry is refused, naming it */
+        assert_int_equal(mount_plan_add(&p, "/bad\nname", "/bad\nname", false, false, false, "closure"), 0);
+        assert_int_equal(confine_render_dropin(&s, &p, "0.1.0", &text, &err), -EINVAL);
+        assert_non_null(strstr(err, "control character"));
+        free(err);
+        mount_plan_done(&p);
+        confine_settings_done(&s);
+}
+
+static void test_header_errors(void **state) {
+        ConfineSettings s;
+        char *err = NULL;
+        assert_int_equal(confine_dropin_parse("[Service]\nRootDirectory=/x\n", &s, &err), -EBADMSG);
+        assert_non_null(strstr(err, "not written by sdconfine"));
+        free(err);
+        err = NULL;
+        assert_int_equal(confine_dropin_parse(CONFINE_HEADER_MAGIC " x\n# sdconfine-settings: {\"mode\":\"bogus\"}\n", &s, &err),
+                         -EINVAL);
+        assert_non_null(strstr(err, "bogus"));
+        free(err);
+        err = NULL;
+        assert_int_equal(confine_dropin_parse(CONFINE_HEADER_MAGIC " x\n# sdconfine-settings: {not json\n", &s, &err),
+                         -EINVAL);
+        free(err);
+        err = NULL;
+        assert_int_equal(confine_dropin_parse(CONFINE_HEADER_MAGIC " x\n# sdconfine-settings: {\"paths\":[1]}\n", &s, &err),
+                         -EINVAL);
+        free(err);
+}
+
+static int count_dir(const char *dir, size_t *ret, void *userdata) {
+        *ret = streq(dir, "/lib/x") ? 5 : 100;
+        return 0;
+}
+
+static void test_coalescing(void **state) {
+        MountPlan p = {};
+        char path[64];
+        /* 4 of the 5 files of /lib/x: bound as the directory; 3 of 100 in /usr/share/y: kept as files */
+        for (int i = 0; i < 4; i++) {
+                snprintf(path, sizeof path, "/lib/x/f%d", i);
+                assert_int_equal(mount_plan_add(&p, path, path, false, false, false, "closure"), 0);
+        }
+        for (int i = 0; i < 3; i++) {
+                snprintf(path, sizeof path, "/usr/share/y/f%d", i);
+                assert_int_equal(mount_plan_add(&p, path, path, false, false, false, "closure"), 0);
+        }
+        assert_int_equal(mount_plan_finish(&p, 150, count_dir, NULL), 0);
+        assert_int_equal(p.n_binds, 4);
+        assert_int_equal(p.coalesced_dirs, 1);
+        assert_int_equal(p.exposed_files, 1);
+        assert_string_equal(p.binds[0].dest, "/lib/x");
+        assert_true(p.binds[0].directory);
+        /* over budget: the directory with the most file binds goes whole */
+        assert_int_equal(mount_plan_finish(&p, 2, count_dir, NULL), 0);
+        assert_true(p.n_binds <= 2);
+        assert_int_equal(p.coalesced_dirs, 2);
+        assert_int_equal(p.exposed_files, 1 + 97);
+        mount_plan_done(&p);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_escape),
+                cmocka_unit_test(test_settings_round_trip),
+                cmocka_unit_test(test_header_errors),
+                cmocka_unit_test(test_coalescing),
+        };
+        return cmocka_run_group_tests_name("confine", tests, NULL, NULL);
+}
