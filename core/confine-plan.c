@@ -248,8 +248,29 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                         goto fail;
         }
 
+        /* presets: what exists of their paths, each as an operator's path */
+        _cleanup_(strv_freep) char **preset_paths = NULL;
+        for (char **pr = s->presets; pr && *pr; pr++) {
+                const ConfinePreset *ps = confine_preset_find(*pr);
+                if (!ps) {
+                        if (reterr)
+                                (void) asprintf(reterr, "unknown preset '%s'", *pr);
+                        r = -EINVAL;
+                        goto fail;
+                }
+                for (size_t k = 0; k < ELEMENTSOF(ps->paths) && ps->paths[k]; k++) {
+                        struct stat st;
+                        if (fs_root_chase(root, ps->paths[k], NULL, &st) >= 0 && !strv_contains(preset_paths, ps->paths[k]) &&
+                            strv_extend(&preset_paths, ps->paths[k]) < 0) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                }
+        }
         /* the operator's paths */
-        for (char **path = s->paths; path && *path; path++) {
+        char **all_paths[] = { s->paths, preset_paths };
+        for (size_t q = 0; q < ELEMENTSOF(all_paths); q++)
+        for (char **path = all_paths[q]; path && *path; path++) {
                 const char *real;
                 struct stat st;
                 r = fs_root_chase(root, *path, &real, &st);
@@ -289,18 +310,6 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                     (r = mount_plan_add(&p, wd, wd, false, true, false, "WorkingDirectory=")) < 0)
                         goto fail;
         }
-        if (svc->pid_file && streq_ptr(svc->type, "forking")) {
-                _cleanup_free_ char *dir = dirname_dup(svc->pid_file);
-                struct stat st;
-                if (!dir) {
-                        r = -ENOMEM;
-                        goto fail;
-                }
-                if (!streq(dir, "/run") && fs_root_chase(root, dir, NULL, &st) >= 0 &&
-                    (r = mount_plan_add(&p, dir, dir, true, true, false, "PIDFile=")) < 0)
-                        goto fail;
-        }
-
         /* The loader's cache, only when a library was found through it outside the default directories:
          * without it the loader still finds the rest there, and the root shows nothing of the host's /etc. */
         for (size_t i = 0; i < closure_n_nodes(c); i++) {
@@ -347,4 +356,75 @@ fail:
         mount_plan_done(&p);
         closure_free(c);
         return r;
+}
+
+void suggestions_free(Suggestion *l, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(l[i].preset);
+                free(l[i].override);
+                free(l[i].reason);
+        }
+        free(l);
+}
+
+static int suggest(Suggestion **l, size_t *n, const char *preset, const char *override, const char *reason) {
+        for (size_t i = 0; i < *n; i++)
+                if (streq_ptr((*l)[i].preset, preset) && streq_ptr((*l)[i].override, override))
+                        return 0;
+        Suggestion *m = realloc(*l, (*n + 1) * sizeof(Suggestion));
+        if (!m)
+                return -ENOMEM;
+        *l = m;
+        m[*n] = (Suggestion) { .preset = preset ? strdup(preset) : NULL, .override = override ? strdup(override) : NULL,
+                               .reason = strdup(reason) };
+        if ((preset && !m[*n].preset) || (override && !m[*n].override) || !m[*n].reason)
+                return -ENOMEM;
+        (*n)++;
+        return 0;
+}
+
+static bool closure_has_lib(const Closure *c, const char *const *prefixes) {
+        for (size_t i = 0; i < closure_n_nodes(c); i++) {
+                const char *base = strrchr(closure_node(c, i)->path, '/');
+                for (size_t k = 0; base && prefixes[k]; k++)
+                        if (startswith(base + 1, prefixes[k]))
+                                return true;
+        }
+        return false;
+}
+
+int confine_suggest(const Service *svc, const Closure *c, const ConfineSettings *s, Suggestion **ret, size_t *ret_n) {
+        static const char *const tls_libs[] = { "libssl.so", "libgnutls.so", "libnss3.so", "libmbedtls.so", NULL };
+        static const char *const net_libs[] = { "libresolv.so", "libcurl", "libssl.so", "libgnutls.so", "libldap",
+                                                "libsystemd.so", NULL };
+        Suggestion *l = NULL;
+        size_t n = 0;
+        int r = 0;
+        bool root = !svc->dynamic_user && (!svc->user || streq(svc->user, "root") || streq(svc->user, "0"));
+
+        if (!svc->dynamic_user && (svc->user || svc->group))
+                r = suggest(&l, &n, "users", NULL, "User=/Group= are set: the service (and its libraries) may look "
+                                                   "its user up in /etc/passwd and /etc/group");
+        else if (root)
+                r = suggest(&l, &n, "users", NULL, "it starts as root: daemons that drop privileges look their user "
+                                                   "up in /etc/passwd and /etc/group");
+        if (r >= 0 && closure_has_lib(c, tls_libs))
+                r = suggest(&l, &n, "tls", NULL, "it links a TLS library, which verifies peers against /etc/ssl/certs");
+        if (r >= 0 && closure_has_lib(c, net_libs))
+                r = suggest(&l, &n, "resolve", NULL, "it links network libraries that resolve host names "
+                                                     "(resolv.conf, hosts, nsswitch.conf)");
+        bool private_users = s->mode == CONFINE_FULL_APIVFS;
+        for (char **o = s->overrides; o && *o; o++)
+                if (startswith(*o, "PrivateUsers="))
+                        private_users = false;
+        if (r >= 0 && root && private_users)
+                r = suggest(&l, &n, NULL, "PrivateUsers=no", "it runs as root: under PrivateUsers=yes a daemon that "
+                                                            "changes file owners to its worker user fails with EINVAL");
+        if (r < 0) {
+                suggestions_free(l, n);
+                return r;
+        }
+        *ret = l;
+        *ret_n = n;
+        return 0;
 }

@@ -24,6 +24,26 @@ int confine_mode_from_string(const char *s, ConfineMode *ret) {
         return -EINVAL;
 }
 
+const ConfinePreset confine_presets[] = {
+        { "users", "the user database: passwd, group, nsswitch.conf", { "/etc/passwd", "/etc/group", "/etc/nsswitch.conf" } },
+        { "resolve", "name resolution: resolv.conf, hosts, nsswitch.conf, gai.conf, host.conf",
+          { "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/gai.conf", "/etc/host.conf" } },
+        { "tls", "TLS roots: /etc/ssl/certs and the certificates its links point to",
+          { "/etc/ssl/certs", "/usr/share/ca-certificates", "/etc/ssl/openssl.cnf" } },
+        { "timezone", "the time zone: /etc/localtime and /usr/share/zoneinfo", { "/etc/localtime", "/usr/share/zoneinfo", "/etc/timezone" } },
+        { "locale", "locales: /usr/lib/locale and /etc/default/locale", { "/usr/lib/locale", "/etc/default/locale" } },
+        { "terminfo", "terminal descriptions: /etc/terminfo, /usr/share/terminfo, /lib/terminfo",
+          { "/etc/terminfo", "/usr/share/terminfo", "/lib/terminfo" } },
+        {},
+};
+
+const ConfinePreset *confine_preset_find(const char *name) {
+        for (const ConfinePreset *p = confine_presets; p->name; p++)
+                if (streq(p->name, name))
+                        return p;
+        return NULL;
+}
+
 void confine_settings_init(ConfineSettings *s) {
         *s = (ConfineSettings) { .mode = CONFINE_FULL_APIVFS, .bin_sh = BIN_SH_DEFAULT,
                                  .mount_budget = CONFINE_DEFAULT_MOUNT_BUDGET };
@@ -34,6 +54,7 @@ void confine_settings_done(ConfineSettings *s) {
         strv_free(s->paths);
         strv_free(s->writable);
         strv_free(s->overrides);
+        strv_free(s->presets);
         free(s->bin_sh_path);
         confine_settings_init(s);
 }
@@ -46,13 +67,14 @@ static json_t *strv_to_json(char *const *l) {
 }
 
 int confine_settings_to_json_string(const ConfineSettings *s, char **ret) {
-        json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:o, s:i}", "mode", confine_mode_to_string(s->mode),
+        json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:i}", "mode", confine_mode_to_string(s->mode),
                               "packages", strv_to_json(s->packages), "paths", strv_to_json(s->paths), "writable",
                               strv_to_json(s->writable), "bin_sh",
                               s->bin_sh == BIN_SH_NONE    ? json_string("none")
                               : s->bin_sh == BIN_SH_CUSTOM ? json_string(s->bin_sh_path)
                                                           : json_string("default"),
-                              "full_unit", s->full_unit, "overrides", strv_to_json(s->overrides), "mount_budget",
+                              "full_unit", s->full_unit, "overrides", strv_to_json(s->overrides), "presets",
+                              strv_to_json(s->presets), "mount_budget",
                               (int) s->mount_budget);
         if (!o)
                 return -ENOMEM;
@@ -89,7 +111,7 @@ int confine_settings_from_json_string(const char *text, ConfineSettings *ret, ch
         json_t *o = json_loads(text, 0, &err);
         const char *mode = NULL, *bin_sh = NULL;
         int full_unit = 0, budget = CONFINE_DEFAULT_MOUNT_BUDGET;
-        json_t *packages = NULL, *paths = NULL, *writable = NULL, *overrides = NULL;
+        json_t *packages = NULL, *paths = NULL, *writable = NULL, *overrides = NULL, *presets = NULL;
 
         confine_settings_init(&s);
         if (!o) {
@@ -97,9 +119,9 @@ int confine_settings_from_json_string(const char *text, ConfineSettings *ret, ch
                         (void) asprintf(reterr, "the settings are not valid JSON: %s (column %d)", err.text, err.column);
                 return -EINVAL;
         }
-        if (json_unpack_ex(o, &err, 0, "{s?s, s?o, s?o, s?o, s?s, s?b, s?o, s?i}", "mode", &mode, "packages",
+        if (json_unpack_ex(o, &err, 0, "{s?s, s?o, s?o, s?o, s?s, s?b, s?o, s?o, s?i}", "mode", &mode, "packages",
                            &packages, "paths", &paths, "writable", &writable, "bin_sh", &bin_sh, "full_unit",
-                           &full_unit, "overrides", &overrides, "mount_budget", &budget) < 0) {
+                           &full_unit, "overrides", &overrides, "presets", &presets, "mount_budget", &budget) < 0) {
                 if (reterr)
                         (void) asprintf(reterr, "the settings do not have the expected shape: %s", err.text);
                 json_decref(o);
@@ -112,7 +134,8 @@ int confine_settings_from_json_string(const char *text, ConfineSettings *ret, ch
                 r = -EINVAL;
         }
         if (r >= 0 && ((r = json_to_strv(packages, &s.packages)) < 0 || (r = json_to_strv(paths, &s.paths)) < 0 ||
-                       (r = json_to_strv(writable, &s.writable)) < 0 || (r = json_to_strv(overrides, &s.overrides)) < 0) &&
+                       (r = json_to_strv(writable, &s.writable)) < 0 || (r = json_to_strv(overrides, &s.overrides)) < 0 ||
+                       (r = json_to_strv(presets, &s.presets)) < 0) &&
             reterr)
                 (void) asprintf(reterr, "a list in the settings holds something other than strings");
         if (r >= 0 && bin_sh) {
@@ -124,6 +147,12 @@ int confine_settings_from_json_string(const char *text, ConfineSettings *ret, ch
                                 r = -ENOMEM;
                 }
         }
+        for (char **pr = s.presets; r >= 0 && pr && *pr; pr++)
+                if (!confine_preset_find(*pr)) {
+                        if (reterr)
+                                (void) asprintf(reterr, "unknown preset '%s'", *pr);
+                        r = -EINVAL;
+                }
         if (r >= 0 && (budget < 1 || budget > 100000)) {
                 if (reterr)
                         (void) asprintf(reterr, "mount_budget %d is out of range (1 to 100000)", budget);
@@ -148,6 +177,8 @@ void mount_plan_done(MountPlan *p) {
         free(p->binds);
         strv_free(p->suggestions);
         strv_free(p->warnings);
+        free(p->pid_dir);
+        free(p->pid_name);
         *p = (MountPlan) {};
 }
 
@@ -304,10 +335,19 @@ int confine_check_conflicts(const Service *svc, const ConfineSettings *s, bool f
                                         svc->root_directory ? svc->root_directory : svc->root_image);
                 return -EPERM;
         }
-        if (svc->pid_file && streq_ptr(svc->type, "forking"))
+        if (svc->pid_file && streq_ptr(svc->type, "forking")) {
                 r = add_warning(p, "PIDFile=%s: systemd reads it from outside the root, but the daemon writes it "
-                                   "inside. Its directory is shared with the root (writable) so systemd sees it.",
+                                   "inside. Its directory is a writable directory of the root's own, "
+                                   "/run/confinement/UNIT.pid on the host, and PIDFile= points there.",
                                 svc->pid_file);
+                const char *slash = strrchr(svc->pid_file, '/');
+                if (r >= 0 && slash && slash[1]) {
+                        p->pid_dir = strndup(svc->pid_file, slash == svc->pid_file ? 1 : (size_t) (slash - svc->pid_file));
+                        p->pid_name = strdup(slash + 1);
+                        if (!p->pid_dir || !p->pid_name)
+                                r = -ENOMEM;
+                }
+        }
         bool root_user = !svc->user || streq(svc->user, "root") || streq(svc->user, "0");
         bool private_users = s->mode == CONFINE_FULL_APIVFS;
         for (char **o = s->overrides; o && *o; o++)
@@ -382,10 +422,10 @@ int confine_render_dropin(const ConfineSettings *s, const MountPlan *p, const ch
         fputs(CONFINE_HEADER_MAGIC, f);
         fprintf(f, " %s. Do not edit: 'sdconfine apply' rewrites it, 'sdconfine revert' removes it.\n", version);
         fprintf(f, "# sdconfine-settings: %s\n", settings);
-        fprintf(f, "# %zu bind mounts", p->n_binds);
+        fprintf(f, "# %zu bind mount%s", p->n_binds, p->n_binds == 1 ? "" : "s");
         if (p->coalesced_dirs)
-                fprintf(f, " (%zu directories bound whole, exposing %zu more files)", p->coalesced_dirs,
-                        p->exposed_files);
+                fprintf(f, " (%zu director%s bound whole, exposing %zu more file%s)", p->coalesced_dirs,
+                        p->coalesced_dirs == 1 ? "y" : "ies", p->exposed_files, p->exposed_files == 1 ? "" : "s");
         fputs("\n[Service]\n", f);
         /* a per-instance root below /run: template instances side by side, nothing needed on disk */
         fputs("RuntimeDirectory=confinement/%n\n"
@@ -400,6 +440,16 @@ int confine_render_dropin(const ConfineSettings *s, const MountPlan *p, const ch
                 fprintf(f, "%s=%s\n", mode_flags[i], v);
         for (char **o = s->overrides; o && *o; o++)
                 fprintf(f, "%s\n", *o);
+        if (p->pid_dir) {
+                _cleanup_free_ char *dir = NULL, *name = NULL;
+                if (confine_escape_path(p->pid_dir, &dir) < 0 || confine_escape_path(p->pid_name, &name) < 0)
+                        r = -EINVAL;
+                else
+                        fprintf(f, "RuntimeDirectory=confinement/%%n.pid\n"
+                                   "BindPaths=/run/confinement/%%n.pid:%s\n"
+                                   "PIDFile=/run/confinement/%%n.pid/%s\n",
+                                dir, name);
+        }
         for (size_t i = 0; i < p->n_binds && r >= 0; i++) {
                 const Bind *b = p->binds + i;
                 _cleanup_free_ char *src = NULL, *dst = NULL;

@@ -31,8 +31,18 @@ typedef struct ConfineSettings {
         char *bin_sh_path; /* BIN_SH_CUSTOM */
         bool full_unit;
         char **overrides; /* KEY=VALUE, written after the mode's flags (win over them) */
+        char **presets;   /* names from confine_presets */
         unsigned mount_budget;
 } ConfineSettings;
+
+/* What static analysis cannot see, offered by name (after Jailkit's jk_init.ini). */
+typedef struct ConfinePreset {
+        const char *name;
+        const char *description;
+        const char *paths[8];
+} ConfinePreset;
+extern const ConfinePreset confine_presets[];
+const ConfinePreset *confine_preset_find(const char *name);
 
 #define CONFINE_DEFAULT_MOUNT_BUDGET 150
 
@@ -59,6 +69,7 @@ typedef struct MountPlan {
         size_t n_binds, allocated;
         char **suggestions; /* directories named in arguments: offered, not added */
         char **warnings;    /* conflicts and what they mean, in words */
+        char *pid_dir, *pid_name; /* a forking service's PIDFile=, moved where systemd can read it */
         size_t coalesced_dirs;  /* directories bound whole instead of their files */
         size_t exposed_files;   /* files visible only because a directory was bound whole */
 } MountPlan;

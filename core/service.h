@@ -94,3 +94,6 @@ int strv_push(char ***l, char *value); /* takes value; frees it on failure */
 int strv_extend(char ***l, const char *value);
 bool strv_equal(char *const *a, char *const *b);
 bool strv_contains(char *const *l, const char *s);
+static inline void strv_freep(char ***l) {
+        strv_free(*l);
+}

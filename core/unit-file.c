@@ -848,7 +848,7 @@ static int assign(Loader *l, const char *section, const char *key, const char *v
                         if ((b = parse_bool(value)) < 0)
                                 return b;
                         *(streq(key, "PrivateTmp") ? &s->private_tmp : &s->private_users) = b;
-                } else if (streq(key, "ReadWritePaths"))
+                } else if (streq(key, "ReadWritePaths") || streq(key, "ReadWriteDirectories")) /* the old name */
                         r = parse_word_list(l, &s->read_write_paths, value, true, false);
                 else if (streq(key, "StateDirectory"))
                         r = parse_word_list(l, &s->state_directory, value, false, true);

@@ -9,7 +9,7 @@ systemd_can_run() {
         command -v unshare >/dev/null 2>&1 || { echo "unshare is missing (util-linux)"; return 1; }
         command -v nsenter >/dev/null 2>&1 || { echo "nsenter is missing (util-linux)"; return 1; }
         [ -x /lib/systemd/systemd ] || { echo "/lib/systemd/systemd is missing (apt-get install systemd)"; return 1; }
-        unshare --pid --fork --mount --mount-proc true 2>/dev/null || { echo "unshare --pid --mount is not permitted here"; return 1; }
+        unshare --pid --fork --mount --mount-proc --net true 2>/dev/null || { echo "unshare --pid --mount --net is not permitted here"; return 1; }
 }
 
 # systemd_start TMPDIR BUILDDIR SRCDIR: start it. The build and source trees are bound below /run/sdt
@@ -22,6 +22,8 @@ systemd_start() {
 #!/bin/sh
 set -e
 mount --make-rprivate /
+# its own network: loopback only, so its services never meet the host's on a port
+ip link set lo up 2>/dev/null || true
 mount -t tmpfs tmpfs /run
 mkdir -p /run/sdt/build /run/sdt/src
 mount --bind "$2" /run/sdt/build
@@ -39,7 +41,7 @@ printf '[Unit]\nDescription=sdconfine tests\nDefaultDependencies=no\n' > /etc/sy
 exec /lib/systemd/systemd --system --unit=sdconfine-test.target
 EOS
         chmod +x "$dir/pid1.sh"
-        unshare --pid --fork --mount --mount-proc "$dir/pid1.sh" "$dir" "$2" "$3" > "$dir/unshare.log" 2>&1 &
+        unshare --pid --fork --mount --mount-proc --net "$dir/pid1.sh" "$dir" "$2" "$3" > "$dir/unshare.log" 2>&1 &
         UNSHARE_PID=$!
         # the PID of systemd as the host sees it: the child of unshare
         for i in $(seq 1 100); do
@@ -57,7 +59,7 @@ EOS
 }
 
 in_ns() {
-        nsenter -t "$SYSTEMD_PID" -m -p -- "$@"
+        nsenter -t "$SYSTEMD_PID" -m -p -n -- "$@"
 }
 
 systemd_stop() {

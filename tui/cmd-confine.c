@@ -17,7 +17,7 @@ typedef enum Action { ACTION_PREVIEW, ACTION_DIFF, ACTION_APPLY, ACTION_REVERT }
 typedef struct Args {
         ServiceSourceOptions source;
         ConfineSettings settings;
-        bool keep, force, runtime, no_reload, restart, settings_given;
+        bool keep, force, runtime, no_reload, restart, settings_given, suggested;
         const char *unit;
 } Args;
 
@@ -32,6 +32,8 @@ static const char usage_settings[] =
         "  --full-unit      also every absolute path in the unit's environment\n"
         "  --set KEY=VALUE  a setting written after the mode's flags, e.g. PrivateUsers=no\n"
         "  --mount-budget N bind whole directories when the plan has more than N mounts (default 150)\n"
+        "  --preset NAME    users, resolve, tls, timezone, locale or terminfo: files no analysis can see\n"
+        "  --suggested      accept every suggestion (presets and settings, each with its reason)\n"
         "  --force          confine a unit that already has a RootDirectory=/RootImage=\n"
         "  --root DIR       work below DIR (an image); nothing is reloaded\n"
         "  --offline        read the unit from disk even when a manager runs\n";
@@ -39,7 +41,7 @@ static const char usage_settings[] =
 static int parse_args(int argc, char **argv, Action action, Args *ret) {
         enum { ARG_MODE = 0x100, ARG_PACKAGE, ARG_PATH, ARG_WRITABLE, ARG_BIN_SH, ARG_NO_BIN_SH, ARG_FULL_UNIT,
                ARG_SET, ARG_BUDGET, ARG_KEEP, ARG_FORCE, ARG_ROOT, ARG_OFFLINE, ARG_RUNTIME, ARG_NO_RELOAD,
-               ARG_RESTART };
+               ARG_RESTART, ARG_PRESET, ARG_SUGGESTED };
         static const struct option options[] = {
                 { "mode", required_argument, NULL, ARG_MODE },
                 { "package", required_argument, NULL, ARG_PACKAGE },
@@ -57,6 +59,8 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                 { "runtime", no_argument, NULL, ARG_RUNTIME },
                 { "no-reload", no_argument, NULL, ARG_NO_RELOAD },
                 { "restart", no_argument, NULL, ARG_RESTART },
+                { "preset", required_argument, NULL, ARG_PRESET },
+                { "suggested", no_argument, NULL, ARG_SUGGESTED },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -141,6 +145,19 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                 case ARG_RESTART:
                         a.restart = true;
                         break;
+                case ARG_PRESET:
+                        if (!confine_preset_find(optarg)) {
+                                log_error("unknown --preset '%s': use users, resolve, tls, timezone, locale or terminfo.",
+                                          optarg);
+                                r = -EINVAL;
+                        } else if (!strv_contains(a.settings.presets, optarg))
+                                r = strv_extend(&a.settings.presets, optarg);
+                        a.settings_given = true;
+                        break;
+                case ARG_SUGGESTED:
+                        a.suggested = true;
+                        a.settings_given = true;
+                        break;
                 case 'h':
                         printf("Usage: sdconfine %s [SETTINGS] UNIT\n\n%s",
                                action == ACTION_PREVIEW ? "preview" : action == ACTION_DIFF ? "diff"
@@ -185,7 +202,8 @@ static int merge_installed(Args *a, int root_fd) {
                 log_error("cannot read the installed settings of %s: %s.", a->unit, err ? err : strerror(-r));
                 return -EINVAL;
         }
-        char **lists[][2] = { { (char **) &old.packages, (char **) &a->settings.packages },
+        char **lists[][2] = { { (char **) &old.presets, (char **) &a->settings.presets },
+                              { (char **) &old.packages, (char **) &a->settings.packages },
                               { (char **) &old.paths, (char **) &a->settings.paths },
                               { (char **) &old.writable, (char **) &a->settings.writable },
                               { (char **) &old.overrides, (char **) &a->settings.overrides } };
@@ -219,8 +237,36 @@ static int render(Args *a, ServiceSource *src, char **ret_text) {
         r = closure_context_new(a->source.root, &ctx);
         if (r >= 0 && a->settings.packages)
                 (void) dpkg_db_new(closure_context_root(ctx), &db);
+        Closure *closure = NULL;
         if (r >= 0)
+                r = confine_plan_build(ctx, db, svc, &a->settings, a->force, &plan, &closure, &err);
+        /* suggestions: accepted with --suggested (then the plan is made again), otherwise shown */
+        Suggestion *sg = NULL;
+        size_t n_sg = 0;
+        if (r >= 0)
+                r = confine_suggest(svc, closure, &a->settings, &sg, &n_sg);
+        bool added = false;
+        for (size_t i = 0; r >= 0 && i < n_sg; i++) {
+                const char *what = sg[i].preset ? sg[i].preset : sg[i].override;
+                if (!a->suggested) {
+                        fprintf(stderr, "sdconfine: suggestion: %s%s: %s.\n", sg[i].preset ? "--preset " : "--set ", what,
+                                sg[i].reason);
+                        continue;
+                }
+                char ***list = sg[i].preset ? &a->settings.presets : &a->settings.overrides;
+                if (!strv_contains(*list, what)) {
+                        r = strv_extend(list, what);
+                        added = true;
+                        fprintf(stderr, "sdconfine: accepted: %s%s (%s).\n", sg[i].preset ? "--preset " : "--set ", what,
+                                sg[i].reason);
+                }
+        }
+        suggestions_free(sg, n_sg);
+        closure_free(closure);
+        if (r >= 0 && added) {
+                mount_plan_done(&plan);
                 r = confine_plan_build(ctx, db, svc, &a->settings, a->force, &plan, NULL, &err);
+        }
         if (r >= 0) {
                 for (char **w = plan.warnings; w && *w; w++)
                         fprintf(stderr, "sdconfine: note: %s\n", *w);
