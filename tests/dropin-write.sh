@@ -66,8 +66,32 @@ while [ $i -lt 10 ]; do cmp -s "$R/want.$i" "$F" && whole=yes; i=$((i + 1)); don
 check "ten concurrent applies leave one whole file, one of theirs" test $whole = yes
 check "and no temporary file" notmp "$D"
 
-# revert (on the real directory again, with the first drop-in in it)
+# export and import (on the real directory again, with the first drop-in in it)
 umount "$D"
+"$S" apply --root "$R" --mode chroot-only --set Nice=7 sdt.service > /dev/null 2>&1
+cp "$F" "$R/installed"
+check "export --dir writes the installed settings' drop-in below DIR" \
+        sh -c "'$S' export --root '$R' --dir '$R/out' sdt.service >/dev/null 2>&1 && cmp -s '$R/installed' '$R/out/etc/systemd/system/sdt.service.d/50-confinement.conf'"
+check "export --json writes the settings" sh -c "'$S' export --root '$R' --json '$R/export.json' sdt.service >/dev/null 2>&1 && grep -q '\"chroot-only\"' '$R/export.json' && grep -q 'Nice=7' '$R/export.json'"
+"$S" revert --root "$R" sdt.service > /dev/null 2>&1
+check "import recreates the same drop-in from the JSON" sh -c "'$S' import --root '$R' '$R/export.json' >/dev/null 2>&1 && cmp -s '$R/installed' '$F'"
+"$S" diff --root "$R" --mode chroot-only --set Nice=8 sdt.service > "$R/diff" 2>/dev/null
+check "diff shows the change against the installed drop-in" sh -c "grep -qx -- '-Nice=7' '$R/diff' && grep -qx -- '+Nice=8' '$R/diff' && grep -qx -- ' MountAPIVFS=no' '$R/diff'"
+"$S" apply --root "$R" --keep --path /usr/share/doc sdt.service > /dev/null 2>&1
+check "--keep adds to the installed settings" sh -c "grep -q '\"chroot-only\"' '$F' && grep -qx 'Nice=7' '$F' && grep -q '/usr/share/doc' '$F'"
+"$S" apply --root "$R" --keep --set Nice=9 sdt.service > /dev/null 2>&1
+check "--keep --set replaces the same setting" sh -c "grep -qx 'Nice=9' '$F' && ! grep -qx 'Nice=7' '$F'"
+"$S" apply --root "$R" sdt.service > /dev/null 2>&1
+check "without --keep the command line states the whole setting" sh -c "! grep -q 'Nice=' '$F' && grep -qx 'MountAPIVFS=yes' '$F'"
+printf '{"format": 1, "services": {"../x.service": {}}}' > "$R/bad.json"
+"$S" import --root "$R" "$R/bad.json" > /dev/null 2> "$R/err"
+check "import refuses an invalid unit name, naming it" grep -q "'../x.service' is not a valid unit name" "$R/err"
+printf 'not json' > "$R/bad.json"
+"$S" import --root "$R" "$R/bad.json" > /dev/null 2> "$R/err"
+check "import refuses a file that is not JSON, saying where" grep -q 'cannot read .*bad.json' "$R/err"
+"$S" apply --root "$R" sdt.service > /dev/null 2>&1
+
+# revert
 check "revert removes our drop-in" "$S" revert --root "$R" sdt.service
 check "and the directory it leaves empty" test ! -e "$D"
 

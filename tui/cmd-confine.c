@@ -5,6 +5,8 @@
 #include <getopt.h>
 
 #include "cmd-confine.h"
+#include <jansson.h>
+#include <sys/stat.h>
 #include "confine-plan.h"
 #include "dropin-write.h"
 #include "macro.h"
@@ -12,13 +14,18 @@
 #include "service-source.h"
 #include "unit-name.h"
 
-typedef enum Action { ACTION_PREVIEW, ACTION_DIFF, ACTION_APPLY, ACTION_REVERT } Action;
+typedef enum Action { ACTION_PREVIEW, ACTION_DIFF, ACTION_APPLY, ACTION_REVERT, ACTION_EXPORT, ACTION_IMPORT } Action;
+
+static const char *const action_names[] = { "preview", "diff", "apply", "revert", "export", "import" };
 
 typedef struct Args {
         ServiceSourceOptions source;
         ConfineSettings settings;
         bool keep, force, runtime, no_reload, restart, settings_given, suggested;
+        bool mode_given, bin_sh_given, budget_given;
         const char *unit;
+        char **units; /* export: several */
+        const char *export_dir, *export_json, *import_file;
 } Args;
 
 static const char usage_settings[] =
@@ -41,7 +48,7 @@ static const char usage_settings[] =
 static int parse_args(int argc, char **argv, Action action, Args *ret) {
         enum { ARG_MODE = 0x100, ARG_PACKAGE, ARG_PATH, ARG_WRITABLE, ARG_BIN_SH, ARG_NO_BIN_SH, ARG_FULL_UNIT,
                ARG_SET, ARG_BUDGET, ARG_KEEP, ARG_FORCE, ARG_ROOT, ARG_OFFLINE, ARG_RUNTIME, ARG_NO_RELOAD,
-               ARG_RESTART, ARG_PRESET, ARG_SUGGESTED };
+               ARG_RESTART, ARG_PRESET, ARG_SUGGESTED, ARG_DIR, ARG_JSON };
         static const struct option options[] = {
                 { "mode", required_argument, NULL, ARG_MODE },
                 { "package", required_argument, NULL, ARG_PACKAGE },
@@ -61,6 +68,8 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                 { "restart", no_argument, NULL, ARG_RESTART },
                 { "preset", required_argument, NULL, ARG_PRESET },
                 { "suggested", no_argument, NULL, ARG_SUGGESTED },
+                { "dir", required_argument, NULL, ARG_DIR },
+                { "json", required_argument, NULL, ARG_JSON },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -73,6 +82,7 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                         a.settings_given = true;
                 switch (c) {
                 case ARG_MODE:
+                        a.mode_given = true;
                         if (confine_mode_from_string(optarg, &a.settings.mode) < 0) {
                                 log_error("unknown --mode '%s': use full-apivfs or chroot-only.", optarg);
                                 r = -EINVAL;
@@ -90,12 +100,14 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                                 r = strv_extend(c == ARG_PATH ? &a.settings.paths : &a.settings.writable, optarg);
                         break;
                 case ARG_BIN_SH:
+                        a.bin_sh_given = true;
                         a.settings.bin_sh = BIN_SH_CUSTOM;
                         free(a.settings.bin_sh_path);
                         a.settings.bin_sh_path = strdup(optarg);
                         r = a.settings.bin_sh_path ? 0 : -ENOMEM;
                         break;
                 case ARG_NO_BIN_SH:
+                        a.bin_sh_given = true;
                         a.settings.bin_sh = BIN_SH_NONE;
                         break;
                 case ARG_FULL_UNIT:
@@ -115,6 +127,7 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                         break;
                 }
                 case ARG_BUDGET: {
+                        a.budget_given = true;
                         char *end;
                         unsigned long v = strtoul(optarg, &end, 10);
                         if (*end || v < 1 || v > 100000) {
@@ -158,21 +171,68 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                         a.suggested = true;
                         a.settings_given = true;
                         break;
+                case ARG_DIR:
+                        a.export_dir = optarg;
+                        break;
+                case ARG_JSON:
+                        a.export_json = optarg;
+                        break;
                 case 'h':
-                        printf("Usage: sdconfine %s [SETTINGS] UNIT\n\n%s",
-                               action == ACTION_PREVIEW ? "preview" : action == ACTION_DIFF ? "diff"
-                               : action == ACTION_APPLY ? "apply [--runtime] [--no-reload] [--restart]" : "revert [--runtime]",
-                               usage_settings);
+                        if (action == ACTION_EXPORT)
+                                printf("Usage: sdconfine export (--dir DIR | --json FILE) [SETTINGS] UNIT...\n\n"
+                                       "Without settings, each unit's installed settings are exported.\n\n%s",
+                                       usage_settings);
+                        else if (action == ACTION_IMPORT)
+                                printf("Usage: sdconfine import [--root DIR] [--runtime] [--no-reload] FILE\n\n"
+                                       "Apply the settings of every service in FILE (from 'export --json'), computing\n"
+                                       "each closure on this host.\n");
+                        else
+                                printf("Usage: sdconfine %s [SETTINGS] UNIT\n\n%s",
+                                       action == ACTION_APPLY ? "apply [--runtime] [--no-reload] [--restart]"
+                                       : action == ACTION_REVERT ? "revert [--runtime]" : action_names[action],
+                                       usage_settings);
                         confine_settings_done(&a.settings);
                         return 0;
                 default:
                         r = -EINVAL;
                 }
         }
+        if (r >= 0 && action == ACTION_EXPORT) {
+                if (!!a.export_dir == !!a.export_json || optind >= argc) {
+                        log_error("export: give --dir DIR or --json FILE, and one or more units.");
+                        r = -EINVAL;
+                }
+                for (int i = optind; r >= 0 && i < argc; i++) {
+                        const char *problem = unit_name_problem(argv[i]);
+                        if (problem) {
+                                log_error("'%s' is not a valid unit name: %s.", argv[i], problem);
+                                r = -EINVAL;
+                        } else
+                                r = strv_extend(&a.units, argv[i]);
+                }
+                if (r < 0) {
+                        strv_free(a.units);
+                        confine_settings_done(&a.settings);
+                        return r;
+                }
+                *ret = a;
+                return 1;
+        }
+        if (r >= 0 && action == ACTION_IMPORT) {
+                if (optind + 1 != argc) {
+                        log_error("import: give one FILE written by 'sdconfine export --json'.");
+                        r = -EINVAL;
+                } else
+                        a.import_file = argv[optind];
+                if (r < 0) {
+                        confine_settings_done(&a.settings);
+                        return r;
+                }
+                *ret = a;
+                return 1;
+        }
         if (r >= 0 && optind + 1 != argc) {
-                log_error("give exactly one UNIT, e.g. 'sdconfine %s cron.service'.",
-                          action == ACTION_PREVIEW ? "preview" : action == ACTION_DIFF ? "diff"
-                          : action == ACTION_APPLY ? "apply" : "revert");
+                log_error("give exactly one UNIT, e.g. 'sdconfine %s cron.service'.", action_names[action]);
                 r = -EINVAL;
         }
         if (r >= 0) {
@@ -209,11 +269,27 @@ static int merge_installed(Args *a, int root_fd) {
                               { (char **) &old.overrides, (char **) &a->settings.overrides } };
         for (size_t i = 0; i < ELEMENTSOF(lists); i++) {
                 char ***from = (char ***) lists[i][0], ***to = (char ***) lists[i][1];
-                for (char **x = *from; x && *x; x++)
-                        if (!strv_contains(*to, *x) && strv_extend(to, *x) < 0)
+                for (char **x = *from; x && *x; x++) {
+                        /* an override of the same setting on the command line replaces the installed one */
+                        bool replaced = false;
+                        if (to == &a->settings.overrides)
+                                for (char **y = *to; y && *y && !replaced; y++)
+                                        replaced = strncmp(*x, *y, strcspn(*x, "=") + 1) == 0;
+                        if (!replaced && !strv_contains(*to, *x) && strv_extend(to, *x) < 0)
                                 return -ENOMEM;
+                }
         }
         a->settings.full_unit = a->settings.full_unit || old.full_unit;
+        /* what the command line did not name stays as installed */
+        if (!a->mode_given)
+                a->settings.mode = old.mode;
+        if (!a->budget_given)
+                a->settings.mount_budget = old.mount_budget;
+        if (!a->bin_sh_given) {
+                a->settings.bin_sh = old.bin_sh;
+                free(a->settings.bin_sh_path);
+                a->settings.bin_sh_path = TAKE_PTR(old.bin_sh_path);
+        }
         confine_settings_done(&old);
         return 0;
 }
@@ -325,6 +401,184 @@ done:
         strv_free(b);
 }
 
+static int settings_copy(const ConfineSettings *from, ConfineSettings *to) {
+        _cleanup_free_ char *j = NULL;
+        int r = confine_settings_to_json_string(from, &j);
+        return r < 0 ? r : confine_settings_from_json_string(j, to, NULL);
+}
+
+static int mkdir_p_at(int fd, const char *path) {
+        _cleanup_free_ char *p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        for (char *s = p + 1;; s++) {
+                if (*s == '/' || !*s) {
+                        char c = *s;
+                        *s = 0;
+                        if (mkdirat(fd, p, 0755) < 0 && errno != EEXIST)
+                                return -errno;
+                        *s = c;
+                        if (!c)
+                                return 0;
+                }
+        }
+}
+
+/* Write a file atomically (temporary file in the same directory, fsync, rename). */
+static int write_file_atomic(const char *path, const char *text) {
+        _cleanup_free_ char *tmp = NULL;
+        if (asprintf(&tmp, "%s.#sdconfine", path) < 0)
+                return -ENOMEM;
+        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return -errno;
+        size_t n = strlen(text), done = 0;
+        int r = 0;
+        while (done < n && r >= 0) {
+                ssize_t k = write(fd, text + done, n - done);
+                if (k < 0 && errno != EINTR)
+                        r = -errno;
+                else if (k > 0)
+                        done += k;
+        }
+        if (r >= 0 && fsync(fd) < 0)
+                r = -errno;
+        if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                unlink(tmp);
+        return r;
+}
+
+/* export: each unit's text (its installed settings, or the command line's) below --dir, or all settings as
+ * JSON for import on another host */
+static int run_export(Args *a, ServiceSource *src, int root_fd) {
+        ConfineSettings given;
+        json_t *services = json_object();
+        int r = settings_copy(&a->settings, &given), ret = 0;
+        _cleanup_close_ int out_fd = -EBADF;
+        if (r < 0 || !services) {
+                json_decref(services);
+                return -ENOMEM;
+        }
+        if (a->export_dir) {
+                if (mkdir(a->export_dir, 0755) < 0 && errno != EEXIST) {
+                        log_error("cannot create %s: %s.", a->export_dir, strerror(errno));
+                        ret = -errno;
+                        goto finish;
+                }
+                out_fd = open(a->export_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (out_fd < 0 || (r = mkdir_p_at(out_fd, "etc/systemd/system")) < 0) {
+                        log_error("cannot create %s/etc/systemd/system: %s.", a->export_dir, strerror(out_fd < 0 ? errno : -r));
+                        ret = -EIO;
+                        goto finish;
+                }
+        }
+        for (char **u = a->units; *u; u++) {
+                _cleanup_free_ char *installed = NULL, *text = NULL, *err = NULL;
+                confine_settings_done(&a->settings);
+                a->unit = *u;
+                /* no settings on the command line: what is installed */
+                if (!a->settings_given && dropin_read(root_fd, *u, a->runtime, &installed) >= 0 &&
+                    confine_dropin_parse(installed, &a->settings, &err) < 0) {
+                        log_error("cannot read the installed settings of %s: %s.", *u, err);
+                        ret = -EINVAL;
+                        continue;
+                }
+                if (a->settings_given && settings_copy(&given, &a->settings) < 0) {
+                        ret = -ENOMEM;
+                        break;
+                }
+                if (a->export_json) {
+                        _cleanup_free_ char *j = NULL;
+                        if (confine_settings_to_json_string(&a->settings, &j) < 0 ||
+                            json_object_set_new(services, *u, json_loads(j, 0, NULL)) < 0) {
+                                ret = -ENOMEM;
+                                break;
+                        }
+                        continue;
+                }
+                r = render(a, src, &text);
+                if (r >= 0)
+                        r = dropin_write(out_fd, *u, false, text);
+                if (r < 0) {
+                        if (r == -EEXIST)
+                                log_error("%s/etc/systemd/system/%s.d/50-confinement.conf exists and was not written by "
+                                          "sdconfine: left alone.", a->export_dir, *u);
+                        else if (r != -ENOENT && r != -EINVAL && r != -EPERM)
+                                log_error("cannot export %s: %s.", *u, strerror(-r));
+                        ret = r;
+                } else
+                        printf("Wrote %s/etc/systemd/system/%s.d/50-confinement.conf.\n", a->export_dir, *u);
+        }
+        if (a->export_json && ret >= 0) {
+                json_t *doc = json_pack("{s:s, s:i, s:o}", "generator", "sdconfine " SDCONFINE_VERSION, "format", 1,
+                                        "services", services);
+                services = NULL;
+                char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+                json_decref(doc);
+                r = text ? write_file_atomic(a->export_json, text) : -ENOMEM;
+                if (r < 0)
+                        log_error("cannot write %s: %s.", a->export_json, strerror(-r));
+                else
+                        printf("Wrote %s.\n", a->export_json);
+                free(text);
+                ret = r;
+        }
+finish:
+        json_decref(services);
+        confine_settings_done(&given);
+        return ret;
+}
+
+/* import: every service of an export --json file, its closure computed here */
+static int run_import(Args *a, ServiceSource *src, int root_fd) {
+        json_error_t e;
+        json_t *doc = json_load_file(a->import_file, 0, &e), *services, *v;
+        const char *unit;
+        int ret = 0;
+        if (!doc) {
+                log_error("cannot read %s: %s (line %d).", a->import_file, e.text, e.line);
+                return -EINVAL;
+        }
+        services = json_object_get(doc, "services");
+        if (!json_is_object(services) || json_integer_value(json_object_get(doc, "format")) != 1) {
+                log_error("%s is not an export of sdconfine (no \"format\": 1 and \"services\" object).", a->import_file);
+                json_decref(doc);
+                return -EINVAL;
+        }
+        json_object_foreach(services, unit, v) {
+                _cleanup_free_ char *j = json_dumps(v, JSON_COMPACT), *err = NULL, *text = NULL;
+                const char *problem = unit_name_problem(unit);
+                confine_settings_done(&a->settings);
+                if (problem) {
+                        log_error("%s: '%s' is not a valid unit name: %s. Skipped.", a->import_file, unit, problem);
+                        ret = -EINVAL;
+                        continue;
+                }
+                if (!j || confine_settings_from_json_string(j, &a->settings, &err) < 0) {
+                        log_error("%s: the settings of %s are invalid: %s. Skipped.", a->import_file, unit,
+                                  err ? err : "out of memory");
+                        ret = -EINVAL;
+                        continue;
+                }
+                a->unit = unit;
+                int r = render(a, src, &text);
+                if (r >= 0)
+                        r = dropin_write(root_fd, unit, a->runtime, text);
+                if (r < 0) {
+                        if (r == -EEXIST)
+                                log_error("%s has a 50-confinement.conf not written by sdconfine: left alone.", unit);
+                        else if (r != -ENOENT && r != -EINVAL && r != -EPERM)
+                                log_error("cannot write the drop-in of %s: %s.", unit, strerror(-r));
+                        ret = r;
+                } else
+                        printf("Confined %s.\n", unit);
+        }
+        json_decref(doc);
+        return ret;
+}
+
 static int run(int argc, char **argv, Action action) {
         Args a;
         ServiceSource src = {};
@@ -351,7 +605,13 @@ static int run(int argc, char **argv, Action action) {
                         path = NULL;
         }
 
-        if (action == ACTION_REVERT) {
+        if (action == ACTION_EXPORT) {
+                r = run_export(&a, &src, root_fd);
+                goto finish;
+        }
+        if (action == ACTION_IMPORT)
+                r = run_import(&a, &src, root_fd);
+        else if (action == ACTION_REVERT) {
                 r = dropin_remove(root_fd, a.unit, a.runtime);
                 if (r == -ENOENT)
                         log_error("%s has no sdconfine drop-in (%s): nothing to revert.", a.unit, path);
@@ -393,12 +653,13 @@ static int run(int argc, char **argv, Action action) {
                                 printf("Wrote %s.\n", path);
                 }
         }
-        if (r >= 0 && (action == ACTION_APPLY || action == ACTION_REVERT) && src.manager && !a.no_reload) {
+        if (r >= 0 && (action == ACTION_APPLY || action == ACTION_REVERT || action == ACTION_IMPORT) && src.manager &&
+            !a.no_reload) {
                 r = manager_reload(src.manager);
                 if (r < 0)
                         log_error("the file is written but the manager did not reload: %s. Run 'systemctl "
                                   "daemon-reload'.", manager_last_error(src.manager));
-                else if (a.restart) {
+                else if (a.restart && a.unit && action != ACTION_IMPORT) {
                         r = manager_restart(src.manager, a.unit);
                         if (r < 0)
                                 log_error("%s did not restart: %s. See 'journalctl -u %s'.", a.unit,
@@ -409,6 +670,7 @@ static int run(int argc, char **argv, Action action) {
         }
 finish:
         confine_settings_done(&a.settings);
+        strv_free(a.units);
         service_source_close(&src);
         return r < 0 ? 1 : 0;
 }
@@ -424,4 +686,10 @@ int cmd_apply(int argc, char **argv) {
 }
 int cmd_revert(int argc, char **argv) {
         return run(argc, argv, ACTION_REVERT);
+}
+int cmd_export(int argc, char **argv) {
+        return run(argc, argv, ACTION_EXPORT);
+}
+int cmd_import(int argc, char **argv) {
+        return run(argc, argv, ACTION_IMPORT);
 }

@@ -22,6 +22,8 @@ static void usage(FILE *f) {
               "  diff UNIT         show the change against the installed drop-in\n"
               "  apply UNIT        write the drop-in and reload the manager\n"
               "  revert UNIT       remove sdconfine's drop-in and reload\n"
+              "  export --dir DIR|--json FILE UNIT...  drop-ins or settings for other hosts\n"
+              "  import FILE       apply the settings of an export --json file on this host\n"
               "  help              show this help\n"
               "  version           show the version\n",
               f);
@@ -49,6 +51,10 @@ int main(int argc, char **argv) {
                 return cmd_apply(argc - 1, argv + 1);
         if (streq(cmd, "revert"))
                 return cmd_revert(argc - 1, argv + 1);
+        if (streq(cmd, "export"))
+                return cmd_export(argc - 1, argv + 1);
+        if (streq(cmd, "import"))
+                return cmd_import(argc - 1, argv + 1);
         if (streq(cmd, "help") || streq(cmd, "--help") || streq(cmd, "-h")) {
                 usage(stdout);
                 return 0;
