@@ -23,15 +23,6 @@ int confine_resolve_bare(FsRoot *root, const char *name, char **ret) {
         return -ENOENT;
 }
 
-static const char *env_get(char *const *env, const char *key) {
-        size_t n = strlen(key);
-        const char *v = NULL;
-        for (size_t i = 0; env && env[i]; i++)
-                if (strncmp(env[i], key, n) == 0 && env[i][n] == '=')
-                        v = env[i] + n + 1;
-        return v;
-}
-
 static bool is_elf(FsRoot *root, const char *real) {
         char m[4];
         _cleanup_close_ int fd = fs_root_open(root, real, O_RDONLY);
@@ -127,8 +118,7 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
         FsRoot *root = closure_context_root(ctx);
         MountPlan p = {};
         Closure *c = NULL;
-        ClosureEnv env = { .path = env_get(svc->environment, "PATH"),
-                           .ld_library_path = env_get(svc->environment, "LD_LIBRARY_PATH") };
+        ClosureEnv env = { .path = service_getenv(svc, "PATH"), .ld_library_path = service_getenv(svc, "LD_LIBRARY_PATH") };
         int r;
 
         r = confine_check_conflicts(svc, s, force, &p, reterr);

@@ -8,6 +8,7 @@
 
 #include "confine.h"
 #include "dropin-write.h"
+#include "fileio.h"
 #include "macro.h"
 #include "unit-name.h"
 
@@ -31,35 +32,6 @@ int dropin_path(const char *unit, bool runtime, char **ret) {
         return 0;
 }
 
-static int read_fd(int fd, char **ret) {
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        if ((uint64_t) st.st_size > DROPIN_MAX)
-                return -EFBIG;
-        char *buf = malloc(st.st_size + 1);
-        if (!buf)
-                return -ENOMEM;
-        size_t n = 0;
-        while (n < (size_t) st.st_size) {
-                ssize_t k = read(fd, buf + n, st.st_size - n);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0) {
-                        free(buf);
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += k;
-        }
-        buf[n] = 0;
-        *ret = buf;
-        return 0;
-}
-
 int dropin_read(int root_fd, const char *unit, bool runtime, char **ret) {
         _cleanup_free_ char *path = NULL;
         int r = dropin_path(unit, runtime, &path);
@@ -69,7 +41,7 @@ int dropin_read(int root_fd, const char *unit, bool runtime, char **ret) {
         _cleanup_close_ int fd = openat(root_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
         if (fd < 0)
                 return errno == ELOOP ? -EEXIST : -errno;
-        return read_fd(fd, ret);
+        return read_full_fd(fd, DROPIN_MAX, ret, NULL);
 }
 
 static int write_all(int fd, const char *text) {

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 
+#include "fileio.h"
 #include "fs-root.h"
 #include "hashmap.h"
 #include "macro.h"
@@ -217,27 +218,6 @@ int fs_root_open(FsRoot *r, const char *real, int flags) {
         return fd < 0 ? -errno : fd;
 }
 
-int fs_root_is_symlink(FsRoot *r, const char *path) {
-        /* the parent is resolved, the last component is looked at without following it */
-        const char *slash = strrchr(path, '/');
-        if (!slash)
-                return -EINVAL;
-        _cleanup_free_ char *parent = strndup(path, slash == path ? 1 : (size_t) (slash - path));
-        if (!parent)
-                return -ENOMEM;
-        const char *real_parent;
-        struct stat st;
-        int k = fs_root_chase(r, parent, &real_parent, NULL);
-        if (k < 0)
-                return k;
-        _cleanup_free_ char *p = NULL;
-        if (asprintf(&p, "%s/%s", streq(real_parent, "/") ? "" : real_parent, slash + 1) < 0)
-                return -ENOMEM;
-        if (fstatat(r->fd, rel(p), &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return -errno;
-        return S_ISLNK(st.st_mode);
-}
-
 /* The parent of path resolved, the last component as is: "/x/y" -> "<real parent>/y". */
 static int resolve_parent(FsRoot *r, const char *path, char **ret) {
         const char *slash = strrchr(path, '/');
@@ -300,31 +280,16 @@ int fs_root_read_file(FsRoot *r, const char *path, size_t max, char **ret, size_
         _cleanup_close_ int fd = fs_root_open(r, real, O_RDONLY);
         if (fd < 0)
                 return fd;
-        if (fstat(fd, &st) < 0)
+        return read_full_fd(fd, max, ret, ret_size);
+}
+
+int fs_root_is_symlink(FsRoot *r, const char *path) {
+        _cleanup_free_ char *p = NULL;
+        struct stat st;
+        int k = resolve_parent(r, path, &p);
+        if (k < 0)
+                return k;
+        if (fstatat(r->fd, rel(p), &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        if ((uint64_t) st.st_size > max)
-                return -EFBIG;
-        char *buf = malloc(st.st_size + 1);
-        if (!buf)
-                return -ENOMEM;
-        size_t n = 0;
-        while (n < (size_t) st.st_size) {
-                ssize_t m = read(fd, buf + n, st.st_size - n);
-                if (m < 0 && errno == EINTR)
-                        continue;
-                if (m < 0) {
-                        free(buf);
-                        return -errno;
-                }
-                if (m == 0)
-                        break;
-                n += m;
-        }
-        buf[n] = 0;
-        *ret = buf;
-        if (ret_size)
-                *ret_size = n;
-        return 0;
+        return S_ISLNK(st.st_mode);
 }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "fileio.h"
 #include "hashmap.h"
 #include "ld-cache.h"
 #include "macro.h"
@@ -208,32 +209,15 @@ int ld_cache_parse(const void *buf, size_t size, LdCache **ret) {
 
 int ld_cache_load(int dir_fd, const char *path, LdCache **ret) {
         _cleanup_close_ int fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        _cleanup_free_ uint8_t *buf = NULL;
-        struct stat st;
-
+        _cleanup_free_ char *buf = NULL;
+        size_t n;
         if (fd < 0)
                 return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
+        int r = read_full_fd(fd, CACHE_MAX, &buf, &n);
+        if (r == -EBADFD)
                 return -EBADMSG;
-        if ((uint64_t) st.st_size > CACHE_MAX)
-                return -EFBIG;
-        buf = malloc(st.st_size ? st.st_size : 1);
-        if (!buf)
-                return -ENOMEM;
-        size_t n = 0;
-        while (n < (size_t) st.st_size) {
-                ssize_t k = read(fd, buf + n, st.st_size - n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += k;
-        }
+        if (r < 0)
+                return r;
         return ld_cache_parse(buf, n, ret);
 }
 

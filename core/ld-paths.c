@@ -6,6 +6,7 @@
 #include <cpuid.h>
 #endif
 
+#include "fileio.h"
 #include "ld-paths.h"
 #include "macro.h"
 
@@ -186,7 +187,7 @@ int ld_platform_get(uint16_t machine, uint8_t elf_class, uint8_t data, LdPlatfor
 }
 
 int ld_expand_tokens(const char *element, const char *origin, const LdPlatform *p, char **ret) {
-        size_t cap = strlen(element) + 1, len = 0;
+        size_t cap = 0, len = 0;
         char *out = NULL;
 
         for (const char *s = element; *s;) {
@@ -220,17 +221,10 @@ int ld_expand_tokens(const char *element, const char *origin, const LdPlatform *
                 }
                 const char *piece = value ? value : s;
                 size_t n = value ? strlen(value) : 1;
-                if (len + n + 1 > cap || !out) {
-                        cap = (len + n + 1) * 2;
-                        char *q = realloc(out, cap);
-                        if (!q) {
-                                free(out);
-                                return -ENOMEM;
-                        }
-                        out = q;
+                if (buf_append(&out, &len, &cap, piece, n) < 0) {
+                        free(out);
+                        return -ENOMEM;
                 }
-                memcpy(out + len, piece, n);
-                len += n;
                 s += value ? skip : 1;
         }
         if (!out && !(out = malloc(1)))

@@ -140,6 +140,15 @@ const char *exec_flag_to_string(ExecFlags f) {
         return NULL;
 }
 
+const char *service_getenv(const Service *s, const char *key) {
+        size_t n = strlen(key);
+        const char *v = NULL;
+        for (char **e = s->environment; e && *e; e++)
+                if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
+                        v = *e + n + 1;
+        return v;
+}
+
 int service_set_source(Service *s, const char *key, const char *file, unsigned line) {
         for (size_t i = 0; i < s->n_sources; i++)
                 if (streq(s->sources[i].key, key)) {

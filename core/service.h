@@ -84,6 +84,8 @@ Service *service_new(const char *id);
 Service *service_free(Service *s);
 const char *exec_type_to_string(ExecType t);  /* "ExecStart" */
 const char *exec_flag_to_string(ExecFlags f); /* "ignore-failure", as ExecStartEx spells them */
+/* The last value of KEY in the service's Environment=, or NULL. */
+const char *service_getenv(const Service *s, const char *key);
 int service_set_source(Service *s, const char *key, const char *file, unsigned line);
 const SettingSource *service_source(const Service *s, const char *key);
 

@@ -5,6 +5,7 @@
 #include <sys/utsname.h>
 
 #include "caps.h"
+#include "fileio.h"
 #include "hashmap.h"
 #include "macro.h"
 #include "unit-file.h"
@@ -400,10 +401,8 @@ static int printf_specifiers(Loader *l, const char *in, char **ret) {
         _cleanup_free_ char *prefix = NULL, *instance = NULL, *without = NULL, *prefix_u = NULL,
                             *instance_u = NULL;
         char uidbuf[16], gidbuf[16];
-        size_t cap = strlen(in) + 1, len = 0;
-        char *out = malloc(cap);
-        if (!out)
-                return -ENOMEM;
+        size_t cap = 0, len = 0;
+        char *out = NULL;
         bool instanced = unit_name_is_valid(l->name, UNIT_NAME_INSTANCE | UNIT_NAME_TEMPLATE);
         if ((instanced ? unit_name_prefix(l->name, &prefix) : unit_name_without_suffix(l->name, &prefix)) < 0 ||
             unit_name_instance(l->name, &instance) < 0 || unit_name_without_suffix(l->name, &without) < 0 ||
@@ -476,19 +475,13 @@ static int printf_specifiers(Loader *l, const char *in, char **ret) {
                                 return -EBADSLT; /* an unknown specifier: systemd ignores the line */
                         }
                 }
-                size_t n = strlen(v);
-                if (len + n + 1 > cap) {
-                        cap = (len + n + 1) * 2;
-                        char *q = realloc(out, cap);
-                        if (!q) {
-                                free(out);
-                                return -ENOMEM;
-                        }
-                        out = q;
+                if (buf_append(&out, &len, &cap, v, strlen(v)) < 0) {
+                        free(out);
+                        return -ENOMEM;
                 }
-                memcpy(out + len, v, n);
-                len += n;
         }
+        if (!out && buf_append(&out, &len, &cap, "", 0) < 0)
+                return -ENOMEM;
         out[len] = 0;
         *ret = out;
         return 0;

@@ -28,9 +28,15 @@ unit() {
 confine() {
         name=$1
         shift
-        in_ns "$S" apply "$@" "$name.service" > "$tmp/$name.apply" 2>&1 &&
+        if in_ns "$S" apply "$@" "$name.service" > "$tmp/$name.apply" 2>&1 &&
                 in_ns systemctl start "$name.service" 2>> "$tmp/$name.apply" &&
-                in_ns cat "/var/lib/$name/probe" > "$tmp/$name"
+                in_ns cat "/var/lib/$name/probe" > "$tmp/$name"; then
+                return 0
+        fi
+        # what went wrong, for the log
+        in_ns systemctl status --no-pager "$name.service" >> "$tmp/$name.apply" 2>&1
+        in_ns tail -n 20 /run/console.log >> "$tmp/$name.apply" 2>&1
+        return 1
 }
 has() { grep -qx -- "$2" "$tmp/$1"; }
 

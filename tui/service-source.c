@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include "confine-plan.h"
 #include "macro.h"
 #include "output.h"
 #include "service-source.h"
@@ -85,42 +86,15 @@ Confinement service_confinement(const Service *s) {
         return s->root_directory || s->root_image ? CONFINE_FOREIGN : CONFINE_NONE;
 }
 
-static const char *env_get(char *const *env, const char *key) {
-        size_t n = strlen(key);
-        const char *v = NULL;
-        for (size_t i = 0; env && env[i]; i++)
-                if (strncmp(env[i], key, n) == 0 && env[i][n] == '=')
-                        v = env[i] + n + 1;
-        return v;
-}
-
-/* A bare command name ("true") is looked up when systemd runs it, in its fixed search path. */
-static int resolve_bare(Closure *c, const char *name, char **ret) {
-        static const char *const dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin" };
-        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
-                char *p;
-                struct stat st;
-                if (asprintf(&p, "%s/%s", dirs[i], name) < 0)
-                        return -ENOMEM;
-                if (fs_root_chase(closure_root(c), p, NULL, &st) >= 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
-                        *ret = p;
-                        return 0;
-                }
-                free(p);
-        }
-        return -ENOENT;
-}
-
 int service_add_closure(const Service *s, Closure *c, char **ret_error) {
-        ClosureEnv env = { .path = env_get(s->environment, "PATH"),
-                           .ld_library_path = env_get(s->environment, "LD_LIBRARY_PATH") };
+        ClosureEnv env = { .path = service_getenv(s, "PATH"), .ld_library_path = service_getenv(s, "LD_LIBRARY_PATH") };
         for (ExecType t = 0; t < _EXEC_TYPE_MAX; t++)
                 for (size_t i = 0; i < s->exec[t].n; i++) {
                         const char *path = s->exec[t].items[i].path;
                         _cleanup_free_ char *resolved = NULL;
                         int r = 0;
                         if (path[0] != '/') {
-                                r = resolve_bare(c, path, &resolved);
+                                r = confine_resolve_bare(closure_root(c), path, &resolved);
                                 if (r == -ENOMEM)
                                         return r;
                                 if (resolved)

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include "fileio.h"
+#include "macro.h"
+
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if ((uint64_t) st.st_size > max)
+                return -EFBIG;
+        char *buf = malloc(st.st_size + 1);
+        if (!buf)
+                return -ENOMEM;
+        /* the size from fstat: a file growing meanwhile is read as it was */
+        size_t n = 0;
+        while (n < (size_t) st.st_size) {
+                ssize_t k = read(fd, buf + n, st.st_size - n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0) {
+                        int e = -errno;
+                        free(buf);
+                        return e;
+                }
+                if (k == 0)
+                        break;
+                n += k;
+        }
+        buf[n] = 0;
+        *ret = buf;
+        if (ret_size)
+                *ret_size = n;
+        return 0;
+}
+
+int buf_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n) {
+        if (!*buf || *len + n + 1 > *cap) {
+                size_t c = (*len + n + 1) * 2;
+                char *q = realloc(*buf, c);
+                if (!q)
+                        return -ENOMEM;
+                *buf = q;
+                *cap = c;
+        }
+        memcpy(*buf + *len, s, n);
+        *len += n;
+        (*buf)[*len] = 0;
+        return 0;
+}
