@@ -449,3 +449,33 @@ int dpkg_db_package_files(DpkgDb *db, const char *package, char ***ret) {
         *ret = files;
         return 0;
 }
+
+static int cmp_name(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int dpkg_db_list_packages(DpkgDb *db, char ***ret) {
+        _cleanup_(closedirp) DIR *d = opendir_at(db->info_fd);
+        char **l = NULL;
+        size_t n = 0, cap = 0;
+        if (!d)
+                return -errno;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                size_t nl = strlen(de->d_name);
+                if (nl <= 5 || !streq(de->d_name + nl - 5, ".list"))
+                        continue;
+                if (!GROW(l, cap, n + 2) || !(l[n] = strndup(de->d_name, nl - 5))) {
+                        for (size_t i = 0; i < n; i++)
+                                free(l[i]);
+                        free(l);
+                        return -ENOMEM;
+                }
+                l[++n] = NULL;
+        }
+        if (!l && !(l = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        qsort(l, n, sizeof(char *), cmp_name);
+        *ret = l;
+        return 0;
+}

@@ -27,6 +27,9 @@ int dpkg_db_find_owners(DpkgDb *db, const char *const *paths, size_t n, const ch
  * would not accept. */
 int dpkg_db_package_files(DpkgDb *db, const char *package, char ***ret);
 
+/* The installed packages (as their .list files name them, "libc6:amd64"), sorted, NULL-terminated. */
+int dpkg_db_list_packages(DpkgDb *db, char ***ret);
+
 /* Whether name is a syntactically valid Debian package name, optionally with ":arch". */
 int dpkg_package_name_valid(const char *name);
 

@@ -10,7 +10,9 @@
 #include "confine-plan.h"
 #include "dropin-write.h"
 #include "macro.h"
+#include "confine-session.h"
 #include "output.h"
+#include "textdiff.h"
 #include "service-source.h"
 #include "unit-name.h"
 
@@ -294,111 +296,47 @@ static int merge_installed(Args *a, int root_fd) {
         return 0;
 }
 
-/* Settings -> plan -> text, printing the plan's warnings on stderr. */
+/* Settings -> plan -> text (confine_compute), with its notes on stderr. */
 static int render(Args *a, ServiceSource *src, char **ret_text) {
-        _cleanup_free_ char *err = NULL;
         ClosureContext *ctx = NULL;
         DpkgDb *db = NULL;
-        Service *svc = NULL;
-        MountPlan plan = {};
-        int r = service_source_load(src, a->unit, &svc);
-        if (r < 0)
-                return r;
-        if (!streq_ptr(svc->load_state, "loaded")) {
-                log_error("%s is %s: there is nothing to confine. Check the name with 'sdconfine list'.", a->unit,
-                          svc->load_state ? svc->load_state : "not loaded");
-                service_free(svc);
-                return -ENOENT;
-        }
-        r = closure_context_new(a->source.root, &ctx);
+        ConfineResult res = {};
+        int r = closure_context_new(a->source.root, &ctx);
         if (r >= 0 && a->settings.packages)
                 (void) dpkg_db_new(closure_context_root(ctx), &db);
-        Closure *closure = NULL;
         if (r >= 0)
-                r = confine_plan_build(ctx, db, svc, &a->settings, a->force, &plan, &closure, &err);
-        /* suggestions: accepted with --suggested (then the plan is made again), otherwise shown */
-        Suggestion *sg = NULL;
-        size_t n_sg = 0;
-        if (r >= 0)
-                r = confine_suggest(svc, closure, &a->settings, &sg, &n_sg);
-        bool added = false;
-        for (size_t i = 0; r >= 0 && i < n_sg; i++) {
-                const char *what = sg[i].preset ? sg[i].preset : sg[i].override;
-                if (!a->suggested) {
-                        fprintf(stderr, "sdconfine: suggestion: %s%s: %s.\n", sg[i].preset ? "--preset " : "--set ", what,
-                                sg[i].reason);
-                        continue;
-                }
-                char ***list = sg[i].preset ? &a->settings.presets : &a->settings.overrides;
-                if (!strv_contains(*list, what)) {
-                        r = strv_extend(list, what);
-                        added = true;
-                        fprintf(stderr, "sdconfine: accepted: %s%s (%s).\n", sg[i].preset ? "--preset " : "--set ", what,
-                                sg[i].reason);
-                }
-        }
-        suggestions_free(sg, n_sg);
-        closure_free(closure);
-        if (r >= 0 && added) {
-                mount_plan_done(&plan);
-                r = confine_plan_build(ctx, db, svc, &a->settings, a->force, &plan, NULL, &err);
-        }
-        if (r >= 0) {
-                for (char **w = plan.warnings; w && *w; w++)
-                        fprintf(stderr, "sdconfine: note: %s\n", *w);
-                for (char **sgg = plan.suggestions; sgg && *sgg; sgg++)
-                        fprintf(stderr, "sdconfine: suggestion: %s is named in an Exec* line; add it with --path %s "
-                                        "if the service needs it.\n", *sgg, *sgg);
-                r = confine_render_dropin(&a->settings, &plan, SDCONFINE_VERSION, ret_text, &err);
-        }
-        if (r < 0 && r != -ENOMEM)
-                log_error("cannot confine %s: %s.", a->unit, err ? err : strerror(-r));
-        else if (r == -ENOMEM)
-                log_error("out of memory.");
-        mount_plan_done(&plan);
+                r = confine_compute(src, ctx, db, a->unit, &a->settings, a->suggested, a->force, &res);
+        for (char **l = res.accepted; l && *l; l++)
+                fprintf(stderr, "sdconfine: accepted: %s.\n", *l);
+        for (size_t i = 0; i < res.n_suggestions; i++)
+                fprintf(stderr, "sdconfine: suggestion: %s%s: %s.\n", res.suggestions[i].preset ? "--preset " : "--set ",
+                        res.suggestions[i].preset ? res.suggestions[i].preset : res.suggestions[i].override,
+                        res.suggestions[i].reason);
+        for (char **w = res.plan.warnings; w && *w; w++)
+                fprintf(stderr, "sdconfine: note: %s\n", *w);
+        for (char **sg = res.plan.suggestions; sg && *sg; sg++)
+                fprintf(stderr, "sdconfine: suggestion: %s is named in an Exec* line; add it with --path %s if the "
+                                "service needs it.\n", *sg, *sg);
+        if (r < 0 && res.error && !strstr(res.error, "cannot load"))
+                log_error("cannot confine %s: %s.", a->unit, res.error);
+        else if (r >= 0)
+                *ret_text = TAKE_PTR(res.text);
+        confine_result_done(&res);
         dpkg_db_free(db);
         closure_context_free(ctx);
-        service_free(svc);
         return r;
 }
 
-/* a plain line diff: the longest common subsequence of lines, printed as -/+ lines */
 static void print_diff(const char *old, const char *new, const char *label) {
-        char **a = NULL, **b = NULL;
-        _cleanup_free_ char *x = strdup(old ? old : ""), *y = strdup(new ? new : "");
-        if (!x || !y)
+        char **lines = NULL;
+        if (text_diff(old, new, &lines) < 0) {
+                log_error("out of memory.");
                 return;
-        for (char *s = x, *l; (l = strsep(&s, "\n"));)
-                if (s || *l)
-                        strv_extend(&a, l);
-        for (char *s = y, *l; (l = strsep(&s, "\n"));)
-                if (s || *l)
-                        strv_extend(&b, l);
-        size_t n = strv_length(a), m = strv_length(b);
-        size_t *t = calloc((n + 1) * (m + 1), sizeof(size_t));
-        if (!t)
-                goto done;
-#define T(i, j) t[(i) * (m + 1) + (j)]
-        for (size_t i = n; i-- > 0;)
-                for (size_t j = m; j-- > 0;)
-                        T(i, j) = streq(a[i], b[j]) ? T(i + 1, j + 1) + 1
-                                                    : (T(i + 1, j) > T(i, j + 1) ? T(i + 1, j) : T(i, j + 1));
-        printf("--- %s (installed)\n+++ %s (new)\n", label, label);
-        size_t i = 0, j = 0;
-        while (i < n || j < m) {
-                if (i < n && j < m && streq(a[i], b[j])) {
-                        printf(" %s\n", a[i]);
-                        i++, j++;
-                } else if (j < m && (i == n || T(i, j + 1) >= T(i + 1, j)))
-                        printf("+%s\n", b[j++]);
-                else
-                        printf("-%s\n", a[i++]);
         }
-#undef T
-        free(t);
-done:
-        strv_free(a);
-        strv_free(b);
+        printf("--- %s (installed)\n+++ %s (new)\n", label, label);
+        for (char **l = lines; *l; l++)
+                puts(*l);
+        strv_free(lines);
 }
 
 static int settings_copy(const ConfineSettings *from, ConfineSettings *to) {
@@ -612,16 +550,12 @@ static int run(int argc, char **argv, Action action) {
         if (action == ACTION_IMPORT)
                 r = run_import(&a, &src, root_fd);
         else if (action == ACTION_REVERT) {
-                r = dropin_remove(root_fd, a.unit, a.runtime);
-                if (r == -ENOENT)
-                        log_error("%s has no sdconfine drop-in (%s): nothing to revert.", a.unit, path);
-                else if (r == -EEXIST)
-                        log_error("%s was not written by sdconfine: left alone. Remove it yourself if you mean to.",
-                                  path);
-                else if (r < 0)
-                        log_error("cannot remove %s: %s.", path, strerror(-r));
+                _cleanup_free_ char *msg = NULL;
+                r = confine_remove(&src, root_fd, a.unit, a.runtime, !a.no_reload, &msg);
+                if (r < 0)
+                        log_error("%s.", msg ? msg : strerror(-r));
                 else
-                        printf("Removed %s.\n", path);
+                        printf("%s.\n", msg);
         } else {
                 if (a.keep && (r = merge_installed(&a, root_fd)) < 0)
                         goto finish;
@@ -639,34 +573,19 @@ static int run(int argc, char **argv, Action action) {
                         print_diff(installed, text, path);
                         r = 0;
                 } else {
-                        r = dropin_write(root_fd, a.unit, a.runtime, text);
-                        if (r == -EEXIST)
-                                log_error("%s exists and was not written by sdconfine: it is left alone. Move it "
-                                          "away first if it should be replaced.", path);
-                        else if (r == -EACCES || r == -EPERM || r == -EROFS)
-                                log_error("cannot write %s: %s. Run as root on a writable /etc, or use 'sdconfine "
-                                          "preview' and install the text yourself.", path, strerror(-r));
-                        else if (r < 0)
-                                log_error("cannot write %s: %s. The previous file, if any, is unchanged.", path,
-                                          strerror(-r));
+                        _cleanup_free_ char *msg = NULL;
+                        r = confine_write(&src, root_fd, a.unit, a.runtime, text, !a.no_reload, a.restart, &msg);
+                        if (r < 0)
+                                log_error("%s.", msg ? msg : strerror(-r));
                         else
-                                printf("Wrote %s.\n", path);
+                                printf("%s.\n", msg);
                 }
         }
-        if (r >= 0 && (action == ACTION_APPLY || action == ACTION_REVERT || action == ACTION_IMPORT) && src.manager &&
-            !a.no_reload) {
+        if (r >= 0 && action == ACTION_IMPORT && src.manager && !a.no_reload) {
                 r = manager_reload(src.manager);
                 if (r < 0)
-                        log_error("the file is written but the manager did not reload: %s. Run 'systemctl "
+                        log_error("the files are written but the manager did not reload: %s. Run 'systemctl "
                                   "daemon-reload'.", manager_last_error(src.manager));
-                else if (a.restart && a.unit && action != ACTION_IMPORT) {
-                        r = manager_restart(src.manager, a.unit);
-                        if (r < 0)
-                                log_error("%s did not restart: %s. See 'journalctl -u %s'.", a.unit,
-                                          manager_last_error(src.manager), a.unit);
-                        else
-                                printf("Restarted %s.\n", a.unit);
-                }
         }
 finish:
         confine_settings_done(&a.settings);

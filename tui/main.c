@@ -6,6 +6,7 @@
 #include "cmd-closure.h"
 #include "cmd-service.h"
 #include "cmd-confine.h"
+#include "tui.h"
 #include "macro.h"
 #include "output.h"
 
@@ -13,6 +14,8 @@ static void usage(FILE *f) {
         fputs("Usage: sdconfine COMMAND [OPTIONS...]\n"
               "\n"
               "Confine systemd services into a root made only of what they need.\n"
+              "\n"
+              "Without a command: the interactive program (sdconfine [--root DIR] [--user] [--offline] [--ascii]).\n"
               "\n"
               "Commands:\n"
               "  list              list services, their state and confinement\n"
@@ -32,11 +35,21 @@ static void usage(FILE *f) {
 int main(int argc, char **argv) {
         setlocale(LC_ALL, "");
 
-        if (argc < 2) {
-                usage(stdout);
-                return 0;
+        /* no command, or only options: the interactive program */
+        if (argc < 2 || argv[1][0] == '-') {
+                if (argc >= 2 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
+                        usage(stdout);
+                        return 0;
+                }
+                if (argc >= 2 && streq(argv[1], "--version")) {
+                        printf("sdconfine %s\n", SDCONFINE_VERSION);
+                        return 0;
+                }
+                return cmd_tui(argc, argv);
         }
         const char *cmd = argv[1];
+        if (streq(cmd, "tui"))
+                return cmd_tui(argc - 1, argv + 1);
         if (streq(cmd, "closure"))
                 return cmd_closure(argc - 1, argv + 1);
         if (streq(cmd, "list"))

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "confine-session.h"
+#include "dropin-write.h"
+#include "macro.h"
+
+void confine_result_done(ConfineResult *r) {
+        service_free(r->svc);
+        mount_plan_done(&r->plan);
+        closure_free(r->closure);
+        suggestions_free(r->suggestions, r->n_suggestions);
+        strv_free(r->accepted);
+        free(r->text);
+        free(r->error);
+        *r = (ConfineResult) {};
+}
+
+int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const char *unit, ConfineSettings *settings,
+                    bool suggested, bool force, ConfineResult *ret) {
+        ConfineResult res = {};
+        int r = service_source_load(src, unit, &res.svc);
+        if (r < 0) {
+                (void) asprintf(&res.error, "cannot load %s", unit);
+                goto fail;
+        }
+        if (!streq_ptr(res.svc->load_state, "loaded")) {
+                (void) asprintf(&res.error, "%s is %s: there is nothing to confine. Check the name with 'sdconfine list'",
+                                unit, res.svc->load_state ? res.svc->load_state : "not loaded");
+                r = -ENOENT;
+                goto fail;
+        }
+        r = confine_plan_build(ctx, db, res.svc, settings, force, &res.plan, &res.closure, &res.error);
+        if (r < 0)
+                goto fail;
+        r = confine_suggest(res.svc, res.closure, settings, &res.suggestions, &res.n_suggestions);
+        if (r < 0)
+                goto fail;
+        if (suggested && res.n_suggestions > 0) {
+                /* take them all, then make the plan again with them */
+                for (size_t i = 0; i < res.n_suggestions && r >= 0; i++) {
+                        const Suggestion *s = res.suggestions + i;
+                        const char *what = s->preset ? s->preset : s->override;
+                        char ***list = s->preset ? &settings->presets : &settings->overrides;
+                        char *line;
+                        if (strv_contains(*list, what))
+                                continue;
+                        r = strv_extend(list, what);
+                        if (r >= 0 && asprintf(&line, "%s%s: %s", s->preset ? "--preset " : "--set ", what, s->reason) >= 0)
+                                r = strv_push(&res.accepted, line);
+                }
+                suggestions_free(res.suggestions, res.n_suggestions);
+                res.suggestions = NULL;
+                res.n_suggestions = 0;
+                mount_plan_done(&res.plan);
+                closure_free(res.closure);
+                res.closure = NULL;
+                if (r >= 0)
+                        r = confine_plan_build(ctx, db, res.svc, settings, force, &res.plan, &res.closure, &res.error);
+                if (r < 0)
+                        goto fail;
+        }
+        r = confine_render_dropin(settings, &res.plan, SDCONFINE_VERSION, &res.text, &res.error);
+        if (r < 0)
+                goto fail;
+        *ret = res;
+        return 0;
+fail:
+        if (!res.error)
+                res.error = strdup(r == -ENOMEM ? "out of memory" : strerror(-r));
+        *ret = res;
+        return r;
+}
+
+char *confine_dropin_display_path(const ServiceSource *src, const char *unit, bool runtime) {
+        _cleanup_free_ char *rel = NULL;
+        char *p = NULL;
+        if (dropin_path(unit, runtime, &rel) < 0)
+                return NULL;
+        if (asprintf(&p, "%s/%s", src->root_dir && !streq(src->root_dir, "/") ? src->root_dir : "", rel) < 0)
+                return NULL;
+        return p;
+}
+
+static int reload_after(ServiceSource *src, const char *unit, bool reload, bool restart, const char *done, char **ret_msg) {
+        if (!src->manager || !reload) {
+                *ret_msg = strdup(done);
+                return 0;
+        }
+        int r = manager_reload(src->manager);
+        if (r < 0) {
+                (void) asprintf(ret_msg, "%s, but the manager did not reload: %s. Run 'systemctl daemon-reload'", done,
+                                manager_last_error(src->manager));
+                return r;
+        }
+        if (restart) {
+                r = manager_restart(src->manager, unit);
+                if (r < 0) {
+                        (void) asprintf(ret_msg, "%s and reloaded, but %s did not restart: %s. See 'journalctl -u %s'",
+                                        done, unit, manager_last_error(src->manager), unit);
+                        return r;
+                }
+                (void) asprintf(ret_msg, "%s, reloaded, restarted %s", done, unit);
+                return 0;
+        }
+        (void) asprintf(ret_msg, "%s and reloaded the manager", done);
+        return 0;
+}
+
+int confine_write(ServiceSource *src, int root_fd, const char *unit, bool runtime, const char *text, bool reload,
+                  bool restart, char **ret_msg) {
+        _cleanup_free_ char *path = confine_dropin_display_path(src, unit, runtime), *done = NULL;
+        int r = dropin_write(root_fd, unit, runtime, text);
+        if (r == -EEXIST)
+                (void) asprintf(ret_msg, "%s exists and was not written by sdconfine: it is left alone. Move it away "
+                                "first if it should be replaced", path);
+        else if (r == -EACCES || r == -EPERM || r == -EROFS)
+                (void) asprintf(ret_msg, "cannot write %s: %s. Run as root on a writable /etc, or use 'sdconfine "
+                                "preview' (or export) and install the text yourself", path, strerror(-r));
+        else if (r < 0)
+                (void) asprintf(ret_msg, "cannot write %s: %s. The previous file, if any, is unchanged", path, strerror(-r));
+        if (r < 0)
+                return r;
+        if (asprintf(&done, "Wrote %s", path) < 0)
+                return -ENOMEM;
+        return reload_after(src, unit, reload, restart, done, ret_msg);
+}
+
+int confine_remove(ServiceSource *src, int root_fd, const char *unit, bool runtime, bool reload, char **ret_msg) {
+        _cleanup_free_ char *path = confine_dropin_display_path(src, unit, runtime), *done = NULL;
+        int r = dropin_remove(root_fd, unit, runtime);
+        if (r == -ENOENT)
+                (void) asprintf(ret_msg, "%s has no sdconfine drop-in (%s): nothing to revert", unit, path);
+        else if (r == -EEXIST)
+                (void) asprintf(ret_msg, "%s was not written by sdconfine: left alone. Remove it yourself if you mean to",
+                                path);
+        else if (r < 0)
+                (void) asprintf(ret_msg, "cannot remove %s: %s", path, strerror(-r));
+        if (r < 0)
+                return r;
+        if (asprintf(&done, "Removed %s", path) < 0)
+                return -ENOMEM;
+        return reload_after(src, unit, reload, false, done, ret_msg);
+}

@@ -1,0 +1,1237 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The interactive program. Screens draw rows into the terminal and read keys; every action calls the same
+ * functions as the command line (confine-session.c). No busy loop: getch() blocks. */
+#include "config.h"
+
+#include <curses.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <locale.h>
+#include <sys/stat.h>
+
+#include "confine-session.h"
+#include "dropin-write.h"
+#include "macro.h"
+#include "output.h"
+#include "textdiff.h"
+#include "tui.h"
+#include "unit-name.h"
+
+#define MIN_COLS 60
+#define MIN_LINES 12
+
+enum { C_TITLE = 1, C_MISSING, C_OURS, C_FOREIGN, C_ADD, C_DEL, C_BAR, C_WARN };
+enum { VIEW_SETTINGS, VIEW_CLOSURE, VIEW_MOUNTS, VIEW_DROPIN, _VIEW_MAX };
+static const char *const view_names[_VIEW_MAX] = { "Settings", "Closure", "Mounts", "Drop-in" };
+
+typedef struct Entry {
+        char *name, *active, *marker, *description, *fragment;
+} Entry;
+
+typedef struct TreeRow {
+        int depth;
+        ssize_t node, missing;
+        bool has_children, expanded;
+} TreeRow;
+
+typedef struct App {
+        ServiceSource src;
+        int root_fd;
+        bool readonly, color;
+        char readonly_why[160];
+        ClosureContext *ctx;
+        DpkgDb *db;
+        char **packages; /* for completion */
+
+        Entry *entries;
+        size_t n_entries;
+        size_t *visible, n_visible, sel, top;
+        char filter[128];
+        bool sort_by_state;
+
+        /* the opened service */
+        bool opened;
+        int view;
+        char *unit;
+        ConfineSettings settings;
+        bool enabled; /* confine (w writes) or not (w reverts) */
+        ConfineResult res;
+        int res_r;
+        char *installed;
+        char **dropin_lines;
+        bool *expanded;
+        TreeRow *rows;
+        size_t n_rows;
+        size_t vsel[_VIEW_MAX], vtop[_VIEW_MAX];
+        char search[128];
+
+        char message[512];
+        bool message_error;
+} App;
+
+/* Drawing */
+
+static int attr_of(App *a, int pair, unsigned fallback) {
+        return a->color ? (int) COLOR_PAIR(pair) : (int) fallback;
+}
+
+/* A long path loses its middle ("/usr/lib/x86...libc.so.6"), as in ncdu; into buf. */
+static const char *cut_middle(const char *text, int width, char *buf, size_t size) {
+        size_t n = strlen(text);
+        if ((int) n <= width || width <= 8)
+                return text;
+        int head = (width - 3) / 2, tail = width - 3 - head;
+        snprintf(buf, size, "%.*s...%s", head, text, text + n - tail);
+        return buf;
+}
+
+/* Put text at (y, x), cut to width: at the end, marked with "..." */
+static void put(int y, int x, int width, const char *text, int attr) {
+        if (width <= 0 || y < 0 || y >= LINES)
+                return;
+        char buf[1024];
+        if ((int) strlen(text) > width && width > 3) {
+                snprintf(buf, sizeof buf, "%.*s...", width - 3, text);
+                text = buf;
+        }
+        attron(attr);
+        mvaddnstr(y, x, text, width);
+        attroff(attr);
+}
+
+static void fill_line(int y, int attr) {
+        attron(attr);
+        mvhline(y, 0, ' ', COLS);
+        attroff(attr);
+}
+
+static void set_message(App *a, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_message(App *a, bool error, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(a->message, sizeof a->message, fmt, ap);
+        va_end(ap);
+        a->message_error = error;
+}
+
+/* A message longer than the screen is wide is wrapped at spaces onto up to three lines above the key bar. */
+static void put_message(const char *text, int attr) {
+        const char *lines[3];
+        int lens[3], n = 0;
+        const char *p = text;
+        while (*p && n < 3) {
+                int len = (int) strlen(p);
+                if (len > COLS && n < 2) {
+                        int cut = COLS;
+                        while (cut > 0 && p[cut] != ' ')
+                                cut--;
+                        len = cut > 0 ? cut : COLS;
+                }
+                lines[n] = p;
+                lens[n++] = len;
+                p += len;
+                while (*p == ' ')
+                        p++;
+        }
+        for (int i = 0; i < n; i++) {
+                char buf[1024];
+                int y = LINES - 1 - n + i;
+                snprintf(buf, sizeof buf, "%.*s", lens[i], lines[i]);
+                fill_line(y, 0);
+                put(y, 0, COLS, buf, attr);
+        }
+}
+
+static void draw_bars(App *a, const char *keys) {
+        /* status line: the message, or what is selected */
+        fill_line(LINES - 2, 0);
+        if (a->message[0])
+                put_message(a->message, a->message_error ? attr_of(a, C_WARN, A_BOLD) : (int) A_BOLD);
+        else if (!a->opened && a->n_visible > 0) {
+                const Entry *e = a->entries + a->visible[a->sel];
+                char buf[600];
+                snprintf(buf, sizeof buf, "%s  %s", e->description ? e->description : "", e->fragment ? e->fragment : "");
+                put(LINES - 2, 0, COLS, buf, 0);
+        }
+        /* function-key bar */
+        fill_line(LINES - 1, attr_of(a, C_BAR, A_REVERSE));
+        put(LINES - 1, 0, COLS, keys, attr_of(a, C_BAR, A_REVERSE));
+}
+
+static void draw_title(App *a, const char *title) {
+        fill_line(0, attr_of(a, C_TITLE, A_REVERSE));
+        char buf[512];
+        snprintf(buf, sizeof buf, " sdconfine: %s  [%s%s]", title, service_source_name(&a->src),
+                 a->readonly ? ", read-only" : "");
+        put(0, 0, COLS, buf, attr_of(a, C_TITLE, A_REVERSE) | A_BOLD);
+}
+
+/* The list */
+
+static bool entry_matches(const App *a, const Entry *e) {
+        return !a->filter[0] || strstr(e->name, a->filter);
+}
+
+static int cmp_entries_state;
+static const Entry *cmp_base;
+static int cmp_visible(const void *x, const void *y) {
+        const Entry *p = cmp_base + *(const size_t *) x, *q = cmp_base + *(const size_t *) y;
+        if (cmp_entries_state) {
+                int c = strcmp(p->active, q->active);
+                if (c)
+                        return c;
+        }
+        return strcmp(p->name, q->name);
+}
+
+static void refilter(App *a) {
+        a->n_visible = 0;
+        for (size_t i = 0; i < a->n_entries; i++)
+                if (entry_matches(a, a->entries + i))
+                        a->visible[a->n_visible++] = i;
+        cmp_entries_state = a->sort_by_state;
+        cmp_base = a->entries;
+        qsort(a->visible, a->n_visible, sizeof(size_t), cmp_visible);
+        if (a->sel >= a->n_visible)
+                a->sel = a->n_visible ? a->n_visible - 1 : 0;
+}
+
+static int load_list(App *a) {
+        char **names = NULL;
+        UnitInfo *infos = NULL;
+        size_t n = 0;
+        int r = a->src.manager ? manager_list_services(a->src.manager, &infos, &n) : unit_index_list(a->src.index, "service", &names);
+        if (r < 0)
+                return r;
+        if (!a->src.manager)
+                n = strv_length(names);
+        a->entries = calloc(n ? n : 1, sizeof(Entry));
+        a->visible = calloc(n ? n : 1, sizeof(size_t));
+        if (!a->entries || !a->visible)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                const char *name = a->src.manager ? infos[i].name : names[i];
+                Entry *e = a->entries + i;
+                Service *s = NULL;
+                /* the marker and description need the unit's drop-ins: cheap offline, two calls live */
+                if (!unit_name_is_valid(name, UNIT_NAME_TEMPLATE))
+                        (void) (a->src.manager ? manager_load_service(a->src.manager, name, &s)
+                                               : unit_index_load(a->src.index, name, &s));
+                Confinement c = s ? service_confinement(s) : CONFINE_NONE;
+                e->name = strdup(name);
+                e->active = strdup(unit_name_is_valid(name, UNIT_NAME_TEMPLATE) ? "template"
+                                   : a->src.manager                            ? infos[i].active_state
+                                   : s && s->load_state && !streq(s->load_state, "loaded") ? s->load_state
+                                                                                            : "inactive");
+                e->marker = strdup(c == CONFINE_OURS ? "confined" : c == CONFINE_FOREIGN ? "own root" : "");
+                e->description = strdup(s && s->description ? s->description : a->src.manager ? infos[i].description : "");
+                e->fragment = s && s->fragment_path ? strdup(s->fragment_path) : NULL;
+                service_free(s);
+                if (!e->name || !e->active || !e->marker || !e->description)
+                        return -ENOMEM;
+        }
+        a->n_entries = n;
+        strv_free(names);
+        unit_info_free_many(infos, a->src.manager ? n : 0);
+        refilter(a);
+        return 0;
+}
+
+static void draw_list(App *a) {
+        int rows = LINES - 4;
+        char title[200];
+        snprintf(title, sizeof title, "%s services (%zu%s%s%s)", a->src.user ? "user" : "system", a->n_visible,
+                 a->filter[0] ? ", filter \"" : "", a->filter, a->filter[0] ? "\"" : "");
+        draw_title(a, title);
+        char head[256];
+        int namew = COLS - 34 > 20 ? COLS - 34 : 20;
+        snprintf(head, sizeof head, " %-*s %-10s %-10s", namew, "UNIT", "ACTIVE", "CONFINED");
+        put(1, 0, COLS, head, A_UNDERLINE);
+        if (a->sel < a->top)
+                a->top = a->sel;
+        if (a->sel >= a->top + rows)
+                a->top = a->sel - rows + 1;
+        for (int y = 0; y < rows; y++) {
+                size_t i = a->top + y;
+                move(2 + y, 0);
+                clrtoeol();
+                if (i >= a->n_visible)
+                        continue;
+                const Entry *e = a->entries + a->visible[i];
+                char line[512];
+                snprintf(line, sizeof line, " %-*.*s %-10s ", namew, namew, e->name, e->active);
+                int attr = i == a->sel ? A_REVERSE : 0;
+                put(2 + y, 0, COLS, line, attr);
+                int mattr = streq(e->marker, "confined") ? attr_of(a, C_OURS, A_BOLD) : attr_of(a, C_FOREIGN, A_UNDERLINE);
+                put(2 + y, (int) strlen(line) < COLS ? (int) strlen(line) : COLS, 10, e->marker, attr | mattr);
+        }
+        draw_bars(a, " F1/? Help  Enter Open  / Filter  n/N Next  s Sort  Ctrl-L Redraw  q Quit");
+}
+
+/* The opened service */
+
+static void tree_build(App *a);
+
+static void close_service(App *a) {
+        confine_result_done(&a->res);
+        confine_settings_done(&a->settings);
+        free(a->unit);
+        free(a->installed);
+        strv_free(a->dropin_lines);
+        free(a->expanded);
+        free(a->rows);
+        a->unit = NULL;
+        a->installed = NULL;
+        a->dropin_lines = NULL;
+        a->expanded = NULL;
+        a->rows = NULL;
+        a->n_rows = 0;
+        a->opened = false;
+}
+
+/* Settings -> plan -> drop-in text, as the command line does; keeps the previous view positions. */
+static void recompute(App *a) {
+        confine_result_done(&a->res);
+        strv_free(a->dropin_lines);
+        a->dropin_lines = NULL;
+        set_message(a, false, "Computing the closure of %s...", a->unit);
+        draw_bars(a, "");
+        refresh();
+        a->res_r = confine_compute(&a->src, a->ctx, a->db, a->unit, &a->settings, false, false, &a->res);
+        a->message[0] = 0;
+        if (a->res_r < 0)
+                set_message(a, true, "Cannot confine %s: %s.", a->unit, a->res.error ? a->res.error : strerror(-a->res_r));
+        /* the drop-in view: the text, then the change against what is installed */
+        char **diff = NULL;
+        if (a->res.text && a->installed && !streq(a->installed, a->res.text) && text_diff(a->installed, a->res.text, &diff) >= 0) {
+                (void) strv_extend(&a->dropin_lines, "--- change against the installed drop-in ---");
+                for (char **l = diff; *l; l++)
+                        (void) strv_extend(&a->dropin_lines, *l);
+                strv_free(diff);
+                (void) strv_extend(&a->dropin_lines, "");
+                (void) strv_extend(&a->dropin_lines, "--- the new drop-in ---");
+        } else if (a->installed && a->res.text && streq(a->installed, a->res.text))
+                (void) strv_extend(&a->dropin_lines, "(installed, unchanged)");
+        _cleanup_free_ char *copy = a->res.text ? strdup(a->res.text) : NULL;
+        for (char *s = copy, *line; s && (line = strsep(&s, "\n"));)
+                if (s || *line)
+                        (void) strv_extend(&a->dropin_lines, line);
+        free(a->expanded);
+        a->expanded = a->res.closure ? calloc(closure_n_nodes(a->res.closure) + 1, sizeof(bool)) : NULL;
+        for (size_t i = 0; a->expanded && i < closure_n_nodes(a->res.closure); i++)
+                a->expanded[i] = closure_node(a->res.closure, i)->root;
+        tree_build(a);
+}
+
+static void open_service(App *a, const char *name) {
+        char *err = NULL;
+        close_service(a);
+        a->unit = strdup(name);
+        confine_settings_init(&a->settings);
+        a->enabled = true;
+        a->view = VIEW_SETTINGS;
+        memset(a->vsel, 0, sizeof a->vsel);
+        memset(a->vtop, 0, sizeof a->vtop);
+        /* the installed drop-in gives the settings back */
+        if (dropin_read(a->root_fd, name, false, &a->installed) >= 0) {
+                ConfineSettings s;
+                if (confine_dropin_parse(a->installed, &s, &err) >= 0) {
+                        confine_settings_done(&a->settings);
+                        a->settings = s;
+                } else {
+                        free(a->installed);
+                        a->installed = NULL;
+                }
+        } else
+                a->enabled = true;
+        free(err);
+        a->opened = true;
+        recompute(a);
+}
+
+static bool tree_home(const Closure *c, size_t i, ssize_t parent) {
+        const ClosureNode *n = closure_node(c, i);
+        size_t best = SIZE_MAX;
+        for (size_t k = 0; k < n->n_needed_by; k++)
+                if (n->needed_by[k] < best)
+                        best = n->needed_by[k];
+        return parent < 0 || best == (size_t) parent;
+}
+
+static void tree_add(App *a, size_t node, ssize_t parent, int depth, size_t *cap) {
+        const Closure *c = a->res.closure;
+        const ClosureNode *n = closure_node(c, node);
+        bool home = tree_home(c, node, parent);
+        size_t n_missing = 0;
+        for (size_t m = 0; m < closure_n_missing(c); m++)
+                n_missing += closure_missing(c, m)->needed_by == node;
+        if (!GROW(a->rows, *cap, a->n_rows + 1))
+                return;
+        bool has_children = home && (n->n_deps > 0 || n_missing > 0);
+        a->rows[a->n_rows++] = (TreeRow) { depth, (ssize_t) node, -1, has_children, has_children && a->expanded[node] };
+        if (!has_children || !a->expanded[node] || depth > 64)
+                return;
+        for (size_t d = 0; d < n->n_deps; d++)
+                tree_add(a, n->deps[d], (ssize_t) node, depth + 1, cap);
+        for (size_t m = 0; m < closure_n_missing(c); m++)
+                if (closure_missing(c, m)->needed_by == node && GROW(a->rows, *cap, a->n_rows + 1))
+                        a->rows[a->n_rows++] = (TreeRow) { depth + 1, -1, (ssize_t) m, false, false };
+}
+
+static void tree_build(App *a) {
+        size_t cap = 0;
+        free(a->rows);
+        a->rows = NULL;
+        a->n_rows = 0;
+        if (!a->res.closure)
+                return;
+        for (size_t i = 0; i < closure_n_nodes(a->res.closure); i++)
+                if (closure_node(a->res.closure, i)->root)
+                        tree_add(a, i, -1, 0, &cap);
+        if (a->vsel[VIEW_CLOSURE] >= a->n_rows)
+                a->vsel[VIEW_CLOSURE] = a->n_rows ? a->n_rows - 1 : 0;
+}
+
+/* What a node alone brings: itself and what only it needs, recursively. */
+static uint64_t added_size(const Closure *c, size_t node, unsigned depth) {
+        const ClosureNode *n = closure_node(c, node);
+        uint64_t s = n->size;
+        for (size_t d = 0; d < n->n_deps && depth < 32; d++) {
+                const ClosureNode *k = closure_node(c, n->deps[d]);
+                if (k->n_needed_by == 1 && !k->root)
+                        s += added_size(c, n->deps[d], depth + 1);
+        }
+        return s;
+}
+
+/* Lines of the settings view, with the key that changes each. */
+static char **settings_lines(App *a) {
+        char **l = NULL, buf[1024];
+        const ConfineSettings *s = &a->settings;
+#define ADD(...)                                          \
+        do {                                              \
+                snprintf(buf, sizeof buf, __VA_ARGS__);   \
+                (void) strv_extend(&l, buf);              \
+        } while (0)
+#define LIST(key, label, v)                                                        \
+        do {                                                                       \
+                size_t k = 0;                                                      \
+                ADD("%-4s %-18s %s", key, label, strv_length(v) ? "" : "(none)");  \
+                for (k = 0; v && v[k]; k++)                                        \
+                        ADD("       - %s", v[k]);                                  \
+        } while (0)
+        ADD("%-4s %-18s [%s]", "Spc", "Confine", a->enabled ? "x" : " ");
+        ADD("%-4s %-18s %s", "m", "Mode", confine_mode_to_string(s->mode));
+        ADD("%-4s %-18s %s", "b", "/bin/sh", s->bin_sh == BIN_SH_NONE ? "none" : s->bin_sh == BIN_SH_CUSTOM ? s->bin_sh_path : "default (the host's, real file)");
+        ADD("%-4s %-18s %s", "f", "Full unit", s->full_unit ? "yes" : "no");
+        LIST("p", "Packages", s->packages);
+        LIST("a", "Read-only paths", s->paths);
+        LIST("W", "Writable paths", s->writable);
+        LIST("P", "Presets", s->presets);
+        LIST("o", "Overrides", s->overrides);
+        ADD("%-4s %-18s %u", "+/-", "Mount budget", s->mount_budget);
+        ADD("%s", "");
+        if (a->res_r >= 0) {
+                ADD("%zu bind mounts%s", a->res.plan.n_binds, a->res.plan.coalesced_dirs ? "" : "");
+                if (a->res.plan.coalesced_dirs)
+                        ADD("  %zu directories bound whole, exposing %zu more files", a->res.plan.coalesced_dirs,
+                            a->res.plan.exposed_files);
+        } else
+                ADD("Cannot confine: %s", a->res.error ? a->res.error : "");
+        if (a->res.n_suggestions) {
+                ADD("%s", "");
+                ADD("Suggestions (S accepts all):");
+                for (size_t i = 0; i < a->res.n_suggestions; i++)
+                        ADD("  %s%s: %s", a->res.suggestions[i].preset ? "preset " : "set ",
+                            a->res.suggestions[i].preset ? a->res.suggestions[i].preset : a->res.suggestions[i].override,
+                            a->res.suggestions[i].reason);
+        }
+        for (char **sg = a->res.plan.suggestions; sg && *sg; sg++)
+                ADD("  %s is named in an Exec* line: add it with a if needed", *sg);
+        if (a->res.plan.warnings) {
+                ADD("%s", "");
+                ADD("Notes:");
+                for (char **w = a->res.plan.warnings; *w; w++)
+                        ADD("  %s", *w);
+        }
+        if (a->readonly) {
+                ADD("%s", "");
+                ADD("Read-only session: %s. Export (e) still works.", a->readonly_why);
+        }
+#undef ADD
+#undef LIST
+        return l;
+}
+
+static char **closure_lines(App *a, int width) {
+        char **l = NULL, buf[2048], size[32], add[32];
+        const Closure *c = a->res.closure;
+        const TreeGlyphs *g = output_glyphs();
+        uint64_t max = 1;
+        for (size_t i = 0; c && i < closure_n_nodes(c); i++)
+                if (closure_node(c, i)->size > max)
+                        max = closure_node(c, i)->size;
+        for (size_t r = 0; r < a->n_rows; r++) {
+                const TreeRow *row = a->rows + r;
+                char indent[256] = "";
+                for (int d = 0; d < row->depth && d < 30; d++)
+                        strcat(indent, "  ");
+                if (row->missing >= 0) {
+                        const ClosureMissing *m = closure_missing(c, row->missing);
+                        snprintf(buf, sizeof buf, "%s  ! %s  MISSING: %s (%zu paths tried)", indent, m->name, m->reason, m->n_tried);
+                } else {
+                        const ClosureNode *n = closure_node(c, row->node);
+                        int bar = (int) (10 * n->size / max);
+                        char bars[16], left[1200], right[300], cut[1200];
+                        for (int k = 0; k < 10; k++)
+                                bars[k] = k < bar ? '#' : ' ';
+                        bars[10] = 0;
+                        /* the right columns stay; the path gives way, losing its middle */
+                        const char *via = n->root ? node_kind_to_string(n->kind) : found_via_to_string(n->found_via);
+                        if (width >= 110)
+                                snprintf(right, sizeof right, " %9s %9s [%s] %s%s%s", format_size(n->size, size, sizeof size),
+                                         format_size(added_size(c, row->node, 0), add, sizeof add), bars, via,
+                                         n->package ? " " : "", n->package ? n->package : "");
+                        else /* narrow: the size and how it was found; the rest with y and wider screens */
+                                snprintf(right, sizeof right, " %9s %s", format_size(n->size, size, sizeof size), via);
+                        /* the real file behind links only where there is room for it */
+                        bool real = width >= 110 && !streq(n->path, n->realpath);
+                        snprintf(left, sizeof left, "%s%s %s%s%s", indent, row->has_children ? (row->expanded ? "-" : "+") : " ",
+                                 n->path, real ? g->arrow : "", real ? n->realpath : "");
+                        int lw = width - (int) strlen(right);
+                        if (lw < 20)
+                                lw = 20;
+                        snprintf(buf, sizeof buf, "%-*s%s", lw, cut_middle(left, lw, cut, sizeof cut), right);
+                }
+                (void) strv_extend(&l, buf);
+        }
+        if (!l)
+                (void) strv_extend(&l, "(no closure)");
+        return l;
+}
+
+static char **mounts_lines(App *a) {
+        char **l = NULL, buf[2048];
+        bool api = a->settings.mode == CONFINE_FULL_APIVFS;
+        snprintf(buf, sizeof buf, "/                       the root: /run/confinement/%s, read-only", a->unit);
+        (void) strv_extend(&l, buf);
+        (void) strv_extend(&l, api ? "/proc /sys /dev /tmp    private (full-apivfs), in a user namespace"
+                                   : "/proc /sys /dev /tmp    none (chroot-only): empty mount points at most");
+        for (size_t i = 0; i < a->res.plan.n_binds; i++) {
+                const Bind *b = a->res.plan.binds + i;
+                snprintf(buf, sizeof buf, "%s %s%s%s%s  (%s)", b->writable ? "rw" : "ro", b->dest, b->directory ? "/" : "",
+                         streq(b->source, b->dest) ? "" : "  <- ", streq(b->source, b->dest) ? "" : b->source, b->why);
+                (void) strv_extend(&l, buf);
+        }
+        if (a->res.plan.pid_dir) {
+                snprintf(buf, sizeof buf, "rw %s/  <- /run/confinement/%s.pid  (PIDFile=, read by systemd from outside)",
+                         a->res.plan.pid_dir, a->unit);
+                (void) strv_extend(&l, buf);
+        }
+        snprintf(buf, sizeof buf, "%zu mounts; %zu directories bound whole, exposing %zu more files", a->res.plan.n_binds,
+                 a->res.plan.coalesced_dirs, a->res.plan.exposed_files);
+        (void) strv_extend(&l, "");
+        (void) strv_extend(&l, buf);
+        return l;
+}
+
+static void draw_service(App *a) {
+        char title[300];
+        snprintf(title, sizeof title, "%s%s", a->unit, a->installed ? " (confined)" : "");
+        draw_title(a, title);
+        /* the view tabs */
+        move(1, 0);
+        clrtoeol();
+        int x = 1;
+        for (int v = 0; v < _VIEW_MAX; v++) {
+                char tab[40];
+                snprintf(tab, sizeof tab, " %d %s ", v + 1, view_names[v]);
+                put(1, x, COLS - x, tab, v == a->view ? A_REVERSE | A_BOLD : 0);
+                x += strlen(tab) + 1;
+        }
+        char **lines = a->view == VIEW_SETTINGS ? settings_lines(a)
+                       : a->view == VIEW_CLOSURE ? closure_lines(a, COLS)
+                       : a->view == VIEW_MOUNTS  ? mounts_lines(a)
+                                                 : NULL;
+        char **shown = a->view == VIEW_DROPIN ? a->dropin_lines : lines;
+        size_t n = strv_length(shown);
+        int rows = LINES - 4;
+        size_t *sel = a->vsel + a->view, *top = a->vtop + a->view;
+        if (*sel >= n)
+                *sel = n ? n - 1 : 0;
+        if (*sel < *top)
+                *top = *sel;
+        if (*sel >= *top + rows)
+                *top = *sel - rows + 1;
+        for (int y = 0; y < rows; y++) {
+                size_t i = *top + y;
+                move(2 + y, 0);
+                clrtoeol();
+                if (i >= n)
+                        continue;
+                int attr = 0;
+                const char *t = shown[i];
+                if (a->view == VIEW_DROPIN && (t[0] == '+' || t[0] == '-') && !startswith(t, "---"))
+                        attr = attr_of(a, t[0] == '+' ? C_ADD : C_DEL, t[0] == '+' ? A_BOLD : A_DIM);
+                if (a->view == VIEW_CLOSURE && i < a->n_rows && a->rows[i].missing >= 0)
+                        attr = attr_of(a, C_MISSING, A_BOLD | A_UNDERLINE);
+                if (i == *sel && a->view != VIEW_DROPIN)
+                        attr |= A_REVERSE;
+                put(2 + y, 0, COLS, t, attr);
+        }
+        strv_free(lines);
+        static const char *const keys[_VIEW_MAX] = {
+                " ?Help 1-4/Tab View Spc Confine m Mode b sh p Pkg a Path W Writable P Preset S Suggested w Apply r Revert e Export q Back",
+                " ?Help 1-4/Tab View Enter/Right Expand Left Collapse * All y Why / Search n Next w Apply r Revert q Back",
+                " ?Help 1-4/Tab View arrows/PgUp/PgDn Move w Apply r Revert e Export q Back",
+                " ?Help 1-4/Tab View arrows/PgUp/PgDn Scroll w Apply r Revert e Export q Back",
+        };
+        draw_bars(a, keys[a->view]);
+}
+
+static void draw(App *a) {
+        erase();
+        if (COLS < MIN_COLS || LINES < MIN_LINES) {
+                char buf[128];
+                snprintf(buf, sizeof buf, "Terminal too small (%dx%d): sdconfine needs %dx%d.", COLS, LINES, MIN_COLS, MIN_LINES);
+                put(0, 0, COLS, buf, A_BOLD);
+                put(1, 0, COLS, "Enlarge the window, or q to quit.", 0);
+                refresh();
+                return;
+        }
+        if (a->opened)
+                draw_service(a);
+        else
+                draw_list(a);
+        refresh();
+}
+
+/* Input */
+
+static bool is_enter(int ch) {
+        return ch == '\n' || ch == '\r' || ch == KEY_ENTER;
+}
+
+/* A line editor on the status line. Tab completes from choices (the longest common prefix). Returns false
+ * on Esc. */
+static bool prompt(App *a, const char *question, char *buf, size_t size, char **choices) {
+        size_t n = strlen(buf);
+        curs_set(1);
+        for (;;) {
+                fill_line(LINES - 2, 0);
+                char line[1024];
+                snprintf(line, sizeof line, "%s %s", question, buf);
+                put(LINES - 2, 0, COLS, line, A_BOLD);
+                refresh();
+                int ch = getch();
+                if (ch == 27) {
+                        curs_set(0);
+                        return false;
+                }
+                if (is_enter(ch)) {
+                        curs_set(0);
+                        return true;
+                }
+                if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && n > 0)
+                        buf[--n] = 0;
+                else if (ch == '\t' && choices) {
+                        const char *first = NULL;
+                        size_t common = 0;
+                        for (char **c = choices; *c; c++)
+                                if (strncmp(*c, buf, n) == 0) {
+                                        if (!first) {
+                                                first = *c;
+                                                common = strlen(*c);
+                                        } else {
+                                                size_t k = 0;
+                                                while (k < common && first[k] == (*c)[k])
+                                                        k++;
+                                                common = k;
+                                        }
+                                }
+                        if (first && common < size) {
+                                memcpy(buf, first, common);
+                                buf[common] = 0;
+                                n = common;
+                        }
+                } else if (ch >= 32 && ch < 256 && n + 1 < size) {
+                        buf[n++] = (char) ch;
+                        buf[n] = 0;
+                } else if (ch == KEY_RESIZE)
+                        draw(a);
+        }
+}
+
+static bool confirm(App *a, const char *question, const char *keys, int *ret_key) {
+        put_message(question, A_BOLD);
+        refresh();
+        int ch = getch();
+        if (ret_key)
+                *ret_key = ch;
+        return ch < 256 && ch > 0 && strchr(keys, ch);
+}
+
+static void show_help(App *a) {
+        static const char *const list_help[] = {
+                "Service list",
+                "  Up/Down, j/k        move          PgUp/PgDn, g/G   page, first/last",
+                "  Enter               open the service: settings, closure, mounts, drop-in",
+                "  /                   filter by name (Enter keeps it, Esc clears it)",
+                "  n / N               next / previous service matching the filter",
+                "  s                   sort by name or by state",
+                "  Ctrl-L              redraw          q, Esc   quit",
+                NULL,
+        };
+        static const char *const service_help[] = {
+                "A service",
+                "  1 2 3 4, Tab        Settings, Closure tree, Mounts, Drop-in",
+                "  Up/Down, j/k        move          PgUp/PgDn, g/G   page, first/last",
+                "  Settings:  Space confine on/off   m mode   b /bin/sh (default, none, a path)   f full unit",
+                "             p package (Tab completes)   a read-only path   W writable path   P preset",
+                "             o override KEY=VALUE   x remove the selected list entry   +/- mount budget",
+                "             S accept all suggestions",
+                "  Closure:   Enter/Right expand   Left collapse   * expand all   y why is it here   / search, n next",
+                "  w apply (write the drop-in, reload; asks first)   r revert   e export to a directory",
+                "  Ctrl-L redraw    q, Esc back",
+                NULL,
+        };
+        erase();
+        const char *const *h = a->opened ? service_help : list_help;
+        for (int i = 0; h[i]; i++)
+                put(i + 1, 1, COLS - 2, h[i], i == 0 ? A_BOLD : 0);
+        put(LINES - 1, 0, COLS, " Any key returns", attr_of(a, C_BAR, A_REVERSE));
+        refresh();
+        getch();
+}
+
+static void do_apply(App *a) {
+        if (a->readonly) {
+                set_message(a, true, "Read-only session: %s. Use e to export the drop-in instead.", a->readonly_why);
+                return;
+        }
+        _cleanup_free_ char *path = confine_dropin_display_path(&a->src, a->unit, false), *msg = NULL;
+        char q[1024];
+        int key = 0, r;
+        if (!a->enabled) {
+                snprintf(q, sizeof q, "Confinement is off: remove %s and reload%s? [y/N]", path,
+                         a->src.manager ? " the manager" : "");
+                if (!confirm(a, q, "yY", NULL)) {
+                        set_message(a, false, "Nothing changed.");
+                        return;
+                }
+                r = confine_remove(&a->src, a->root_fd, a->unit, false, true, &msg);
+        } else {
+                if (!a->res.text) {
+                        set_message(a, true, "Nothing to write: %s.", a->res.error ? a->res.error : "no drop-in");
+                        return;
+                }
+                snprintf(q, sizeof q, "Write %s%s? The service is %s. [y/N, R: also restart]", path,
+                         a->src.manager ? " and reload the manager" : "",
+                         a->src.manager ? "not restarted unless you press R" : "not running here (unit files only)");
+                if (!confirm(a, q, "yYR", &key)) {
+                        set_message(a, false, "Nothing written.");
+                        return;
+                }
+                r = confine_write(&a->src, a->root_fd, a->unit, false, a->res.text, true, key == 'R', &msg);
+        }
+        set_message(a, r < 0, "%s.", msg ? msg : strerror(-r));
+        if (r >= 0) {
+                free(a->installed);
+                a->installed = NULL;
+                (void) dropin_read(a->root_fd, a->unit, false, &a->installed);
+                for (size_t i = 0; i < a->n_entries; i++)
+                        if (streq(a->entries[i].name, a->unit)) {
+                                free(a->entries[i].marker);
+                                a->entries[i].marker = strdup(a->installed ? "confined" : "");
+                        }
+                char saved[512];
+                memcpy(saved, a->message, sizeof saved);
+                recompute(a);
+                memcpy(a->message, saved, sizeof saved);
+        }
+}
+
+static void do_export(App *a) {
+        char dir[512] = "";
+        if (!a->res.text) {
+                set_message(a, true, "Nothing to export: %s.", a->res.error ? a->res.error : "no drop-in");
+                return;
+        }
+        if (!prompt(a, "Export to directory (it gets etc/systemd/system/...):", dir, sizeof dir, NULL) || !dir[0]) {
+                set_message(a, false, "Nothing exported.");
+                return;
+        }
+        _cleanup_close_ int fd = -EBADF;
+        int r = 0;
+        _cleanup_free_ char *sys = NULL;
+        if (asprintf(&sys, "%s/etc/systemd/system", dir) < 0)
+                return;
+        /* make DIR/etc/systemd/system */
+        for (char *p = sys + 1; r >= 0; p++)
+                if (*p == '/' || !*p) {
+                        char c = *p;
+                        *p = 0;
+                        if (mkdir(sys, 0755) < 0 && errno != EEXIST)
+                                r = -errno;
+                        *p = c;
+                        if (!c)
+                                break;
+                }
+        if (r >= 0 && (fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+                r = -errno;
+        if (r >= 0)
+                r = dropin_write(fd, a->unit, false, a->res.text);
+        if (r < 0)
+                set_message(a, true, "Cannot export to %s: %s.", dir,
+                            r == -EEXIST ? "a drop-in there was not written by sdconfine" : strerror(-r));
+        else
+                set_message(a, false, "Exported to %s/etc/systemd/system/%s.d/50-confinement.conf.", dir, a->unit);
+}
+
+static void list_edit(App *a, char ***list, const char *question, bool absolute, char **choices) {
+        char buf[512] = "";
+        if (!prompt(a, question, buf, sizeof buf, choices) || !buf[0])
+                return;
+        if (absolute && buf[0] != '/') {
+                set_message(a, true, "%s: give an absolute path.", buf);
+                return;
+        }
+        if (list == &a->settings.presets && !confine_preset_find(buf)) {
+                set_message(a, true, "Unknown preset '%s': users, resolve, tls, timezone, locale or terminfo.", buf);
+                return;
+        }
+        if (!strv_contains(*list, buf))
+                (void) strv_extend(list, buf);
+        recompute(a);
+}
+
+/* x on a list entry of the settings view removes it */
+static void remove_selected(App *a) {
+        char **lines = settings_lines(a);
+        size_t sel = a->vsel[VIEW_SETTINGS];
+        const char *line = sel < strv_length(lines) ? lines[sel] : NULL;
+        const char *v = line ? startswith(line, "       - ") : NULL;
+        if (v) {
+                char ***lists[] = { &a->settings.packages, &a->settings.paths, &a->settings.writable, &a->settings.presets,
+                                    &a->settings.overrides };
+                for (size_t k = 0; k < ELEMENTSOF(lists); k++) {
+                        char **l = *lists[k];
+                        size_t n = strv_length(l);
+                        for (size_t i = 0; i < n; i++)
+                                if (streq(l[i], v)) {
+                                        free(l[i]);
+                                        memmove(l + i, l + i + 1, (n - i) * sizeof(char *));
+                                        goto done;
+                                }
+                }
+        done:
+                recompute(a);
+        }
+        strv_free(lines);
+}
+
+static void closure_key(App *a, int ch) {
+        size_t *sel = a->vsel + VIEW_CLOSURE;
+        TreeRow *row = *sel < a->n_rows ? a->rows + *sel : NULL;
+        if (!row)
+                return;
+        if ((is_enter(ch) || ch == KEY_RIGHT || ch == 'l') && row->has_children) {
+                a->expanded[row->node] = !(row->expanded && ch != KEY_RIGHT && ch != 'l');
+                tree_build(a);
+        } else if ((ch == KEY_LEFT || ch == 'h') && row->node >= 0) {
+                if (row->expanded) {
+                        a->expanded[row->node] = false;
+                        tree_build(a);
+                } else
+                        for (size_t i = *sel; i-- > 0;)
+                                if (a->rows[i].depth < row->depth) {
+                                        *sel = i;
+                                        break;
+                                }
+        } else if (ch == '*') {
+                for (size_t i = 0; i < closure_n_nodes(a->res.closure); i++)
+                        a->expanded[i] = true;
+                tree_build(a);
+        } else if (ch == 'y' && row->node >= 0) {
+                size_t *chain, n;
+                if (closure_why(a->res.closure, row->node, &chain, &n) >= 0) {
+                        char buf[2048] = "Why: ";
+                        for (size_t i = 0; i < n; i++) {
+                                const char *p = closure_node(a->res.closure, chain[i])->path;
+                                if (strlen(buf) + strlen(p) + 8 < sizeof buf) {
+                                        strcat(buf, p);
+                                        if (i + 1 < n)
+                                                strcat(buf, output_utf8() ? " → " : " -> ");
+                                }
+                        }
+                        set_message(a, false, "%s", buf);
+                        free(chain);
+                }
+        } else if (ch == 'y' && row->missing >= 0) {
+                const ClosureMissing *m = closure_missing(a->res.closure, row->missing);
+                set_message(a, true, "%s is missing (%s); needed by %s; %zu paths tried, e.g. %s", m->name, m->reason,
+                            closure_node(a->res.closure, m->needed_by)->path, m->n_tried, m->n_tried ? m->tried[m->n_tried - 1] : "-");
+        } else if (ch == '/' || ch == 'n' || ch == 'N') {
+                if (ch == '/' && !prompt(a, "Search the closure:", a->search, sizeof a->search, NULL))
+                        return;
+                if (!a->search[0])
+                        return;
+                for (size_t k = 1; k <= a->n_rows; k++) {
+                        size_t i = ch == 'N' ? (*sel + a->n_rows - k) % a->n_rows : (*sel + k) % a->n_rows;
+                        const TreeRow *r = a->rows + i;
+                        const char *name = r->node >= 0 ? closure_node(a->res.closure, r->node)->path
+                                                        : closure_missing(a->res.closure, r->missing)->name;
+                        if (strstr(name, a->search)) {
+                                *sel = i;
+                                return;
+                        }
+                }
+                set_message(a, true, "'%s' is not in the shown rows (* expands all).", a->search);
+        }
+}
+
+static void settings_key(App *a, int ch) {
+        switch (ch) {
+        case ' ':
+                a->enabled = !a->enabled;
+                set_message(a, false, a->enabled ? "Confinement on: w writes the drop-in." : "Confinement off: w removes the drop-in.");
+                return;
+        case 'm':
+                a->settings.mode = a->settings.mode == CONFINE_FULL_APIVFS ? CONFINE_CHROOT_ONLY : CONFINE_FULL_APIVFS;
+                break;
+        case 'b': {
+                char buf[512] = "";
+                if (!prompt(a, "/bin/sh: a program's path, 'none', or empty for the default:", buf, sizeof buf, NULL))
+                        return;
+                free(a->settings.bin_sh_path);
+                a->settings.bin_sh_path = NULL;
+                if (!buf[0])
+                        a->settings.bin_sh = BIN_SH_DEFAULT;
+                else if (streq(buf, "none"))
+                        a->settings.bin_sh = BIN_SH_NONE;
+                else if (buf[0] != '/') {
+                        a->settings.bin_sh = BIN_SH_DEFAULT;
+                        set_message(a, true, "%s: give an absolute path.", buf);
+                } else {
+                        a->settings.bin_sh = BIN_SH_CUSTOM;
+                        a->settings.bin_sh_path = strdup(buf);
+                }
+                break;
+        }
+        case 'f':
+                a->settings.full_unit = !a->settings.full_unit;
+                break;
+        case 'p':
+                if (!a->packages && a->db)
+                        (void) dpkg_db_list_packages(a->db, &a->packages);
+                list_edit(a, &a->settings.packages, "Package (Tab completes):", false, a->packages);
+                return;
+        case 'a':
+                list_edit(a, &a->settings.paths, "Read-only path:", true, NULL);
+                return;
+        case 'W':
+                list_edit(a, &a->settings.writable, "Writable path:", true, NULL);
+                return;
+        case 'P': {
+                static char *presets[] = { "users", "resolve", "tls", "timezone", "locale", "terminfo", NULL };
+                list_edit(a, &a->settings.presets, "Preset (users resolve tls timezone locale terminfo; Tab):", false, presets);
+                return;
+        }
+        case 'o':
+                list_edit(a, &a->settings.overrides, "Override KEY=VALUE (e.g. PrivateUsers=no):", false, NULL);
+                return;
+        case 'x':
+                remove_selected(a);
+                return;
+        case '+':
+                a->settings.mount_budget = a->settings.mount_budget < 100000 ? a->settings.mount_budget + 10 : 100000;
+                break;
+        case '-':
+                a->settings.mount_budget = a->settings.mount_budget > 10 ? a->settings.mount_budget - 10 : 1;
+                break;
+        case 'S':
+                for (size_t i = 0; i < a->res.n_suggestions; i++) {
+                        const Suggestion *s = a->res.suggestions + i;
+                        char ***list = s->preset ? &a->settings.presets : &a->settings.overrides;
+                        const char *what = s->preset ? s->preset : s->override;
+                        if (!strv_contains(*list, what))
+                                (void) strv_extend(list, what);
+                }
+                break;
+        default:
+                return;
+        }
+        recompute(a);
+}
+
+/* Returns false to quit. */
+static bool handle_key(App *a, int ch) {
+        if (ch != KEY_RESIZE && ch != ERR)
+                a->message[0] = 0;
+        if (ch == KEY_RESIZE || ch == 12 /* Ctrl-L */) {
+                clearok(curscr, TRUE);
+                return true;
+        }
+        if (ch == '?' || ch == KEY_F(1)) {
+                show_help(a);
+                return true;
+        }
+        size_t *sel = a->opened ? a->vsel + a->view : &a->sel;
+        size_t n = a->opened ? (a->view == VIEW_CLOSURE ? a->n_rows : a->view == VIEW_DROPIN ? strv_length(a->dropin_lines) : 10000)
+                             : a->n_visible;
+        int page = LINES - 5 > 1 ? LINES - 5 : 1;
+        switch (ch) {
+        case KEY_UP:
+        case 'k':
+                if (*sel > 0)
+                        (*sel)--;
+                return true;
+        case KEY_DOWN:
+        case 'j':
+                if (*sel + 1 < n)
+                        (*sel)++;
+                return true;
+        case KEY_PPAGE:
+                *sel = *sel > (size_t) page ? *sel - page : 0;
+                return true;
+        case KEY_NPAGE:
+                *sel = n ? (*sel + page < n ? *sel + page : n - 1) : 0;
+                return true;
+        case KEY_HOME:
+        case 'g':
+                *sel = 0;
+                return true;
+        case KEY_END:
+        case 'G':
+                *sel = n ? n - 1 : 0;
+                return true;
+        }
+        if (!a->opened) {
+                switch (ch) {
+                case 'q':
+                case 27:
+                        return false;
+                case '\n':
+                case KEY_ENTER:
+                case KEY_RIGHT:
+                        if (a->n_visible > 0) {
+                                const Entry *e = a->entries + a->visible[a->sel];
+                                if (unit_name_is_valid(e->name, UNIT_NAME_TEMPLATE) || !streq(e->active, "masked"))
+                                        open_service(a, e->name);
+                                else
+                                        set_message(a, true, "%s is masked: there is nothing to confine.", e->name);
+                        }
+                        return true;
+                case '/': {
+                        char buf[128];
+                        snprintf(buf, sizeof buf, "%s", a->filter);
+                        /* incremental: the list follows each key */
+                        curs_set(1);
+                        for (;;) {
+                                snprintf(a->filter, sizeof a->filter, "%s", buf);
+                                refilter(a);
+                                draw(a);
+                                fill_line(LINES - 2, 0);
+                                char line[200];
+                                snprintf(line, sizeof line, "Filter: %s", buf);
+                                put(LINES - 2, 0, COLS, line, A_BOLD);
+                                refresh();
+                                int k = getch();
+                                size_t len = strlen(buf);
+                                if (k == 27) {
+                                        a->filter[0] = 0;
+                                        break;
+                                }
+                                if (is_enter(k))
+                                        break;
+                                if ((k == KEY_BACKSPACE || k == 127 || k == 8) && len > 0)
+                                        buf[len - 1] = 0;
+                                else if (k >= 32 && k < 127 && len + 1 < sizeof buf) {
+                                        buf[len] = (char) k;
+                                        buf[len + 1] = 0;
+                                }
+                        }
+                        curs_set(0);
+                        refilter(a);
+                        return true;
+                }
+                case 'n':
+                case 'N':
+                        if (a->n_visible)
+                                a->sel = ch == 'n' ? (a->sel + 1) % a->n_visible : (a->sel + a->n_visible - 1) % a->n_visible;
+                        return true;
+                case 's':
+                        a->sort_by_state = !a->sort_by_state;
+                        refilter(a);
+                        set_message(a, false, "Sorted by %s.", a->sort_by_state ? "state" : "name");
+                        return true;
+                }
+                return true;
+        }
+        switch (ch) {
+        case 'q':
+        case 27:
+                close_service(a);
+                return true;
+        case '1':
+        case '2':
+        case '3':
+        case '4':
+                a->view = ch - '1';
+                return true;
+        case '\t':
+                a->view = (a->view + 1) % _VIEW_MAX;
+                return true;
+        case KEY_BTAB:
+                a->view = (a->view + _VIEW_MAX - 1) % _VIEW_MAX;
+                return true;
+        case 'w':
+                do_apply(a);
+                return true;
+        case 'r':
+                if (a->view == VIEW_SETTINGS || a->view != VIEW_CLOSURE || true) {
+                        bool was = a->enabled;
+                        a->enabled = false;
+                        do_apply(a);
+                        a->enabled = was && a->installed;
+                        if (!a->installed)
+                                a->enabled = true;
+                }
+                return true;
+        case 'e':
+                do_export(a);
+                return true;
+        }
+        if (a->view == VIEW_SETTINGS)
+                settings_key(a, ch);
+        else if (a->view == VIEW_CLOSURE)
+                closure_key(a, ch);
+        return true;
+}
+
+int tui_run(const TuiOptions *o) {
+        App a = { .root_fd = -EBADF };
+        ServiceSourceOptions so = { .root = o->root, .user = o->user, .offline = o->offline, .quiet = true };
+        int r;
+
+        output_init(o->ascii);
+        r = service_source_open(&so, &a.src);
+        if (r < 0)
+                return 1;
+        a.root_fd = open(o->root ? o->root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (a.root_fd < 0 || closure_context_new(o->root, &a.ctx) < 0) {
+                log_error("cannot open %s: %s.", o->root ? o->root : "/", strerror(errno));
+                service_source_close(&a.src);
+                return 1;
+        }
+        (void) dpkg_db_new(closure_context_root(a.ctx), &a.db);
+        /* a session that may not write unit directories or reload says so and still exports */
+        if (geteuid() != 0 && !o->root) {
+                a.readonly = true;
+                snprintf(a.readonly_why, sizeof a.readonly_why,
+                         "not root: writing /etc/systemd/system and reloading the manager need root");
+        } else if (faccessat(a.root_fd, "etc/systemd/system", W_OK, AT_EACCESS) < 0) {
+                a.readonly = true;
+                snprintf(a.readonly_why, sizeof a.readonly_why, "%s/etc/systemd/system is not writable (%s)",
+                         o->root ? o->root : "", strerror(errno));
+        }
+        r = load_list(&a);
+        if (r < 0) {
+                log_error("cannot list the services: %s.", a.src.manager && manager_last_error(a.src.manager)
+                                                                 ? manager_last_error(a.src.manager)
+                                                                 : strerror(-r));
+                goto out;
+        }
+
+        if (!initscr()) {
+                log_error("cannot start the screen: is TERM set? Use the commands (sdconfine help) instead.");
+                r = -EIO;
+                goto out;
+        }
+        cbreak();
+        noecho();
+        nonl();
+        keypad(stdscr, TRUE);
+        set_escdelay(25);
+        curs_set(0);
+        a.color = has_colors() && !getenv("NO_COLOR");
+        if (a.color) {
+                start_color();
+                use_default_colors();
+                init_pair(C_TITLE, COLOR_WHITE, COLOR_BLUE);
+                init_pair(C_MISSING, COLOR_RED, -1);
+                init_pair(C_OURS, COLOR_GREEN, -1);
+                init_pair(C_FOREIGN, COLOR_YELLOW, -1);
+                init_pair(C_ADD, COLOR_GREEN, -1);
+                init_pair(C_DEL, COLOR_RED, -1);
+                init_pair(C_BAR, COLOR_BLACK, COLOR_CYAN);
+                init_pair(C_WARN, COLOR_RED, -1);
+        }
+        if (!a.src.manager)
+                set_message(&a, false, "No service manager answers%s: showing the unit files on disk.", o->root ? " (--root)" : "");
+        for (;;) {
+                draw(&a);
+                int ch = getch();
+                if (ch == '\r')
+                        ch = '\n';
+                if (!handle_key(&a, ch))
+                        break;
+        }
+        endwin();
+        r = 0;
+out:
+        close_service(&a);
+        for (size_t i = 0; i < a.n_entries; i++) {
+                free(a.entries[i].name);
+                free(a.entries[i].active);
+                free(a.entries[i].marker);
+                free(a.entries[i].description);
+                free(a.entries[i].fragment);
+        }
+        free(a.entries);
+        free(a.visible);
+        strv_free(a.packages);
+        dpkg_db_free(a.db);
+        closure_context_free(a.ctx);
+        if (a.root_fd >= 0)
+                close(a.root_fd);
+        service_source_close(&a.src);
+        return r < 0 ? 1 : 0;
+}
+
+int cmd_tui(int argc, char **argv) {
+        enum { ARG_ROOT = 0x100, ARG_USER, ARG_OFFLINE, ARG_ASCII };
+        static const struct option options[] = {
+                { "root", required_argument, NULL, ARG_ROOT },
+                { "user", no_argument, NULL, ARG_USER },
+                { "offline", no_argument, NULL, ARG_OFFLINE },
+                { "ascii", no_argument, NULL, ARG_ASCII },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        TuiOptions o = {};
+        int c;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case ARG_ROOT:
+                        o.root = optarg;
+                        break;
+                case ARG_USER:
+                        o.user = true;
+                        break;
+                case ARG_OFFLINE:
+                        o.offline = true;
+                        break;
+                case ARG_ASCII:
+                        o.ascii = true;
+                        break;
+                case 'h':
+                        puts("Usage: sdconfine [tui] [--root DIR] [--user] [--offline] [--ascii]\n\n"
+                             "The interactive program: press ? on any screen for its keys.");
+                        return 0;
+                default:
+                        return 2;
+                }
+        return tui_run(&o);
+}

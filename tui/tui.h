@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+typedef struct TuiOptions {
+        const char *root;
+        bool user, offline, ascii;
+} TuiOptions;
+
+/* The interactive program: the service list, then a service's settings, closure, mounts and drop-in. */
+int tui_run(const TuiOptions *o);
+int cmd_tui(int argc, char **argv);
