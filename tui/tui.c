@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
 /* The interactive program. Screens draw rows into the terminal and read keys; every action calls the same
  * functions as the command line (confine-session.c). No busy loop: getch() blocks. */
-#include "config.h"
 
 #include <curses.h>
 #include <fcntl.h>
