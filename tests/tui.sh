@@ -80,6 +80,11 @@ check "revert: removed and reloaded" wait_for main 'Removed /etc/systemd/system/
 check "the file is gone" sh -c "! nsenter -t $SYSTEMD_PID -m -p -- test -e /etc/systemd/system/beanstalkd.service.d"
 keys main q
 check "q goes back to the list" wait_for main 'system services'
+check "the list shows a service's closure size once known" wait_for main 'beanstalkd.service.*[0-9] [KM]iB'
+keys main u
+check "u switches to the user's services" wait_for main 'user services'
+keys main u
+check "and back to the system's" wait_for main 'system services.*\[manager'
 
 # no busy loop: the idle TUI uses no CPU time over two seconds
 pid=$(pgrep -f "^$NS_BUILD/sdconfine\$" | head -1)

@@ -27,6 +27,8 @@ static const char *const view_names[_VIEW_MAX] = { "Settings", "Closure", "Mount
 
 typedef struct Entry {
         char *name, *active, *marker, *description, *fragment;
+        uint64_t closure_size; /* once the service was opened */
+        bool size_known;
 } Entry;
 
 typedef struct TreeRow {
@@ -38,7 +40,8 @@ typedef struct TreeRow {
 typedef struct App {
         ServiceSource src;
         int root_fd;
-        bool readonly, color;
+        bool readonly, color, curses;
+        TuiOptions options;
         char readonly_why[160];
         ClosureContext *ctx;
         DpkgDb *db;
@@ -213,6 +216,13 @@ static int load_list(App *a) {
         for (size_t i = 0; i < n; i++) {
                 const char *name = a->src.manager ? infos[i].name : names[i];
                 Entry *e = a->entries + i;
+                if (a->curses && (i % 25 == 0 || i + 1 == n)) { /* the first scan can take a while: say how far */
+                        char buf[128];
+                        snprintf(buf, sizeof buf, "Reading the services: %zu of %zu...", i + 1, n);
+                        fill_line(LINES - 2, 0);
+                        put(LINES - 2, 0, COLS, buf, A_BOLD);
+                        refresh();
+                }
                 Service *s = NULL;
                 /* the marker and description need the unit's drop-ins: cheap offline, two calls live */
                 if (!unit_name_is_valid(name, UNIT_NAME_TEMPLATE))
@@ -238,6 +248,21 @@ static int load_list(App *a) {
         return 0;
 }
 
+static void free_entries(App *a) {
+        for (size_t i = 0; i < a->n_entries; i++) {
+                free(a->entries[i].name);
+                free(a->entries[i].active);
+                free(a->entries[i].marker);
+                free(a->entries[i].description);
+                free(a->entries[i].fragment);
+        }
+        free(a->entries);
+        free(a->visible);
+        a->entries = NULL;
+        a->visible = NULL;
+        a->n_entries = a->n_visible = a->sel = a->top = 0;
+}
+
 static void draw_list(App *a) {
         int rows = LINES - 4;
         char title[200];
@@ -245,8 +270,8 @@ static void draw_list(App *a) {
                  a->filter[0] ? ", filter \"" : "", a->filter, a->filter[0] ? "\"" : "");
         draw_title(a, title);
         char head[256];
-        int namew = COLS - 34 > 20 ? COLS - 34 : 20;
-        snprintf(head, sizeof head, " %-*s %-10s %-10s", namew, "UNIT", "ACTIVE", "CONFINED");
+        int namew = COLS - 44 > 20 ? COLS - 44 : 20;
+        snprintf(head, sizeof head, " %-*s %-10s %-10s %9s", namew, "UNIT", "ACTIVE", "CONFINED", "CLOSURE");
         put(1, 0, COLS, head, A_UNDERLINE);
         if (a->sel < a->top)
                 a->top = a->sel;
@@ -264,9 +289,16 @@ static void draw_list(App *a) {
                 int attr = i == a->sel ? A_REVERSE : 0;
                 put(2 + y, 0, COLS, line, attr);
                 int mattr = streq(e->marker, "confined") ? attr_of(a, C_OURS, A_BOLD) : attr_of(a, C_FOREIGN, A_UNDERLINE);
-                put(2 + y, (int) strlen(line) < COLS ? (int) strlen(line) : COLS, 10, e->marker, attr | mattr);
+                int x = (int) strlen(line) < COLS ? (int) strlen(line) : COLS;
+                put(2 + y, x, 10, e->marker, attr | mattr);
+                char size[32] = "";
+                if (e->size_known)
+                        format_size(e->closure_size, size, sizeof size);
+                char col[40];
+                snprintf(col, sizeof col, " %9s", size);
+                put(2 + y, x + 10, COLS - x - 10, col, attr);
         }
-        draw_bars(a, " F1/? Help  Enter Open  / Filter  n/N Next  s Sort  Ctrl-L Redraw  q Quit");
+        draw_bars(a, " F1/? Help  Enter Open  / Filter  n/N Next  s Sort  u User/system  q Quit");
 }
 
 /* The opened service */
@@ -322,6 +354,16 @@ static void recompute(App *a) {
         for (size_t i = 0; a->expanded && i < closure_n_nodes(a->res.closure); i++)
                 a->expanded[i] = closure_node(a->res.closure, i)->root;
         tree_build(a);
+        /* the list shows the closure's size once known */
+        if (a->res.closure)
+                for (size_t i = 0; i < a->n_entries; i++)
+                        if (streq(a->entries[i].name, a->unit)) {
+                                uint64_t total = 0;
+                                for (size_t k = 0; k < closure_n_nodes(a->res.closure); k++)
+                                        total += closure_node(a->res.closure, k)->size;
+                                a->entries[i].closure_size = total;
+                                a->entries[i].size_known = true;
+                        }
 }
 
 static void open_service(App *a, const char *name) {
@@ -680,6 +722,7 @@ static void show_help(App *a) {
                 "  /                   filter by name (Enter keeps it, Esc clears it)",
                 "  n / N               next / previous service matching the filter",
                 "  s                   sort by name or by state",
+                "  u                   switch between the system and the user's services",
                 "  Ctrl-L              redraw          q, Esc   quit",
                 NULL,
         };
@@ -1061,6 +1104,22 @@ static bool handle_key(App *a, int ch) {
                         if (a->n_visible)
                                 a->sel = ch == 'n' ? (a->sel + 1) % a->n_visible : (a->sel + a->n_visible - 1) % a->n_visible;
                         return true;
+                case 'u': {
+                        /* the other manager: system or the calling user's */
+                        ServiceSource other = {};
+                        ServiceSourceOptions so = { .root = a->options.root, .user = !a->src.user, .offline = a->options.offline, .quiet = true };
+                        if (service_source_open(&so, &other) < 0) {
+                                set_message(a, true, "Cannot read the %s services.", so.user ? "user" : "system");
+                                return true;
+                        }
+                        service_source_close(&a->src);
+                        a->src = other;
+                        free_entries(a);
+                        int r = load_list(a);
+                        set_message(a, r < 0, r < 0 ? "Cannot list the services." : "Showing the %s services (%s).",
+                                    a->src.user ? "user" : "system", service_source_name(&a->src));
+                        return true;
+                }
                 case 's':
                         a->sort_by_state = !a->sort_by_state;
                         refilter(a);
@@ -1136,14 +1195,7 @@ int tui_run(const TuiOptions *o) {
                 snprintf(a.readonly_why, sizeof a.readonly_why, "%s/etc/systemd/system is not writable (%s)",
                          o->root ? o->root : "", strerror(errno));
         }
-        r = load_list(&a);
-        if (r < 0) {
-                log_error("cannot list the services: %s.", a.src.manager && manager_last_error(a.src.manager)
-                                                                 ? manager_last_error(a.src.manager)
-                                                                 : strerror(-r));
-                goto out;
-        }
-
+        a.options = *o;
         if (!initscr()) {
                 log_error("cannot start the screen: is TERM set? Use the commands (sdconfine help) instead.");
                 r = -EIO;
@@ -1168,6 +1220,15 @@ int tui_run(const TuiOptions *o) {
                 init_pair(C_BAR, COLOR_BLACK, COLOR_CYAN);
                 init_pair(C_WARN, COLOR_RED, -1);
         }
+        a.curses = true;
+        r = load_list(&a);
+        if (r < 0) {
+                endwin();
+                log_error("cannot list the services: %s.", a.src.manager && manager_last_error(a.src.manager)
+                                                                 ? manager_last_error(a.src.manager)
+                                                                 : strerror(-r));
+                goto out;
+        }
         if (!a.src.manager)
                 set_message(&a, false, "No service manager answers%s: showing the unit files on disk.", o->root ? " (--root)" : "");
         for (;;) {
@@ -1182,15 +1243,7 @@ int tui_run(const TuiOptions *o) {
         r = 0;
 out:
         close_service(&a);
-        for (size_t i = 0; i < a.n_entries; i++) {
-                free(a.entries[i].name);
-                free(a.entries[i].active);
-                free(a.entries[i].marker);
-                free(a.entries[i].description);
-                free(a.entries[i].fragment);
-        }
-        free(a.entries);
-        free(a.visible);
+        free_entries(&a);
         strv_free(a.packages);
         dpkg_db_free(a.db);
         closure_context_free(a.ctx);
