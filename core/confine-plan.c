@@ -116,6 +116,7 @@ static int fail(char **reterr, int r, const char *what, const char *path) {
 int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, const ConfineSettings *s, bool force,
                        MountPlan *ret, Closure **ret_closure, char **reterr) {
         FsRoot *root = closure_context_root(ctx);
+        _cleanup_(strv_freep) char **preset_paths = NULL; /* before any goto fail */
         MountPlan p = {};
         Closure *c = NULL;
         ClosureEnv env = { .path = service_getenv(svc, "PATH"), .ld_library_path = service_getenv(svc, "LD_LIBRARY_PATH") };
@@ -239,7 +240,6 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
         }
 
         /* presets: what exists of their paths, each as an operator's path */
-        _cleanup_(strv_freep) char **preset_paths = NULL;
         for (char **pr = s->presets; pr && *pr; pr++) {
                 const ConfinePreset *ps = confine_preset_find(*pr);
                 if (!ps) {

@@ -155,8 +155,10 @@ static int parse(Source *s, Arena *arena, ElfInfo **ret) {
         uint64_t shoff = rdw(s, p + (s->is64 ? 40 : 32));
         uint16_t shentsize = rd16(s, p + tail + 6);
 
-        if (phnum == 0)
-                goto done; /* nothing for the loader to act on: a relocatable object or similar */
+        if (phnum == 0) { /* nothing for the loader to act on: a relocatable object or similar */
+                *ret = info;
+                return 0;
+        }
         if (phentsize < phsize)
                 return fail(s, ELF_ERROR_BAD_HEADER, tail + 2);
         if (phnum == PN_XNUM) {
@@ -220,8 +222,10 @@ static int parse(Source *s, Arena *arena, ElfInfo **ret) {
                         return -ENOMEM;
         }
 
-        if (!info->has_dynamic)
-                goto done;
+        if (!info->has_dynamic) { /* static: no libraries */
+                *ret = info;
+                return 0;
+        }
 
         size_t dynent = s->is64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
         size_t n_dyn = dyn_size / dynent;
@@ -301,7 +305,6 @@ static int parse(Source *s, Arena *arena, ElfInfo **ret) {
                         return s->err == _ELF_ERROR_MAX ? -ENOMEM : -EINVAL;
         }
 
-done:
         *ret = info;
         return 0;
 }

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Build the libFuzzer targets with clang (Debian's clang and libclang-rt): fuzz/out/fuzz-*.
+# Usage: fuzz/build.sh SRCDIR BUILDDIR (BUILDDIR holds config.h)
+set -eu
+src=$1 build=$2
+out=$build/fuzz/out
+mkdir -p "$out"
+CC=${FUZZ_CC:-clang}
+core=$(ls "$src"/core/*.c | grep -v -e manager.c)
+for t in elf ld-cache unit-file dropin-header import; do
+        $CC -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+                -include "$build/config.h" -I"$src/core" -I"$build" \
+                $core "$src/fuzz/fuzz-$t.c" -o "$out/fuzz-$t" -ljansson -lcap -pthread
+done

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Seed corpora from this machine's real files: fuzz/out/corpus-TARGET/
+set -eu
+src=$1 build=$2 sdconfine=$3
+out=$build/fuzz/out
+for t in elf ld-cache unit-file dropin-header import; do mkdir -p "$out/corpus-$t"; done
+for f in /usr/bin/ls /usr/bin/dash /usr/lib/x86_64-linux-gnu/libc.so.6 /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 \
+         /usr/lib/x86_64-linux-gnu/libz.so.1; do
+        head -c 65536 "$(readlink -f "$f")" > "$out/corpus-elf/$(basename "$f")" 2>/dev/null || true
+done
+cp /etc/ld.so.cache "$out/corpus-ld-cache/system" 2>/dev/null || true
+[ -f "$build/tests/fixtures/out/root/etc/ld.so.cache" ] && cp "$build/tests/fixtures/out/root/etc/ld.so.cache" "$out/corpus-ld-cache/hwcaps"
+for f in /lib/systemd/system/*.service "$src"/tests/units/*.service; do cp "$f" "$out/corpus-unit-file/"; done 2>/dev/null || true
+i=0
+for u in systemd-timesyncd.service systemd-journald.service cron.service; do
+        "$sdconfine" preview --offline --suggested "$u" > "$out/corpus-dropin-header/$i" 2>/dev/null || true
+        sed -n 's/^# sdconfine-settings: //p' "$out/corpus-dropin-header/$i" > "$out/corpus-import/$i"
+        i=$((i + 1))
+done
