@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include "closure-json.h"
 #include "macro.h"
 
@@ -61,6 +63,10 @@ int closure_to_json(const Closure *c, json_t **ret) {
                     add(f, "needed_by", nb) < 0)
                         return -ENOMEM;
                 if (n->error && add(f, "error", json_path(n->error)) < 0)
+                        return -ENOMEM;
+                /* privileges the file carries of its own */
+                if ((n->caps && add(f, "caps", json_string(n->caps)) < 0) ||
+                    add(f, "setuid", json_boolean(n->mode & S_ISUID)) < 0 || add(f, "setgid", json_boolean(n->mode & S_ISGID)) < 0)
                         return -ENOMEM;
         }
         for (size_t i = 0; i < closure_n_missing(c); i++) {

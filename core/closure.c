@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 
+#include "caps.h"
 #include "closure.h"
 #include "hashmap.h"
 #include "ld-cache.h"
@@ -21,6 +22,7 @@ typedef struct Object {
         uint64_t elf_error_offset;
         const ElfInfo *info;
         const char *shebang; /* the #! line of a script, without "#!" */
+        const char *caps;    /* file capabilities, NULL when none */
         /* e_ident class and e_machine, read even when the rest is corrupt: the loader skips an object of
          * another class or machine before it looks any further */
         bool has_ident;
@@ -190,6 +192,11 @@ static int context_object(ClosureContext *ctx, const char *real, const struct st
         if (fd < 0)
                 o->error = fd;
         else {
+                char *caps = NULL;
+                if (caps_of_fd(fd, &caps) >= 0 && caps) {
+                        o->caps = arena_strdup(ctx->arena, caps);
+                        free(caps);
+                }
                 ElfInfo *info = NULL;
                 int r = elf_parse_fd(fd, st->st_size, ctx->arena, &info, &o->elf_error, &o->elf_error_offset);
                 ctx->n_parsed++;
@@ -628,6 +635,8 @@ static int process_map(Process *p, size_t idx, const char *name) {
         size_t node, li;
         r = closure_node_get(c, s.path, s.real, &s.st, NODE_LIBRARY, via, &node);
         if (r >= 0)
+                c->nodes[node].caps = s.object->caps;
+        if (r >= 0)
                 r = closure_edge(c, p->loaded[idx].node, node);
         const char *path = arena_strdup(c->arena, s.path);
         const char *origin = path ? dirname_of(c->arena, path) : NULL;
@@ -848,6 +857,7 @@ static int closure_add_exec(Closure *c, const char *path, const ClosureEnv *env,
         r = closure_node_get(c, path, real, &st, kind, via, &node);
         if (r < 0)
                 return r;
+        c->nodes[node].caps = o->caps;
         if (parent >= 0) {
                 r = closure_edge(c, parent, node);
                 if (r < 0)

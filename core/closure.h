@@ -50,6 +50,7 @@ typedef struct ClosureNode {
         FoundVia found_via;
         bool root;
         const char *package; /* after closure_find_packages(); NULL when no package owns it */
+        const char *caps;    /* file capabilities ("cap_net_raw=ep"), NULL when none */
         const char *error;   /* why this file cannot be run or loaded, NULL when fine */
         size_t *deps, n_deps, allocated_deps;
         size_t *needed_by, n_needed_by, allocated_needed_by;

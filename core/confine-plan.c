@@ -258,7 +258,9 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                 }
         }
         /* the operator's paths */
-        char **all_paths[] = { s->paths, preset_paths };
+        char **all_paths[2];
+        all_paths[0] = s->paths;
+        all_paths[1] = preset_paths;
         for (size_t q = 0; q < ELEMENTSOF(all_paths); q++)
         for (char **path = all_paths[q]; path && *path; path++) {
                 const char *real;
@@ -333,6 +335,9 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                         goto fail;
                 }
         }
+        r = confine_note_privileged(c, s, &p);
+        if (r < 0)
+                goto fail;
         r = mount_plan_finish(&p, s->mount_budget, count_dir, root);
         if (r < 0)
                 goto fail;

@@ -2,7 +2,9 @@
 #include "config.h"
 
 #include <jansson.h>
+#include <sys/stat.h>
 
+#include "caps.h"
 #include "confine.h"
 #include "macro.h"
 
@@ -55,6 +57,7 @@ void confine_settings_done(ConfineSettings *s) {
         strv_free(s->writable);
         strv_free(s->overrides);
         strv_free(s->presets);
+        strv_free(s->capabilities);
         free(s->bin_sh_path);
         confine_settings_init(s);
 }
@@ -67,14 +70,15 @@ static json_t *strv_to_json(char *const *l) {
 }
 
 int confine_settings_to_json_string(const ConfineSettings *s, char **ret) {
-        json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:i}", "mode", confine_mode_to_string(s->mode),
+        json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:i}", "mode", confine_mode_to_string(s->mode),
                               "packages", strv_to_json(s->packages), "paths", strv_to_json(s->paths), "writable",
                               strv_to_json(s->writable), "bin_sh",
                               s->bin_sh == BIN_SH_NONE    ? json_string("none")
                               : s->bin_sh == BIN_SH_CUSTOM ? json_string(s->bin_sh_path)
                                                           : json_string("default"),
                               "full_unit", s->full_unit, "overrides", strv_to_json(s->overrides), "presets",
-                              strv_to_json(s->presets), "mount_budget",
+                              strv_to_json(s->presets), "capabilities", s->capabilities ? strv_to_json(s->capabilities) : json_null(),
+                              "mount_budget",
                               (int) s->mount_budget);
         if (!o)
                 return -ENOMEM;
@@ -111,7 +115,7 @@ int confine_settings_from_json_string(const char *text, ConfineSettings *ret, ch
         json_t *o = json_loads(text, 0, &err);
         const char *mode = NULL, *bin_sh = NULL;
         int full_unit = 0, budget = CONFINE_DEFAULT_MOUNT_BUDGET;
-        json_t *packages = NULL, *paths = NULL, *writable = NULL, *overrides = NULL, *presets = NULL;
+        json_t *packages = NULL, *paths = NULL, *writable = NULL, *overrides = NULL, *presets = NULL, *capabilities = NULL;
 
         confine_settings_init(&s);
         if (!o) {
@@ -119,9 +123,10 @@ int confine_settings_from_json_string(const char *text, ConfineSettings *ret, ch
                         (void) asprintf(reterr, "the settings are not valid JSON: %s (column %d)", err.text, err.column);
                 return -EINVAL;
         }
-        if (json_unpack_ex(o, &err, 0, "{s?s, s?o, s?o, s?o, s?s, s?b, s?o, s?o, s?i}", "mode", &mode, "packages",
+        if (json_unpack_ex(o, &err, 0, "{s?s, s?o, s?o, s?o, s?s, s?b, s?o, s?o, s?o, s?i}", "mode", &mode, "packages",
                            &packages, "paths", &paths, "writable", &writable, "bin_sh", &bin_sh, "full_unit",
-                           &full_unit, "overrides", &overrides, "presets", &presets, "mount_budget", &budget) < 0) {
+                           &full_unit, "overrides", &overrides, "presets", &presets, "capabilities", &capabilities,
+                           "mount_budget", &budget) < 0) {
                 if (reterr)
                         (void) asprintf(reterr, "the settings do not have the expected shape: %s", err.text);
                 json_decref(o);
@@ -135,7 +140,8 @@ int confine_settings_from_json_string(const char *text, ConfineSettings *ret, ch
         }
         if (r >= 0 && ((r = json_to_strv(packages, &s.packages)) < 0 || (r = json_to_strv(paths, &s.paths)) < 0 ||
                        (r = json_to_strv(writable, &s.writable)) < 0 || (r = json_to_strv(overrides, &s.overrides)) < 0 ||
-                       (r = json_to_strv(presets, &s.presets)) < 0) &&
+                       (r = json_to_strv(presets, &s.presets)) < 0 ||
+                       (!json_is_null(capabilities) && (r = json_to_strv(capabilities, &s.capabilities)) < 0)) &&
             reterr)
                 (void) asprintf(reterr, "a list in the settings holds something other than strings");
         if (r >= 0 && bin_sh) {
@@ -145,6 +151,18 @@ int confine_settings_from_json_string(const char *text, ConfineSettings *ret, ch
                         s.bin_sh = BIN_SH_CUSTOM;
                         if (!(s.bin_sh_path = strdup(bin_sh)))
                                 r = -ENOMEM;
+                }
+        }
+        /* an explicitly empty bounding set is a setting too */
+        if (r >= 0 && capabilities && json_is_array(capabilities) && !s.capabilities &&
+            !(s.capabilities = calloc(1, sizeof(char *))))
+                r = -ENOMEM;
+        for (char **cp = s.capabilities; r >= 0 && cp && *cp; cp++) {
+                uint64_t m;
+                if (caps_parse_list(*cp, &m, NULL) < 0) {
+                        if (reterr)
+                                (void) asprintf(reterr, "unknown capability '%s'", *cp);
+                        r = -EINVAL;
                 }
         }
         for (char **pr = s.presets; r >= 0 && pr && *pr; pr++)
@@ -372,6 +390,24 @@ int confine_check_conflicts(const Service *svc, const ConfineSettings *s, bool f
         return r;
 }
 
+int confine_note_privileged(const Closure *c, const ConfineSettings *s, MountPlan *p) {
+        for (size_t i = 0; i < closure_n_nodes(c); i++) {
+                const ClosureNode *n = closure_node(c, i);
+                if (!n->caps && !(n->mode & (S_ISUID | S_ISGID)))
+                        continue;
+                char *w;
+                bool userns = s->mode == CONFINE_FULL_APIVFS && !strv_contains(s->overrides, "PrivateUsers=no");
+                if (asprintf(&w, "%s carries %s%s%s%s: %s NoNewPrivileges=yes makes the kernel ignore them.", n->path,
+                             n->caps ? n->caps : "", n->caps && (n->mode & (S_ISUID | S_ISGID)) ? " and " : "",
+                             n->mode & S_ISUID ? "the setuid bit" : "", !(n->mode & S_ISUID) && (n->mode & S_ISGID) ? "the setgid bit" : "",
+                             userns ? "under PrivateUsers=yes they grant nothing outside the service's user namespace;"
+                                    : "they still grant their privileges in the root;") < 0 ||
+                    strv_push(&p->warnings, w) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 int confine_escape_path(const char *path, char **ret) {
         size_t n = strlen(path);
         char *out = malloc(n * 2 + 1), *o = out;
@@ -438,6 +474,16 @@ int confine_render_dropin(const ConfineSettings *s, const MountPlan *p, const ch
         const char *v = s->mode == CONFINE_FULL_APIVFS ? "yes" : "no";
         for (size_t i = 0; i < ELEMENTSOF(mode_flags); i++)
                 fprintf(f, "%s=%s\n", mode_flags[i], v);
+        if (s->capabilities) {
+                /* the operator's bounding set, in systemd's spelling; empty: no capabilities at all */
+                fputs("CapabilityBoundingSet=\n", f);
+                if (s->capabilities[0]) {
+                        fputs("CapabilityBoundingSet=", f);
+                        for (char **c = s->capabilities; *c; c++)
+                                fprintf(f, "%s%s", c == s->capabilities ? "" : " ", *c);
+                        fputs("\n", f);
+                }
+        }
         for (char **o = s->overrides; o && *o; o++)
                 fprintf(f, "%s\n", *o);
         if (p->pid_dir) {

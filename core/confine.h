@@ -32,6 +32,7 @@ typedef struct ConfineSettings {
         bool full_unit;
         char **overrides; /* KEY=VALUE, written after the mode's flags (win over them) */
         char **presets;   /* names from confine_presets */
+        char **capabilities; /* the bounding set to keep ("CAP_NET_BIND_SERVICE"), NULL: the unit's own */
         unsigned mount_budget;
 } ConfineSettings;
 
@@ -94,6 +95,9 @@ int mount_plan_finish(MountPlan *p, unsigned budget, DirCountFn count, void *use
 /* Conflicts between the unit and confinement: -EPERM with a reason when it must be refused (unless
  * forced), warnings added otherwise. */
 int confine_check_conflicts(const Service *svc, const ConfineSettings *s, bool force, MountPlan *p, char **reterr);
+
+/* Notes on the closure's files that carry file capabilities or set-id bits, and what the mode does to them. */
+int confine_note_privileged(const Closure *c, const ConfineSettings *s, MountPlan *p);
 
 /* The drop-in text: header (tool, version, settings), the root, the mode's flags written both ways, the
  * overrides, the binds. -EINVAL with a reason for a path systemd cannot be told (newline, control chars). */

@@ -38,6 +38,20 @@ if [ -d "$F/root/t" ]; then
         check "--ld-library-path is the program's LD_LIBRARY_PATH" grep -qx /t/05_env_over_runpath/env/libD.so "$tmp/05"
 fi
 
+# Privileges a file carries of its own: file capabilities and set-id bits are flagged
+if command -v setcap >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        cp /usr/bin/true "$tmp/withcaps"
+        setcap cap_net_raw+ep "$tmp/withcaps"
+        cp /usr/bin/true "$tmp/withsuid"
+        chmod 4755 "$tmp/withsuid"
+        "$S" closure --json "$tmp/withcaps" "$tmp/withsuid" > "$tmp/priv.json"
+        check "--json flags file capabilities (\"caps\": \"cap_net_raw=ep\")" grep -q '"caps": "cap_net_raw=ep"' "$tmp/priv.json"
+        check "--json flags the setuid bit" grep -q '"setuid": true' "$tmp/priv.json"
+        check "--json says false for a plain file" grep -q '"setgid": false' "$tmp/priv.json"
+        "$S" closure --tree --no-packages "$tmp/withcaps" "$tmp/withsuid" > "$tmp/priv.tree"
+        check "--tree flags them too" sh -c "grep -q 'CAPS cap_net_raw=ep' '$tmp/priv.tree' && grep -q 'SETUID' '$tmp/priv.tree'"
+fi
+
 # Nothing inspected is ever run: a script that would leave a mark, and strace's view of our execve calls.
 printf '#!/bin/sh\ntouch %s/ran\n' "$tmp" > "$tmp/marker.sh"
 chmod +x "$tmp/marker.sh"

@@ -83,6 +83,14 @@ check "--keep adds to the installed settings" sh -c "grep -q '\"chroot-only\"' '
 check "--keep --set replaces the same setting" sh -c "grep -qx 'Nice=9' '$F' && ! grep -qx 'Nice=7' '$F'"
 "$S" apply --root "$R" sdt.service > /dev/null 2>&1
 check "without --keep the command line states the whole setting" sh -c "! grep -q 'Nice=' '$F' && grep -qx 'MountAPIVFS=yes' '$F'"
+"$S" apply --root "$R" --capabilities 'cap_net_bind_service, CHOWN' sdt.service > /dev/null 2>&1
+check "--capabilities: the bounding set in systemd's spelling, reset first" sh -c "grep -qx 'CapabilityBoundingSet=' '$F' && grep -qx 'CapabilityBoundingSet=CAP_CHOWN CAP_NET_BIND_SERVICE' '$F'"
+check "--capabilities: recorded in the header" grep -q '"capabilities":\["CAP_CHOWN","CAP_NET_BIND_SERVICE"\]' "$F"
+"$S" apply --root "$R" --keep --set Nice=3 sdt.service > /dev/null 2>&1
+check "--keep keeps the bounding set (it reads back from the header)" grep -qx 'CapabilityBoundingSet=CAP_CHOWN CAP_NET_BIND_SERVICE' "$F"
+cp "$F" "$R/caps-before"
+"$S" apply --root "$R" --capabilities cap_bogus sdt.service > /dev/null 2> "$R/err"
+check "an unknown capability is refused by name, nothing written" sh -c "grep -q \"unknown capability 'cap_bogus'\" '$R/err' && cmp -s '$R/caps-before' '$F'"
 printf '{"format": 1, "services": {"../x.service": {}}}' > "$R/bad.json"
 "$S" import --root "$R" "$R/bad.json" > /dev/null 2> "$R/err"
 check "import refuses an invalid unit name, naming it" grep -q "'../x.service' is not a valid unit name" "$R/err"
@@ -104,5 +112,17 @@ if command -v setpriv >/dev/null 2>&1; then
         sed "s/^/# /" "$R/err"
         check "an unprivileged user is refused with the reason and what to do" sh -c "test $rc -ne 0 && grep -q 'Permission denied' '$R/err' && grep -q 'preview' '$R/err'"
         check "and nothing is written" test ! -e "$F"
+        # without --root: refused before anything is read or written, naming the privilege and export
+        setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+                "$S" apply --offline sdt-not-there.service > /dev/null 2> "$R/err"
+        rc=$?
+        check "apply as an unprivileged user: refused, naming the missing privilege and pointing to export" \
+                sh -c "test $rc -ne 0 && grep -q 'apply needs root' '$R/err' && grep -q 'export' '$R/err'"
+        setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+                "$S" revert sdt-not-there.service > /dev/null 2> "$R/err"
+        check "revert as an unprivileged user: refused the same way" grep -q 'revert needs root' "$R/err"
+        # root without CAP_DAC_OVERRIDE
+        setpriv --inh-caps=-all --bounding-set=-dac_override "$S" apply --offline sdt-not-there.service > /dev/null 2> "$R/err"
+        check "root without CAP_DAC_OVERRIDE: refused, naming the capability" grep -q 'CAP_DAC_OVERRIDE' "$R/err"
 fi
 done_testing

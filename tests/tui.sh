@@ -112,6 +112,13 @@ check "started in a small terminal: says so" wait_for small 'Terminal too small 
 start ascii 130 30 TERM=vt100 LANG=C
 keys ascii / r e d i s - s e r v e r . Enter Enter 2
 check "a non-UTF-8 locale draws with ASCII (wide: the real file behind a link)" wait_for ascii 'redis-server -> /usr/bin/redis-check-rdb'
+# an unprivileged user: a read-only session that says so, and still offers export
+$T new-session -d -s ro -x 100 -y 30 "env TERM=xterm LANG=C.UTF-8 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all $build/sdconfine --offline; sleep 100"
+check "unprivileged: the title says read-only" wait_for ro 'read-only'
+keys ro / b e a n s t a l k d Enter Enter
+check "unprivileged: the settings say that export works, and why read-only" wait_for ro 'Read-only session, e still exports: writing /etc/systemd/system'
+keys ro w
+check "unprivileged: w refuses, pointing to export" wait_for ro 'Read-only session: use e to export'
 start nocolor 80 24 TERM=xterm-256color NO_COLOR=1
 check "NO_COLOR: starts (colours off)" wait_for nocolor 'system services'
 done_testing

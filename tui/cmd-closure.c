@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <unistd.h>
 
@@ -62,6 +63,12 @@ static void print_tree_node(const Closure *c, size_t i, size_t parent, const cha
         printf(", %s", format_size(n->size, size, sizeof size));
         if (n->package)
                 printf(", %s", n->package);
+        if (n->mode & S_ISUID)
+                printf(", SETUID");
+        if (n->mode & S_ISGID)
+                printf(", SETGID");
+        if (n->caps)
+                printf(", CAPS %s", n->caps);
         printf("]");
         if (n->n_deps > 0 && (expanded[i] || (!top && !tree_home(c, i, parent)))) {
                 printf(" (dependencies shown %s)\n", expanded[i] ? "above" : "below");

@@ -5,6 +5,7 @@
 #include <getopt.h>
 
 #include "cmd-confine.h"
+#include "caps.h"
 #include <jansson.h>
 #include <sys/stat.h>
 #include "confine-plan.h"
@@ -42,6 +43,8 @@ static const char usage_settings[] =
         "  --set KEY=VALUE  a setting written after the mode's flags, e.g. PrivateUsers=no\n"
         "  --mount-budget N bind whole directories when the plan has more than N mounts (default 150)\n"
         "  --preset NAME    users, resolve, tls, timezone, locale or terminfo: files no analysis can see\n"
+        "  --capabilities LIST  the capability bounding set to keep (e.g. CAP_NET_BIND_SERVICE,CAP_SETUID;\n"
+        "                   empty: none)\n"
         "  --suggested      accept every suggestion (presets and settings, each with its reason)\n"
         "  --force          confine a unit that already has a RootDirectory=/RootImage=\n"
         "  --root DIR       work below DIR (an image); nothing is reloaded\n"
@@ -50,7 +53,7 @@ static const char usage_settings[] =
 static int parse_args(int argc, char **argv, Action action, Args *ret) {
         enum { ARG_MODE = 0x100, ARG_PACKAGE, ARG_PATH, ARG_WRITABLE, ARG_BIN_SH, ARG_NO_BIN_SH, ARG_FULL_UNIT,
                ARG_SET, ARG_BUDGET, ARG_KEEP, ARG_FORCE, ARG_ROOT, ARG_OFFLINE, ARG_RUNTIME, ARG_NO_RELOAD,
-               ARG_RESTART, ARG_PRESET, ARG_SUGGESTED, ARG_DIR, ARG_JSON };
+               ARG_RESTART, ARG_PRESET, ARG_SUGGESTED, ARG_DIR, ARG_JSON, ARG_CAPABILITIES };
         static const struct option options[] = {
                 { "mode", required_argument, NULL, ARG_MODE },
                 { "package", required_argument, NULL, ARG_PACKAGE },
@@ -71,6 +74,7 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                 { "preset", required_argument, NULL, ARG_PRESET },
                 { "suggested", no_argument, NULL, ARG_SUGGESTED },
                 { "dir", required_argument, NULL, ARG_DIR },
+                { "capabilities", required_argument, NULL, ARG_CAPABILITIES },
                 { "json", required_argument, NULL, ARG_JSON },
                 { "help", no_argument, NULL, 'h' },
                 {},
@@ -176,6 +180,27 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                 case ARG_DIR:
                         a.export_dir = optarg;
                         break;
+                case ARG_CAPABILITIES: {
+                        uint64_t mask;
+                        _cleanup_free_ char *bad = NULL, *names = NULL;
+                        a.settings_given = true;
+                        r = caps_parse_list(optarg, &mask, &bad);
+                        if (r == -EINVAL) {
+                                log_error("--capabilities: unknown capability '%s'. Use names as in capabilities(7), "
+                                          "e.g. CAP_NET_BIND_SERVICE, separated by commas.", bad ? bad : optarg);
+                                break;
+                        }
+                        if (r >= 0)
+                                r = caps_mask_to_names(mask, &names);
+                        strv_free(a.settings.capabilities);
+                        a.settings.capabilities = calloc(1, sizeof(char *));
+                        if (r >= 0 && !a.settings.capabilities)
+                                r = -ENOMEM;
+                        for (char *rest = names, *w; r >= 0 && rest && (w = strsep(&rest, " "));)
+                                if (*w)
+                                        r = strv_extend(&a.settings.capabilities, w);
+                        break;
+                }
                 case ARG_JSON:
                         a.export_json = optarg;
                         break;
@@ -264,6 +289,8 @@ static int merge_installed(Args *a, int root_fd) {
                 log_error("cannot read the installed settings of %s: %s.", a->unit, err ? err : strerror(-r));
                 return -EINVAL;
         }
+        if (!a->settings.capabilities)
+                a->settings.capabilities = TAKE_PTR(old.capabilities);
         char **lists[][2] = { { (char **) &old.presets, (char **) &a->settings.presets },
                               { (char **) &old.packages, (char **) &a->settings.packages },
                               { (char **) &old.paths, (char **) &a->settings.paths },
@@ -525,6 +552,15 @@ static int run(int argc, char **argv, Action action) {
         if (r <= 0)
                 return r < 0 ? 2 : 0;
         a.source.quiet = action == ACTION_REVERT;
+        /* writing the unit directories and reloading need privileges: say which are missing, write nothing */
+        const char *missing = NULL;
+        if ((action == ACTION_APPLY || action == ACTION_REVERT || action == ACTION_IMPORT) && !a.source.root &&
+            !caps_self_privileged(&missing)) {
+                log_error("%s needs %s. Nothing was written. Use 'sdconfine preview' or 'sdconfine export --dir DIR' "
+                          "to get the drop-in and install it with the rights to.", action_names[action], missing);
+                confine_settings_done(&a.settings);
+                return 1;
+        }
         if (service_source_open(&a.source, &src) < 0) {
                 confine_settings_done(&a.settings);
                 return 1;

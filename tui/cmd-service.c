@@ -3,6 +3,7 @@
 
 #include <getopt.h>
 
+#include "caps.h"
 #include "cmd-service.h"
 #include "macro.h"
 #include "output.h"
@@ -246,10 +247,18 @@ int cmd_show(int argc, char **argv) {
                 print_list(s, "RuntimeDirectory", s->runtime_directory);
                 print_list(s, "ConfigurationDirectory", s->configuration_directory);
                 print_str(s, "WorkingDirectory", s->working_directory);
-                if (s->capability_bounding_set != UINT64_MAX)
-                        printf("CapabilityBoundingSet=0x%" PRIx64 "\n", s->capability_bounding_set);
-                if (s->ambient_capabilities)
-                        printf("AmbientCapabilities=0x%" PRIx64 "\n", s->ambient_capabilities);
+                /* by name, as systemd spells them */
+                uint64_t all = caps_last_cap() >= 63 ? UINT64_MAX : (UINT64_C(1) << (caps_last_cap() + 1)) - 1;
+                if ((s->capability_bounding_set & all) != all) {
+                        _cleanup_free_ char *names = NULL;
+                        if (caps_mask_to_names(s->capability_bounding_set & all, &names) >= 0)
+                                print_str(s, "CapabilityBoundingSet", names);
+                }
+                if (s->ambient_capabilities) {
+                        _cleanup_free_ char *names = NULL;
+                        if (caps_mask_to_names(s->ambient_capabilities, &names) >= 0)
+                                print_str(s, "AmbientCapabilities", names);
+                }
                 printf("Confinement: %s\n", confinement_name(service_confinement(s)));
                 printf("Closure roots:");
                 for (ExecType t = 0; t < _EXEC_TYPE_MAX; t++)

@@ -10,6 +10,7 @@
 #include <locale.h>
 #include <sys/stat.h>
 
+#include "caps.h"
 #include "confine-session.h"
 #include "dropin-write.h"
 #include "macro.h"
@@ -472,6 +473,15 @@ static char **settings_lines(App *a) {
         LIST("W", "Writable paths", s->writable);
         LIST("P", "Presets", s->presets);
         LIST("o", "Overrides", s->overrides);
+        if (s->capabilities)
+                LIST("c", "Capabilities", s->capabilities);
+        else {
+                _cleanup_free_ char *own = NULL;
+                uint64_t all = caps_last_cap() >= 63 ? UINT64_MAX : (UINT64_C(1) << (caps_last_cap() + 1)) - 1;
+                if (a->res.svc && (a->res.svc->capability_bounding_set & all) != all)
+                        (void) caps_mask_to_names(a->res.svc->capability_bounding_set & all, &own);
+                ADD("%-4s %-18s %s%s", "c", "Capabilities", "the unit's own: ", own ? own : "all");
+        }
         ADD("%-4s %-18s %u", "+/-", "Mount budget", s->mount_budget);
         ADD("%s", "");
         if (a->res_r >= 0) {
@@ -499,7 +509,7 @@ static char **settings_lines(App *a) {
         }
         if (a->readonly) {
                 ADD("%s", "");
-                ADD("Read-only session: %s. Export (e) still works.", a->readonly_why);
+                ADD("Read-only session, e still exports: %s.", a->readonly_why);
         }
 #undef ADD
 #undef LIST
@@ -732,7 +742,7 @@ static void show_help(App *a) {
                 "  Up/Down, j/k        move          PgUp/PgDn, g/G   page, first/last",
                 "  Settings:  Space confine on/off   m mode   b /bin/sh (default, none, a path)   f full unit",
                 "             p package (Tab completes)   a read-only path   W writable path   P preset",
-                "             o override KEY=VALUE   x remove the selected list entry   +/- mount budget",
+                "             o override KEY=VALUE   c capabilities to keep   x remove the selected entry   +/- budget",
                 "             S accept all suggestions",
                 "  Closure:   Enter/Right expand   Left collapse   * expand all   y why is it here   / search, n next",
                 "  w apply (write the drop-in, reload; asks first)   r revert   e export to a directory",
@@ -750,7 +760,7 @@ static void show_help(App *a) {
 
 static void do_apply(App *a) {
         if (a->readonly) {
-                set_message(a, true, "Read-only session: %s. Use e to export the drop-in instead.", a->readonly_why);
+                set_message(a, true, "Read-only session: use e to export the drop-in instead (%s).", a->readonly_why);
                 return;
         }
         _cleanup_free_ char *path = confine_dropin_display_path(&a->src, a->unit, false), *msg = NULL;
@@ -984,6 +994,29 @@ static void settings_key(App *a, int ch) {
         case 'o':
                 list_edit(a, &a->settings.overrides, "Override KEY=VALUE (e.g. PrivateUsers=no):", false, NULL);
                 return;
+        case 'c': {
+                char buf[512] = "";
+                uint64_t mask;
+                _cleanup_free_ char *bad = NULL, *names = NULL;
+                if (!prompt(a, "Capabilities to keep (names, commas; empty: the unit's own; 'none'):", buf, sizeof buf, NULL))
+                        return;
+                strv_free(a->settings.capabilities);
+                a->settings.capabilities = NULL;
+                if (!buf[0])
+                        break;
+                if (streq(buf, "none"))
+                        buf[0] = 0;
+                if (caps_parse_list(buf, &mask, &bad) < 0) {
+                        set_message(a, true, "Unknown capability '%s': use names from capabilities(7).", bad ? bad : buf);
+                        return;
+                }
+                a->settings.capabilities = calloc(1, sizeof(char *));
+                if (caps_mask_to_names(mask, &names) >= 0)
+                        for (char *rest = names, *w; (w = strsep(&rest, " "));)
+                                if (*w)
+                                        (void) strv_extend(&a->settings.capabilities, w);
+                break;
+        }
         case 'x':
                 remove_selected(a);
                 return;
@@ -1186,10 +1219,10 @@ int tui_run(const TuiOptions *o) {
         }
         (void) dpkg_db_new(closure_context_root(a.ctx), &a.db);
         /* a session that may not write unit directories or reload says so and still exports */
-        if (geteuid() != 0 && !o->root) {
+        const char *missing = NULL;
+        if (!o->root && !caps_self_privileged(&missing)) {
                 a.readonly = true;
-                snprintf(a.readonly_why, sizeof a.readonly_why,
-                         "not root: writing /etc/systemd/system and reloading the manager need root");
+                snprintf(a.readonly_why, sizeof a.readonly_why, "writing /etc/systemd/system and reloading need %s", missing);
         } else if (faccessat(a.root_fd, "etc/systemd/system", W_OK, AT_EACCESS) < 0) {
                 a.readonly = true;
                 snprintf(a.readonly_why, sizeof a.readonly_why, "%s/etc/systemd/system is not writable (%s)",
