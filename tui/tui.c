@@ -547,6 +547,12 @@ static char **closure_lines(App *a, int width) {
                                          n->package ? " " : "", n->package ? n->package : "");
                         else /* narrow: the size and how it was found; the rest with y and wider screens */
                                 snprintf(right, sizeof right, " %9s %s", format_size(n->size, size, sizeof size), via);
+                        /* privileges the file carries of its own */
+                        if (n->mode & (S_ISUID | S_ISGID) || n->caps) {
+                                size_t rl = strlen(right);
+                                snprintf(right + rl, sizeof right - rl, "%s%s%s%s", n->mode & S_ISUID ? " SETUID" : "",
+                                         n->mode & S_ISGID ? " SETGID" : "", n->caps ? " CAPS " : "", n->caps ? n->caps : "");
+                        }
                         /* the real file behind links only where there is room for it */
                         bool real = width >= 110 && !streq(n->path, n->realpath);
                         snprintf(left, sizeof left, "%s%s %s%s%s", indent, row->has_children ? (row->expanded ? "-" : "+") : " ",
@@ -742,7 +748,7 @@ static void show_help(App *a) {
                 "  Up/Down, j/k        move          PgUp/PgDn, g/G   page, first/last",
                 "  Settings:  Space confine on/off   m mode   b /bin/sh (default, none, a path)   f full unit",
                 "             p package (Tab completes)   a read-only path   W writable path   P preset",
-                "             o override KEY=VALUE   c capabilities to keep   x remove the selected entry   +/- budget",
+                "             o override KEY=VALUE   c capabilities (a checklist)   x remove the selected entry   +/- budget",
                 "             S accept all suggestions",
                 "  Closure:   Enter/Right expand   Left collapse   * expand all   y why is it here   / search, n next",
                 "  w apply (write the drop-in, reload; asks first)   r revert   e export to a directory",
@@ -944,6 +950,76 @@ static void closure_key(App *a, int ch) {
         }
 }
 
+/* The capability bounding set as a checklist: Space toggles, a all, n none, u the unit's own, Enter keeps,
+ * Esc cancels. Starts from the current choice, or the unit's own set. */
+static bool capability_checklist(App *a) {
+        unsigned last = caps_last_cap();
+        uint64_t mask = 0;
+        if (a->settings.capabilities) {
+                for (char **c = a->settings.capabilities; *c; c++) {
+                        uint64_t m;
+                        if (caps_parse_list(*c, &m, NULL) >= 0)
+                                mask |= m;
+                }
+        } else
+                mask = a->res.svc ? a->res.svc->capability_bounding_set : UINT64_MAX;
+        size_t sel = 0, top = 0;
+        for (;;) {
+                erase();
+                draw_title(a, "capability bounding set");
+                put(1, 1, COLS - 2, "Space toggles, a all, n none, u the unit's own (no setting), Enter keeps, Esc cancels",
+                    A_BOLD);
+                int rows = LINES - 4;
+                if (sel < top)
+                        top = sel;
+                if (sel >= top + rows)
+                        top = sel - rows + 1;
+                for (int y = 0; y < rows && top + y <= last; y++) {
+                        unsigned c = top + y;
+                        _cleanup_free_ char *name = NULL;
+                        char line[128];
+                        (void) caps_mask_to_names(UINT64_C(1) << c, &name);
+                        snprintf(line, sizeof line, " [%s] %s", mask & (UINT64_C(1) << c) ? "x" : " ", name ? name : "?");
+                        put(2 + y, 0, COLS, line, c == sel ? A_REVERSE : 0);
+                }
+                fill_line(LINES - 1, attr_of(a, C_BAR, A_REVERSE));
+                put(LINES - 1, 0, COLS, " Space Toggle  a All  n None  u Unit's own  Enter Keep  Esc Cancel",
+                    attr_of(a, C_BAR, A_REVERSE));
+                refresh();
+                int ch = getch();
+                if (ch == KEY_UP || ch == 'k')
+                        sel = sel > 0 ? sel - 1 : 0;
+                else if (ch == KEY_DOWN || ch == 'j')
+                        sel = sel < last ? sel + 1 : last;
+                else if (ch == ' ')
+                        mask ^= UINT64_C(1) << sel;
+                else if (ch == 'a')
+                        mask = UINT64_MAX;
+                else if (ch == 'n')
+                        mask = 0;
+                else if (ch == 27)
+                        return false;
+                else if (ch == 'u') {
+                        strv_free(a->settings.capabilities);
+                        a->settings.capabilities = NULL;
+                        return true;
+                } else if (is_enter(ch)) {
+                        _cleanup_free_ char *names = NULL;
+                        uint64_t all = last >= 63 ? UINT64_MAX : (UINT64_C(1) << (last + 1)) - 1;
+                        strv_free(a->settings.capabilities);
+                        a->settings.capabilities = NULL;
+                        if ((mask & all) == all) /* everything: no setting at all */
+                                return true;
+                        a->settings.capabilities = calloc(1, sizeof(char *));
+                        if (caps_mask_to_names(mask & all, &names) >= 0)
+                                for (char *rest = names, *w; (w = strsep(&rest, " "));)
+                                        if (*w)
+                                                (void) strv_extend(&a->settings.capabilities, w);
+                        return true;
+                }
+        }
+}
+
 static void settings_key(App *a, int ch) {
         switch (ch) {
         case ' ':
@@ -994,29 +1070,10 @@ static void settings_key(App *a, int ch) {
         case 'o':
                 list_edit(a, &a->settings.overrides, "Override KEY=VALUE (e.g. PrivateUsers=no):", false, NULL);
                 return;
-        case 'c': {
-                char buf[512] = "";
-                uint64_t mask;
-                _cleanup_free_ char *bad = NULL, *names = NULL;
-                if (!prompt(a, "Capabilities to keep (names, commas; empty: the unit's own; 'none'):", buf, sizeof buf, NULL))
+        case 'c':
+                if (!capability_checklist(a))
                         return;
-                strv_free(a->settings.capabilities);
-                a->settings.capabilities = NULL;
-                if (!buf[0])
-                        break;
-                if (streq(buf, "none"))
-                        buf[0] = 0;
-                if (caps_parse_list(buf, &mask, &bad) < 0) {
-                        set_message(a, true, "Unknown capability '%s': use names from capabilities(7).", bad ? bad : buf);
-                        return;
-                }
-                a->settings.capabilities = calloc(1, sizeof(char *));
-                if (caps_mask_to_names(mask, &names) >= 0)
-                        for (char *rest = names, *w; (w = strsep(&rest, " "));)
-                                if (*w)
-                                        (void) strv_extend(&a->settings.capabilities, w);
                 break;
-        }
         case 'x':
                 remove_selected(a);
                 return;
