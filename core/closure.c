@@ -902,6 +902,15 @@ int closure_add_file(Closure *c, const char *path) {
         return 0;
 }
 
+size_t closure_tree_parent(const Closure *c, size_t i) {
+        const ClosureNode *n = c->nodes + i;
+        size_t best = SIZE_MAX;
+        for (size_t k = 0; k < n->n_needed_by; k++)
+                if (n->needed_by[k] < best)
+                        best = n->needed_by[k];
+        return best;
+}
+
 int closure_why(const Closure *c, size_t target, size_t **ret, size_t *ret_n) {
         if (target >= c->n_nodes)
                 return -ENOENT;

@@ -106,6 +106,10 @@ const ClosureMissing *closure_missing(const Closure *c, size_t i);
 /* -ENOENT when path is not a node. */
 int closure_find(const Closure *c, const char *path, size_t *ret);
 
+/* Where node i hangs in a tree drawing: its first parent in discovery (breadth-first) order, SIZE_MAX for a
+ * node nobody needs (a root). A tree draws a node's children once, under that parent. */
+size_t closure_tree_parent(const Closure *c, size_t i);
+
 /* One shortest chain from a root to node i: ret[0] is a root, ret[n-1] == i. */
 int closure_why(const Closure *c, size_t i, size_t **ret, size_t *ret_n);
 

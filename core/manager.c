@@ -115,6 +115,20 @@ static UnitInfo *find_unit(UnitInfo *u, size_t n, const char *name) {
         return NULL;
 }
 
+/* Call a Manager method that takes (as states, as patterns) with no states. */
+static int call_by_patterns(Manager *m, const char *method, char **patterns, sd_bus_error *e, sd_bus_message **ret) {
+        sd_bus_message *call = NULL;
+        int r = sd_bus_message_new_method_call(m->bus, &call, DEST, PATH, IFACE_MANAGER, method);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(call, NULL);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(call, patterns);
+        if (r >= 0)
+                r = sd_bus_call(m->bus, call, 0, e, ret);
+        sd_bus_message_unref(call);
+        return r;
+}
+
 int manager_list_services(Manager *m, UnitInfo **ret, size_t *ret_n) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
@@ -123,15 +137,7 @@ int manager_list_services(Manager *m, UnitInfo **ret, size_t *ret_n) {
         const char *patterns[] = { "*.service", NULL };
         int r;
 
-        sd_bus_message *call = NULL;
-        r = sd_bus_message_new_method_call(m->bus, &call, DEST, PATH, IFACE_MANAGER, "ListUnitsByPatterns");
-        if (r >= 0)
-                r = sd_bus_message_append_strv(call, NULL);
-        if (r >= 0)
-                r = sd_bus_message_append_strv(call, (char **) patterns);
-        if (r >= 0)
-                r = sd_bus_call(m->bus, call, 0, &e, &reply);
-        sd_bus_message_unref(call);
+        r = call_by_patterns(m, "ListUnitsByPatterns", (char **) patterns, &e, &reply);
         if (r < 0)
                 goto fail;
         r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
@@ -153,15 +159,7 @@ int manager_list_services(Manager *m, UnitInfo **ret, size_t *ret_n) {
         if (r < 0)
                 goto fail;
 
-        call = NULL;
-        r = sd_bus_message_new_method_call(m->bus, &call, DEST, PATH, IFACE_MANAGER, "ListUnitFilesByPatterns");
-        if (r >= 0)
-                r = sd_bus_message_append_strv(call, NULL);
-        if (r >= 0)
-                r = sd_bus_message_append_strv(call, (char **) patterns);
-        if (r >= 0)
-                r = sd_bus_call(m->bus, call, 0, &e, &reply);
-        sd_bus_message_unref(call);
+        r = call_by_patterns(m, "ListUnitFilesByPatterns", (char **) patterns, &e, &reply);
         if (r < 0)
                 goto fail;
         r = sd_bus_message_enter_container(reply, 'a', "(ss)");

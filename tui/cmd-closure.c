@@ -38,16 +38,6 @@ static void usage(FILE *f) {
               f);
 }
 
-/* A node's children are drawn once, under its first parent in discovery (breadth-first) order. */
-static bool tree_home(const Closure *c, size_t i, size_t parent) {
-        const ClosureNode *n = closure_node(c, i);
-        size_t best = SIZE_MAX;
-        for (size_t k = 0; k < n->n_needed_by; k++)
-                if (n->needed_by[k] < best)
-                        best = n->needed_by[k];
-        return best == parent;
-}
-
 static void print_tree_node(const Closure *c, size_t i, size_t parent, const char *prefix, bool last, bool top,
                             bool *expanded) {
         const TreeGlyphs *g = output_glyphs();
@@ -70,7 +60,7 @@ static void print_tree_node(const Closure *c, size_t i, size_t parent, const cha
         if (n->caps)
                 printf(", CAPS %s", n->caps);
         printf("]");
-        if (n->n_deps > 0 && (expanded[i] || (!top && !tree_home(c, i, parent)))) {
+        if (n->n_deps > 0 && (expanded[i] || (!top && closure_tree_parent(c, i) != parent))) {
                 printf(" (dependencies shown %s)\n", expanded[i] ? "above" : "below");
                 return;
         }

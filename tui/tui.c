@@ -393,19 +393,10 @@ static void open_service(App *a, const char *name) {
         recompute(a);
 }
 
-static bool tree_home(const Closure *c, size_t i, ssize_t parent) {
-        const ClosureNode *n = closure_node(c, i);
-        size_t best = SIZE_MAX;
-        for (size_t k = 0; k < n->n_needed_by; k++)
-                if (n->needed_by[k] < best)
-                        best = n->needed_by[k];
-        return parent < 0 || best == (size_t) parent;
-}
-
 static void tree_add(App *a, size_t node, ssize_t parent, int depth, size_t *cap) {
         const Closure *c = a->res.closure;
         const ClosureNode *n = closure_node(c, node);
-        bool home = tree_home(c, node, parent);
+        bool home = parent < 0 || closure_tree_parent(c, node) == (size_t) parent;
         size_t n_missing = 0;
         for (size_t m = 0; m < closure_n_missing(c); m++)
                 n_missing += closure_missing(c, m)->needed_by == node;
