@@ -572,12 +572,7 @@ static int run(int argc, char **argv, Action action) {
                 root_fd = own_fd;
         }
         /* the file as the operator finds it: below --root when given */
-        {
-                _cleanup_free_ char *rel = NULL;
-                if (dropin_path(a.unit, a.runtime, &rel) >= 0 &&
-                    asprintf(&path, "%s/%s", a.source.root && !streq(a.source.root, "/") ? a.source.root : "", rel) < 0)
-                        path = NULL;
-        }
+        path = a.unit ? confine_dropin_display_path(&src, a.unit, a.runtime) : NULL;
 
         if (action == ACTION_EXPORT) {
                 r = run_export(&a, &src, root_fd);
