@@ -360,7 +360,7 @@ static void print_diff(const char *old, const char *new, const char *label) {
                 log_error("out of memory.");
                 return;
         }
-        printf("--- %s (installed)\n+++ %s (new)\n", label, label);
+        printf("--- %s (%s)\n+++ %s (new)\n", label, old ? "installed" : "not installed", label);
         for (char **l = lines; *l; l++)
                 puts(*l);
         strv_free(lines);
