@@ -224,6 +224,8 @@ int cmd_closure(int argc, char **argv) {
         ClosureContext *ctx = NULL;
         Closure *cl = NULL;
         DpkgDb *db = NULL;
+        ServiceSource src = {};
+        bool src_open = false;
         r = closure_context_new(arg_root, &ctx);
         if (r < 0) {
                 log_error("cannot open root directory %s: %s. Give an existing directory to --root.",
@@ -241,18 +243,20 @@ int cmd_closure(int argc, char **argv) {
         for (int i = optind; i < argc; i++) {
                 char abs[PATH_MAX];
                 const char *path = argv[i];
-                /* a unit name: the programs of its Exec* lines, with its PATH and LD_LIBRARY_PATH */
+                /* a unit name: the programs of its Exec* lines, with its PATH and LD_LIBRARY_PATH. The service
+                 * source is opened once for all units named. */
                 if (!strchr(path, '/') && unit_name_suffix(path)) {
-                        ServiceSourceOptions so = { .root = arg_root, .offline = arg_offline, .user = arg_user };
-                        ServiceSource src = {};
                         Service *s = NULL;
                         _cleanup_free_ char *err = NULL;
-                        if (service_source_open(&so, &src) < 0) {
-                                ret = 1;
-                                continue;
+                        if (!src_open) {
+                                ServiceSourceOptions so = { .root = arg_root, .offline = arg_offline, .user = arg_user };
+                                if (service_source_open(&so, &src) < 0) {
+                                        ret = 1;
+                                        break;
+                                }
+                                src_open = true;
                         }
                         if (service_source_load(&src, path, &s) < 0) {
-                                service_source_close(&src);
                                 ret = 1;
                                 continue;
                         }
@@ -261,7 +265,6 @@ int cmd_closure(int argc, char **argv) {
                                           s->load_state ? s->load_state : "not loaded");
                         r = service_add_closure(s, cl, &err);
                         service_free(s);
-                        service_source_close(&src);
                         if (r == -ENOMEM)
                                 goto oom;
                         if (r < 0) {
@@ -331,10 +334,14 @@ int cmd_closure(int argc, char **argv) {
         }
         closure_free(cl);
         closure_context_free(ctx);
+        if (src_open)
+                service_source_close(&src);
         return ret;
 
 oom:
         dpkg_db_free(db);
+        if (src_open)
+                service_source_close(&src);
         log_error("out of memory.");
         closure_free(cl);
         closure_context_free(ctx);
