@@ -405,6 +405,34 @@ fail:
         return r;
 }
 
+int manager_load_summary(Manager *m, const char *name, Service **ret) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *path = NULL;
+        int r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", name, &path);
+        if (r < 0)
+                return r;
+        Service *s = service_new(name);
+        if (!s)
+                return -ENOMEM;
+        /* a unit not loaded yet answers with defaults: its description and paths come when it is opened */
+        if ((r = get_string(m, path, IFACE_UNIT, "LoadState", &s->load_state)) < 0 ||
+            (r = get_string(m, path, IFACE_UNIT, "Description", &s->description)) < 0 ||
+            (r = get_string(m, path, IFACE_UNIT, "FragmentPath", &s->fragment_path)) < 0 ||
+            (r = get_strv(m, path, IFACE_UNIT, "DropInPaths", &s->dropin_paths)) < 0) {
+                service_free(s);
+                sd_bus_error_free(&e);
+                return r;
+        }
+        if (streq_ptr(s->load_state, "loaded") &&
+            ((r = get_string(m, path, IFACE_SERVICE, "RootDirectory", &s->root_directory)) < 0 ||
+             (r = get_string(m, path, IFACE_SERVICE, "RootImage", &s->root_image)) < 0)) {
+                service_free(s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
 static int call_simple(Manager *m, const char *method, const char *types, const char *a, const char *b) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
         int r = types ? sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, method, &e, NULL, types, a, b)

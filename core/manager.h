@@ -28,6 +28,9 @@ int manager_list_services(Manager *m, UnitInfo **ret, size_t *ret_n);
 /* The effective settings of a service from the manager's properties (it is loaded if it is not). */
 int manager_load_service(Manager *m, const char *name, Service **ret);
 
+/* Only what a list needs: description, fragment, drop-ins, RootDirectory=, RootImage= (five calls, not thirty). */
+int manager_load_summary(Manager *m, const char *name, Service **ret);
+
 int manager_reload(Manager *m);
 int manager_restart(Manager *m, const char *name);
 

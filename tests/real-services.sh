@@ -18,8 +18,13 @@ check "systemd starts in its own namespaces" systemd_start "$tmp" "$build" "$src
 
 # confined UNIT: its main process sees another root than the manager (no /etc/os-release there)
 confined() {
-        m=$(in_ns systemctl show -p MainPID --value "$1")
-        [ "$m" -gt 0 ] && in_ns test -d "/proc/$m/root/usr" && ! in_ns test -e "/proc/$m/root/etc/os-release"
+        # Type=simple: start returns at the fork, before the namespace is set up; give it a moment
+        for i in $(seq 1 40); do
+                m=$(in_ns systemctl show -p MainPID --value "$1")
+                [ "$m" -gt 0 ] && in_ns test -d "/proc/$m/root/usr" && ! in_ns test -e "/proc/$m/root/etc/os-release" && return 0
+                sleep 0.05
+        done
+        return 1
 }
 etc_of() {
         m=$(in_ns systemctl show -p MainPID --value "$1")

@@ -51,6 +51,7 @@ typedef struct App {
         Entry *entries;
         size_t n_entries;
         size_t *visible, n_visible, sel, top;
+        size_t n_detailed; /* entries whose details are loaded (the list fills in while idle) */
         char filter[128];
         bool sort_by_state;
 
@@ -201,6 +202,9 @@ static void refilter(App *a) {
                 a->sel = a->n_visible ? a->n_visible - 1 : 0;
 }
 
+/* The list comes up at once with the names (and, live, the states); the details that need each unit loaded
+ * (confinement marker, description, fragment) are filled in afterwards, a few at a time while no key waits,
+ * so a host with thousands of units shows its first frame at once and stays responsive. */
 static int load_list(App *a) {
         char **names = NULL;
         UnitInfo *infos = NULL;
@@ -217,36 +221,60 @@ static int load_list(App *a) {
         for (size_t i = 0; i < n; i++) {
                 const char *name = a->src.manager ? infos[i].name : names[i];
                 Entry *e = a->entries + i;
-                if (a->curses && (i % 25 == 0 || i + 1 == n)) { /* the first scan can take a while: say how far */
-                        char buf[128];
-                        snprintf(buf, sizeof buf, "Reading the services: %zu of %zu...", i + 1, n);
-                        fill_line(LINES - 2, 0);
-                        put(LINES - 2, 0, COLS, buf, A_BOLD);
-                        refresh();
-                }
-                Service *s = NULL;
-                /* the marker and description need the unit's drop-ins: cheap offline, two calls live */
-                if (!unit_name_is_valid(name, UNIT_NAME_TEMPLATE))
-                        (void) (a->src.manager ? manager_load_service(a->src.manager, name, &s)
-                                               : unit_index_load(a->src.index, name, &s));
-                Confinement c = s ? service_confinement(s) : CONFINE_NONE;
+                bool template = unit_name_is_valid(name, UNIT_NAME_TEMPLATE);
                 e->name = strdup(name);
-                e->active = strdup(unit_name_is_valid(name, UNIT_NAME_TEMPLATE) ? "template"
-                                   : a->src.manager                            ? infos[i].active_state
-                                   : s && s->load_state && !streq(s->load_state, "loaded") ? s->load_state
-                                                                                            : "inactive");
-                e->marker = strdup(c == CONFINE_OURS ? "confined" : c == CONFINE_FOREIGN ? "own root" : "");
-                e->description = strdup(s && s->description ? s->description : a->src.manager ? infos[i].description : "");
-                e->fragment = s && s->fragment_path ? strdup(s->fragment_path) : NULL;
-                service_free(s);
+                e->active = strdup(template ? "template" : a->src.manager ? infos[i].active_state : "...");
+                e->marker = strdup("");
+                e->description = strdup(a->src.manager ? infos[i].description : "");
                 if (!e->name || !e->active || !e->marker || !e->description)
                         return -ENOMEM;
         }
         a->n_entries = n;
+        a->n_detailed = 0;
         strv_free(names);
         unit_info_free_many(infos, a->src.manager ? n : 0);
         refilter(a);
         return 0;
+}
+
+/* Load the next count units for their details. */
+static void fill_details(App *a, size_t count) {
+        for (; count > 0 && a->n_detailed < a->n_entries; count--, a->n_detailed++) {
+                Entry *e = a->entries + a->n_detailed;
+                Service *s = NULL;
+                if (unit_name_is_valid(e->name, UNIT_NAME_TEMPLATE))
+                        continue;
+                (void) (a->src.manager ? manager_load_summary(a->src.manager, e->name, &s)
+                                       : unit_index_load(a->src.index, e->name, &s));
+                if (!s) {
+                        if (!a->src.manager) {
+                                free(e->active);
+                                e->active = strdup("error");
+                        }
+                        continue;
+                }
+                Confinement c = service_confinement(s);
+                if (!a->src.manager) {
+                        free(e->active);
+                        e->active = strdup(s->load_state && !streq(s->load_state, "loaded") ? s->load_state : "inactive");
+                }
+                free(e->marker);
+                e->marker = strdup(c == CONFINE_OURS ? "confined" : c == CONFINE_FOREIGN ? "own root" : "");
+                if (s->description) {
+                        free(e->description);
+                        e->description = strdup(s->description);
+                }
+                free(e->fragment);
+                e->fragment = s->fragment_path ? strdup(s->fragment_path) : NULL;
+                service_free(s);
+                /* a failed copy leaves an empty field, never a NULL one */
+                if (!e->active)
+                        e->active = strdup("");
+                if (!e->marker)
+                        e->marker = strdup("");
+                if (!e->description)
+                        e->description = strdup("");
+        }
 }
 
 static void free_entries(App *a) {
@@ -261,14 +289,17 @@ static void free_entries(App *a) {
         free(a->visible);
         a->entries = NULL;
         a->visible = NULL;
-        a->n_entries = a->n_visible = a->sel = a->top = 0;
+        a->n_entries = a->n_visible = a->sel = a->top = a->n_detailed = 0;
 }
 
 static void draw_list(App *a) {
         int rows = LINES - 4;
         char title[200];
-        snprintf(title, sizeof title, "%s services (%zu%s%s%s)", a->src.user ? "user" : "system", a->n_visible,
-                 a->filter[0] ? ", filter \"" : "", a->filter, a->filter[0] ? "\"" : "");
+        char reading[64] = "";
+        if (a->n_detailed < a->n_entries) /* the details fill in while keys work */
+                snprintf(reading, sizeof reading, ", reading %zu of %zu", a->n_detailed, a->n_entries);
+        snprintf(title, sizeof title, "%s services (%zu%s%s%s%s)", a->src.user ? "user" : "system", a->n_visible,
+                 a->filter[0] ? ", filter \"" : "", a->filter, a->filter[0] ? "\"" : "", reading);
         draw_title(a, title);
         char head[256];
         int namew = COLS - 44 > 20 ? COLS - 44 : 20;
@@ -1314,7 +1345,19 @@ int tui_run(const TuiOptions *o) {
                 set_message(&a, false, "No service manager answers%s: showing the unit files on disk.", o->root ? " (--root)" : "");
         for (;;) {
                 draw(&a);
+                /* while details remain, look for a key without waiting and fill in more when none came;
+                 * then block: no CPU while idle */
+                bool pending = a.n_detailed < a.n_entries;
+                timeout(pending ? 0 : -1);
                 int ch = getch();
+                if (ch == ERR) {
+                        if (pending)
+                                fill_details(&a, 40);
+                        if (a.sort_by_state)
+                                refilter(&a);
+                        continue;
+                }
+                timeout(-1);
                 if (ch == '\r')
                         ch = '\n';
                 if (!handle_key(&a, ch))
