@@ -372,23 +372,6 @@ static int settings_copy(const ConfineSettings *from, ConfineSettings *to) {
         return r < 0 ? r : confine_settings_from_json_string(j, to, NULL);
 }
 
-static int mkdir_p_at(int fd, const char *path) {
-        _cleanup_free_ char *p = strdup(path);
-        if (!p)
-                return -ENOMEM;
-        for (char *s = p + 1;; s++) {
-                if (*s == '/' || !*s) {
-                        char c = *s;
-                        *s = 0;
-                        if (mkdirat(fd, p, 0755) < 0 && errno != EEXIST)
-                                return -errno;
-                        *s = c;
-                        if (!c)
-                                return 0;
-                }
-        }
-}
-
 /* Write a file atomically (temporary file in the same directory, fsync, rename). */
 static int write_file_atomic(const char *path, const char *text) {
         _cleanup_free_ char *tmp = NULL;
@@ -421,23 +404,9 @@ static int run_export(Args *a, ServiceSource *src, int root_fd) {
         ConfineSettings given;
         json_t *services = json_object();
         int r = settings_copy(&a->settings, &given), ret = 0;
-        _cleanup_close_ int out_fd = -EBADF;
         if (r < 0 || !services) {
                 json_decref(services);
                 return -ENOMEM;
-        }
-        if (a->export_dir) {
-                if (mkdir(a->export_dir, 0755) < 0 && errno != EEXIST) {
-                        log_error("cannot create %s: %s.", a->export_dir, strerror(errno));
-                        ret = -errno;
-                        goto finish;
-                }
-                out_fd = open(a->export_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (out_fd < 0 || (r = mkdir_p_at(out_fd, "etc/systemd/system")) < 0) {
-                        log_error("cannot create %s/etc/systemd/system: %s.", a->export_dir, strerror(out_fd < 0 ? errno : -r));
-                        ret = -EIO;
-                        goto finish;
-                }
         }
         for (char **u = a->units; *u; u++) {
                 _cleanup_free_ char *installed = NULL, *text = NULL, *err = NULL;
@@ -463,18 +432,18 @@ static int run_export(Args *a, ServiceSource *src, int root_fd) {
                         }
                         continue;
                 }
-                r = render(a, src, &text);
-                if (r >= 0)
-                        r = dropin_write(out_fd, *u, false, text);
+                _cleanup_free_ char *msg = NULL;
+                r = render(a, src, &text); /* says itself what failed */
                 if (r < 0) {
-                        if (r == -EEXIST)
-                                log_error("%s/etc/systemd/system/%s.d/50-confinement.conf exists and was not written by "
-                                          "sdconfine: left alone.", a->export_dir, *u);
-                        else if (r != -ENOENT && r != -EINVAL && r != -EPERM)
-                                log_error("cannot export %s: %s.", *u, strerror(-r));
+                        ret = r;
+                        continue;
+                }
+                r = confine_export(a->export_dir, *u, text, &msg);
+                if (r < 0) {
+                        log_error("%s.", msg ? msg : strerror(-r));
                         ret = r;
                 } else
-                        printf("Wrote %s/etc/systemd/system/%s.d/50-confinement.conf.\n", a->export_dir, *u);
+                        printf("%s.\n", msg);
         }
         if (a->export_json && ret >= 0) {
                 json_t *doc = json_pack("{s:s, s:i, s:o}", "generator", "sdconfine " SDCONFINE_VERSION, "format", 1,
@@ -490,7 +459,6 @@ static int run_export(Args *a, ServiceSource *src, int root_fd) {
                 free(text);
                 ret = r;
         }
-finish:
         json_decref(services);
         confine_settings_done(&given);
         return ret;

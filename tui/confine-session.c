@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include "confine-session.h"
 #include "dropin-write.h"
 #include "macro.h"
@@ -141,4 +144,41 @@ int confine_remove(ServiceSource *src, int root_fd, const char *unit, bool runti
         if (asprintf(&done, "Removed %s", path) < 0)
                 return -ENOMEM;
         return reload_after(src, unit, reload, false, done, ret_msg);
+}
+
+static int mkdir_p_at(int fd, const char *path) {
+        _cleanup_free_ char *p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        for (char *s = p + 1;; s++)
+                if (*s == '/' || !*s) {
+                        char c = *s;
+                        *s = 0;
+                        if (mkdirat(fd, p, 0755) < 0 && errno != EEXIST)
+                                return -errno;
+                        *s = c;
+                        if (!c)
+                                return 0;
+                }
+}
+
+int confine_export(const char *dir, const char *unit, const char *text, char **ret_msg) {
+        _cleanup_close_ int fd = -EBADF;
+        int r = 0;
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                r = -errno;
+        if (r >= 0 && (fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+                r = -errno;
+        if (r >= 0)
+                r = mkdir_p_at(fd, "etc/systemd/system");
+        if (r >= 0)
+                r = dropin_write(fd, unit, false, text);
+        if (r == -EEXIST)
+                (void) asprintf(ret_msg, "%s/etc/systemd/system/%s.d/50-confinement.conf exists and was not written by "
+                                "sdconfine: left alone", dir, unit);
+        else if (r < 0)
+                (void) asprintf(ret_msg, "cannot export %s to %s: %s", unit, dir, strerror(-r));
+        else
+                (void) asprintf(ret_msg, "Wrote %s/etc/systemd/system/%s.d/50-confinement.conf", dir, unit);
+        return r;
 }

@@ -32,3 +32,7 @@ char *confine_dropin_display_path(const ServiceSource *src, const char *unit, bo
 int confine_write(ServiceSource *src, int root_fd, const char *unit, bool runtime, const char *text, bool reload,
                   bool restart, char **ret_msg);
 int confine_remove(ServiceSource *src, int root_fd, const char *unit, bool runtime, bool reload, char **ret_msg);
+
+/* Export: text as DIR/etc/systemd/system/UNIT.d/50-confinement.conf (the directories made as needed), for
+ * configuration management. *ret_msg says what was written or what failed. */
+int confine_export(const char *dir, const char *unit, const char *text, char **ret_msg);

@@ -843,31 +843,9 @@ static void do_export(App *a) {
                 set_message(a, false, "Nothing exported.");
                 return;
         }
-        _cleanup_close_ int fd = -EBADF;
-        int r = 0;
-        _cleanup_free_ char *sys = NULL;
-        if (asprintf(&sys, "%s/etc/systemd/system", dir) < 0)
-                return;
-        /* make DIR/etc/systemd/system */
-        for (char *p = sys + 1; r >= 0; p++)
-                if (*p == '/' || !*p) {
-                        char c = *p;
-                        *p = 0;
-                        if (mkdir(sys, 0755) < 0 && errno != EEXIST)
-                                r = -errno;
-                        *p = c;
-                        if (!c)
-                                break;
-                }
-        if (r >= 0 && (fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-                r = -errno;
-        if (r >= 0)
-                r = dropin_write(fd, a->unit, false, a->res.text);
-        if (r < 0)
-                set_message(a, true, "Cannot export to %s: %s.", dir,
-                            r == -EEXIST ? "a drop-in there was not written by sdconfine" : strerror(-r));
-        else
-                set_message(a, false, "Exported to %s/etc/systemd/system/%s.d/50-confinement.conf.", dir, a->unit);
+        _cleanup_free_ char *msg = NULL;
+        int r = confine_export(dir, a->unit, a->res.text, &msg);
+        set_message(a, r < 0, "%s.", msg ? msg : strerror(-r));
 }
 
 static void list_edit(App *a, char ***list, const char *question, bool absolute, char **choices) {
