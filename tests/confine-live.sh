@@ -5,10 +5,8 @@
 # two template instances at once, the unit's own SystemCallFilter= still applying, and revert.
 . "${top_srcdir:-.}/tests/tap.sh"
 . "${top_srcdir:-.}/tests/lib-systemd.sh"
-build=$(cd "$(dirname "${SDCONFINE:-./sdconfine}")" && pwd)
-src=$(cd "${top_srcdir:-.}" && pwd)
 S=$NS_BUILD/sdconfine
-why=$(systemd_can_run) || skip_all "needs a real systemd in a PID namespace: $why"
+require_systemd
 tmp=$(mktemp -d) || exit 1
 cleanup() {
         systemd_stop

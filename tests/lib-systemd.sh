@@ -3,6 +3,14 @@
 # /var/tmp, /var/log/journal, /etc/systemd/system. tmpfiles and udev are masked; PID 1's console goes to
 # /run/console.log inside. systemd_stop kills it by PID, also when the test fails (trap).
 SYSTEMD_PID=""
+# the trees the test runs from, as the host sees them (inside the namespace: NS_BUILD and NS_SRC)
+build=$(cd "$(dirname "${SDCONFINE:-./sdconfine}")" && pwd)
+src=$(cd "${top_srcdir:-.}" && pwd)
+
+# skip the whole test (TAP) where no systemd can be started, saying why
+require_systemd() {
+        why=$(systemd_can_run) || skip_all "needs a real systemd in a PID namespace: $why"
+}
 
 systemd_can_run() {
         [ "$(id -u)" = 0 ] || { echo "not root"; return 1; }

@@ -4,10 +4,8 @@
 # The packages come from the test set-up (README): redis-server, beanstalkd, nginx-light.
 . "${top_srcdir:-.}/tests/tap.sh"
 . "${top_srcdir:-.}/tests/lib-systemd.sh"
-build=$(cd "$(dirname "${SDCONFINE:-./sdconfine}")" && pwd)
-src=$(cd "${top_srcdir:-.}" && pwd)
 S=$NS_BUILD/sdconfine
-why=$(systemd_can_run) || skip_all "needs a real systemd in a PID namespace: $why"
+require_systemd
 for p in redis-server beanstalkd nginx-light; do
         dpkg -s "$p" > /dev/null 2>&1 || skip_all "package $p is not installed (apt-get install redis-server beanstalkd nginx-light)"
 done

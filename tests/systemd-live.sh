@@ -5,11 +5,9 @@
 . "${top_srcdir:-.}/tests/tap.sh"
 . "${top_srcdir:-.}/tests/lib-systemd.sh"
 # inside the namespace the build and source trees are seen below /run/sdt (see lib-systemd.sh)
-build=$(cd "$(dirname "${SDCONFINE:-./sdconfine}")" && pwd)
-src=$(cd "${top_srcdir:-.}" && pwd)
 S=$NS_BUILD/sdconfine
 MODEL_DIFF=$NS_BUILD/tests/model-diff
-why=$(systemd_can_run) || skip_all "needs a real systemd in a PID namespace: $why"
+require_systemd
 tmp=$(mktemp -d) || exit 1
 trap '[ -n "${KEEP:-}" ] || systemd_stop; rm -rf "$tmp"' EXIT INT TERM
 

@@ -5,9 +5,7 @@
 . "${top_srcdir:-.}/tests/tap.sh"
 . "${top_srcdir:-.}/tests/lib-systemd.sh"
 command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed (apt-get install tmux)"
-build=$(cd "$(dirname "${SDCONFINE:-./sdconfine}")" && pwd)
-src=$(cd "${top_srcdir:-.}" && pwd)
-why=$(systemd_can_run) || skip_all "needs a real systemd in a PID namespace: $why"
+require_systemd
 tmp=$(mktemp -d) || exit 1
 export TMUX_TMPDIR="$tmp/tmux"
 mkdir -p "$TMUX_TMPDIR"
