@@ -6,6 +6,7 @@
 
 #include "caps.h"
 #include "confine.h"
+#include "fs-root.h"
 #include "macro.h"
 
 static const char *const mode_names[_CONFINE_MODE_MAX] = {
@@ -200,8 +201,13 @@ void mount_plan_done(MountPlan *p) {
         *p = (MountPlan) {};
 }
 
-int mount_plan_add(MountPlan *p, const char *source, const char *dest, bool writable, bool directory,
+int mount_plan_add(MountPlan *p, const char *source, const char *dest_in, bool writable, bool directory,
                    bool explicit_choice, const char *why) {
+        /* a loader path such as $ORIGIN/../lib/x is what the program opens; systemd wants it normalised */
+        _cleanup_free_ char *dest = strdup(dest_in);
+        if (!dest)
+                return -ENOMEM;
+        path_normalize(dest);
         for (size_t i = 0; i < p->n_binds; i++) {
                 Bind *b = p->binds + i;
                 if (!streq(b->dest, dest))
@@ -224,10 +230,9 @@ int mount_plan_add(MountPlan *p, const char *source, const char *dest, bool writ
         if (!GROW(p->binds, p->allocated, p->n_binds + 1))
                 return -ENOMEM;
         Bind *b = p->binds + p->n_binds;
-        *b = (Bind) { .source = strdup(source), .dest = strdup(dest), .writable = writable, .directory = directory,
+        *b = (Bind) { .source = strdup(source), .dest = TAKE_PTR(dest), .writable = writable, .directory = directory,
                       .why = why };
-        if (!b->source || !b->dest) {
-                free(b->source);
+        if (!b->source) {
                 free(b->dest);
                 return -ENOMEM;
         }

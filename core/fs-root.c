@@ -293,3 +293,28 @@ int fs_root_is_symlink(FsRoot *r, const char *path) {
                 return -errno;
         return S_ISLNK(st.st_mode);
 }
+
+void path_normalize(char *path) {
+        if (path[0] != '/')
+                return;
+        size_t n = 0; /* the normalised prefix path[0..n), without its trailing slash */
+        for (const char *s = path; *s;) {
+                while (*s == '/')
+                        s++;
+                size_t len = strcspn(s, "/");
+                if (len == 0 || (len == 1 && s[0] == '.')) {
+                        /* nothing, or "." */
+                } else if (len == 2 && s[0] == '.' && s[1] == '.') {
+                        while (n > 0 && path[--n] != '/')
+                                ;
+                } else {
+                        path[n] = '/';
+                        memmove(path + n + 1, s, len);
+                        n += 1 + len;
+                }
+                s += len;
+        }
+        if (n == 0)
+                path[n++] = '/';
+        path[n] = '\0';
+}

@@ -35,3 +35,10 @@ int fs_root_read_file(FsRoot *r, const char *path, size_t max, char **ret, size_
 
 /* Whether path is itself a symlink (not following it); -errno when it cannot be read. */
 int fs_root_is_symlink(FsRoot *r, const char *path);
+
+/* Normalise an absolute path in place, by its text only: "//" and "." dropped, ".." takes back the
+ * component before it (at "/" it stays there), no trailing slash. This is how a path resolves inside a
+ * confinement root, whose directories systemd creates as real directories for the mounts, and how a
+ * loader path built from a real $ORIGIN resolves on the host. systemd ignores a bind path that is not
+ * normalised, so every destination goes through this. A relative path is left alone. */
+void path_normalize(char *path);

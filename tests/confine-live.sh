@@ -148,6 +148,32 @@ in_ns "$S" apply --path '/var/tmp/sdt odd:dir%x' sdt-odd.service > "$tmp/odd.app
 check "a path with a space, a colon and a %: the confined service starts" in_ns systemctl start sdt-odd.service
 check "a path with a space, a colon and a %: its file is read inside" sh -c "nsenter -t $SYSTEMD_PID -m -p -- cat /var/lib/sdt-odd/odd | grep -qx here"
 
+# a library found through DT_RUNPATH $ORIGIN/../lib: the loader opens bin/../lib/x, which systemd only
+# binds normalised (it ignores a path with "..")
+cat > "$tmp/origin-lib.c" <<'EOT'
+const char *origin_word(void) { return "origin-ok"; }
+EOT
+cat > "$tmp/origin-prog.c" <<'EOT'
+#include <stdio.h>
+const char *origin_word(void);
+int main(int argc, char **argv) {
+        FILE *f = argc > 1 ? fopen(argv[1], "w") : NULL;
+        return f && fprintf(f, "%s\n", origin_word()) > 0 && fclose(f) == 0 ? 0 : 1;
+}
+EOT
+${CC:-cc} -shared -fPIC -Wl,-soname,libsdtorigin.so.1 -o "$tmp/libsdtorigin.so.1" "$tmp/origin-lib.c" &&
+        ${CC:-cc} -o "$tmp/origin-prog" "$tmp/origin-prog.c" "$tmp/libsdtorigin.so.1" -Wl,-rpath,'$ORIGIN/../lib' -Wl,--enable-new-dtags
+in_ns mkdir -p /var/tmp/sdt-origin/bin /var/tmp/sdt-origin/lib
+in_ns sh -c 'cat > /var/tmp/sdt-origin/lib/libsdtorigin.so.1' < "$tmp/libsdtorigin.so.1"
+in_ns sh -c 'cat > /var/tmp/sdt-origin/bin/prog && chmod 755 /var/tmp/sdt-origin/bin/prog' < "$tmp/origin-prog"
+in_ns sh -c "printf '[Service]\nType=oneshot\nRemainAfterExit=yes\nStateDirectory=sdt-origin\nExecStart=/var/tmp/sdt-origin/bin/prog /var/lib/sdt-origin/out\n' > /run/systemd/system/sdt-origin.service; systemctl daemon-reload"
+in_ns "$S" preview sdt-origin.service > "$tmp/origin.preview" 2>&1
+check "a \$ORIGIN/../lib library is bound at its normalised path" grep -qx 'BindReadOnlyPaths=/var/tmp/sdt-origin/lib/libsdtorigin.so.1' "$tmp/origin.preview"
+check "no bind path holds .. (systemd would ignore it)" sh -c "! grep -q '/\.\./' '$tmp/origin.preview'"
+in_ns "$S" apply sdt-origin.service > "$tmp/origin.apply" 2>&1
+check "a program with a \$ORIGIN/../lib library starts confined" in_ns systemctl start sdt-origin.service
+check "and its library answers inside" sh -c "nsenter -t $SYSTEMD_PID -m -p -- cat /var/lib/sdt-origin/out | grep -qx origin-ok"
+
 # revert: the unconfined service sees the host's /etc again
 in_ns "$S" revert sdt-extra.service > "$tmp/revert" 2>&1
 check "revert removes the drop-in and its directory" sh -c "! nsenter -t $SYSTEMD_PID -m -p -- test -e /etc/systemd/system/sdt-extra.service.d"

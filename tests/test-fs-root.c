@@ -86,9 +86,37 @@ static void test_chase(void **state) {
         assert_int_equal(fs_root_new("/nonexistent-root-dir", &r), -ENOENT);
 }
 
+static void test_normalize(void **state) {
+        static const char *const table[][2] = {
+                { "/", "/" },
+                { "//", "/" },
+                { "/a/b", "/a/b" },
+                { "/a/b/", "/a/b" },
+                { "//a///b//", "/a/b" },
+                { "/a/./b/.", "/a/b" },
+                { "/opt/syn/bin/../lib/libx.so.1", "/opt/syn/lib/libx.so.1" },
+                { "/a/b/../../c", "/c" },
+                { "/a/..", "/" },
+                { "/../../x", "/x" },
+                { "/a/b/../..", "/" },
+                { "/a/.../b", "/a/.../b" }, /* "..." is a name */
+                { "/a/..b/.c", "/a/..b/.c" },
+                { "/usr/lib/x86_64-linux-gnu/../../lib64/ld.so", "/usr/lib64/ld.so" },
+                { "relative/../x", "relative/../x" },
+        };
+        (void) state;
+        for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+                char buf[256];
+                strcpy(buf, table[i][0]);
+                path_normalize(buf);
+                assert_string_equal(buf, table[i][1]);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_chase, setup, teardown),
+                cmocka_unit_test(test_normalize),
         };
         return cmocka_run_group_tests_name("fs-root", tests, NULL, NULL);
 }

@@ -127,13 +127,23 @@ static int cmp_str(const void *a, const void *b) {
 }
 
 static int print_list(const Closure *c) {
+        /* paths as they must exist: a loader path such as $ORIGIN/../lib/x normalised */
         size_t n = closure_n_nodes(c), k = 0;
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        for (size_t i = 0; i < n; i++)
+                size += strlen(closure_node(c, i)->path) + 1;
         _cleanup_free_ const char **paths = malloc((2 * n + 1) * sizeof(char *));
-        if (!paths)
+        buf = malloc(size + 1);
+        if (!paths || !buf)
                 return -ENOMEM;
+        char *w = buf;
         for (size_t i = 0; i < n; i++) {
                 const ClosureNode *node = closure_node(c, i);
-                paths[k++] = node->path;
+                strcpy(w, node->path);
+                path_normalize(w);
+                paths[k++] = w;
+                w += strlen(w) + 1;
                 if (!streq(node->path, node->realpath))
                         paths[k++] = node->realpath;
         }
