@@ -180,9 +180,9 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                         }
                 }
 
-        /* full_unit: every absolute path in the environment too */
-        if (s->full_unit)
-                for (char **e = svc->environment; e && *e; e++) {
+        /* full_unit: every absolute path in the environment too, the environment files' included */
+        for (int k = 0; s->full_unit && k < 2; k++)
+                for (char **e = k == 0 ? svc->environment : svc->file_environment; e && *e; e++) {
                         const char *v = strchr(*e, '=');
                         _cleanup_free_ char *copy = strdup(v ? v + 1 : "");
                         if (!copy) {

@@ -338,6 +338,8 @@ static int add_warning(MountPlan *p, const char *sentence, const char *detail) {
 
 int confine_check_conflicts(const Service *svc, const ConfineSettings *s, bool force, MountPlan *p, char **reterr) {
         int r = 0;
+        if (svc->environment_problem && (r = add_warning(p, "%s.", svc->environment_problem)) < 0)
+                return r;
         if (svc->root_directory_start_only) {
                 if (reterr)
                         (void) asprintf(reterr, "%s sets RootDirectoryStartOnly=yes: the root would apply to ExecStart= "

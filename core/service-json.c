@@ -36,7 +36,8 @@ static json_t *exec_json(const ExecList *l) {
 }
 
 int service_to_json(const Service *s, json_t **ret) {
-        json_t *o = json_object(), *exec = json_object(), *sources = json_object(), *envf = json_array();
+        json_t *o = json_object(), *exec = json_object(), *sources = json_object(), *envf = json_array(), *fields;
+        char caps[32], ambient[32];
         if (!o || !exec || !sources || !envf)
                 goto oom;
         for (ExecType t = 0; t < _EXEC_TYPE_MAX; t++)
@@ -50,12 +51,11 @@ int service_to_json(const Service *s, json_t **ret) {
                 if (!src || json_object_set_new(sources, s->sources[i].key, src) < 0)
                         goto oom;
         }
-        char caps[32], ambient[32];
         snprintf(caps, sizeof caps, "0x%" PRIx64, s->capability_bounding_set);
         snprintf(ambient, sizeof ambient, "0x%" PRIx64, s->ambient_capabilities);
-        json_t *fields = json_pack(
+        fields = json_pack(
                 "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:b,"
-                " s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:o}",
+                " s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:o, s:o}",
                 "id", s->id, "names", strv_json(s->names), "load_state", str_or_null(s->load_state), "active_state",
                 str_or_null(s->active_state), "sub_state", str_or_null(s->sub_state), "description",
                 str_or_null(s->description), "fragment_path", str_or_null(s->fragment_path), "dropin_paths",
@@ -69,7 +69,8 @@ int service_to_json(const Service *s, json_t **ret) {
                 "cache_directory", strv_json(s->cache_directory), "logs_directory", strv_json(s->logs_directory),
                 "runtime_directory", strv_json(s->runtime_directory), "configuration_directory",
                 strv_json(s->configuration_directory), "working_directory", str_or_null(s->working_directory),
-                "capability_bounding_set", caps, "ambient_capabilities", ambient, "sources", sources);
+                "capability_bounding_set", caps, "ambient_capabilities", ambient, "sources", sources,
+                "file_environment", strv_json(s->file_environment));
         if (!fields)
                 goto oom_fields;
         json_object_update(o, fields);

@@ -91,6 +91,8 @@ Service *service_free(Service *s) {
         for (size_t i = 0; i < _EXEC_TYPE_MAX; i++)
                 exec_list_clear(s->exec + i);
         strv_free(s->environment);
+        strv_free(s->file_environment);
+        free(s->environment_problem);
         for (size_t i = 0; i < s->n_environment_files; i++)
                 free(s->environment_files[i].path);
         free(s->environment_files);
@@ -140,13 +142,30 @@ const char *exec_flag_to_string(ExecFlags f) {
         return NULL;
 }
 
-const char *service_getenv(const Service *s, const char *key) {
+static const char *strv_env_get(char *const *l, const char *key) {
         size_t n = strlen(key);
         const char *v = NULL;
-        for (char **e = s->environment; e && *e; e++)
+        for (char *const *e = l; e && *e; e++)
                 if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
                         v = *e + n + 1;
         return v;
+}
+
+const char *service_getenv(const Service *s, const char *key) {
+        const char *v = strv_env_get(s->file_environment, key);
+        return v ? v : strv_env_get(s->environment, key);
+}
+
+int strv_env_replace(char ***l, char *assignment) {
+        const char *eq = strchr(assignment, '=');
+        size_t kl = eq ? (size_t) (eq - assignment) + 1 : strlen(assignment);
+        for (char **e = *l; e && *e; e++)
+                if (strncmp(*e, assignment, kl) == 0 && (*e)[kl - 1] == assignment[kl - 1]) {
+                        free(*e);
+                        *e = assignment;
+                        return 0;
+                }
+        return strv_push(l, assignment);
 }
 
 int service_set_source(Service *s, const char *key, const char *file, unsigned line) {

@@ -62,6 +62,8 @@ typedef struct Service {
         char **environment;
         EnvFile *environment_files;
         size_t n_environment_files;
+        char **file_environment; /* what those files set, once read (service_load_environment_files) */
+        char *environment_problem; /* a file systemd cannot read: the start fails (in words) */
         char *user, *group;
         bool dynamic_user;
         char *type;
@@ -84,7 +86,8 @@ Service *service_new(const char *id);
 Service *service_free(Service *s);
 const char *exec_type_to_string(ExecType t);  /* "ExecStart" */
 const char *exec_flag_to_string(ExecFlags f); /* "ignore-failure", as ExecStartEx spells them */
-/* The last value of KEY in the service's Environment=, or NULL. */
+/* The value of KEY the service runs with: from its EnvironmentFile= files when read and set there (they
+ * override), else the last in Environment=; NULL when unset. */
 const char *service_getenv(const Service *s, const char *key);
 int service_set_source(Service *s, const char *key, const char *file, unsigned line);
 const SettingSource *service_source(const Service *s, const char *key);
@@ -96,6 +99,8 @@ int strv_push(char ***l, char *value); /* takes value; frees it on failure */
 int strv_extend(char ***l, const char *value);
 bool strv_equal(char *const *a, char *const *b);
 bool strv_contains(char *const *l, const char *s);
+/* Add a "KEY=VALUE" (taken; freed on failure), replacing an earlier KEY in place, as systemd merges. */
+int strv_env_replace(char ***l, char *assignment);
 static inline void strv_freep(char ***l) {
         strv_free(*l);
 }

@@ -696,16 +696,8 @@ static int parse_environment(Loader *l, const char *value) {
                         continue;
                 }
                 /* a variable set again replaces the earlier value in place */
-                size_t kl = eq - x + 1;
-                bool replaced = false;
-                for (char **e = l->s->environment; e && *e; e++)
-                        if (strncmp(*e, x, kl) == 0) {
-                                free(*e);
-                                *e = x;
-                                replaced = true;
-                                break;
-                        }
-                if (!replaced && (r = strv_push(&l->s->environment, x)) < 0)
+                r = strv_env_replace(&l->s->environment, x);
+                if (r < 0)
                         return r;
         }
 }

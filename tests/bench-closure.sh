@@ -1,9 +1,12 @@
 #!/bin/sh
 # Benchmark (not a test): the closure of every ELF file in /usr/bin, /usr/sbin and /usr/lib/systemd, in one
 # process with package owners, timed in the same run against libtree -vv -p on the same files and an ldd
-# loop. Prints the times, the ratios and peak memory. Usage: bench-closure.sh [path/to/sdconfine]
+# loop. Prints the times, the ratios and peak memory, appends them to HISTORY (a TSV file kept in the
+# source tree: the ratios over time) and prints its last rows.
+# Usage: bench-closure.sh [path/to/sdconfine [HISTORY]]
 set -u
 S=${1:-./sdconfine}
+H=${2:-}
 need=""
 command -v libtree >/dev/null 2>&1 || need="$need libtree"
 [ -x /usr/bin/time ] || need="$need time"
@@ -72,3 +75,14 @@ printf '  %-44s %6d ms  %7d KiB peak\n' "libtree -vv -p (no packages)" "$lt_ms" 
 echo "ratios (above 1: sdconfine is faster):"
 echo "  libtree / sdconfine  = $(ratio "$lt_ms" "$ourslt_ms")   (same $n_lt files)"
 echo "  ldd loop / sdconfine = $(ratio "$ldd_ms" "$ours_ms")   (all $n files)"
+
+[ -n "$H" ] || exit 0
+# one row per run: the ratios over time, with what they were measured on
+[ -s "$H" ] || printf 'date\tcommit\tfiles\tsdconfine_ms\tnopkg_ms\tlibtree_files\tsdconfine_lt_ms\tlibtree_ms\tlibtree_ratio\tldd_ms\tldd_ratio\tpeak_kib\tlibtree_peak_kib\n' > "$H"
+commit=$(git -C "$(dirname "$H")" rev-parse --short HEAD 2>/dev/null || echo -)
+git -C "$(dirname "$H")" diff --quiet HEAD -- core tui 2>/dev/null || commit="$commit+"
+printf '%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%d\t%s\t%d\t%d\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$commit" "$n" "$ours_ms" \
+        "$nopkg_ms" "$n_lt" "$ourslt_ms" "$lt_ms" "$(ratio "$lt_ms" "$ourslt_ms")" "$ldd_ms" "$(ratio "$ldd_ms" "$ours_ms")" \
+        "$ours_kb" "$lt_kb" >> "$H"
+echo "history ($H, last 5 runs; + marks uncommitted changes in core/ or tui/):"
+{ head -n 1 "$H"; tail -n +2 "$H" | tail -n 5; } | if command -v column > /dev/null; then column -t -s "$(printf '\t')"; else cat; fi

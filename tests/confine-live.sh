@@ -106,6 +106,13 @@ in_ns systemctl stop sdt-env.service
 confine sdt-env --full-unit
 check "--full-unit: the path in Environment= is there" has sdt-env 'exists /usr/share/doc/dash/copyright'
 
+# the same path from an EnvironmentFile=: --full-unit reads the file as systemd does
+in_ns sh -c "echo 'DOC=\"/usr/share/doc/dash/copyright\"' > /run/sdt-envf.env"
+unit sdt-envf 'EnvironmentFile=/run/sdt-envf.env\n'
+in_ns systemctl daemon-reload
+confine sdt-envf --full-unit
+check "--full-unit: a path set in an EnvironmentFile= is there" has sdt-envf 'exists /usr/share/doc/dash/copyright'
+
 # StateDirectory= across a restart
 cat > "$tmp/sdt-state.service" <<'EOT'
 [Service]
@@ -173,6 +180,18 @@ check "no bind path holds .. (systemd would ignore it)" sh -c "! grep -q '/\.\./
 in_ns "$S" apply sdt-origin.service > "$tmp/origin.apply" 2>&1
 check "a program with a \$ORIGIN/../lib library starts confined" in_ns systemctl start sdt-origin.service
 check "and its library answers inside" sh -c "nsenter -t $SYSTEMD_PID -m -p -- cat /var/lib/sdt-origin/out | grep -qx origin-ok"
+
+# a library found only through LD_LIBRARY_PATH from an EnvironmentFile= (systemd reads the file on the host)
+${CC:-cc} -o "$tmp/envlib-prog" "$tmp/origin-prog.c" "$tmp/libsdtorigin.so.1"
+in_ns mkdir -p /var/tmp/sdt-envlib/bin /var/tmp/sdt-envlib/lib
+in_ns sh -c 'cat > /var/tmp/sdt-envlib/lib/libsdtorigin.so.1' < "$tmp/libsdtorigin.so.1"
+in_ns sh -c 'cat > /var/tmp/sdt-envlib/bin/prog && chmod 755 /var/tmp/sdt-envlib/bin/prog' < "$tmp/envlib-prog"
+in_ns sh -c "printf 'LD_LIBRARY_PATH=\"/var/tmp/sdt-envlib/lib\"\n' > /run/sdt-envlib.env"
+in_ns sh -c "printf '[Service]\nType=oneshot\nRemainAfterExit=yes\nStateDirectory=sdt-envlib\nEnvironmentFile=/run/sdt-envlib.env\nExecStart=/var/tmp/sdt-envlib/bin/prog /var/lib/sdt-envlib/out\n' > /run/systemd/system/sdt-envlib.service; systemctl daemon-reload"
+in_ns "$S" apply sdt-envlib.service > "$tmp/envlib.apply" 2>&1
+check "LD_LIBRARY_PATH from an EnvironmentFile=: the library is in the drop-in" \
+        in_ns grep -q 'BindReadOnlyPaths=/var/tmp/sdt-envlib/lib/libsdtorigin.so.1' /etc/systemd/system/sdt-envlib.service.d/50-confinement.conf
+check "and the confined program starts and loads it" sh -c "nsenter -t $SYSTEMD_PID -m -p -n systemctl start sdt-envlib.service && nsenter -t $SYSTEMD_PID -m -p -- cat /var/lib/sdt-envlib/out | grep -qx origin-ok"
 
 # revert: the unconfined service sees the host's /etc again
 in_ns "$S" revert sdt-extra.service > "$tmp/revert" 2>&1

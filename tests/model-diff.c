@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Test helper for tests/systemd-live.sh: for each unit name on stdin, the service model read from the
  * running manager (sd-bus) and from the unit files must be equal, property by property. Prints
- * "SAME unit" or "DIFF unit" followed by the differing lines. */
+ * "SAME unit" or "DIFF unit" followed by the differing lines.
+ * "env UNIT": what UNIT's EnvironmentFile= files set, as sdconfine reads them, NUL-separated. */
 #include "config.h"
 
 #include "macro.h"
 #include "manager.h"
+#include "env-file.h"
 #include "service-json.h"
 #include "unit-file.h"
 
@@ -20,6 +22,23 @@ int main(int argc, char **argv) {
                 return 1;
         }
         /* "reload" and "restart UNIT": the manager calls the apply command will make */
+        if (argc == 3 && streq(argv[1], "env")) {
+                Service *s = NULL;
+                r = manager_load_service(m, argv[2], &s);
+                if (r >= 0)
+                        r = service_load_environment_files(s, NULL);
+                if (r < 0) {
+                        fprintf(stderr, "model-diff: %s: %s\n", argv[2], strerror(-r));
+                        return 1;
+                }
+                for (char **e = s->file_environment; e && *e; e++)
+                        fwrite(*e, strlen(*e) + 1, 1, stdout);
+                if (s->environment_problem)
+                        fprintf(stderr, "%s\n", s->environment_problem);
+                service_free(s);
+                manager_free(m);
+                return 0;
+        }
         if (argc >= 2) {
                 r = streq(argv[1], "reload") ? manager_reload(m) : argc == 3 && streq(argv[1], "restart") ? manager_restart(m, argv[2]) : -EINVAL;
                 if (r < 0)

@@ -109,6 +109,29 @@ in_ns "$MODEL_DIFF" restart sdt-restart.service 2> "$tmp/restart.err" || sed "s/
 for i in $(seq 1 100); do [ "$(in_ns systemctl show -p ActiveState --value sdt-restart.service)" = active ] && break; sleep 0.1; done
 check "restart through sd-bus starts the unit" test "$(in_ns systemctl show -p ActiveState --value sdt-restart.service)" = active
 
+# EnvironmentFile=: what systemd 252 puts into the process environment, against sdconfine's reading
+printf '%s\n' 'SDT_A=1' 'SDT_A=2' '  SDT_WS  =  x y  ' '# c \' 'SDT_HIDDEN=1' "SDT_SQ='x \" \$y \\n'" \
+        'SDT_DQ="x \" \$ \\ \` \n"' 'SDT_NL="one' 'two"' "SDT_JOIN=\"x\"y 'z'" 'SDT_CONT=x\' 'y' 'SDT_ESC=x\ ' \
+        'SDT_EMPTY=' 'SDT_WORD' '1SDT=x' 'SDT-B=y' 'export SDT_EXP=1' 'SDT_HASH=x # not a comment' \
+        'SDT_UTF=été' 'SDT_OVER=file1' > "$tmp/env1"
+printf 'SDT_CR=1\r\nSDT_OVER=file2\n' > "$tmp/env2"
+printf 'SDT_GLOB=%s\n' a > "$tmp/g1"
+printf 'SDT_GLOB=%s\n' b > "$tmp/g2"
+in_ns mkdir -p /run/sdt-env
+for f in env1 env2 g1 g2; do in_ns sh -c "cat > /run/sdt-env/$f" < "$tmp/$f"; done
+in_ns sh -c "printf '[Service]\nType=oneshot\nRemainAfterExit=yes\nEnvironment=SDT_OVER=unit SDT_UNIT=u\nEnvironmentFile=/run/sdt-env/env1\nEnvironmentFile=-/run/sdt-env/missing\nEnvironmentFile=/run/sdt-env/env2\nEnvironmentFile=/run/sdt-env/g*\nExecStart=/bin/sh -c \"/usr/bin/env -0 > /run/sdt-env/out\"\n' > /run/systemd/system/sdt-envfile.service; systemctl daemon-reload; systemctl start sdt-envfile.service"
+in_ns sh -c "grep -z '^SDT_' /run/sdt-env/out | grep -zv '^SDT_UNIT=' | sort -z" > "$tmp/env.real"
+in_ns sh -c "'$MODEL_DIFF' env sdt-envfile.service | grep -z '^SDT_' | sort -z" > "$tmp/env.ours"
+check "EnvironmentFile=: the service's real environment, as systemd 252 parsed $(tr -cd '\000' < "$tmp/env.real" | wc -c) variables" \
+        sh -c "test -s '$tmp/env.real' && cmp -s '$tmp/env.real' '$tmp/env.ours'"
+echo "# systemd:"; tr '\000' '\n' < "$tmp/env.real" | sed 's/^/#   /'
+cmp -s "$tmp/env.real" "$tmp/env.ours" || { echo "# sdconfine:"; tr '\000' '\n' < "$tmp/env.ours" | sed 's/^/#   /'; }
+check "EnvironmentFile=: a file overrides Environment=, a later file an earlier one" grep -qz '^SDT_OVER=file2$' "$tmp/env.real"
+in_ns sh -c "printf '[Service]\nType=oneshot\nEnvironmentFile=/run/sdt-env/missing\nExecStart=/bin/true\n' > /run/systemd/system/sdt-envmissing.service; systemctl daemon-reload"
+check "EnvironmentFile= missing without '-': systemd 252 refuses the start" sh -c "! nsenter -t $SYSTEMD_PID -m -p -n systemctl start sdt-envmissing.service"
+in_ns "$S" preview sdt-envmissing.service > /dev/null 2> "$tmp/envmissing"
+check "and sdconfine preview says so, with the fix" grep -q "EnvironmentFile=/run/sdt-env/missing cannot be read (No such file or directory): systemd will refuse to start the service; create it or write EnvironmentFile=-/run/sdt-env/missing" "$tmp/envmissing"
+
 for bad in '../etc/passwd.service' 'a/b.service' 'foo' 'foo.bar' "$(printf 'x\001.service')" '@x.service'; do
         in_ns "$S" show --offline "$bad" > /dev/null 2> "$tmp/err"
         rc=$?

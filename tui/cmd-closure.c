@@ -32,9 +32,9 @@ static void usage(FILE *f) {
               "  --no-packages            do not look up owning packages\n"
               "  --offline                read a UNIT from the unit files even when a manager runs\n"
               "  --user                   a UNIT of the calling user's manager\n"
-              "A UNIT (e.g. cron.service) stands for the programs of its Exec* lines, with its\n"
-              "Environment= PATH and LD_LIBRARY_PATH.\n"
-              "  --ascii                  draw the tree with ASCII characters\n",
+              "  --ascii                  draw the tree with ASCII characters\n"
+              "A UNIT (e.g. cron.service) stands for the programs of its Exec* lines, with the PATH and\n"
+              "LD_LIBRARY_PATH of its Environment= and EnvironmentFile= (the files override).\n",
               f);
 }
 

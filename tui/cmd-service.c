@@ -228,6 +228,11 @@ int cmd_show(int argc, char **argv) {
                 for (size_t i = 0; i < s->n_environment_files; i++)
                         printf("EnvironmentFile=%s%s\n", s->environment_files[i].ignore_missing ? "-" : "",
                                s->environment_files[i].path);
+                /* what the files set, as the manager will read them: they override Environment= */
+                for (char **e = s->file_environment; e && *e; e++)
+                        printf("  from the files: %s\n", *e);
+                if (s->environment_problem)
+                        printf("  problem: %s\n", s->environment_problem);
                 print_str(s, "User", s->user);
                 print_str(s, "Group", s->group);
                 if (s->dynamic_user)

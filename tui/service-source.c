@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "confine-plan.h"
+#include "env-file.h"
 #include "macro.h"
 #include "output.h"
 #include "service-source.h"
@@ -71,9 +72,17 @@ int service_source_load(ServiceSource *s, const char *name, Service **ret) {
         }
         bool use_manager = s->manager && !unit_name_is_valid(name, UNIT_NAME_TEMPLATE);
         int r = use_manager ? manager_load_service(s->manager, name, ret) : unit_index_load(s->index, name, ret);
-        if (r < 0)
+        if (r < 0) {
                 log_error("cannot load %s from the %s: %s.", name, use_manager ? "manager" : "unit files",
                           use_manager && manager_last_error(s->manager) ? manager_last_error(s->manager) : strerror(-r));
+                return r;
+        }
+        /* PATH and LD_LIBRARY_PATH may come from EnvironmentFile=, which the manager reads on the host */
+        r = service_load_environment_files(*ret, use_manager ? NULL : s->root);
+        if (r < 0) {
+                log_error("cannot read the environment files of %s: %s.", name, strerror(-r));
+                *ret = service_free(*ret);
+        }
         return r;
 }
 
