@@ -7,7 +7,7 @@ out=$build/fuzz/out
 mkdir -p "$out"
 CC=${FUZZ_CC:-clang}
 core=$(ls "$src"/core/*.c | grep -v -e manager.c)
-for t in elf ld-cache unit-file dropin-header import; do
+for t in $(cat "$src/fuzz/targets"); do
         $CC -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                 -include "$build/config.h" -I"$src/core" -I"$build" \
                 $core "$src/fuzz/fuzz-$t.c" -o "$out/fuzz-$t" -ljansson -lcap -pthread

@@ -3,7 +3,7 @@
 set -eu
 src=$1 build=$2 sdconfine=$3
 out=$build/fuzz/out
-for t in elf ld-cache unit-file dropin-header import; do mkdir -p "$out/corpus-$t"; done
+for t in $(cat "$src/fuzz/targets"); do mkdir -p "$out/corpus-$t"; done
 for f in /usr/bin/ls /usr/bin/dash /usr/lib/x86_64-linux-gnu/libc.so.6 /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 \
          /usr/lib/x86_64-linux-gnu/libz.so.1; do
         head -c 65536 "$(readlink -f "$f")" > "$out/corpus-elf/$(basename "$f")" 2>/dev/null || true
@@ -17,3 +17,5 @@ for u in systemd-timesyncd.service systemd-journald.service cron.service; do
         sed -n 's/^# sdconfine-settings: //p' "$out/corpus-dropin-header/$i" > "$out/corpus-import/$i"
         i=$((i + 1))
 done
+for f in /etc/default/* /etc/environment; do [ -f "$f" ] && cp "$f" "$out/corpus-env-file/$(basename "$f")"; done 2>/dev/null || true
+printf '%s\n' 'A="x \" \$ \\ \` y"' "B='lit \\n'" 'C=one\' 'two' '# c \' 'D=1' > "$out/corpus-env-file/tricky"

@@ -8,7 +8,7 @@ command -v clang >/dev/null 2>&1 || skip_all "clang is not installed (apt-get in
 check "the fuzz targets build (clang -fsanitize=fuzzer,address,undefined)" sh "$src/fuzz/build.sh" "$src" "$build"
 [ -x "$build/fuzz/out/fuzz-elf" ] || { done_testing; exit 0; }
 sh "$src/fuzz/seed.sh" "$src" "$build" "$build/sdconfine" > /dev/null 2>&1
-for t in elf ld-cache unit-file dropin-header import; do
+for t in $(cat "$src/fuzz/targets"); do
         dir=$(mktemp -d)
         cp -r "$build/fuzz/out/corpus-$t/." "$dir/"
         ( cd "$dir" && "$build/fuzz/out/fuzz-$t" -max_total_time=10 -timeout=10 -rss_limit_mb=2048 "$dir" > "$dir/log" 2>&1 )
