@@ -113,6 +113,42 @@ static int fail(char **reterr, int r, const char *what, const char *path) {
         return r;
 }
 
+/* systemd binds the unit's State/Cache/Logs/Runtime/ConfigurationDirectory= into the root, writable. A
+ * derived bind inside one would shadow what the service writes there (seen: a file named in an ExecStart=
+ * argument, left by an earlier run, bound read-only over the file the service rewrites). */
+static bool inside_exec_dir(const Service *svc, const char *dest) {
+        static const char *const prefix[] = { "/var/lib", "/var/cache", "/var/log", "/run", "/etc" };
+        char *const *lists[] = { svc->state_directory, svc->cache_directory, svc->logs_directory,
+                                 svc->runtime_directory, svc->configuration_directory };
+        for (size_t t = 0; t < ELEMENTSOF(prefix); t++) {
+                const char *rest = startswith(dest, prefix[t]);
+                if (!rest || rest[0] != '/')
+                        continue;
+                rest++;
+                for (char *const *d = lists[t]; d && *d; d++) {
+                        size_t n = strcspn(*d, ":"); /* "dir:symlink" */
+                        if (strncmp(rest, *d, n) == 0 && (rest[n] == '/' || rest[n] == '\0'))
+                                return true;
+                }
+        }
+        return false;
+}
+
+static void drop_inside_exec_dirs(MountPlan *p, const Service *svc) {
+        size_t k = 0;
+        for (size_t i = 0; i < p->n_binds; i++) {
+                Bind *b = p->binds + i;
+                bool derived = streq(b->why, "argument") || streq(b->why, "environment") || streq(b->why, "closure");
+                if (derived && inside_exec_dir(svc, b->dest)) {
+                        free(b->source);
+                        free(b->dest);
+                        continue;
+                }
+                p->binds[k++] = *b;
+        }
+        p->n_binds = k;
+}
+
 int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, const ConfineSettings *s, bool force,
                        MountPlan *ret, Closure **ret_closure, char **reterr) {
         FsRoot *root = closure_context_root(ctx);
@@ -338,6 +374,7 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
         r = confine_note_privileged(c, s, &p);
         if (r < 0)
                 goto fail;
+        drop_inside_exec_dirs(&p, svc);
         r = mount_plan_finish(&p, s->mount_budget, count_dir, root);
         if (r < 0)
                 goto fail;

@@ -351,7 +351,9 @@ int confine_check_conflicts(const Service *svc, const ConfineSettings *s, bool f
         bool ours = false;
         for (char **d = svc->dropin_paths; d && *d; d++)
                 ours = ours || (strrchr(*d, '/') && streq(strrchr(*d, '/') + 1, "50-confinement.conf"));
-        bool own_root = ours && svc->root_directory && startswith(svc->root_directory, "/run/confinement/") && !svc->root_image;
+        bool own_root = ours && svc->root_directory && !svc->root_image &&
+                        (startswith(svc->root_directory, "/run/confinement/") ||
+                         startswith(svc->root_directory, "/run/private/confinement/"));
         if ((svc->root_directory || svc->root_image) && !own_root && !force) {
                 if (reterr)
                         (void) asprintf(reterr, "%s already sets %s=%s (another drop-in or the unit). Confining it "
@@ -359,6 +361,16 @@ int confine_check_conflicts(const Service *svc, const ConfineSettings *s, bool f
                                         svc->id, svc->root_directory ? "RootDirectory" : "RootImage",
                                         svc->root_directory ? svc->root_directory : svc->root_image);
                 return -EPERM;
+        }
+        /* systemd 252 keeps a DynamicUser= service's preserved runtime directories (ours included) in
+         * /run/private and leaves a symlink in /run, which cannot be a RootDirectory= (226/NAMESPACE) */
+        if (svc->dynamic_user && svc->runtime_directory_preserve && !streq(svc->runtime_directory_preserve, "no")) {
+                p->private_root = true;
+                r = add_warning(p, "DynamicUser=yes with RuntimeDirectoryPreserve=%s: systemd keeps runtime directories "
+                                   "below /run/private, so the root is /run/private/confinement/UNIT.",
+                                svc->runtime_directory_preserve);
+                if (r < 0)
+                        return r;
         }
         if (svc->pid_file && streq_ptr(svc->type, "forking")) {
                 r = add_warning(p, "PIDFile=%s: systemd reads it from outside the root, but the daemon writes it "
@@ -471,12 +483,12 @@ int confine_render_dropin(const ConfineSettings *s, const MountPlan *p, const ch
                         p->coalesced_dirs == 1 ? "y" : "ies", p->exposed_files, p->exposed_files == 1 ? "" : "s");
         fputs("\n[Service]\n", f);
         /* a per-instance root below /run: template instances side by side, nothing needed on disk */
-        fputs("RuntimeDirectory=confinement/%n\n"
-              "RootDirectory=/run/confinement/%n\n"
-              "ReadOnlyPaths=+/\n"
-              "InaccessiblePaths=-+/run/confinement/%n\n"
-              "PrivateMounts=yes\n",
-              f);
+        fprintf(f, "RuntimeDirectory=confinement/%%n\n"
+                   "RootDirectory=/run/%sconfinement/%%n\n"
+                   "ReadOnlyPaths=+/\n"
+                   "InaccessiblePaths=-+/run/confinement/%%n\n"
+                   "PrivateMounts=yes\n",
+                p->private_root ? "private/" : "");
         /* systemd 252 mounts /proc and /dev into a RootDirectory= unless told not to: every flag both ways */
         const char *v = s->mode == CONFINE_FULL_APIVFS ? "yes" : "no";
         for (size_t i = 0; i < ELEMENTSOF(mode_flags); i++)

@@ -73,6 +73,7 @@ typedef struct MountPlan {
         char *pid_dir, *pid_name; /* a forking service's PIDFile=, moved where systemd can read it */
         size_t coalesced_dirs;  /* directories bound whole instead of their files */
         size_t exposed_files;   /* files visible only because a directory was bound whole */
+        bool private_root;      /* DynamicUser= keeps runtime directories in /run/private: the root is there */
 } MountPlan;
 
 void mount_plan_done(MountPlan *p);

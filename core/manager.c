@@ -380,6 +380,7 @@ int manager_load_service(Manager *m, const char *name, Service **ret) {
             (r = get_string(m, path, IFACE_SERVICE, "User", &s->user)) < 0 ||
             (r = get_string(m, path, IFACE_SERVICE, "Group", &s->group)) < 0 ||
             (r = get_bool(m, path, "DynamicUser", &s->dynamic_user)) < 0 ||
+            (r = get_string(m, path, IFACE_SERVICE, "RuntimeDirectoryPreserve", &s->runtime_directory_preserve)) < 0 ||
             (r = get_string(m, path, IFACE_SERVICE, "Type", &s->type)) < 0 ||
             (r = get_string(m, path, IFACE_SERVICE, "PIDFile", &s->pid_file)) < 0 ||
             (r = get_string(m, path, IFACE_SERVICE, "RootDirectory", &s->root_directory)) < 0 ||

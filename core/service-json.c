@@ -55,7 +55,7 @@ int service_to_json(const Service *s, json_t **ret) {
         snprintf(ambient, sizeof ambient, "0x%" PRIx64, s->ambient_capabilities);
         fields = json_pack(
                 "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:b,"
-                " s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:o, s:o}",
+                " s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:o}",
                 "id", s->id, "names", strv_json(s->names), "load_state", str_or_null(s->load_state), "active_state",
                 str_or_null(s->active_state), "sub_state", str_or_null(s->sub_state), "description",
                 str_or_null(s->description), "fragment_path", str_or_null(s->fragment_path), "dropin_paths",
@@ -70,7 +70,8 @@ int service_to_json(const Service *s, json_t **ret) {
                 "runtime_directory", strv_json(s->runtime_directory), "configuration_directory",
                 strv_json(s->configuration_directory), "working_directory", str_or_null(s->working_directory),
                 "capability_bounding_set", caps, "ambient_capabilities", ambient, "sources", sources,
-                "file_environment", strv_json(s->file_environment));
+                "file_environment", strv_json(s->file_environment), "runtime_directory_preserve",
+                str_or_null(s->runtime_directory_preserve));
         if (!fields)
                 goto oom_fields;
         json_object_update(o, fields);
@@ -152,6 +153,7 @@ int service_to_lines(const Service *s, char ***ret) {
         S("User", s->user);
         S("Group", s->group);
         B("DynamicUser", s->dynamic_user);
+        S("RuntimeDirectoryPreserve", s->runtime_directory_preserve);
         S("Type", s->type);
         S("PIDFile", s->pid_file);
         S("RootDirectory", s->root_directory);

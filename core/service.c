@@ -103,6 +103,7 @@ Service *service_free(Service *s) {
         free(s->root_directory);
         free(s->root_image);
         free(s->protect_system);
+        free(s->runtime_directory_preserve);
         strv_free(s->read_write_paths);
         strv_free(s->state_directory);
         strv_free(s->cache_directory);

@@ -66,6 +66,7 @@ typedef struct Service {
         char *environment_problem; /* a file systemd cannot read: the start fails (in words) */
         char *user, *group;
         bool dynamic_user;
+        char *runtime_directory_preserve; /* "no", "yes", "restart" */
         char *type;
         char *pid_file;
         char *root_directory, *root_image;

@@ -795,6 +795,11 @@ static int assign(Loader *l, const char *section, const char *key, const char *v
                         if ((b = parse_bool(value)) < 0)
                                 return b;
                         s->dynamic_user = b;
+                } else if (streq(key, "RuntimeDirectoryPreserve")) {
+                        b = parse_bool(value);
+                        if (b < 0 && !streq(value, "restart"))
+                                return -EINVAL;
+                        r = set_string(&s->runtime_directory_preserve, b == 1 ? "yes" : b == 0 ? "no" : value);
                 } else if (streq(key, "Type")) {
                         static const char *const types[] = { "simple", "exec", "forking", "oneshot", "dbus", "notify", "idle" };
                         bool ok = false;
@@ -1210,6 +1215,8 @@ int unit_index_load(UnitIndex *idx, const char *name, Service **ret) {
         /* a unit that did not load has no service settings at all, not defaults */
         if (r >= 0 && !s->protect_system && (streq(s->load_state, "loaded") || streq(s->load_state, "bad-setting")))
                 r = set_string(&s->protect_system, "no");
+        if (r >= 0 && !s->runtime_directory_preserve && (streq(s->load_state, "loaded") || streq(s->load_state, "bad-setting")))
+                r = set_string(&s->runtime_directory_preserve, "no");
         if (r >= 0 && !s->active_state)
                 r = set_string(&s->active_state, "inactive");
         if (r >= 0 && !s->sub_state)

@@ -193,6 +193,17 @@ check "LD_LIBRARY_PATH from an EnvironmentFile=: the library is in the drop-in" 
         in_ns grep -q 'BindReadOnlyPaths=/var/tmp/sdt-envlib/lib/libsdtorigin.so.1' /etc/systemd/system/sdt-envlib.service.d/50-confinement.conf
 check "and the confined program starts and loads it" sh -c "nsenter -t $SYSTEMD_PID -m -p -n systemctl start sdt-envlib.service && nsenter -t $SYSTEMD_PID -m -p -- cat /var/lib/sdt-envlib/out | grep -qx origin-ok"
 
+# DynamicUser= with RuntimeDirectoryPreserve=yes: systemd keeps runtime directories (the root's too) in
+# /run/private and links them from /run; a file the service writes there was named in its ExecStart= and
+# left by an earlier, unconfined run
+in_ns sh -c "printf '[Service]\nType=oneshot\nRemainAfterExit=yes\nDynamicUser=yes\nRuntimeDirectory=sdt-dyn\nRuntimeDirectoryPreserve=yes\nExecStart=/bin/sh -c \"/usr/bin/id -u > /run/sdt-dyn/id\"\n' > /run/systemd/system/sdt-dyn.service; systemctl daemon-reload; systemctl start sdt-dyn.service; systemctl stop sdt-dyn.service"
+in_ns "$S" apply sdt-dyn.service > "$tmp/dyn.apply" 2>&1
+check "DynamicUser= + RuntimeDirectoryPreserve=yes: the root is in /run/private, and the preview says why" sh -c \
+        "grep -q 'the root is /run/private/confinement/UNIT' '$tmp/dyn.apply' && nsenter -t $SYSTEMD_PID -m -p grep -qx 'RootDirectory=/run/private/confinement/%n' /etc/systemd/system/sdt-dyn.service.d/50-confinement.conf"
+check "nothing inside the service's own RuntimeDirectory= is bound over" sh -c "! nsenter -t $SYSTEMD_PID -m -p grep -q 'sdt-dyn/id' /etc/systemd/system/sdt-dyn.service.d/50-confinement.conf"
+check "and the confined service starts and writes its runtime directory" sh -c \
+        "nsenter -t $SYSTEMD_PID -m -p -n systemctl start sdt-dyn.service && test \"\$(nsenter -t $SYSTEMD_PID -m -p cat /run/sdt-dyn/id)\" -gt 60000"
+
 # revert: the unconfined service sees the host's /etc again
 in_ns "$S" revert sdt-extra.service > "$tmp/revert" 2>&1
 check "revert removes the drop-in and its directory" sh -c "! nsenter -t $SYSTEMD_PID -m -p -- test -e /etc/systemd/system/sdt-extra.service.d"

@@ -237,6 +237,8 @@ int cmd_show(int argc, char **argv) {
                 print_str(s, "Group", s->group);
                 if (s->dynamic_user)
                         print_str(s, "DynamicUser", "yes");
+                if (s->runtime_directory_preserve && !streq(s->runtime_directory_preserve, "no"))
+                        print_str(s, "RuntimeDirectoryPreserve", s->runtime_directory_preserve);
                 print_str(s, "PIDFile", s->pid_file);
                 print_str(s, "RootDirectory", s->root_directory);
                 print_str(s, "RootImage", s->root_image);

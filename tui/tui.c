@@ -594,7 +594,8 @@ static char **closure_lines(App *a, int width) {
 static char **mounts_lines(App *a) {
         char **l = NULL, buf[2048];
         bool api = a->settings.mode == CONFINE_FULL_APIVFS;
-        snprintf(buf, sizeof buf, "/                       the root: /run/confinement/%s, read-only", a->unit);
+        snprintf(buf, sizeof buf, "/                       the root: /run/%sconfinement/%s, read-only",
+                 a->res.plan.private_root ? "private/" : "", a->unit);
         (void) strv_extend(&l, buf);
         (void) strv_extend(&l, api ? "/proc /sys /dev /tmp    private (full-apivfs), in a user namespace"
                                    : "/proc /sys /dev /tmp    none (chroot-only): empty mount points at most");
