@@ -7,6 +7,7 @@
 
 #include "caps.h"
 #include "closure.h"
+#include "fileio.h"
 #include "hashmap.h"
 #include "ld-cache.h"
 #include "ld-paths.h"
@@ -377,7 +378,7 @@ static int closure_add_missing(Closure *c, const char *name, size_t needed_by, c
 static const char *object_error(Closure *c, const char *path, const Object *o) {
         char *s = NULL;
         if (o->error < 0)
-                (void) asprintf(&s, "%s: %s", path, strerror(-o->error));
+                (void) asprintf(&s, "%s: %s", path, error_words(-o->error));
         else if (!o->info)
                 (void) asprintf(&s, "%s: %s (at byte %" PRIu64 ")", path, elf_error_to_string(o->elf_error),
                                 o->elf_error_offset);
@@ -697,7 +698,7 @@ static int closure_simulate(Closure *c, size_t node, const Object *o, const Clos
                                 return r;
                 }
                 if (!io || !io->info) {
-                        const char *why = io ? object_error(c, info->interp, io) : r < 0 ? strerror(-r) : "not a regular file";
+                        const char *why = io ? object_error(c, info->interp, io) : r < 0 ? error_words(-r) : "not a regular file";
                         const char *tried[] = { info->interp };
                         return closure_add_missing(c, info->interp, node, why, tried, NULL, 1);
                 }
@@ -787,7 +788,7 @@ static int closure_script(Closure *c, size_t node, const char *shebang, const Cl
                 return r;
         if (r < 0) {
                 const char *tried[] = { interp };
-                return closure_add_missing(c, interp, node, strerror(-r), tried, NULL, 1);
+                return closure_add_missing(c, interp, node, error_words(-r), tried, NULL, 1);
         }
 
         /* #!/usr/bin/env NAME: NAME is looked up in PATH when the script runs */

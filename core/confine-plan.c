@@ -5,6 +5,7 @@
 #include <fcntl.h>
 
 #include "confine-plan.h"
+#include "fileio.h"
 #include "macro.h"
 
 int confine_resolve_bare(FsRoot *root, const char *name, char **ret) {
@@ -109,7 +110,7 @@ static char *dirname_dup(const char *path) {
 
 static int fail(char **reterr, int r, const char *what, const char *path) {
         if (reterr && !*reterr)
-                (void) asprintf(reterr, "%s %s: %s", what, path, strerror(-r));
+                (void) asprintf(reterr, "%s %s: %s", what, path, error_words(-r));
         return r;
 }
 

@@ -75,7 +75,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(DpkgDb *, dpkg_db_free);
 
 /* Read a whole file relative to dir_fd into a growing buffer. */
 static int read_all(int dir_fd, const char *name, char **buf, size_t *allocated, size_t *ret_len) {
-        _cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+        _cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
         struct stat st;
         if (fd < 0)
                 return -errno;

@@ -38,10 +38,8 @@ int dropin_read(int root_fd, const char *unit, bool runtime, char **ret) {
         if (r < 0)
                 return r;
         /* O_NOFOLLOW: a link planted there is not ours to follow */
-        _cleanup_close_ int fd = openat(root_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
-        if (fd < 0)
-                return errno == ELOOP ? -EEXIST : -errno;
-        return read_full_fd(fd, DROPIN_MAX, ret, NULL);
+        r = read_full_file_at(root_fd, path, O_NOFOLLOW, DROPIN_MAX, ret, NULL);
+        return r == -ELOOP ? -EEXIST : r;
 }
 
 static int write_all(int fd, const char *text) {

@@ -243,10 +243,8 @@ static int load_one(FsRoot *root, const char *path, EnvBuild *env) {
         int r;
         if (root)
                 r = fs_root_read_file(root, path, ENV_FILE_MAX, &text, NULL);
-        else {
-                _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-                r = fd < 0 ? -errno : read_full_fd(fd, ENV_FILE_MAX, &text, NULL);
-        }
+        else
+                r = read_full_file_at(AT_FDCWD, path, 0, ENV_FILE_MAX, &text, NULL);
         if (r < 0)
                 return r;
         _cleanup_(strv_freep) char **parsed = NULL;
@@ -298,7 +296,7 @@ int service_load_environment_files(Service *s, FsRoot *root) {
                 if (r < 0 && !f->ignore_missing && !problem &&
                     asprintf(&problem, "EnvironmentFile=%s cannot be read (%s): systemd will refuse to start the service; "
                                        "create it or write EnvironmentFile=-%s",
-                             f->path, r == -EINVAL ? "not UTF-8 or not an absolute path" : strerror(-r), f->path) < 0)
+                             f->path, r == -EINVAL ? "not UTF-8 or not an absolute path" : error_words(-r), f->path) < 0)
                         return -ENOMEM;
         }
         strv_free(s->file_environment);

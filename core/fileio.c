@@ -1,10 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "macro.h"
+
+int read_full_file_at(int dir_fd, const char *path, int extra_flags, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | extra_flags);
+        if (fd < 0)
+                return -errno;
+        return read_full_fd(fd, max, ret, ret_size);
+}
 
 int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         struct stat st;
@@ -52,4 +62,8 @@ int buf_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n) {
         *len += n;
         (*buf)[*len] = 0;
         return 0;
+}
+
+const char *error_words(int errnum) {
+        return errnum == EBADFD ? "not a regular file" : strerror(errnum);
 }

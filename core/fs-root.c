@@ -214,7 +214,8 @@ int fs_root_chase(FsRoot *r, const char *path, const char **ret_real, struct sta
 }
 
 int fs_root_open(FsRoot *r, const char *real, int flags) {
-        int fd = openat(r->fd, rel(real), flags | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+        /* O_NONBLOCK: a FIFO where a file belongs must not block us (reads check for a regular file) */
+        int fd = openat(r->fd, rel(real), flags | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
         return fd < 0 ? -errno : fd;
 }
 

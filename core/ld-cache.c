@@ -208,12 +208,9 @@ int ld_cache_parse(const void *buf, size_t size, LdCache **ret) {
 }
 
 int ld_cache_load(int dir_fd, const char *path, LdCache **ret) {
-        _cleanup_close_ int fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         _cleanup_free_ char *buf = NULL;
         size_t n;
-        if (fd < 0)
-                return -errno;
-        int r = read_full_fd(fd, CACHE_MAX, &buf, &n);
+        int r = read_full_file_at(dir_fd, path, 0, CACHE_MAX, &buf, &n);
         if (r == -EBADFD)
                 return -EBADMSG;
         if (r < 0)

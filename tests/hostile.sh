@@ -2,7 +2,8 @@
 # Hostile and broken input, one row each: a clear error naming the problem, no crash, nothing lost.
 # (ELF corruption, absurd offsets, DT_NEEDED cycles, wrong architectures, symlink loops, invalid unit names,
 # foreign drop-ins, full disks, read-only /etc, concurrency and unprivileged users have their own tests:
-# test-elf-parse, test-closure, test-fs-root, systemd-live.sh, dropin-write.sh.)
+# test-elf-parse, test-closure, test-fs-root, systemd-live.sh, dropin-write.sh.) A FIFO where a file
+# belongs would block a reader forever: each such row runs under a timeout.
 . "${top_srcdir:-.}/tests/tap.sh"
 S=${SDCONFINE:-./sdconfine}
 case "$S" in /*) ;; *) S=$PWD/$S ;; esac
@@ -67,4 +68,22 @@ head -c 50000 /dev/urandom > "$tmp/img/etc/ld.so.cache"
 "$S" closure --root "$tmp/img" --list /usr/bin/true > /dev/null 2> "$tmp/err"
 rc=$?
 check "a corrupt ld.so.cache: no crash, what is missing reported" sh -c "test $rc -lt 128 && grep -q '^missing ' '$tmp/err'"
+# FIFOs where files belong: a program, a unit file, ld.so.cache, a dpkg list, an EnvironmentFile=, the
+# installed drop-in. Each command ends (timeout 20 s would mean it blocked) and names the file.
+F=$tmp/fifo
+mkdir -p "$F/etc/systemd/system/f.service.d" "$F/usr/bin" "$F/lib64" "$F/var/lib/dpkg/info"
+cp /usr/bin/true "$F/usr/bin/"
+cp -L /lib64/ld-linux-x86-64.so.2 "$F/lib64/"
+printf '[Service]\nExecStart=/usr/bin/true\nEnvironmentFile=/env\n' > "$F/etc/systemd/system/f.service"
+for p in prog etc/ld.so.cache etc/systemd/system/fifo.service etc/systemd/system/f.service.d/50-confinement.conf \
+         var/lib/dpkg/info/x.list env; do mkfifo "$F/$p"; done
+ends() { timeout 20 "$@" > "$tmp/out" 2> "$tmp/err"; test $? -ne 124; }
+check "a FIFO as the program: refused as not a regular file" sh -c \
+        "timeout 20 '$S' closure --root '$F' /prog > /dev/null 2> '$tmp/err'; test \$? -eq 1 && grep -q '/prog: not a regular file' '$tmp/err'"
+check "a FIFO as ld.so.cache and as a dpkg list: the closure comes" ends "$S" closure --root "$F" --list /usr/bin/true
+check "a FIFO as a unit file: list ends" ends "$S" list --root "$F"
+check "a FIFO as a unit file: show ends" ends "$S" show --root "$F" fifo.service
+check "a FIFO as an EnvironmentFile=: named, not a regular file" sh -c \
+        "timeout 20 '$S' show --root '$F' f.service 2>&1 | grep -q 'EnvironmentFile=/env cannot be read (not a regular file)'"
+check "a FIFO as the installed drop-in: diff ends" ends "$S" diff --root "$F" --no-bin-sh f.service
 done_testing

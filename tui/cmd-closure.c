@@ -9,6 +9,7 @@
 #include "closure-json.h"
 #include "closure.h"
 #include "cmd-closure.h"
+#include "fileio.h"
 #include "macro.h"
 #include "output.h"
 #include "service-source.h"
@@ -239,7 +240,7 @@ int cmd_closure(int argc, char **argv) {
         r = closure_context_new(arg_root, &ctx);
         if (r < 0) {
                 log_error("cannot open root directory %s: %s. Give an existing directory to --root.",
-                          arg_root ? arg_root : "/", strerror(-r));
+                          arg_root ? arg_root : "/", error_words(-r));
                 return 1;
         }
         r = closure_new(ctx, &cl);
@@ -304,7 +305,7 @@ int cmd_closure(int argc, char **argv) {
                         goto oom;
                 if (r < 0) {
                         log_error("cannot read %s%s%s: %s.%s", arg_root ? arg_root : "", arg_root ? ":" : "", path,
-                                  strerror(-r),
+                                  error_words(-r),
                                   r == -ENOENT  ? " Check the path."
                                   : r == -EACCES ? " Run as root or as a user who may read it."
                                                  : "");
@@ -339,7 +340,7 @@ int cmd_closure(int argc, char **argv) {
         if (r < 0)
                 goto oom;
         if (fflush(stdout) != 0 || ferror(stdout)) {
-                log_error("writing the output failed: %s.", strerror(errno));
+                log_error("writing the output failed: %s.", error_words(errno));
                 ret = 1;
         }
         closure_free(cl);

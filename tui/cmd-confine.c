@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include "confine-plan.h"
 #include "dropin-write.h"
+#include "fileio.h"
 #include "macro.h"
 #include "confine-session.h"
 #include "output.h"
@@ -286,7 +287,7 @@ static int merge_installed(Args *a, int root_fd) {
         if (r == -ENOENT)
                 return 0;
         if (r < 0 || confine_dropin_parse(text, &old, &err) < 0) {
-                log_error("cannot read the installed settings of %s: %s.", a->unit, err ? err : strerror(-r));
+                log_error("cannot read the installed settings of %s: %s.", a->unit, err ? err : error_words(-r));
                 return -EINVAL;
         }
         if (!a->settings.capabilities)
@@ -440,7 +441,7 @@ static int run_export(Args *a, ServiceSource *src, int root_fd) {
                 }
                 r = confine_export(a->export_dir, *u, text, &msg);
                 if (r < 0) {
-                        log_error("%s.", msg ? msg : strerror(-r));
+                        log_error("%s.", msg ? msg : error_words(-r));
                         ret = r;
                 } else
                         printf("%s.\n", msg);
@@ -453,7 +454,7 @@ static int run_export(Args *a, ServiceSource *src, int root_fd) {
                 json_decref(doc);
                 r = text ? write_file_atomic(a->export_json, text) : -ENOMEM;
                 if (r < 0)
-                        log_error("cannot write %s: %s.", a->export_json, strerror(-r));
+                        log_error("cannot write %s: %s.", a->export_json, error_words(-r));
                 else
                         printf("Wrote %s.\n", a->export_json);
                 free(text);
@@ -503,7 +504,7 @@ static int run_import(Args *a, ServiceSource *src, int root_fd) {
                         if (r == -EEXIST)
                                 log_error("%s has a 50-confinement.conf not written by sdconfine: left alone.", unit);
                         else if (r != -ENOENT && r != -EINVAL && r != -EPERM)
-                                log_error("cannot write the drop-in of %s: %s.", unit, strerror(-r));
+                                log_error("cannot write the drop-in of %s: %s.", unit, error_words(-r));
                         ret = r;
                 } else
                         printf("Confined %s.\n", unit);
@@ -552,7 +553,7 @@ static int run(int argc, char **argv, Action action) {
                 _cleanup_free_ char *msg = NULL;
                 r = confine_remove(&src, root_fd, a.unit, a.runtime, !a.no_reload, &msg);
                 if (r < 0)
-                        log_error("%s.", msg ? msg : strerror(-r));
+                        log_error("%s.", msg ? msg : error_words(-r));
                 else
                         printf("%s.\n", msg);
         } else {
@@ -566,7 +567,7 @@ static int run(int argc, char **argv, Action action) {
                 else if (action == ACTION_DIFF) {
                         r = dropin_read(root_fd, a.unit, a.runtime, &installed);
                         if (r < 0 && r != -ENOENT) {
-                                log_error("cannot read %s: %s.", path, strerror(-r));
+                                log_error("cannot read %s: %s.", path, error_words(-r));
                                 goto finish;
                         }
                         print_diff(installed, text, path);
@@ -575,7 +576,7 @@ static int run(int argc, char **argv, Action action) {
                         _cleanup_free_ char *msg = NULL;
                         r = confine_write(&src, root_fd, a.unit, a.runtime, text, !a.no_reload, a.restart, &msg);
                         if (r < 0)
-                                log_error("%s.", msg ? msg : strerror(-r));
+                                log_error("%s.", msg ? msg : error_words(-r));
                         else
                                 printf("%s.\n", msg);
                 }

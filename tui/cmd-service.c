@@ -5,6 +5,7 @@
 
 #include "caps.h"
 #include "cmd-service.h"
+#include "fileio.h"
 #include "macro.h"
 #include "output.h"
 #include "service-json.h"
@@ -84,7 +85,7 @@ int cmd_list(int argc, char **argv) {
         } else {
                 r = unit_index_list(src.index, "service", &names);
                 if (r < 0) {
-                        log_error("cannot list the unit files: %s.", strerror(-r));
+                        log_error("cannot list the unit files: %s.", error_words(-r));
                         service_source_close(&src);
                         return 1;
                 }

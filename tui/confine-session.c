@@ -6,6 +6,7 @@
 
 #include "confine-session.h"
 #include "dropin-write.h"
+#include "fileio.h"
 #include "macro.h"
 
 void confine_result_done(ConfineResult *r) {
@@ -70,7 +71,7 @@ int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const c
         return 0;
 fail:
         if (!res.error)
-                res.error = strdup(r == -ENOMEM ? "out of memory" : strerror(-r));
+                res.error = strdup(r == -ENOMEM ? "out of memory" : error_words(-r));
         *ret = res;
         return r;
 }
@@ -119,9 +120,9 @@ int confine_write(ServiceSource *src, int root_fd, const char *unit, bool runtim
                                 "first if it should be replaced", path);
         else if (r == -EACCES || r == -EPERM || r == -EROFS)
                 (void) asprintf(ret_msg, "cannot write %s: %s. Run as root on a writable /etc, or use 'sdconfine "
-                                "preview' (or export) and install the text yourself", path, strerror(-r));
+                                "preview' (or export) and install the text yourself", path, error_words(-r));
         else if (r < 0)
-                (void) asprintf(ret_msg, "cannot write %s: %s. The previous file, if any, is unchanged", path, strerror(-r));
+                (void) asprintf(ret_msg, "cannot write %s: %s. The previous file, if any, is unchanged", path, error_words(-r));
         if (r < 0)
                 return r;
         if (asprintf(&done, "Wrote %s", path) < 0)
@@ -138,7 +139,7 @@ int confine_remove(ServiceSource *src, int root_fd, const char *unit, bool runti
                 (void) asprintf(ret_msg, "%s was not written by sdconfine: left alone. Remove it yourself if you mean to",
                                 path);
         else if (r < 0)
-                (void) asprintf(ret_msg, "cannot remove %s: %s", path, strerror(-r));
+                (void) asprintf(ret_msg, "cannot remove %s: %s", path, error_words(-r));
         if (r < 0)
                 return r;
         if (asprintf(&done, "Removed %s", path) < 0)
@@ -177,7 +178,7 @@ int confine_export(const char *dir, const char *unit, const char *text, char **r
                 (void) asprintf(ret_msg, "%s/etc/systemd/system/%s.d/50-confinement.conf exists and was not written by "
                                 "sdconfine: left alone", dir, unit);
         else if (r < 0)
-                (void) asprintf(ret_msg, "cannot export %s to %s: %s", unit, dir, strerror(-r));
+                (void) asprintf(ret_msg, "cannot export %s to %s: %s", unit, dir, error_words(-r));
         else
                 (void) asprintf(ret_msg, "Wrote %s/etc/systemd/system/%s.d/50-confinement.conf", dir, unit);
         return r;

@@ -3,6 +3,7 @@
 
 #include "confine-plan.h"
 #include "env-file.h"
+#include "fileio.h"
 #include "macro.h"
 #include "output.h"
 #include "service-source.h"
@@ -20,18 +21,18 @@ int service_source_open(const ServiceSourceOptions *o, ServiceSource *ret) {
                 }
                 if (!o->quiet)
                         fprintf(stderr, "sdconfine: no %s service manager answers (%s); reading the unit files on disk.\n",
-                                o->user ? "user" : "system", strerror(-r));
+                                o->user ? "user" : "system", error_words(-r));
         }
         r = fs_root_new(o->root, &s.root);
         if (r < 0) {
                 log_error("cannot open root directory %s: %s. Give an existing directory to --root.",
-                          o->root ? o->root : "/", strerror(-r));
+                          o->root ? o->root : "/", error_words(-r));
                 return r;
         }
         const char *home = getenv("HOME"), *rt = getenv("XDG_RUNTIME_DIR");
         r = unit_index_new(s.root, o->user ? UNIT_SCOPE_USER : UNIT_SCOPE_SYSTEM, home, rt, &s.index);
         if (r < 0) {
-                log_error("cannot read the unit directories: %s.", strerror(-r));
+                log_error("cannot read the unit directories: %s.", error_words(-r));
                 fs_root_free(s.root);
                 return r;
         }
@@ -66,7 +67,7 @@ int service_source_load(ServiceSource *s, const char *name, Service **ret) {
                         k = unit_index_new(s->root, s->user ? UNIT_SCOPE_USER : UNIT_SCOPE_SYSTEM, getenv("HOME"),
                                            getenv("XDG_RUNTIME_DIR"), &s->index);
                 if (k < 0) {
-                        log_error("cannot read the unit files for the template %s: %s.", name, strerror(-k));
+                        log_error("cannot read the unit files for the template %s: %s.", name, error_words(-k));
                         return k;
                 }
         }
@@ -74,13 +75,13 @@ int service_source_load(ServiceSource *s, const char *name, Service **ret) {
         int r = use_manager ? manager_load_service(s->manager, name, ret) : unit_index_load(s->index, name, ret);
         if (r < 0) {
                 log_error("cannot load %s from the %s: %s.", name, use_manager ? "manager" : "unit files",
-                          use_manager && manager_last_error(s->manager) ? manager_last_error(s->manager) : strerror(-r));
+                          use_manager && manager_last_error(s->manager) ? manager_last_error(s->manager) : error_words(-r));
                 return r;
         }
         /* PATH and LD_LIBRARY_PATH may come from EnvironmentFile=, which the manager reads on the host */
         r = service_load_environment_files(*ret, use_manager ? NULL : s->root);
         if (r < 0) {
-                log_error("cannot read the environment files of %s: %s.", name, strerror(-r));
+                log_error("cannot read the environment files of %s: %s.", name, error_words(-r));
                 *ret = service_free(*ret);
         }
         return r;
@@ -115,7 +116,7 @@ int service_add_closure(const Service *s, Closure *c, char **ret_error) {
                                 return r;
                         if (r < 0) {
                                 if (ret_error && asprintf(ret_error, "%s of %s: %s: %s", exec_type_to_string(t), s->id,
-                                                          path, strerror(-r)) < 0)
+                                                          path, error_words(-r)) < 0)
                                         return -ENOMEM;
                                 return r;
                         }

@@ -13,6 +13,7 @@
 #include "caps.h"
 #include "confine-session.h"
 #include "dropin-write.h"
+#include "fileio.h"
 #include "macro.h"
 #include "output.h"
 #include "textdiff.h"
@@ -365,7 +366,7 @@ static void recompute(App *a) {
         a->res_r = confine_compute(&a->src, a->ctx, a->db, a->unit, &a->settings, false, false, &a->res);
         a->message[0] = 0;
         if (a->res_r < 0)
-                set_message(a, true, "Cannot confine %s: %s.", a->unit, a->res.error ? a->res.error : strerror(-a->res_r));
+                set_message(a, true, "Cannot confine %s: %s.", a->unit, a->res.error ? a->res.error : error_words(-a->res_r));
         /* the drop-in view: the text, then the change against what is installed */
         char **diff = NULL;
         if (a->res.text && a->installed && !streq(a->installed, a->res.text) && text_diff(a->installed, a->res.text, &diff) >= 0) {
@@ -817,7 +818,7 @@ static void do_apply(App *a) {
                 }
                 r = confine_write(&a->src, a->root_fd, a->unit, false, a->res.text, true, key == 'R', &msg);
         }
-        set_message(a, r < 0, "%s.", msg ? msg : strerror(-r));
+        set_message(a, r < 0, "%s.", msg ? msg : error_words(-r));
         if (r >= 0) {
                 free(a->installed);
                 a->installed = NULL;
@@ -846,7 +847,7 @@ static void do_export(App *a) {
         }
         _cleanup_free_ char *msg = NULL;
         int r = confine_export(dir, a->unit, a->res.text, &msg);
-        set_message(a, r < 0, "%s.", msg ? msg : strerror(-r));
+        set_message(a, r < 0, "%s.", msg ? msg : error_words(-r));
 }
 
 static void list_edit(App *a, char ***list, const char *question, bool absolute, char **choices) {
@@ -1271,7 +1272,7 @@ int tui_run(const TuiOptions *o) {
                 return 1;
         a.root_fd = open(o->root ? o->root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (a.root_fd < 0 || closure_context_new(o->root, &a.ctx) < 0) {
-                log_error("cannot open %s: %s.", o->root ? o->root : "/", strerror(errno));
+                log_error("cannot open %s: %s.", o->root ? o->root : "/", error_words(errno));
                 service_source_close(&a.src);
                 return 1;
         }
@@ -1284,7 +1285,7 @@ int tui_run(const TuiOptions *o) {
         } else if (faccessat(a.root_fd, "etc/systemd/system", W_OK, AT_EACCESS) < 0) {
                 a.readonly = true;
                 snprintf(a.readonly_why, sizeof a.readonly_why, "%s/etc/systemd/system is not writable (%s)",
-                         o->root ? o->root : "", strerror(errno));
+                         o->root ? o->root : "", error_words(errno));
         }
         a.options = *o;
         if (!initscr()) {
@@ -1317,7 +1318,7 @@ int tui_run(const TuiOptions *o) {
                 endwin();
                 log_error("cannot list the services: %s.", a.src.manager && manager_last_error(a.src.manager)
                                                                  ? manager_last_error(a.src.manager)
-                                                                 : strerror(-r));
+                                                                 : error_words(-r));
                 goto out;
         }
         if (!a.src.manager)
