@@ -89,6 +89,10 @@ static int add_dir_tree(FsRoot *root, Closure *c, MountPlan *p, const ClosureEnv
         return 0;
 }
 
+static int read_link(const char *path, char **ret, void *userdata) {
+        return fs_root_readlink(userdata, path, ret);
+}
+
 static int count_dir(const char *dir, size_t *ret, void *userdata) {
         FsRoot *root = userdata;
         _cleanup_(closedirp) DIR *d = fs_root_opendir(root, dir);
@@ -376,7 +380,7 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
         if (r < 0)
                 goto fail;
         drop_inside_exec_dirs(&p, svc);
-        r = mount_plan_finish(&p, s->mount_budget, count_dir, root);
+        r = mount_plan_finish(&p, s->mount_budget, count_dir, read_link, root);
         if (r < 0)
                 goto fail;
         *ret = p;

@@ -261,52 +261,139 @@ static char *parent_of(const char *path) {
         return slash && slash != path ? strndup(path, slash - path) : strdup("/");
 }
 
-int mount_plan_finish(MountPlan *p, unsigned budget, DirCountFn count, void *userdata) {
-        /* Mount count is start-up time (18 ms with none, 156 ms with 100, 7.3 s with 1,000 binds measured
-         * under systemd 252): bind a whole directory where most of its entries are bound anyway (3 or more
-         * files and at least half of the directory), then, over budget, the directories holding the most
-         * file binds, until the plan fits. Only read-only file binds of the closure are merged, and only
-         * where the directory's source and destination are the same path. */
+/* Binds grouped by the directory of their destination, then by name: a directory's entries together, those
+ * of its subdirectories after them. */
+static size_t parent_len(const char *path) {
+        const char *slash = strrchr(path, '/');
+        return slash == path ? 1 : (size_t) (slash - path); /* "/x": "/" */
+}
+
+static int cmp_bind_by_parent(const void *x, const void *y) {
+        const char *a = ((const Bind *) x)->dest, *b = ((const Bind *) y)->dest;
+        size_t la = parent_len(a), lb = parent_len(b);
+        int c = memcmp(a, b, la < lb ? la : lb);
+        if (c != 0 || la != lb)
+                return c != 0 ? c : la < lb ? -1 : 1;
+        return strcmp(a + la, b + lb);
+}
+
+static Hashmap *dest_index(const MountPlan *p) {
+        Hashmap *h = hashmap_new();
+        for (size_t i = 0; h && i < p->n_binds; i++)
+                if (hashmap_put(h, p->binds[i].dest, p->binds + i, NULL) < 0)
+                        h = hashmap_free(h);
+        return h;
+}
+
+/* The plan shows path as the host has it: bound where it is, itself or as part of a directory bound whole
+ * where it is. With exclude_self, only a directory above path counts. */
+static bool shown_as_on_host(Hashmap *dests, const char *path, bool exclude_self) {
+        size_t full = strlen(path);
+        for (size_t len = full; len > 1;) {
+                const Bind *d = exclude_self && len == full ? NULL : hashmap_get_bytes(dests, path, len);
+                if (d && !d->writable && (d->directory || len == full) && strlen(d->source) == len &&
+                    strncmp(d->source, path, len) == 0)
+                        return true;
+                while (len > 0 && path[len - 1] != '/')
+                        len--;
+                if (len <= 1)
+                        return false;
+                len--;
+        }
+        return false;
+}
+
+/* b binds a symlink's real file at the link's path. In a directory bound whole, the link itself shows
+ * instead; it leads to the same file when its text names the real file in one hop and the plan shows
+ * that file as the host has it. */
+static bool link_survives(const Bind *b, Hashmap *dests, ReadLinkFn read_link, void *userdata) {
+        _cleanup_free_ char *text = NULL, *target = NULL, *dir = parent_of(b->dest);
+        if (!dir || !read_link || read_link(b->dest, &text, userdata) < 0)
+                return false;
+        if (asprintf(&target, "%s/%s", text[0] == '/' ? "" : dir, text) < 0)
+                return false;
+        path_normalize(target);
+        return streq(target, b->source) && shown_as_on_host(dests, target, false);
+}
+
+/* Whether b shows nothing a directory bound whole above it would not show. */
+static bool absorbable(const Bind *b, Hashmap *dests, ReadLinkFn read_link, void *userdata) {
+        if (b->writable)
+                return false;
+        if (streq(b->source, b->dest))
+                return true; /* a file or directory bound where it is */
+        return !b->directory && link_survives(b, dests, read_link, userdata);
+}
+
+/* Drop binds a directory bound whole above them already shows. */
+static int drop_covered(MountPlan *p, ReadLinkFn read_link, void *userdata) {
+        _cleanup_(hashmap_freep) Hashmap *dests = dest_index(p);
+        if (!dests)
+                return -ENOMEM;
+        bool *drop = calloc(p->n_binds + 1, sizeof(bool));
+        if (!drop)
+                return -ENOMEM;
+        for (size_t i = 0; i < p->n_binds; i++)
+                drop[i] = shown_as_on_host(dests, p->binds[i].dest, true) && absorbable(p->binds + i, dests, read_link, userdata);
+        size_t k = 0;
+        for (size_t i = 0; i < p->n_binds; i++) {
+                if (drop[i]) {
+                        free(p->binds[i].source);
+                        free(p->binds[i].dest);
+                } else
+                        p->binds[k++] = p->binds[i];
+        }
+        p->n_binds = k;
+        free(drop);
+        return 0;
+}
+
+int mount_plan_finish(MountPlan *p, unsigned budget, DirCountFn count, ReadLinkFn read_link, void *userdata) {
+        /* Mount count is start-up time (make bench-mounts): bind a whole directory where most of its entries
+         * are bound anyway (3 or more and at least half of the directory), then, over budget, the
+         * directories holding the most binds, until the plan fits. Only read-only binds that the directory
+         * shows as they were are merged (absorbable): files and directories bound where they are, and
+         * symlinks whose real file stays in the root. */
         for (unsigned pass = 0; pass < 2; pass++) {
                 for (;;) {
+                        int r = drop_covered(p, read_link, userdata);
+                        if (r < 0)
+                                return r;
                         if (pass == 1 && p->n_binds <= budget)
                                 break;
-                        qsort(p->binds, p->n_binds, sizeof(Bind), cmp_bind);
-                        char *best = NULL;
+                        qsort(p->binds, p->n_binds, sizeof(Bind), cmp_bind_by_parent);
+                        _cleanup_(hashmap_freep) Hashmap *dests = dest_index(p);
+                        if (!dests)
+                                return -ENOMEM;
+                        _cleanup_free_ char *best = NULL;
                         size_t best_n = 0, best_total = 0;
                         for (size_t i = 0; i < p->n_binds;) {
                                 _cleanup_free_ char *dir = parent_of(p->binds[i].dest);
-                                size_t j = i, n = 0;
-                                bool mergeable = dir != NULL;
+                                size_t j = i;
+                                bool mergeable = dir && !streq(dir, "/");
                                 for (; j < p->n_binds; j++) {
-                                        _cleanup_free_ char *d2 = parent_of(p->binds[j].dest);
-                                        if (!d2 || !dir || !streq(d2, dir))
+                                        const char *d = p->binds[j].dest;
+                                        if (!dir || parent_len(d) != strlen(dir) || strncmp(d, dir, parent_len(d)) != 0)
                                                 break;
-                                        const Bind *b = p->binds + j;
-                                        _cleanup_free_ char *sd = parent_of(b->source);
-                                        if (b->writable || b->directory || !sd || !streq(sd, dir))
-                                                mergeable = false;
-                                        n++;
+                                        mergeable = mergeable && absorbable(p->binds + j, dests, read_link, userdata);
                                 }
-                                size_t total = 0;
-                                if (mergeable && n >= 2 && count && count(dir, &total, userdata) >= 0 && total >= n) {
-                                        bool dense = n >= 3 && total <= 2 * n;
-                                        if ((pass == 0 && dense && n > best_n) || (pass == 1 && n > best_n)) {
-                                                free(best);
-                                                best = strdup(dir);
-                                                best_n = n;
-                                                best_total = total;
-                                        }
+                                size_t n = j - i, total = 0;
+                                if (mergeable && n >= 2 && n > best_n && count && count(dir, &total, userdata) >= 0 &&
+                                    total >= n && (pass == 1 || (n >= 3 && total <= 2 * n))) {
+                                        free(best);
+                                        best = TAKE_PTR(dir);
+                                        best_n = n;
+                                        best_total = total;
                                 }
                                 i = j;
                         }
                         if (!best)
                                 break;
-                        /* replace the directory's file binds by one bind of the directory */
+                        /* the directory's binds give way to one bind of the directory */
                         size_t k = 0;
                         for (size_t i = 0; i < p->n_binds; i++) {
                                 _cleanup_free_ char *d = parent_of(p->binds[i].dest);
-                                if (d && streq(d, best) && !p->binds[i].directory) {
+                                if (d && streq(d, best)) {
                                         free(p->binds[i].source);
                                         free(p->binds[i].dest);
                                         continue;
@@ -314,12 +401,11 @@ int mount_plan_finish(MountPlan *p, unsigned budget, DirCountFn count, void *use
                                 p->binds[k++] = p->binds[i];
                         }
                         p->n_binds = k;
-                        int r = mount_plan_add(p, best, best, false, true, false, "directory");
-                        p->coalesced_dirs++;
-                        p->exposed_files += best_total - best_n;
-                        free(best);
+                        r = mount_plan_add(p, best, best, false, true, false, "directory");
                         if (r < 0)
                                 return r;
+                        p->coalesced_dirs++;
+                        p->exposed_files += best_total - best_n;
                 }
         }
         qsort(p->binds, p->n_binds, sizeof(Bind), cmp_bind);

@@ -91,7 +91,9 @@ int mount_plan_add_closure(MountPlan *p, const Closure *c);
  * where most of a directory's files are bound anyway or the budget requires it. n_files_in_dir tells how
  * many entries a directory has (the caller reads the disk). */
 typedef int (*DirCountFn)(const char *dir, size_t *ret, void *userdata);
-int mount_plan_finish(MountPlan *p, unsigned budget, DirCountFn count, void *userdata);
+/* The target of the symlink at path, as stored in the link (malloc'd). */
+typedef int (*ReadLinkFn)(const char *path, char **ret, void *userdata);
+int mount_plan_finish(MountPlan *p, unsigned budget, DirCountFn count, ReadLinkFn read_link, void *userdata);
 
 /* Conflicts between the unit and confinement: -EPERM with a reason when it must be refused (unless
  * forced), warnings added otherwise. */

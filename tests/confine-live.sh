@@ -204,6 +204,22 @@ check "nothing inside the service's own RuntimeDirectory= is bound over" sh -c "
 check "and the confined service starts and writes its runtime directory" sh -c \
         "nsenter -t $SYSTEMD_PID -m -p -n systemctl start sdt-dyn.service && test \"\$(nsenter -t $SYSTEMD_PID -m -p cat /run/sdt-dyn/id)\" -gt 60000"
 
+# a package of many files and links (tzdata: 900 files, 200 links in the same directories): bound as
+# directories within the mount budget, and a zone read through a link inside one of them
+cat > "$tmp/sdt-tz.service" <<'EOT'
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+StateDirectory=sdt-tz
+ExecStart=/bin/sh -c 'z=/usr/share/zoneinfo/America/Atka; if [ -L $z ] && [ -s $z ]; then echo link-ok; else echo broken; fi > /var/lib/sdt-tz/out'
+EOT
+in_ns sh -c "cat > /run/systemd/system/sdt-tz.service; systemctl daemon-reload" < "$tmp/sdt-tz.service"
+in_ns "$S" apply --package tzdata sdt-tz.service > "$tmp/tz.apply" 2>&1
+n_tz=$(in_ns grep -c '^Bind' /etc/systemd/system/sdt-tz.service.d/50-confinement.conf)
+check "--package tzdata: $n_tz bind mounts, within the budget of 150 (791 before links could be merged)" test "$n_tz" -le 150
+check "and a zone read through a symlink in a directory bound whole" sh -c \
+        "nsenter -t $SYSTEMD_PID -m -p -n systemctl start sdt-tz.service && nsenter -t $SYSTEMD_PID -m -p cat /var/lib/sdt-tz/out | grep -qx link-ok"
+
 # revert: the unconfined service sees the host's /etc again
 in_ns "$S" revert sdt-extra.service > "$tmp/revert" 2>&1
 check "revert removes the drop-in and its directory" sh -c "! nsenter -t $SYSTEMD_PID -m -p -- test -e /etc/systemd/system/sdt-extra.service.d"

@@ -123,17 +123,97 @@ static void test_coalescing(void **state) {
                 snprintf(path, sizeof path, "/usr/share/y/f%d", i);
                 assert_int_equal(mount_plan_add(&p, path, path, false, false, false, "closure"), 0);
         }
-        assert_int_equal(mount_plan_finish(&p, 150, count_dir, NULL), 0);
+        assert_int_equal(mount_plan_finish(&p, 150, count_dir, NULL, NULL), 0);
         assert_int_equal(p.n_binds, 4);
         assert_int_equal(p.coalesced_dirs, 1);
         assert_int_equal(p.exposed_files, 1);
         assert_string_equal(p.binds[0].dest, "/lib/x");
         assert_true(p.binds[0].directory);
         /* over budget: the directory with the most file binds goes whole */
-        assert_int_equal(mount_plan_finish(&p, 2, count_dir, NULL), 0);
+        assert_int_equal(mount_plan_finish(&p, 2, count_dir, NULL, NULL), 0);
         assert_true(p.n_binds <= 2);
         assert_int_equal(p.coalesced_dirs, 2);
         assert_int_equal(p.exposed_files, 1 + 97);
+        mount_plan_done(&p);
+}
+
+/* A small tree for the link rules: /z holds a, b, c and the links l -> a (one hop, kept), far -> /elsewhere/f
+ * (its file is not in the plan) and via -> l (two hops). */
+static int count_z(const char *dir, size_t *ret, void *userdata) {
+        (void) userdata;
+        *ret = streq(dir, "/z") ? 6 : streq(dir, "/z/sub") ? 3 : 100;
+        return 0;
+}
+
+static int read_link_z(const char *path, char **ret, void *userdata) {
+        (void) userdata;
+        const char *t = streq(path, "/z/l") ? "a" : streq(path, "/z/far") ? "/elsewhere/f" : streq(path, "/z/via") ? "l" : NULL;
+        if (!t)
+                return -EINVAL;
+        *ret = strdup(t);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static size_t n_dest(const MountPlan *p, const char *dest) {
+        size_t n = 0;
+        for (size_t i = 0; i < p->n_binds; i++)
+                n += streq(p->binds[i].dest, dest);
+        return n;
+}
+
+static void test_coalescing_links(void **state) {
+        (void) state;
+        MountPlan p = {};
+        static const char *const files[] = { "/z/a", "/z/b", "/z/c" };
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+                assert_int_equal(mount_plan_add(&p, files[i], files[i], false, false, false, "closure"), 0);
+        /* a link to a file of the plan, in one hop: the directory bound whole shows it as it was */
+        assert_int_equal(mount_plan_add(&p, "/z/a", "/z/l", false, false, false, "closure"), 0);
+        assert_int_equal(mount_plan_finish(&p, 150, count_z, read_link_z, NULL), 0);
+        assert_int_equal(p.n_binds, 1);
+        assert_string_equal(p.binds[0].dest, "/z");
+        mount_plan_done(&p);
+
+        /* a link to a file the plan does not hold: merging would break it, so /z stays as files */
+        p = (MountPlan) {};
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+                assert_int_equal(mount_plan_add(&p, files[i], files[i], false, false, false, "closure"), 0);
+        assert_int_equal(mount_plan_add(&p, "/elsewhere/f", "/z/far", false, false, false, "closure"), 0);
+        assert_int_equal(mount_plan_finish(&p, 150, count_z, read_link_z, NULL), 0);
+        assert_int_equal(n_dest(&p, "/z"), 0);
+        assert_int_equal(p.n_binds, 4);
+        mount_plan_done(&p);
+
+        /* two hops (via -> l -> a): not trusted either */
+        p = (MountPlan) {};
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+                assert_int_equal(mount_plan_add(&p, files[i], files[i], false, false, false, "closure"), 0);
+        assert_int_equal(mount_plan_add(&p, "/z/a", "/z/via", false, false, false, "closure"), 0);
+        assert_int_equal(mount_plan_finish(&p, 150, count_z, read_link_z, NULL), 0);
+        assert_int_equal(n_dest(&p, "/z"), 0);
+        mount_plan_done(&p);
+
+        /* a subdirectory bound whole and its siblings: the parent goes whole, the child's bind with it;
+         * a writable bind inside keeps its own mount */
+        p = (MountPlan) {};
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+                assert_int_equal(mount_plan_add(&p, files[i], files[i], false, false, false, "closure"), 0);
+        assert_int_equal(mount_plan_add(&p, "/z/sub", "/z/sub", false, true, false, "directory"), 0);
+        assert_int_equal(mount_plan_add(&p, "/z/sub/w", "/z/sub/w", true, false, false, "writable"), 0);
+        assert_int_equal(mount_plan_finish(&p, 150, count_z, read_link_z, NULL), 0);
+        assert_int_equal(n_dest(&p, "/z"), 1);
+        assert_int_equal(n_dest(&p, "/z/sub"), 0);
+        assert_int_equal(n_dest(&p, "/z/sub/w"), 1);
+        assert_int_equal(p.n_binds, 2);
+        mount_plan_done(&p);
+
+        /* binds right below / (never bound whole) end, over budget too */
+        p = (MountPlan) {};
+        static const char *const top[] = { "/a", "/b", "/c", "/d" };
+        for (size_t i = 0; i < ELEMENTSOF(top); i++)
+                assert_int_equal(mount_plan_add(&p, top[i], top[i], false, false, false, "closure"), 0);
+        assert_int_equal(mount_plan_finish(&p, 1, count_z, read_link_z, NULL), 0);
+        assert_int_equal(p.n_binds, 4);
         mount_plan_done(&p);
 }
 
@@ -143,6 +223,7 @@ int main(void) {
                 cmocka_unit_test(test_settings_round_trip),
                 cmocka_unit_test(test_header_errors),
                 cmocka_unit_test(test_coalescing),
+                cmocka_unit_test(test_coalescing_links),
         };
         return cmocka_run_group_tests_name("confine", tests, NULL, NULL);
 }
