@@ -1,6 +1,8 @@
 #!/bin/sh
 # Benchmark (not a test): start-up time of a confined oneshot service as a function of its bind mounts,
-# under the real systemd of the tests (as root). Each figure is the median of 5 starts, in one run.
+# under the real systemd of the tests (as root), then before and after directory coalescing for a
+# service with --package tzdata (every file and link bound one by one, against sdconfine's plan). Each
+# figure is the median of 5 starts, in one run.
 # Usage: bench-mounts.sh [builddir] [srcdir]
 . "${2:-.}/tests/lib-systemd.sh"
 build=$(cd "${1:-.}" && pwd)
@@ -12,6 +14,16 @@ systemd_start "$tmp" "$build" "$src" || { echo "bench-mounts: systemd did not st
 in_ns sh -c 'mkdir -p /var/tmp/bench && i=0; while [ $i -lt 1000 ]; do : > /var/tmp/bench/f$i; i=$((i+1)); done'
 ms() { date +%s%N; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# start UNITFILE: install it as bench.service, print the median of 5 starts in ms
+start() {
+        in_ns sh -c "cat > /run/systemd/system/bench.service; systemctl daemon-reload" < "$1"
+        for k in 1 2 3 4 5; do
+                t0=$(ms)
+                in_ns systemctl start bench.service
+                t1=$(ms)
+                echo $(( (t1 - t0) / 1000000 ))
+        done | median
+}
 printf '%-32s %10s\n' "bind mounts" "start (ms)"
 for confined in no yes; do
         for n in 0 10 100 300 1000; do
@@ -26,14 +38,27 @@ for confined in no yes; do
                                 while [ $i -lt $n ]; do echo "BindReadOnlyPaths=/var/tmp/bench/f$i"; i=$((i + 1)); done
                         fi
                 } > "$tmp/unit"
-                in_ns sh -c "cat > /run/systemd/system/bench.service; systemctl daemon-reload" < "$tmp/unit"
-                for k in 1 2 3 4 5; do
-                        t0=$(ms)
-                        in_ns systemctl start bench.service
-                        t1=$(ms)
-                        echo $(( (t1 - t0) / 1000000 ))
-                done | median > "$tmp/m"
                 label=$([ $confined = yes ] && echo "confined, $n extra" || echo "unconfined")
-                printf '%-32s %10s\n' "$label" "$(cat "$tmp/m")"
+                printf '%-32s %10s\n' "$label" "$(start "$tmp/unit")"
         done
 done
+
+# before and after coalescing: --package tzdata
+if dpkg -L tzdata > "$tmp/tz" 2>/dev/null; then
+        in_ns sh -c "printf '[Service]\nType=oneshot\nExecStart=/usr/bin/true\n' > /run/systemd/system/bench.service; systemctl daemon-reload"
+        in_ns "$NS_BUILD/sdconfine" preview --offline --no-bin-sh --package tzdata bench.service 2>/dev/null | sed -n '/^\[Service\]/,$p' | sed 1d > "$tmp/after"
+        # the same plan with every file and link bound one by one: the closure's binds, then the package's
+        in_ns "$NS_BUILD/sdconfine" preview --offline --no-bin-sh bench.service 2>/dev/null | sed -n '/^\[Service\]/,$p' | sed 1d > "$tmp/before"
+        while IFS= read -r f; do
+                if [ -L "$f" ]; then
+                        r=$(readlink -f "$f") && [ -f "$r" ] && echo "BindReadOnlyPaths=$r:$f"
+                elif [ -f "$f" ]; then
+                        echo "BindReadOnlyPaths=$f"
+                fi
+        done < "$tmp/tz" >> "$tmp/before"
+        for v in before after; do
+                { printf '[Service]\nType=oneshot\nExecStart=/usr/bin/true\n'; cat "$tmp/$v"; } > "$tmp/unit"
+                n=$(grep -c '^Bind' "$tmp/$v")
+                printf '%-32s %10s\n' "tzdata, $v coalescing ($n)" "$(start "$tmp/unit")"
+        done
+fi
