@@ -202,13 +202,18 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                                         struct stat st;
                                         if (path[0] != '/' || strchr(path, '$') || fs_root_chase(root, path, NULL, &st) < 0)
                                                 continue;
-                                        /* the API file systems come with the mode, not as paths */
-                                        static const char *const apivfs[] = { "/", "/proc", "/sys", "/dev", "/run", "/tmp" };
-                                        bool api = false;
-                                        for (size_t q = 0; q < ELEMENTSOF(apivfs); q++)
-                                                api = api || streq(path, apivfs[q]) ||
-                                                      (q > 0 && startswith(path, apivfs[q]) && path[strlen(apivfs[q])] == '/');
-                                        if (api && S_ISDIR(st.st_mode))
+                                        /* the API file systems come with the mode, not as paths: nothing of
+                                         * /proc, /sys, /dev (a bind of /proc/kmsg would be the host's), and no
+                                         * directory of /, /run, /tmp */
+                                        static const char *const apivfs[] = { "/proc", "/sys", "/dev", "/", "/run", "/tmp" };
+                                        bool api = false, kernel = false;
+                                        for (size_t q = 0; q < ELEMENTSOF(apivfs); q++) {
+                                                bool in = streq(path, apivfs[q]) ||
+                                                          (q != 3 && startswith(path, apivfs[q]) && path[strlen(apivfs[q])] == '/');
+                                                api = api || in;
+                                                kernel = kernel || (in && q < 3);
+                                        }
+                                        if (kernel || (api && S_ISDIR(st.st_mode)))
                                                 continue;
                                         if (S_ISDIR(st.st_mode))
                                                 r = strv_contains(p.suggestions, path) ? 0 : strv_extend(&p.suggestions, path);

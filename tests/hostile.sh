@@ -86,4 +86,13 @@ check "a FIFO as a unit file: show ends" ends "$S" show --root "$F" fifo.service
 check "a FIFO as an EnvironmentFile=: named, not a regular file" sh -c \
         "timeout 20 '$S' show --root '$F' f.service 2>&1 | grep -q 'EnvironmentFile=/env cannot be read (not a regular file)'"
 check "a FIFO as the installed drop-in: diff ends" ends "$S" diff --root "$F" --no-bin-sh f.service
+# an argument naming kernel files (in this image plain files play /proc/kmsg and /dev/zero): the API file
+# systems come with the mode, never as binds (the host's /proc/kmsg bound in would also block a reader)
+mkdir -p "$F/proc" "$F/dev" "$F/bin"
+echo x > "$F/proc/kmsg"
+echo x > "$F/dev/zero"
+cp /usr/bin/true "$F/bin/cat"
+printf '[Service]\nExecStart=/bin/cat /proc/kmsg /dev/zero\n' > "$F/etc/systemd/system/k.service"
+check "arguments naming /proc/kmsg and /dev/zero: preview ends and binds neither" sh -c \
+        "timeout 20 '$S' preview --root '$F' --no-bin-sh k.service > '$tmp/k' 2>/dev/null; grep -q '^BindReadOnlyPaths=/bin/cat' '$tmp/k' && ! grep -q '/proc\\|/dev/' '$tmp/k'"
 done_testing
