@@ -59,6 +59,9 @@ if dpkg -L tzdata > "$tmp/tz" 2>/dev/null; then
         for v in before after; do
                 { printf '[Service]\nType=oneshot\nExecStart=/usr/bin/true\n'; cat "$tmp/$v"; } > "$tmp/unit"
                 n=$(grep -c '^Bind' "$tmp/$v")
-                printf '%-32s %10s\n' "tzdata, $v coalescing ($n)" "$(start "$tmp/unit")"
+                start "$tmp/unit" > "$tmp/$v.ms"
+                printf '%-32s %10s\n' "tzdata, $v coalescing ($n)" "$(cat "$tmp/$v.ms")"
         done
+        awk -v b="$(cat "$tmp/before.ms")" -v a="$(cat "$tmp/after.ms")" \
+                'BEGIN { printf "ratio: start-up before / after coalescing = %.1f\n", b / (a ? a : 1) }'
 fi
