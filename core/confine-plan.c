@@ -388,6 +388,18 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
         r = mount_plan_finish(&p, s->mount_budget, count_dir, read_link, root);
         if (r < 0)
                 goto fail;
+        if (p.n_binds > s->mount_budget) {
+                /* nothing more could be bound whole without changing what the service sees */
+                char *w;
+                if (asprintf(&w, "%zu bind mounts, over the budget of %u: no more directories can be bound whole "
+                                 "without changing what the service sees, so its start-up will be slow (each "
+                                 "mount costs; see make bench-mounts). Fewer --package/--path entries help",
+                             p.n_binds, s->mount_budget) < 0 ||
+                    strv_push(&p.warnings, w) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+        }
         *ret = p;
         if (ret_closure)
                 *ret_closure = c;
