@@ -90,22 +90,31 @@ static int vaddr_to_offset(const Segment *loads, size_t n, uint64_t vaddr, uint6
         return -ENOENT;
 }
 
-static const char *copy_string(Source *s, Arena *arena, const uint8_t *strtab, uint64_t strsz, uint64_t strtab_off,
-                               uint64_t idx) {
-        if (idx >= strsz) {
-                fail(s, ELF_ERROR_BAD_STRING, strtab_off + idx);
-                return NULL;
+/* The string at idx of the string table, read on its own: the table of a large library is hundreds of KiB
+ * and we need a few names of it. A window from the cached head, or one pread(), doubled until it holds the
+ * NUL. */
+static int copy_string(Source *s, Arena *arena, uint8_t **scratch, uint64_t strtab_off, uint64_t strsz,
+                       uint64_t idx, const char **ret) {
+        if (idx >= strsz)
+                return fail(s, ELF_ERROR_BAD_STRING, strtab_off + idx);
+        uint64_t avail = strsz - idx;
+        for (uint64_t want = 256;; want *= 2) {
+                uint64_t len = want < avail ? want : avail;
+                const uint8_t *p;
+                int r = src_read(s, strtab_off + idx, len, scratch, &p);
+                if (r < 0)
+                        return r;
+                const uint8_t *nul = memchr(p, 0, len);
+                if (nul) {
+                        char *c = arena_strndup(arena, (const char *) p, nul - p);
+                        if (!c)
+                                return -ENOMEM;
+                        *ret = c;
+                        return 0;
+                }
+                if (len == avail)
+                        return fail(s, ELF_ERROR_BAD_STRING, strtab_off + idx);
         }
-        const uint8_t *start = strtab + idx;
-        const uint8_t *nul = memchr(start, 0, strsz - idx);
-        if (!nul) {
-                fail(s, ELF_ERROR_BAD_STRING, strtab_off + idx);
-                return NULL;
-        }
-        char *c = arena_strndup(arena, (const char *) start, nul - start);
-        if (!c)
-                s->err = _ELF_ERROR_MAX; /* marks OOM */
-        return c;
 }
 
 static int parse(Source *s, Arena *arena, ElfInfo **ret) {
@@ -282,27 +291,23 @@ static int parse(Source *s, Arena *arena, ElfInfo **ret) {
                 /* a string table running past the end of the file is cut to what is there */
                 if (strtab_off < s->size && strsz > s->size - strtab_off)
                         strsz = s->size - strtab_off;
-                const uint8_t *strtab;
-                r = src_read(s, strtab_off, strsz, &scratch, &strtab);
-                if (r < 0)
-                        return r;
+                if (strsz > READ_MAX || strtab_off > s->size)
+                        return fail(s, ELF_ERROR_TRUNCATED, strtab_off);
                 info->needed = arena_alloc(arena, (n_needed ? n_needed : 1) * sizeof(char *));
                 if (!info->needed)
                         return -ENOMEM;
-                for (size_t i = 0; i < n_needed; i++) {
-                        info->needed[i] = copy_string(s, arena, strtab, strsz, strtab_off, needed[i]);
-                        if (!info->needed[i])
-                                return s->err == _ELF_ERROR_MAX ? -ENOMEM : -EINVAL;
-                }
+                for (size_t i = 0; i < n_needed; i++)
+                        if ((r = copy_string(s, arena, &scratch, strtab_off, strsz, needed[i], &info->needed[i])) < 0)
+                                return r;
                 info->n_needed = n_needed;
-                if (have_runpath && !(info->runpath = copy_string(s, arena, strtab, strsz, strtab_off, runpath)))
-                        return s->err == _ELF_ERROR_MAX ? -ENOMEM : -EINVAL;
+                if (have_runpath && (r = copy_string(s, arena, &scratch, strtab_off, strsz, runpath, &info->runpath)) < 0)
+                        return r;
                 /* "If both RUNPATH and RPATH are given, the latter is ignored" (glibc get-dynamic-info.h) */
                 if (have_rpath && !have_runpath &&
-                    !(info->rpath = copy_string(s, arena, strtab, strsz, strtab_off, rpath)))
-                        return s->err == _ELF_ERROR_MAX ? -ENOMEM : -EINVAL;
-                if (have_soname && !(info->soname = copy_string(s, arena, strtab, strsz, strtab_off, soname)))
-                        return s->err == _ELF_ERROR_MAX ? -ENOMEM : -EINVAL;
+                    (r = copy_string(s, arena, &scratch, strtab_off, strsz, rpath, &info->rpath)) < 0)
+                        return r;
+                if (have_soname && (r = copy_string(s, arena, &scratch, strtab_off, strsz, soname, &info->soname)) < 0)
+                        return r;
         }
 
         *ret = info;
