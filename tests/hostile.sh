@@ -79,7 +79,7 @@ for p in prog etc/ld.so.cache etc/systemd/system/fifo.service etc/systemd/system
          var/lib/dpkg/info/x.list env; do mkfifo "$F/$p"; done
 ends() { timeout 20 "$@" > "$tmp/out" 2> "$tmp/err"; test $? -ne 124; }
 check "a FIFO as the program: refused as not a regular file" sh -c \
-        "timeout 20 '$S' closure --root '$F' /prog > /dev/null 2> '$tmp/err'; test \$? -eq 1 && grep -q '/prog: not a regular file' '$tmp/err'"
+        "timeout 20 '$S' closure --root '$F' /prog > /dev/null 2> '$tmp/err'; test \$? -eq 1 && grep -q 'cannot read /prog (below the root .*): not a regular file' '$tmp/err'"
 check "a FIFO as ld.so.cache and as a dpkg list: the closure comes" ends "$S" closure --root "$F" --list /usr/bin/true
 check "a FIFO as a unit file: list ends" ends "$S" list --root "$F"
 check "a FIFO as a unit file: show ends" ends "$S" show --root "$F" fifo.service

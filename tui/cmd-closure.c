@@ -304,8 +304,8 @@ int cmd_closure(int argc, char **argv) {
                 if (r == -ENOMEM)
                         goto oom;
                 if (r < 0) {
-                        log_error("cannot read %s%s%s: %s.%s", arg_root ? arg_root : "", arg_root ? ":" : "", path,
-                                  error_words(-r),
+                        log_error("cannot read %s%s%s%s: %s.%s", path, arg_root ? " (below the root " : "",
+                                  arg_root ? arg_root : "", arg_root ? ")" : "", error_words(-r),
                                   r == -ENOENT  ? " Check the path."
                                   : r == -EACCES ? " Run as root or as a user who may read it."
                                                  : "");
