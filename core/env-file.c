@@ -293,10 +293,23 @@ int service_load_environment_files(Service *s, FsRoot *root) {
                 }
                 if (r == -ENOMEM)
                         return r;
-                if (r < 0 && !f->ignore_missing && !problem &&
-                    asprintf(&problem, "EnvironmentFile=%s cannot be read (%s): systemd will refuse to start the service; "
-                                       "create it or write EnvironmentFile=-%s",
-                             f->path, r == -EINVAL ? "not UTF-8 or not an absolute path" : error_words(-r), f->path) < 0)
+                if (r >= 0 || problem)
+                        continue;
+                /* the manager reads these files as root: a file we may not read is no failure of the service */
+                int k = 0;
+                if (r == -EACCES || r == -EPERM)
+                        k = asprintf(&problem, "EnvironmentFile=%s cannot be read by this user (%s): what it sets, PATH and "
+                                               "LD_LIBRARY_PATH included, is unknown here; run as root to include it",
+                                     f->path, error_words(-r));
+                else if (!f->ignore_missing && r == -ENOENT)
+                        k = asprintf(&problem, "EnvironmentFile=%s does not exist: systemd will refuse to start the service; "
+                                               "create it or write EnvironmentFile=-%s",
+                                     f->path, f->path);
+                else if (!f->ignore_missing)
+                        k = asprintf(&problem, "EnvironmentFile=%s cannot be read (%s): systemd will refuse to start the "
+                                               "service; fix it or write EnvironmentFile=-%s",
+                                     f->path, r == -EINVAL ? "not UTF-8, or not an absolute path" : error_words(-r), f->path);
+                if (k < 0)
                         return -ENOMEM;
         }
         strv_free(s->file_environment);

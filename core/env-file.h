@@ -15,6 +15,7 @@ int env_file_parse(const char *text, char ***ret);
 /* Read the service's EnvironmentFile= files (below root: NULL for the host) into s->file_environment, in
  * order, later files overriding earlier ones; they override Environment= (service_getenv() reads both).
  * systemd reads them in the manager, before the chroot: they need no bind. A file that is missing or
- * unreadable without the '-' prefix fails the start under systemd: s->environment_problem then says which
- * and why (NULL when all is well). Glob patterns are expanded. Returns -ENOMEM only. */
+ * unreadable without the '-' prefix fails the start under systemd, and one this user may not read leaves
+ * PATH and LD_LIBRARY_PATH unknown: s->environment_problem then says which and why (NULL when all is
+ * well). Glob patterns are expanded. Returns -ENOMEM only. */
 int service_load_environment_files(Service *s, FsRoot *root);

@@ -35,6 +35,17 @@ static json_t *exec_json(const ExecList *l) {
         return a;
 }
 
+/* The names an environment sets, not the values: environment files hold secrets. */
+static json_t *env_names_json(char *const *env) {
+        json_t *a = json_array();
+        for (char *const *e = env; a && e && *e; e++)
+                if (json_array_append_new(a, json_stringn(*e, strcspn(*e, "="))) < 0) {
+                        json_decref(a);
+                        return NULL;
+                }
+        return a;
+}
+
 int service_to_json(const Service *s, json_t **ret) {
         json_t *o = json_object(), *exec = json_object(), *sources = json_object(), *envf = json_array(), *fields;
         char caps[32], ambient[32];
@@ -70,7 +81,7 @@ int service_to_json(const Service *s, json_t **ret) {
                 "runtime_directory", strv_json(s->runtime_directory), "configuration_directory",
                 strv_json(s->configuration_directory), "working_directory", str_or_null(s->working_directory),
                 "capability_bounding_set", caps, "ambient_capabilities", ambient, "sources", sources,
-                "file_environment", strv_json(s->file_environment), "runtime_directory_preserve",
+                "file_environment_names", env_names_json(s->file_environment), "runtime_directory_preserve",
                 str_or_null(s->runtime_directory_preserve));
         if (!fields)
                 goto oom_fields;

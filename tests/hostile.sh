@@ -95,4 +95,20 @@ cp /usr/bin/true "$F/bin/cat"
 printf '[Service]\nExecStart=/bin/cat /proc/kmsg /dev/zero\n' > "$F/etc/systemd/system/k.service"
 check "arguments naming /proc/kmsg and /dev/zero: preview ends and binds neither" sh -c \
         "timeout 20 '$S' preview --root '$F' --no-bin-sh k.service > '$tmp/k' 2>/dev/null; grep -q '^BindReadOnlyPaths=/bin/cat' '$tmp/k' && ! grep -q '/proc\\|/dev/' '$tmp/k'"
+# environment files hold secrets: show names what they set, prints only PATH and LD_LIBRARY_PATH, and a
+# file this user may not read is no reason to claim that systemd (root) will fail
+P=$tmp/pub
+mkdir -p "$P/etc/systemd/system" "$P/etc/default"
+chmod 755 "$tmp" "$P"
+printf 'SECRET=hunter2\nPATH=/opt/x/bin\n' > "$P/etc/default/e"
+chmod 600 "$P/etc/default/e"
+printf '[Service]\nExecStart=/usr/bin/true\nEnvironmentFile=-/etc/default/e\n' > "$P/etc/systemd/system/e.service"
+"$S" show --root "$P" e.service > "$tmp/show-e" 2>&1
+check "show: the names an EnvironmentFile= sets and its PATH, never the other values" sh -c \
+        "grep -q 'the files set: SECRET PATH' '$tmp/show-e' && grep -q 'PATH=/opt/x/bin' '$tmp/show-e' && ! grep -q hunter2 '$tmp/show-e'"
+if command -v setpriv > /dev/null && [ "$(id -u)" = 0 ]; then
+        setpriv --reuid nobody --regid nogroup --clear-groups "$S" show --root "$P" e.service > "$tmp/show-n" 2>&1
+        check "an EnvironmentFile= this user may not read: said so, without claiming systemd will fail" sh -c \
+                "grep -q 'cannot be read by this user (Permission denied)' '$tmp/show-n' && ! grep -q 'refuse' '$tmp/show-n' && ! grep -q hunter2 '$tmp/show-n'"
+fi
 done_testing

@@ -130,7 +130,7 @@ check "EnvironmentFile=: a file overrides Environment=, a later file an earlier 
 in_ns sh -c "printf '[Service]\nType=oneshot\nEnvironmentFile=/run/sdt-env/missing\nExecStart=/bin/true\n' > /run/systemd/system/sdt-envmissing.service; systemctl daemon-reload"
 check "EnvironmentFile= missing without '-': systemd 252 refuses the start" sh -c "! nsenter -t $SYSTEMD_PID -m -p -n systemctl start sdt-envmissing.service"
 in_ns "$S" preview sdt-envmissing.service > /dev/null 2> "$tmp/envmissing"
-check "and sdconfine preview says so, with the fix" grep -q "EnvironmentFile=/run/sdt-env/missing cannot be read (No such file or directory): systemd will refuse to start the service; create it or write EnvironmentFile=-/run/sdt-env/missing" "$tmp/envmissing"
+check "and sdconfine preview says so, with the fix" grep -q "EnvironmentFile=/run/sdt-env/missing does not exist: systemd will refuse to start the service; create it or write EnvironmentFile=-/run/sdt-env/missing" "$tmp/envmissing"
 
 for bad in '../etc/passwd.service' 'a/b.service' 'foo' 'foo.bar' "$(printf 'x\001.service')" '@x.service'; do
         in_ns "$S" show --offline "$bad" > /dev/null 2> "$tmp/err"

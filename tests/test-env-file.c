@@ -116,7 +116,7 @@ static void test_service(void **state) {
         s->environment_files[2].ignore_missing = false;                /* now /etc/none is required */
         assert_int_equal(service_load_environment_files(s, root), 0);
         assert_non_null(s->environment_problem);
-        assert_non_null(strstr(s->environment_problem, "EnvironmentFile=/etc/none cannot be read (No such file or directory)"));
+        assert_non_null(strstr(s->environment_problem, "EnvironmentFile=/etc/none does not exist: systemd will refuse to start"));
         assert_non_null(strstr(s->environment_problem, "EnvironmentFile=-/etc/none"));
         assert_string_equal(service_getenv(s, "PATH"), "/b");           /* the others still read */
         service_free(s);

@@ -229,9 +229,17 @@ int cmd_show(int argc, char **argv) {
                 for (size_t i = 0; i < s->n_environment_files; i++)
                         printf("EnvironmentFile=%s%s\n", s->environment_files[i].ignore_missing ? "-" : "",
                                s->environment_files[i].path);
-                /* what the files set, as the manager will read them: they override Environment= */
-                for (char **e = s->file_environment; e && *e; e++)
-                        printf("  from the files: %s\n", *e);
+                /* what the files set, as the manager will read them (they override Environment=): the names
+                 * only, since such files hold secrets, and the two values the closure depends on */
+                if (s->file_environment) {
+                        printf("  the files set:");
+                        for (char **e = s->file_environment; *e; e++)
+                                printf(" %.*s", (int) strcspn(*e, "="), *e);
+                        printf("\n");
+                        for (char **e = s->file_environment; *e; e++)
+                                if (startswith(*e, "PATH=") || startswith(*e, "LD_LIBRARY_PATH="))
+                                        printf("  %s\n", *e);
+                }
                 if (s->environment_problem)
                         printf("  problem: %s\n", s->environment_problem);
                 print_str(s, "User", s->user);
