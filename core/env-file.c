@@ -118,12 +118,24 @@ static int push(Parsed *ps, size_t key_ws, size_t value_ws) {
         return r;
 }
 
+static bool is_ws(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Where the trailing whitespace of a key or value begins (SIZE_MAX: none so far), given the next character
+ * and the length before it. */
+static void track_ws(char c, size_t *ws, size_t n) {
+        if (!is_ws(c))
+                *ws = SIZE_MAX;
+        else if (*ws == SIZE_MAX)
+                *ws = n;
+}
+
 int env_file_parse(const char *text, char ***ret) {
         enum { PRE_KEY, KEY, PRE_VALUE, VALUE, VALUE_ESCAPE, SQUOTE, DQUOTE, DQUOTE_ESCAPE, COMMENT, COMMENT_ESCAPE } state = PRE_KEY;
         Parsed ps = {};
         size_t key_ws = SIZE_MAX, value_ws = SIZE_MAX; /* where trailing whitespace of key and value begins */
         int r = 0;
-#define WS(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r')
 #define NL(c) ((c) == '\n' || (c) == '\r')
 #define VAL(c) (r = put(&ps.value, &ps.n_value, &ps.cap_value, (c)))
 
@@ -133,7 +145,7 @@ int env_file_parse(const char *text, char ***ret) {
                 case PRE_KEY:
                         if (c == '#' || c == ';')
                                 state = COMMENT;
-                        else if (!WS(c)) {
+                        else if (!is_ws(c)) {
                                 state = KEY;
                                 key_ws = SIZE_MAX;
                                 r = put(&ps.key, &ps.n_key, &ps.cap_key, c);
@@ -147,10 +159,7 @@ int env_file_parse(const char *text, char ***ret) {
                                 state = PRE_VALUE;
                                 value_ws = SIZE_MAX;
                         } else {
-                                if (!WS(c))
-                                        key_ws = SIZE_MAX;
-                                else if (key_ws == SIZE_MAX)
-                                        key_ws = ps.n_key;
+                                track_ws(c, &key_ws, ps.n_key);
                                 r = put(&ps.key, &ps.n_key, &ps.cap_key, c);
                         }
                         break;
@@ -164,7 +173,7 @@ int env_file_parse(const char *text, char ***ret) {
                                 state = DQUOTE;
                         else if (c == '\\')
                                 state = VALUE_ESCAPE;
-                        else if (!WS(c)) {
+                        else if (!is_ws(c)) {
                                 state = VALUE;
                                 VAL(c);
                         }
@@ -177,10 +186,7 @@ int env_file_parse(const char *text, char ***ret) {
                                 state = VALUE_ESCAPE;
                                 value_ws = SIZE_MAX;
                         } else {
-                                if (!WS(c))
-                                        value_ws = SIZE_MAX;
-                                else if (value_ws == SIZE_MAX)
-                                        value_ws = ps.n_value;
+                                track_ws(c, &value_ws, ps.n_value);
                                 VAL(c);
                         }
                         break;
@@ -224,7 +230,6 @@ int env_file_parse(const char *text, char ***ret) {
         }
         if (r >= 0 && state != PRE_KEY && state != KEY && state != COMMENT && state != COMMENT_ESCAPE)
                 r = push(&ps, key_ws, state == VALUE ? value_ws : SIZE_MAX);
-#undef WS
 #undef NL
 #undef VAL
         free(ps.key);

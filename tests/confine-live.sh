@@ -114,14 +114,13 @@ confine sdt-envf --full-unit
 check "--full-unit: a path set in an EnvironmentFile= is there" has sdt-envf 'exists /usr/share/doc/dash/copyright'
 
 # StateDirectory= across a restart
-cat > "$tmp/sdt-state.service" <<'EOT'
+put_unit sdt-state <<'EOT'
 [Service]
 Type=oneshot
 RemainAfterExit=yes
 StateDirectory=sdt-state
 ExecStart=/bin/sh -c "echo run >> $STATE_DIRECTORY/runs"
 EOT
-in_ns sh -c "cat > /run/systemd/system/sdt-state.service; systemctl daemon-reload" < "$tmp/sdt-state.service"
 in_ns "$S" apply sdt-state.service > /dev/null 2>&1
 in_ns systemctl start sdt-state.service
 in_ns systemctl restart sdt-state.service
@@ -142,7 +141,7 @@ check "the unit's SystemCallFilter= still applies when confined" sh -c "nsenter 
 
 # a path with a space, a colon and a percent sign, as systemd 252 parses Bind*Paths=
 in_ns sh -c 'mkdir -p "/var/tmp/sdt odd:dir%x" && echo here > "/var/tmp/sdt odd:dir%x/file"'
-cat > "$tmp/sdt-odd.service" <<'EOT'
+put_unit sdt-odd <<'EOT'
 [Service]
 Type=oneshot
 RemainAfterExit=yes
@@ -150,7 +149,6 @@ StateDirectory=sdt-odd
 Environment="P=/var/tmp/sdt odd:dir%%x/file"
 ExecStart=/bin/sh -c 'read line < "$P" && echo "$line" > "$STATE_DIRECTORY/odd"'
 EOT
-in_ns sh -c "cat > /run/systemd/system/sdt-odd.service; systemctl daemon-reload" < "$tmp/sdt-odd.service"
 in_ns "$S" apply --path '/var/tmp/sdt odd:dir%x' sdt-odd.service > "$tmp/odd.apply" 2>&1
 check "a path with a space, a colon and a %: the confined service starts" in_ns systemctl start sdt-odd.service
 check "a path with a space, a colon and a %: its file is read inside" sh -c "nsenter -t $SYSTEMD_PID -m -p -- cat /var/lib/sdt-odd/odd | grep -qx here"
@@ -206,14 +204,13 @@ check "and the confined service starts and writes its runtime directory" sh -c \
 
 # a package of many files and links (tzdata: 900 files, 200 links in the same directories): bound as
 # directories within the mount budget, and a zone read through a link inside one of them
-cat > "$tmp/sdt-tz.service" <<'EOT'
+put_unit sdt-tz <<'EOT'
 [Service]
 Type=oneshot
 RemainAfterExit=yes
 StateDirectory=sdt-tz
 ExecStart=/bin/sh -c 'z=/usr/share/zoneinfo/America/Atka; if [ -L $z ] && [ -s $z ]; then echo link-ok; else echo broken; fi > /var/lib/sdt-tz/out'
 EOT
-in_ns sh -c "cat > /run/systemd/system/sdt-tz.service; systemctl daemon-reload" < "$tmp/sdt-tz.service"
 in_ns "$S" apply --package tzdata sdt-tz.service > "$tmp/tz.apply" 2>&1
 n_tz=$(in_ns grep -c '^Bind' /etc/systemd/system/sdt-tz.service.d/50-confinement.conf)
 check "--package tzdata: $n_tz bind mounts, within the budget of 150 (791 before links could be merged)" test "$n_tz" -le 150

@@ -70,6 +70,11 @@ in_ns() {
         nsenter -t "$SYSTEMD_PID" -m -p -n -- "$@"
 }
 
+# put_unit NAME < UNITFILE: install /run/systemd/system/NAME.service inside and reload the manager
+put_unit() {
+        in_ns sh -c "cat > /run/systemd/system/$1.service; systemctl daemon-reload"
+}
+
 systemd_stop() {
         [ -n "$SYSTEMD_PID" ] && kill -9 "$SYSTEMD_PID" 2>/dev/null
         [ -n "${UNSHARE_PID:-}" ] && wait "$UNSHARE_PID" 2>/dev/null
