@@ -58,7 +58,7 @@ int closure_to_json(const Closure *c, json_t **ret) {
                 if (add(f, "path", json_path(n->path)) < 0 || add(f, "realpath", json_path(n->realpath)) < 0 ||
                     add(f, "size", json_integer((json_int_t) n->size)) < 0 ||
                     add(f, "kind", json_string(node_kind_to_string(n->kind))) < 0 ||
-                    add(f, "found_via", json_string(found_via_to_string(n->found_via))) < 0 ||
+                    add(f, "found_via", json_path(closure_node_via(n))) < 0 ||
                     add(f, "package", n->package ? json_string(n->package) : json_null()) < 0 ||
                     add(f, "needed_by", nb) < 0)
                         return -ENOMEM;

@@ -887,6 +887,51 @@ int closure_add_program(Closure *c, const char *path, const ClosureEnv *env) {
         return closure_add_exec(c, path, env, NODE_EXEC, VIA_DIRECT, -1, 0, NULL);
 }
 
+int closure_add_found(Closure *c, const char *path, size_t parent, NodeKind kind, const char *reason,
+                      const ClosureEnv *env, size_t *ret_node) {
+        const char *real;
+        struct stat st;
+        size_t node;
+        int r;
+
+        if (path[0] != '/' || parent >= c->n_nodes)
+                return -EINVAL;
+        r = fs_root_chase(c->ctx->root, path, &real, &st);
+        if (r < 0)
+                return r;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        bool known = hashmap_get(c->by_path, path);
+        size_t before = c->n_nodes;
+        const Object *o;
+        r = context_object(c->ctx, real, &st, &o);
+        if (r < 0)
+                return r;
+        if (o->error >= 0 && (o->info || o->shebang))
+                r = closure_add_exec(c, path, env, kind == NODE_FILE ? NODE_EXEC : kind, VIA_DIRECT, parent, 0, &node);
+        else {
+                r = closure_node_get(c, path, real, &st, kind, VIA_DIRECT, &node);
+                if (r >= 0)
+                        r = closure_edge(c, parent, node);
+        }
+        if (r < 0)
+                return r;
+        if (!known && node >= before && reason && !c->nodes[node].reason) {
+                c->nodes[node].reason = arena_strdup(c->arena, reason);
+                if (!c->nodes[node].reason)
+                        return -ENOMEM;
+        }
+        if (ret_node)
+                *ret_node = node;
+        return 0;
+}
+
+const char *closure_node_via(const ClosureNode *n) {
+        return n->reason ? n->reason : found_via_to_string(n->found_via);
+}
+
 int closure_add_file(Closure *c, const char *path) {
         const char *real;
         struct stat st;

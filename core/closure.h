@@ -52,6 +52,7 @@ typedef struct ClosureNode {
         const char *package; /* after closure_find_packages(); NULL when no package owns it */
         const char *caps;    /* file capabilities ("cap_net_raw=ep"), NULL when none */
         const char *error;   /* why this file cannot be run or loaded, NULL when fine */
+        const char *reason;  /* found by a rule beyond the loader ("conffile of nginx-common"), else NULL */
         size_t *deps, n_deps, allocated_deps;
         size_t *needed_by, n_needed_by, allocated_needed_by;
 } ClosureNode;
@@ -98,6 +99,17 @@ int closure_add_program(Closure *c, const char *path, const ClosureEnv *env);
 
 /* Add a plain file (no analysis). */
 int closure_add_file(Closure *c, const char *path);
+
+/* Add a file that a rule beyond the loader found for node parent (a package's conffile, a command a script
+ * runs, a module an interpreter loads), with the rule's reason in words. An ELF object or a #! script is
+ * analysed as a program (its libraries follow, found as the loader finds them); anything else is a plain
+ * file of the given kind. A file already in the closure keeps its first reason and gains the edge.
+ * -ENOENT (and the other chase errors) when path cannot be read; -EISDIR for a directory. */
+int closure_add_found(Closure *c, const char *path, size_t parent, NodeKind kind, const char *reason,
+                      const ClosureEnv *env, size_t *ret_node);
+
+/* How a node was found, in words: the rule's reason, else the loader's way (found_via_to_string()). */
+const char *closure_node_via(const ClosureNode *n);
 
 size_t closure_n_nodes(const Closure *c);
 const ClosureNode *closure_node(const Closure *c, size_t i);

@@ -7,6 +7,7 @@
 #include "confine-plan.h"
 #include "fileio.h"
 #include "macro.h"
+#include "unit-closure.h"
 
 int confine_resolve_bare(FsRoot *root, const char *name, char **ret) {
         static const char *const dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin" };
@@ -139,12 +140,26 @@ static bool inside_exec_dir(const Service *svc, const char *dest) {
         return false;
 }
 
+/* A derived read-only bind inside a directory bound writable where it is (the unit's ReadWritePaths=, a
+ * state directory) would make that file read-only where the service writes. */
+static bool inside_writable_dir(const MountPlan *p, const Bind *b) {
+        for (size_t i = 0; i < p->n_binds; i++) {
+                const Bind *d = p->binds + i;
+                const char *rest = startswith(b->dest, d->dest);
+                if (d != b && d->writable && d->directory && streq(d->source, d->dest) && rest && rest[0] == '/')
+                        return true;
+        }
+        return false;
+}
+
 static void drop_inside_exec_dirs(MountPlan *p, const Service *svc) {
         size_t k = 0;
         for (size_t i = 0; i < p->n_binds; i++) {
                 Bind *b = p->binds + i;
-                bool derived = streq(b->why, "argument") || streq(b->why, "environment") || streq(b->why, "closure");
-                if (derived && inside_exec_dir(svc, b->dest)) {
+                bool derived = streq(b->why, "argument") || streq(b->why, "environment") || streq(b->why, "closure") ||
+                               startswith(b->why, "writable: ");
+                if ((derived && inside_exec_dir(svc, b->dest)) ||
+                    (derived && !b->writable && streq(b->source, b->dest) && inside_writable_dir(p, b))) {
                         free(b->source);
                         free(b->dest);
                         continue;
@@ -348,6 +363,30 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                     (r = mount_plan_add(&p, wd, wd, false, true, false, "WorkingDirectory=")) < 0)
                         goto fail;
         }
+        /* What the unit's programs need beyond their ELF files: always the commands and files of its scripts
+         * and its interpreters' modules; the computed presets add the rest */
+        {
+                unsigned rules = UNIT_RULE_SCRIPTS | UNIT_RULE_MODULES;
+                for (char **pr = s->presets; pr && *pr; pr++)
+                        rules |= confine_preset_find(*pr)->rules;
+                UnitExtras extras = {};
+                r = unit_closure_extend(c, db, svc, &env, rules, &extras);
+                if (r < 0) {
+                        r = fail(reterr, r, "cannot compute the closure of", svc->id);
+                        goto fail;
+                }
+                for (size_t i = 0; i < extras.n_writable && r >= 0; i++) {
+                        _cleanup_free_ char *why = NULL;
+                        const char *w = asprintf(&why, "writable: %s", extras.writable[i].reason) < 0 ? NULL : mount_plan_intern(&p, why);
+                        r = w ? mount_plan_add(&p, extras.writable[i].path, extras.writable[i].path, true, true, false, w) : -ENOMEM;
+                }
+                for (char **h = extras.hazards; h && *h && r >= 0; h++)
+                        r = strv_extend(&p.warnings, *h);
+                unit_extras_done(&extras);
+        }
+        if (r < 0)
+                goto fail;
+
         /* The loader's cache, only when a library was found through it outside the default directories:
          * without it the loader still finds the rest there, and the root shows nothing of the host's /etc. */
         for (size_t i = 0; i < closure_n_nodes(c); i++) {
@@ -447,7 +486,30 @@ static bool closure_has_lib(const Closure *c, const char *const *prefixes) {
         return false;
 }
 
-int confine_suggest(const Service *svc, const Closure *c, const ConfineSettings *s, Suggestion **ret, size_t *ret_n) {
+/* The first program of the unit that a package other than an essential one owns, and that package. */
+static int unit_package(const Closure *c, DpkgDb *db, const char **ret_prog, const char **ret_pkg) {
+        for (size_t i = 0; db && i < closure_n_nodes(c); i++) {
+                const ClosureNode *n = closure_node(c, i);
+                const char *owner;
+                const DpkgPackage *p;
+                if (!n->root || (n->kind != NODE_EXEC && n->kind != NODE_SCRIPT))
+                        continue;
+                int r = dpkg_db_find_owners(db, &n->realpath, 1, &owner);
+                if (r < 0)
+                        return r;
+                _cleanup_free_ char *name = owner ? strndup(owner, strcspn(owner, ", ")) : NULL;
+                if (!owner || !name || dpkg_db_package_info(db, name, &p) < 0 || p->essential ||
+                    streq(p->priority, "required"))
+                        continue;
+                *ret_prog = n->path;
+                *ret_pkg = p->name;
+                return 1;
+        }
+        return 0;
+}
+
+int confine_suggest(const Service *svc, const Closure *c, DpkgDb *db, const ConfineSettings *s, Suggestion **ret,
+                    size_t *ret_n) {
         static const char *const tls_libs[] = { "libssl.so", "libgnutls.so", "libnss3.so", "libmbedtls.so", NULL };
         static const char *const net_libs[] = { "libresolv.so", "libcurl", "libssl.so", "libgnutls.so", "libldap",
                                                 "libsystemd.so", NULL };
@@ -467,6 +529,25 @@ int confine_suggest(const Service *svc, const Closure *c, const ConfineSettings 
         if (r >= 0 && closure_has_lib(c, net_libs))
                 r = suggest(&l, &n, "resolve", NULL, "it links network libraries that resolve host names "
                                                      "(resolv.conf, hosts, nsswitch.conf)");
+        const char *prog = NULL, *pkg = NULL;
+        if (r >= 0)
+                r = unit_package(c, db, &prog, &pkg);
+        _cleanup_free_ char *why = NULL;
+        if (r > 0 && asprintf(&why, "%s comes from the package %s, whose configuration, data and helpers its "
+                                    "programs open at compiled-in paths (conffiles, /usr/share, /usr/lib)", prog, pkg) < 0)
+                r = -ENOMEM;
+        if (r > 0)
+                r = suggest(&l, &n, "package", NULL, why);
+        if (r >= 0 && pkg)
+                r = suggest(&l, &n, "state", NULL, "the directories its unit, scripts and package name below /var/lib, "
+                                                   "/var/log, /var/spool, /var/cache and /run, where it writes");
+        static const char *const pam[] = { "libpam.so", NULL };
+        if (r >= 0 && closure_has_lib(c, pam))
+                r = suggest(&l, &n, "plugins", NULL, "it links libpam: the PAM stack in /etc/pam.d and its modules, "
+                                                     "and the NSS modules /etc/nsswitch.conf names");
+        else if (r >= 0 && (root || svc->user || svc->group || service_getenv(svc, "LANG")))
+                r = suggest(&l, &n, "plugins", NULL, "it looks users or hosts up through NSS modules that "
+                                                     "/etc/nsswitch.conf names, and uses the locale LANG names");
         bool private_users = s->mode == CONFINE_FULL_APIVFS;
         for (char **o = s->overrides; o && *o; o++)
                 if (startswith(*o, "PrivateUsers="))

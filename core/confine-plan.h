@@ -13,13 +13,15 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                        MountPlan *ret, Closure **ret_closure, char **reterr);
 
 /* What a service most likely needs that its closure does not show, each with its reason: presets and
- * overrides to add. From the unit (User=, root, ...) and its closure (TLS and resolver libraries). */
+ * overrides to add. From the unit (User=, root, ...), its closure (TLS and resolver libraries) and the packages of
+ * its programs (db may be NULL). */
 typedef struct Suggestion {
         char *preset;   /* or NULL */
         char *override; /* KEY=VALUE, or NULL */
         char *reason;
 } Suggestion;
-int confine_suggest(const Service *svc, const Closure *c, const ConfineSettings *s, Suggestion **ret, size_t *ret_n);
+int confine_suggest(const Service *svc, const Closure *c, DpkgDb *db, const ConfineSettings *s, Suggestion **ret,
+                    size_t *ret_n);
 void suggestions_free(Suggestion *l, size_t n);
 
 /* The program systemd runs for a bare Exec name ("true"): its fixed search path, below the root. */

@@ -8,6 +8,7 @@
 #include "confine.h"
 #include "fs-root.h"
 #include "macro.h"
+#include "unit-closure.h"
 
 static const char *const mode_names[_CONFINE_MODE_MAX] = {
         [CONFINE_FULL_APIVFS] = "full-apivfs",
@@ -37,6 +38,13 @@ const ConfinePreset confine_presets[] = {
         { "locale", "locales: /usr/lib/locale and /etc/default/locale", { "/usr/lib/locale", "/etc/default/locale" } },
         { "terminfo", "terminal descriptions: /etc/terminfo, /usr/share/terminfo, /lib/terminfo",
           { "/etc/terminfo", "/usr/share/terminfo", "/lib/terminfo" } },
+        { "package", "the programs' own packages: conffiles, data, helpers and modules, and sibling packages of the same source",
+          {}, UNIT_RULE_PACKAGE },
+        { "plugins", "what configuration loads: NSS modules (nsswitch.conf), the PAM stack, gconv, the locale LANG names",
+          {}, UNIT_RULE_PLUGINS },
+        { "state", "writable state: directories below /var/lib, /var/log, /var/spool, /var/cache and /run that the "
+                   "unit or its package names, owned by its user or created by its package",
+          {}, UNIT_RULE_STATE },
         {},
 };
 
@@ -196,9 +204,19 @@ void mount_plan_done(MountPlan *p) {
         free(p->binds);
         strv_free(p->suggestions);
         strv_free(p->warnings);
-        free(p->pid_dir);
-        free(p->pid_name);
+        free(p->pid_file);
+        strv_free(p->runtime_dirs);
+        strv_free(p->strings);
         *p = (MountPlan) {};
+}
+
+const char *mount_plan_intern(MountPlan *p, const char *s) {
+        for (char **o = p->strings; o && *o; o++)
+                if (streq(*o, s))
+                        return *o;
+        if (strv_extend(&p->strings, s) < 0)
+                return NULL;
+        return p->strings[strv_length(p->strings) - 1];
 }
 
 int mount_plan_add(MountPlan *p, const char *source, const char *dest_in, bool writable, bool directory,
@@ -458,18 +476,27 @@ int confine_check_conflicts(const Service *svc, const ConfineSettings *s, bool f
                 if (r < 0)
                         return r;
         }
-        if (svc->pid_file && streq_ptr(svc->type, "forking")) {
-                r = add_warning(p, "PIDFile=%s: systemd reads it from outside the root, but the daemon writes it "
-                                   "inside. Its directory is a writable directory of the root's own, "
-                                   "/run/confinement/UNIT.pid on the host, and PIDFile= points there.",
+        /* the unit's own runtime directories (ours read back from an installed drop-in left out) */
+        for (char **d = svc->runtime_directory; d && *d && r >= 0; d++)
+                if (!startswith(*d, "confinement/"))
+                        r = strv_extend(&p->runtime_dirs, *d);
+        /* systemd reads a forking daemon's PID file from outside the root; one the daemon writes in the
+         * root's /run is read from the root's /run on the host. Below a runtime directory of its own,
+         * which systemd binds from the host, nothing changes. */
+        const char *pid_rest = !svc->pid_file ? NULL : startswith(svc->pid_file, "/run/") ? svc->pid_file + 5 :
+                               startswith(svc->pid_file, "/var/run/") ? svc->pid_file + 9 : NULL;
+        bool own_dir = false;
+        for (char **d = p->runtime_dirs; d && *d && pid_rest; d++) {
+                size_t n = strcspn(*d, ":");
+                own_dir = own_dir || (strncmp(pid_rest, *d, n) == 0 && pid_rest[n] == '/');
+        }
+        if (r >= 0 && pid_rest && *pid_rest && !own_dir && streq_ptr(svc->type, "forking")) {
+                r = add_warning(p, "PIDFile=%s: systemd reads it from outside the root, and the daemon writes it "
+                                   "in the root's private /run, which is /run/confinement/UNIT/run on the host; "
+                                   "PIDFile= points there.",
                                 svc->pid_file);
-                const char *slash = strrchr(svc->pid_file, '/');
-                if (r >= 0 && slash && slash[1]) {
-                        p->pid_dir = strndup(svc->pid_file, slash == svc->pid_file ? 1 : (size_t) (slash - svc->pid_file));
-                        p->pid_name = strdup(slash + 1);
-                        if (!p->pid_dir || !p->pid_name)
-                                r = -ENOMEM;
-                }
+                if (r >= 0 && !(p->pid_file = strdup(pid_rest)))
+                        r = -ENOMEM;
         }
         bool root_user = !svc->user || streq(svc->user, "root") || streq(svc->user, "0");
         bool private_users = s->mode == CONFINE_FULL_APIVFS;
@@ -484,10 +511,6 @@ int confine_check_conflicts(const Service *svc, const ConfineSettings *s, bool f
                 r = add_warning(p, "ProtectSystem=%s applies inside the root too: it only makes the bound paths "
                                    "read-only, which they are already.",
                                 svc->protect_system);
-        if (r >= 0 && svc->runtime_directory)
-                r = add_warning(p, "%s has RuntimeDirectory= of its own: the root is one more, so $RUNTIME_DIRECTORY "
-                                   "lists two directories (colon-separated, the root's first).",
-                                svc->id);
         if (r >= 0 && svc->dynamic_user)
                 r = add_warning(p, "DynamicUser=%s: systemd binds its state, cache and logs directories into the "
                                    "root itself.",
@@ -568,13 +591,33 @@ int confine_render_dropin(const ConfineSettings *s, const MountPlan *p, const ch
                 fprintf(f, " (%zu director%s bound whole, exposing %zu more file%s)", p->coalesced_dirs,
                         p->coalesced_dirs == 1 ? "y" : "ies", p->exposed_files, p->exposed_files == 1 ? "" : "s");
         fputs("\n[Service]\n", f);
-        /* a per-instance root below /run: template instances side by side, nothing needed on disk */
-        fprintf(f, "RuntimeDirectory=confinement/%%n\n"
+        /* A per-instance root below /run: template instances side by side, nothing needed on disk, gone when
+         * the service stops. Its skeleton: a private writable /run (also /var/run, and /var/lock as /run/lock)
+         * that systemd can read PID files from on the host. systemd 252 does not apply TemporaryFileSystem=/
+         * relative to RootDirectory= (the mount points land in the directory itself), so the root is a runtime
+         * directory, and $RUNTIME_DIRECTORY is set back to the unit's own. */
+        const char *pr = p->private_root ? "private/" : "";
+        fprintf(f, "RuntimeDirectory=confinement/%%n confinement/%%n/run confinement/%%n/run/lock\n"
                    "RootDirectory=/run/%sconfinement/%%n\n"
                    "ReadOnlyPaths=+/\n"
                    "InaccessiblePaths=-+/run/confinement/%%n\n"
-                   "PrivateMounts=yes\n",
-                p->private_root ? "private/" : "");
+                   "PrivateMounts=yes\n"
+                   "BindPaths=/run/%sconfinement/%%n/run:/run\n"
+                   "BindPaths=/run/%sconfinement/%%n/run:/var/run\n"
+                   "BindPaths=/run/%sconfinement/%%n/run/lock:/var/lock\n",
+                pr, pr, pr, pr);
+        if (p->runtime_dirs) {
+                fputs("Environment=RUNTIME_DIRECTORY=", f);
+                for (char **d = p->runtime_dirs; *d; d++) {
+                        _cleanup_free_ char *e = NULL;
+                        if (confine_escape_path(*d, &e) < 0)
+                                r = -EINVAL;
+                        else
+                                fprintf(f, "%s/run/%.*s", d == p->runtime_dirs ? "" : ":", (int) strcspn(e, "\\:"), e);
+                }
+                fputs("\n", f);
+        } else
+                fputs("UnsetEnvironment=RUNTIME_DIRECTORY\n", f);
         /* systemd 252 mounts /proc and /dev into a RootDirectory= unless told not to: every flag both ways */
         const char *v = s->mode == CONFINE_FULL_APIVFS ? "yes" : "no";
         for (size_t i = 0; i < ELEMENTSOF(mode_flags); i++)
@@ -591,15 +634,12 @@ int confine_render_dropin(const ConfineSettings *s, const MountPlan *p, const ch
         }
         for (char **o = s->overrides; o && *o; o++)
                 fprintf(f, "%s\n", *o);
-        if (p->pid_dir) {
-                _cleanup_free_ char *dir = NULL, *name = NULL;
-                if (confine_escape_path(p->pid_dir, &dir) < 0 || confine_escape_path(p->pid_name, &name) < 0)
+        if (p->pid_file) {
+                _cleanup_free_ char *rest = NULL;
+                if (confine_escape_path(p->pid_file, &rest) < 0)
                         r = -EINVAL;
                 else
-                        fprintf(f, "RuntimeDirectory=confinement/%%n.pid\n"
-                                   "BindPaths=/run/confinement/%%n.pid:%s\n"
-                                   "PIDFile=/run/confinement/%%n.pid/%s\n",
-                                dir, name);
+                        fprintf(f, "PIDFile=/run/%sconfinement/%%n/run/%s\n", pr, rest);
         }
         for (size_t i = 0; i < p->n_binds && r >= 0; i++) {
                 const Bind *b = p->binds + i;
@@ -612,6 +652,9 @@ int confine_render_dropin(const ConfineSettings *s, const MountPlan *p, const ch
                         r = -EINVAL;
                         break;
                 }
+                /* why a place is writable, for the operator who reads the drop-in */
+                if (b->writable && b->why && strchr(b->why, ' '))
+                        fprintf(f, "# %s: %s\n", b->dest, b->why);
                 fprintf(f, "%s=%s%s%s%s\n", b->writable ? "BindPaths" : "BindReadOnlyPaths", b->ignore_missing ? "-" : "",
                         src, streq(b->source, b->dest) ? "" : ":", streq(b->source, b->dest) ? "" : dst);
         }

@@ -41,6 +41,7 @@ typedef struct ConfinePreset {
         const char *name;
         const char *description;
         const char *paths[8];
+        unsigned rules; /* a computed preset: the unit-closure rules it turns on (UnitRule), no fixed paths */
 } ConfinePreset;
 extern const ConfinePreset confine_presets[];
 const ConfinePreset *confine_preset_find(const char *name);
@@ -70,13 +71,19 @@ typedef struct MountPlan {
         size_t n_binds, allocated;
         char **suggestions; /* directories named in arguments: offered, not added */
         char **warnings;    /* conflicts and what they mean, in words */
-        char *pid_dir, *pid_name; /* a forking service's PIDFile=, moved where systemd can read it */
+        char *pid_file; /* a forking service's PIDFile= below the root's /run: its path there ("nginx.pid"),
+                         * read by systemd from the root's /run on the host */
+        char **runtime_dirs; /* the unit's own RuntimeDirectory= entries: $RUNTIME_DIRECTORY lists only these */
+        char **strings; /* owned strings that binds' why point to */
         size_t coalesced_dirs;  /* directories bound whole instead of their files */
         size_t exposed_files;   /* files visible only because a directory was bound whole */
         bool private_root;      /* DynamicUser= keeps runtime directories in /run/private: the root is there */
 } MountPlan;
 
 void mount_plan_done(MountPlan *p);
+
+/* Keep a copy of s as long as the plan (a bind's why). NULL on allocation failure. */
+const char *mount_plan_intern(MountPlan *p, const char *s);
 
 /* Add a bind (a later one for the same destination replaces an earlier one when explicit is set; otherwise
  * the first stays). */

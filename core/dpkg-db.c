@@ -10,6 +10,7 @@
 #include "dpkg-db.h"
 #include "hashmap.h"
 #include "macro.h"
+#include "service.h" /* strv */
 
 #define INFO_DIR "var/lib/dpkg/info"
 
@@ -53,6 +54,9 @@ struct DpkgDb {
         int lists_state, lists_result;
         pthread_t lists_thread;
         char aliases[8][16]; /* top-level directories that link to usr/<same> */
+        Hashmap *status;      /* "name" and "name:arch" -> DpkgPackage, installed packages only */
+        char *status_text;
+        bool status_loaded;
         size_t n_aliases;
 };
 
@@ -67,6 +71,8 @@ DpkgDb *dpkg_db_free(DpkgDb *db) {
         if (db->info_fd >= 0)
                 close(db->info_fd);
         hashmap_free(db->diversions);
+        hashmap_free(db->status);
+        free(db->status_text);
         arena_free(db->arena);
         free(db);
         return NULL;
@@ -477,5 +483,142 @@ int dpkg_db_list_packages(DpkgDb *db, char ***ret) {
                 return -ENOMEM;
         qsort(l, n, sizeof(char *), cmp_name);
         *ret = l;
+        return 0;
+}
+
+/* The status file: one paragraph per package, "Field: value" lines, continuation lines start with a space. */
+static const char *status_field(Arena *a, const char *para, size_t len, const char *field) {
+        size_t fl = strlen(field);
+        for (const char *p = para; p < para + len;) {
+                const char *nl = memchr(p, '\n', para + len - p);
+                const char *end = nl ? nl : para + len;
+                if ((size_t) (end - p) > fl && strncmp(p, field, fl) == 0 && p[fl] == ':') {
+                        /* the value with its continuation lines */
+                        const char *v = p + fl + 1, *e = end;
+                        while (e < para + len && e[0] == '\n' && e + 1 < para + len && e[1] == ' ') {
+                                const char *n2 = memchr(e + 1, '\n', para + len - e - 1);
+                                e = n2 ? n2 : para + len;
+                        }
+                        while (v < e && *v == ' ')
+                                v++;
+                        return arena_strndup(a, v, e - v);
+                }
+                p = end + 1;
+        }
+        return "";
+}
+
+static int status_load(DpkgDb *db) {
+        if (db->status_loaded)
+                return db->status ? 0 : -ENOENT;
+        db->status_loaded = true;
+        _cleanup_close_ int dfd = openat(fs_root_fd(db->root), "var/lib/dpkg", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+        size_t allocated = 0, len;
+        int r = read_all(dfd, "status", &db->status_text, &allocated, &len);
+        if (r < 0)
+                return r;
+        db->status = hashmap_new();
+        if (!db->status)
+                return -ENOMEM;
+        for (const char *p = db->status_text; p < db->status_text + len;) {
+                const char *e = strstr(p, "\n\n");
+                size_t pl = e ? (size_t) (e - p) + 1 : strlen(p);
+                const char *st = status_field(db->arena, p, pl, "Status");
+                if (st && strstr(st, " installed") && !strstr(st, "not-installed")) {
+                        DpkgPackage *pkg = arena_alloc(db->arena, sizeof(DpkgPackage));
+                        if (!pkg)
+                                return -ENOMEM;
+                        const char *pre = status_field(db->arena, p, pl, "Pre-Depends"),
+                                   *dep = status_field(db->arena, p, pl, "Depends"),
+                                   *src = status_field(db->arena, p, pl, "Source");
+                        char *joined = NULL;
+                        if (asprintf(&joined, "%s%s%s", pre, *pre && *dep ? ", " : "", dep) < 0)
+                                return -ENOMEM;
+                        *pkg = (DpkgPackage) {
+                                .name = status_field(db->arena, p, pl, "Package"),
+                                .arch = status_field(db->arena, p, pl, "Architecture"),
+                                .source = *src ? arena_strndup(db->arena, src, strcspn(src, " (")) : NULL,
+                                .depends = arena_strdup(db->arena, joined),
+                                .conffiles = status_field(db->arena, p, pl, "Conffiles"),
+                                .essential = streq(status_field(db->arena, p, pl, "Essential"), "yes"),
+                                .priority = status_field(db->arena, p, pl, "Priority"),
+                        };
+                        free(joined);
+                        if (!pkg->name || !pkg->arch || !pkg->depends || !pkg->conffiles || !pkg->priority)
+                                return -ENOMEM;
+                        if (!pkg->source)
+                                pkg->source = pkg->name;
+                        char *key;
+                        if (asprintf(&key, "%s:%s", pkg->name, pkg->arch) < 0)
+                                return -ENOMEM;
+                        const char *k = arena_strdup(db->arena, key);
+                        free(key);
+                        if (!k || hashmap_put(db->status, k, pkg, NULL) < 0)
+                                return -ENOMEM;
+                        /* the bare name: the native architecture's wins, else the first */
+                        void *old;
+                        r = hashmap_put(db->status, pkg->name, pkg, &old);
+                        if (r < 0)
+                                return r;
+                        if (r == 0 && streq(pkg->arch, DPKG_NATIVE_ARCH) &&
+                            hashmap_set(db->status, pkg->name, strlen(pkg->name), pkg) < 0)
+                                return -ENOMEM;
+                }
+                p += pl + (e ? 1 : 0);
+        }
+        return 0;
+}
+
+int dpkg_db_package_info(DpkgDb *db, const char *package, const DpkgPackage **ret) {
+        int r = status_load(db);
+        if (r < 0)
+                return r;
+        const DpkgPackage *p = hashmap_get(db->status, package);
+        if (!p)
+                return -ENOENT;
+        *ret = p;
+        return 0;
+}
+
+int dpkg_db_package_conffiles(DpkgDb *db, const char *package, char ***ret) {
+        const DpkgPackage *p;
+        int r = dpkg_db_package_info(db, package, &p);
+        if (r < 0)
+                return r;
+        _cleanup_(strv_freep) char **l = NULL;
+        if (!(l = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        _cleanup_free_ char *copy = strdup(p->conffiles);
+        if (!copy)
+                return -ENOMEM;
+        for (char *save = NULL, *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                line += strspn(line, " ");
+                if (line[0] != '/' || strstr(line, " obsolete") || strstr(line, " remove-on-upgrade"))
+                        continue;
+                /* " PATH MD5": the path is everything before the last two words at most */
+                char *sp = strrchr(line, ' ');
+                if (sp)
+                        *sp = 0;
+                if (strv_extend(&l, line) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int dpkg_depends_names(const char *field, char ***ret) {
+        _cleanup_(strv_freep) char **l = calloc(1, sizeof(char *));
+        _cleanup_free_ char *copy = strdup(field);
+        if (!l || !copy)
+                return -ENOMEM;
+        for (char *save = NULL, *w = strtok_r(copy, ",|", &save); w; w = strtok_r(NULL, ",|", &save)) {
+                w += strspn(w, " \t\n");
+                w[strcspn(w, " \t\n(:[<")] = 0;
+                if (*w && !strv_contains(l, w) && strv_extend(&l, w) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
         return 0;
 }

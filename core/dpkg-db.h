@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "fs-root.h"
@@ -29,6 +30,28 @@ int dpkg_db_package_files(DpkgDb *db, const char *package, char ***ret);
 
 /* The installed packages (as their .list files name them, "libc6:amd64"), sorted, NULL-terminated. */
 int dpkg_db_list_packages(DpkgDb *db, char ***ret);
+
+/* What dpkg's status file says of an installed package. Strings owned by db. */
+typedef struct DpkgPackage {
+        const char *name;     /* "nginx-common", without the architecture */
+        const char *arch;     /* "amd64", "all" */
+        const char *source;   /* the source package (Source: without a version), else the name */
+        const char *depends;  /* Pre-Depends: and Depends:, joined by ", ", as written ("" when none) */
+        const char *conffiles; /* the Conffiles: field: one " PATH MD5 [obsolete|remove-on-upgrade]" per line */
+        bool essential;
+        const char *priority; /* "required", "important", "optional"... or "" */
+} DpkgPackage;
+
+/* An installed package by name or name:arch (the native architecture first, then any). The status file is read
+ * once. -ENOENT when not installed. */
+int dpkg_db_package_info(DpkgDb *db, const char *package, const DpkgPackage **ret);
+
+/* The conffiles of an installed package that are still in use (not obsolete), NULL-terminated, malloc'd. */
+int dpkg_db_package_conffiles(DpkgDb *db, const char *package, char ***ret);
+
+/* The names of the packages a Depends:-style field names, alternatives included, without versions or
+ * architecture qualifiers, NULL-terminated, malloc'd. */
+int dpkg_depends_names(const char *field, char ***ret);
 
 /* Whether name is a syntactically valid Debian package name, optionally with ":arch". */
 int dpkg_package_name_valid(const char *name);

@@ -1,7 +1,11 @@
-# A real systemd for tests, in its own PID and mount namespace (sourced by the tests that need one).
-# It shares the host's files, so everything it could clean or write is a private tmpfs: /run, /tmp,
-# /var/tmp, /var/log/journal, /etc/systemd/system. tmpfiles and udev are masked; PID 1's console goes to
-# /run/console.log inside. systemd_stop kills it by PID, also when the test fails (trap).
+# A real systemd for tests, in its own PID, mount and network namespace (sourced by the tests that need
+# one). It shares the host's files, so everything it could clean or write is a private tmpfs: /run, /tmp,
+# /var/tmp, /var/log/journal, /etc/systemd/system, and /dev (a copy of the host's device nodes, with the
+# host's /dev/pts and /dev/shm bound in: journald's socket unit makes its /dev/log link there, not in the
+# host's /dev where every test manager would create and remove it under the others). tmpfiles and udev
+# are masked; once it runs, systemd_start creates the packages' /run entries (systemd-tmpfiles --create
+# --prefix=/run) and starts journald, so a unit's errors can be read with journalctl -u inside. PID 1's
+# console goes to /run/console.log inside. systemd_stop kills it by PID, also when the test fails (trap).
 SYSTEMD_PID=""
 # the trees the test runs from, as the host sees them (inside the namespace: NS_BUILD and NS_SRC)
 build=$(cd "$(dirname "${SDCONFINE:-./sdconfine}")" && pwd)
@@ -38,6 +42,14 @@ mount --bind "$2" /run/sdt/build
 mount --bind "$3" /run/sdt/src
 for d in /tmp /var/tmp /etc/systemd/system; do mount -t tmpfs tmpfs "$d"; done
 if [ -d /var/log/journal ]; then mount -t tmpfs tmpfs /var/log/journal; fi
+# a private /dev: the host's nodes copied onto a tmpfs, its pseudo-terminals and shared memory bound
+mkdir -p /run/sdt/dev
+mount -t tmpfs -o mode=755,nosuid tmpfs /run/sdt/dev
+cp -a --one-file-system /dev/. /run/sdt/dev/
+for m in pts shm mqueue hugepages; do
+        if mountpoint -q "/dev/$m"; then mkdir -p "/run/sdt/dev/$m"; mount --rbind "/dev/$m" "/run/sdt/dev/$m"; fi
+done
+mount --move /run/sdt/dev /dev
 touch /run/console.log
 mount --bind /run/console.log /dev/console
 for u in systemd-tmpfiles-setup.service systemd-tmpfiles-setup-dev.service systemd-tmpfiles-clean.service \
@@ -60,7 +72,15 @@ EOS
         [ -n "$SYSTEMD_PID" ] || return 1
         for i in $(seq 1 200); do
                 state=$(in_ns systemctl is-system-running 2>/dev/null)
-                case "$state" in running|degraded) return 0 ;; esac
+                case "$state" in running|degraded) break ;; esac
+                sleep 0.1
+        done
+        case "$state" in running|degraded) ;; *) return 1 ;; esac
+        # the packages' /run entries (tmpfiles.d), as a booted system has them; and a journal to read
+        in_ns systemd-tmpfiles --create --prefix=/run > "$dir/tmpfiles.log" 2>&1
+        in_ns systemctl start systemd-journald.service > "$dir/journald.log" 2>&1 || return 1
+        for i in $(seq 1 50); do
+                in_ns test -S /run/systemd/journal/socket && return 0
                 sleep 0.1
         done
         return 1
@@ -73,6 +93,15 @@ in_ns() {
 # put_unit NAME < UNITFILE: install /run/systemd/system/NAME.service inside and reload the manager
 put_unit() {
         in_ns sh -c "cat > /run/systemd/system/$1.service; systemctl daemon-reload"
+}
+
+# unit_log UNIT [N]: the unit's last N (30) journal lines and the tail of PID 1's console, as TAP comments
+unit_log() {
+        in_ns journalctl -u "$1" -n "${2:-30}" --no-pager 2>&1 | sed 's/^/#   /'
+        if [ -n "$(in_ns tail -n 10 /run/console.log 2>/dev/null)" ]; then
+                echo "#   -- /run/console.log:"
+                in_ns tail -n 10 /run/console.log 2>&1 | sed 's/^/#   /'
+        fi
 }
 
 systemd_stop() {

@@ -50,7 +50,7 @@ static void print_tree_node(const Closure *c, size_t i, size_t parent, const cha
                 printf("%s%s", g->arrow, n->realpath);
         printf("  [%s", node_kind_to_string(n->kind));
         if (!n->root)
-                printf(", %s", found_via_to_string(n->found_via));
+                printf(", %s", closure_node_via(n));
         printf(", %s", format_size(n->size, size, sizeof size));
         if (n->package)
                 printf(", %s", n->package);

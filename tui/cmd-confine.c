@@ -43,7 +43,9 @@ static const char usage_settings[] =
         "  --full-unit      also every absolute path in the unit's environment\n"
         "  --set KEY=VALUE  a setting written after the mode's flags, e.g. PrivateUsers=no\n"
         "  --mount-budget N bind whole directories when the plan has more than N mounts (default 150)\n"
-        "  --preset NAME    users, resolve, tls, timezone, locale or terminfo: files no analysis can see\n"
+        "  --preset NAME    users, resolve, tls, timezone, locale or terminfo: files no analysis can see;\n"
+        "                   package, plugins or state: computed for the unit (its packages' files; NSS,\n"
+        "                   PAM, gconv, locale; its writable state)\n"
         "  --capabilities LIST  the capability bounding set to keep (e.g. CAP_NET_BIND_SERVICE,CAP_SETUID;\n"
         "                   empty: none)\n"
         "  --suggested      accept every suggestion (presets and settings, each with its reason)\n"
@@ -167,7 +169,7 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                         break;
                 case ARG_PRESET:
                         if (!confine_preset_find(optarg)) {
-                                log_error("unknown --preset '%s': use users, resolve, tls, timezone, locale or terminfo.",
+                                log_error("unknown --preset '%s': use users, resolve, tls, timezone, locale, terminfo, package, plugins or state.",
                                           optarg);
                                 r = -EINVAL;
                         } else if (!strv_contains(a.settings.presets, optarg))
@@ -330,8 +332,8 @@ static int render(Args *a, ServiceSource *src, char **ret_text) {
         DpkgDb *db = NULL;
         ConfineResult res = {};
         int r = closure_context_new(a->source.root, &ctx);
-        if (r >= 0 && a->settings.packages)
-                (void) dpkg_db_new(closure_context_root(ctx), &db);
+        if (r >= 0)
+                (void) dpkg_db_new(closure_context_root(ctx), &db); /* none in an image without dpkg */
         if (r >= 0)
                 r = confine_compute(src, ctx, db, a->unit, &a->settings, a->suggested, a->force, &res);
         for (char **l = res.accepted; l && *l; l++)

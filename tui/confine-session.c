@@ -37,7 +37,7 @@ int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const c
         r = confine_plan_build(ctx, db, res.svc, settings, force, &res.plan, &res.closure, &res.error);
         if (r < 0)
                 goto fail;
-        r = confine_suggest(res.svc, res.closure, settings, &res.suggestions, &res.n_suggestions);
+        r = confine_suggest(res.svc, res.closure, db, settings, &res.suggestions, &res.n_suggestions);
         if (r < 0)
                 goto fail;
         if (suggested && res.n_suggestions > 0) {

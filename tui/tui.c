@@ -563,7 +563,7 @@ static char **closure_lines(App *a, int width) {
                                 bars[k] = k < bar ? '#' : ' ';
                         bars[10] = 0;
                         /* the right columns stay; the path gives way, losing its middle */
-                        const char *via = n->root ? node_kind_to_string(n->kind) : found_via_to_string(n->found_via);
+                        const char *via = n->root ? node_kind_to_string(n->kind) : closure_node_via(n);
                         if (width >= 110)
                                 snprintf(right, sizeof right, " %9s %9s [%s] %s%s%s", format_size(n->size, size, sizeof size),
                                          format_size(added_size(c, row->node, 0), add, sizeof add), bars, via,
@@ -606,9 +606,10 @@ static char **mounts_lines(App *a) {
                          streq(b->source, b->dest) ? "" : "  <- ", streq(b->source, b->dest) ? "" : b->source, b->why);
                 (void) strv_extend(&l, buf);
         }
-        if (a->res.plan.pid_dir) {
-                snprintf(buf, sizeof buf, "rw %s/  <- /run/confinement/%s.pid  (PIDFile=, read by systemd from outside)",
-                         a->res.plan.pid_dir, a->unit);
+        (void) strv_extend(&l, "rw /run/ /var/run/ /var/lock/  (the root's private /run, on the host below the root)");
+        if (a->res.plan.pid_file) {
+                snprintf(buf, sizeof buf, "   /run/%s  (PIDFile=, read by systemd from /run/confinement/%s/run/%s)",
+                         a->res.plan.pid_file, a->unit, a->res.plan.pid_file);
                 (void) strv_extend(&l, buf);
         }
         snprintf(buf, sizeof buf, "%zu mounts; %zu directories bound whole, exposing %zu more files", a->res.plan.n_binds,
@@ -859,7 +860,7 @@ static void list_edit(App *a, char ***list, const char *question, bool absolute,
                 return;
         }
         if (list == &a->settings.presets && !confine_preset_find(buf)) {
-                set_message(a, true, "Unknown preset '%s': users, resolve, tls, timezone, locale or terminfo.", buf);
+                set_message(a, true, "Unknown preset '%s': users resolve tls timezone locale terminfo package plugins state.", buf);
                 return;
         }
         if (!strv_contains(*list, buf))
@@ -1065,8 +1066,8 @@ static void settings_key(App *a, int ch) {
                 list_edit(a, &a->settings.writable, "Writable path:", true, NULL);
                 return;
         case 'P': {
-                static char *presets[] = { "users", "resolve", "tls", "timezone", "locale", "terminfo", NULL };
-                list_edit(a, &a->settings.presets, "Preset (users resolve tls timezone locale terminfo; Tab):", false, presets);
+                static char *presets[] = { "users", "resolve", "tls", "timezone", "locale", "terminfo", "package", "plugins", "state", NULL };
+                list_edit(a, &a->settings.presets, "Preset (users resolve tls timezone locale terminfo package plugins state; Tab):", false, presets);
                 return;
         }
         case 'o':
