@@ -909,7 +909,8 @@ int closure_add_found(Closure *c, const char *path, size_t parent, NodeKind kind
         r = context_object(c->ctx, real, &st, &o);
         if (r < 0)
                 return r;
-        if (o->error >= 0 && (o->info || o->shebang))
+        /* an ELF object always brings its libraries; a script is run only when asked for as a program */
+        if (o->error >= 0 && (o->info || (o->shebang && kind != NODE_FILE)))
                 r = closure_add_exec(c, path, env, kind == NODE_FILE ? NODE_EXEC : kind, VIA_DIRECT, parent, 0, &node);
         else {
                 r = closure_node_get(c, path, real, &st, kind, VIA_DIRECT, &node);

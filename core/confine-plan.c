@@ -94,16 +94,28 @@ static int read_link(const char *path, char **ret, void *userdata) {
         return fs_root_readlink(userdata, path, ret);
 }
 
+/* How many entries a directory has; -EPERM for one that holds what is never bound (/etc holds /etc/shadow,
+ * /etc/ssh its host keys) or much of the system (/usr/bin): such a directory is never bound whole, whatever
+ * the budget. */
 static int count_dir(const char *dir, size_t *ret, void *userdata) {
         FsRoot *root = userdata;
+        if (unit_dir_is_wide(dir))
+                return -EPERM;
         _cleanup_(closedirp) DIR *d = fs_root_opendir(root, dir);
         if (!d)
                 return -errno;
         size_t n = 0;
         struct dirent *de;
-        while ((de = readdir(d)))
-                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
-                        n++;
+        while ((de = readdir(d))) {
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                _cleanup_free_ char *path = NULL;
+                if (asprintf(&path, "%s/%s", streq(dir, "/") ? "" : dir, de->d_name) < 0)
+                        return -ENOMEM;
+                if (unit_path_is_hazard(path, NULL))
+                        return -EPERM;
+                n++;
+        }
         *ret = n;
         return 0;
 }
@@ -218,17 +230,16 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                                         if (path[0] != '/' || strchr(path, '$') || fs_root_chase(root, path, NULL, &st) < 0)
                                                 continue;
                                         /* the API file systems come with the mode, not as paths: nothing of
-                                         * /proc, /sys, /dev (a bind of /proc/kmsg would be the host's), and no
-                                         * directory of /, /run, /tmp */
-                                        static const char *const apivfs[] = { "/proc", "/sys", "/dev", "/", "/run", "/tmp" };
-                                        bool api = false, kernel = false;
-                                        for (size_t q = 0; q < ELEMENTSOF(apivfs); q++) {
-                                                bool in = streq(path, apivfs[q]) ||
-                                                          (q != 3 && startswith(path, apivfs[q]) && path[strlen(apivfs[q])] == '/');
-                                                api = api || in;
-                                                kernel = kernel || (in && q < 3);
-                                        }
-                                        if (kernel || (api && S_ISDIR(st.st_mode)))
+                                         * /proc, /sys, /dev (a bind of /proc/kmsg would be the host's); nothing
+                                         * of /run and /tmp, which the root has of its own (a PID file from an
+                                         * earlier run bound over the one the daemon writes breaks it); not / */
+                                        static const char *const apivfs[] = { "/proc", "/sys", "/dev", "/run", "/tmp",
+                                                                              "/var/run", "/var/tmp" };
+                                        bool api = streq(path, "/");
+                                        for (size_t q = 0; q < ELEMENTSOF(apivfs); q++)
+                                                api = api || streq(path, apivfs[q]) ||
+                                                      (startswith(path, apivfs[q]) && path[strlen(apivfs[q])] == '/');
+                                        if (api)
                                                 continue;
                                         if (S_ISDIR(st.st_mode))
                                                 r = strv_contains(p.suggestions, path) ? 0 : strv_extend(&p.suggestions, path);
@@ -378,10 +389,33 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                 for (size_t i = 0; i < extras.n_writable && r >= 0; i++) {
                         _cleanup_free_ char *why = NULL;
                         const char *w = asprintf(&why, "writable: %s", extras.writable[i].reason) < 0 ? NULL : mount_plan_intern(&p, why);
-                        r = w ? mount_plan_add(&p, extras.writable[i].path, extras.writable[i].path, true, true, false, w) : -ENOMEM;
+                        r = w ? mount_plan_add(&p, extras.writable[i].path, extras.writable[i].path, true,
+                                               extras.writable[i].directory, false, w)
+                              : -ENOMEM;
+                }
+                for (size_t i = 0; i < extras.n_dirs && r >= 0; i++) {
+                        const char *w = mount_plan_intern(&p, extras.dirs[i].reason);
+                        r = w ? mount_plan_add(&p, extras.dirs[i].path, extras.dirs[i].path, false, true, false, w) : -ENOMEM;
                 }
                 for (char **h = extras.hazards; h && *h && r >= 0; h++)
                         r = strv_extend(&p.warnings, *h);
+                /* a PID file in a directory of /run bound from the host is where systemd reads it already */
+                for (size_t i = 0; i < p.n_binds && r >= 0 && p.pid_file; i++) {
+                        const Bind *b = p.binds + i;
+                        const char *rest = startswith(b->dest, "/run/");
+                        size_t n = rest ? strlen(rest) : 0;
+                        if (b->writable && b->directory && streq(b->source, b->dest) && rest &&
+                            strncmp(p.pid_file, rest, n) == 0 && p.pid_file[n] == '/') {
+                                p.pid_file = mfree_str(p.pid_file);
+                                for (size_t k = 0; p.warnings && p.warnings[k]; k++)
+                                        if (startswith(p.warnings[k], "PIDFile=")) {
+                                                free(p.warnings[k]);
+                                                memmove(p.warnings + k, p.warnings + k + 1,
+                                                        (strv_length(p.warnings + k + 1) + 1) * sizeof(char *));
+                                                break;
+                                        }
+                        }
+                }
                 unit_extras_done(&extras);
         }
         if (r < 0)

@@ -30,8 +30,9 @@ int confine_mode_from_string(const char *s, ConfineMode *ret) {
 
 const ConfinePreset confine_presets[] = {
         { "users", "the user database: passwd, group, nsswitch.conf", { "/etc/passwd", "/etc/group", "/etc/nsswitch.conf" } },
-        { "resolve", "name resolution: resolv.conf, hosts, nsswitch.conf, gai.conf, host.conf",
-          { "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/gai.conf", "/etc/host.conf" } },
+        { "resolve", "name resolution: resolv.conf, hosts, nsswitch.conf, gai.conf, host.conf, services, protocols",
+          { "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/gai.conf", "/etc/host.conf", "/etc/services",
+            "/etc/protocols" } },
         { "tls", "TLS roots: /etc/ssl/certs and the certificates its links point to",
           { "/etc/ssl/certs", "/usr/share/ca-certificates", "/etc/ssl/openssl.cnf" } },
         { "timezone", "the time zone: /etc/localtime and /usr/share/zoneinfo", { "/etc/localtime", "/usr/share/zoneinfo", "/etc/timezone" } },
@@ -597,14 +598,21 @@ int confine_render_dropin(const ConfineSettings *s, const MountPlan *p, const ch
          * relative to RootDirectory= (the mount points land in the directory itself), so the root is a runtime
          * directory, and $RUNTIME_DIRECTORY is set back to the unit's own. */
         const char *pr = p->private_root ? "private/" : "";
-        fprintf(f, "RuntimeDirectory=confinement/%%n confinement/%%n/run confinement/%%n/run/lock\n"
+        /* run/systemd/system: sd_booted() looks for it (rsyslog makes /dev/log itself when it is missing) */
+        fprintf(f, "RuntimeDirectory=confinement/%%n confinement/%%n/run confinement/%%n/run/lock "
+                   "confinement/%%n/run/systemd/system\n"
                    "RootDirectory=/run/%sconfinement/%%n\n"
                    "ReadOnlyPaths=+/\n"
                    "InaccessiblePaths=-+/run/confinement/%%n\n"
                    "PrivateMounts=yes\n"
                    "BindPaths=/run/%sconfinement/%%n/run:/run\n"
                    "BindPaths=/run/%sconfinement/%%n/run:/var/run\n"
-                   "BindPaths=/run/%sconfinement/%%n/run/lock:/var/lock\n",
+                   "BindPaths=/run/%sconfinement/%%n/run/lock:/var/lock\n"
+                   /* syslog(3) and the journal: /dev/log links to the first */
+                   "BindPaths=-/run/systemd/journal/dev-log\n"
+                   "BindPaths=-/run/systemd/journal/socket\n"
+                   /* where journald forwards to a syslog daemon: rsyslog listens there when it exists */
+                   "BindPaths=-/run/systemd/journal/syslog\n",
                 pr, pr, pr, pr);
         if (p->runtime_dirs) {
                 fputs("Environment=RUNTIME_DIRECTORY=", f);

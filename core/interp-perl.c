@@ -41,25 +41,20 @@ static char **strv_take(Strv *s) {
                 return NULL;
         s->v[s->n] = NULL;
         char **v = s->v;
-        *s = (Strv) {};
+        *s = (Strv){};
         return v;
 }
 
-static bool is_dir(FsRoot *root, const char *path) {
+static bool is_a(FsRoot *root, const char *path, mode_t type) {
         struct stat st;
-        return fs_root_chase(root, path, NULL, &st) >= 0 && S_ISDIR(st.st_mode);
-}
-
-static bool is_file(FsRoot *root, const char *path) {
-        struct stat st;
-        return fs_root_chase(root, path, NULL, &st) >= 0 && S_ISREG(st.st_mode);
+        return fs_root_chase(root, path, NULL, &st) >= 0 && (st.st_mode & S_IFMT) == type;
 }
 
 /* "5.36.0" and the like */
 static bool is_version(const char *s, unsigned parts) {
         unsigned n = 0;
         for (const char *p = s;; p++) {
-                if (!isdigit((unsigned char) *p))
+                if (!isdigit((unsigned char)*p))
                         return false;
                 p += strspn(p, "0123456789");
                 n++;
@@ -80,7 +75,7 @@ static bool perl_matches(const char *real) {
 /* Compare "5.36.0" with "5.8.9" numerically. */
 static int version_cmp(const char *a, const char *b) {
         while (*a || *b) {
-                long x = strtol(a, (char **) &a, 10), y = strtol(b, (char **) &b, 10);
+                long x = strtol(a, (char **)&a, 10), y = strtol(b, (char **)&b, 10);
                 if (x != y)
                         return x < y ? -1 : 1;
                 a += *a == '.';
@@ -102,12 +97,13 @@ static int perl_layout(FsRoot *root, const char *real, char triplet[static 256],
                 if (de->d_name[0] == '.')
                         continue;
                 snprintf(p, sizeof p, "/usr/lib/%s/perl-base", de->d_name);
-                if (!is_dir(root, p))
+                if (!is_a(root, p, S_IFDIR))
                         continue;
                 snprintf(p, sizeof p, "/usr/lib/%s/perl", de->d_name);
                 _cleanup_(closedirp) DIR *v = fs_root_opendir(root, p);
                 for (struct dirent *ve; v && (ve = readdir(v));)
-                        if (is_version(ve->d_name, 3) && (!version[0] || version_cmp(ve->d_name, version) > 0)) {
+                        if (is_version(ve->d_name, 3) &&
+                            (!version[0] || version_cmp(ve->d_name, version) > 0)) {
                                 snprintf(version, 64, "%.63s", ve->d_name);
                                 snprintf(triplet, 256, "%.255s", de->d_name);
                         }
@@ -127,22 +123,22 @@ static int perl_search_path(FsRoot *root, const char *real, const char *script, 
         r = perl_layout(root, real, t, ver);
         if (r < 0)
                 return r;
-        snprintf(mm, sizeof mm, "%.*s", (int) (strrchr(ver, '.') - ver), ver);
+        snprintf(mm, sizeof mm, "%.*s", (int)(strrchr(ver, '.') - ver), ver);
         /* Debian's perl -V: @INC, in order (PERL5LIB and "use lib" come in front) */
         const char *const dirs[][4] = {
-                { "/etc/perl", "", "", "" },
-                { "/usr/local/lib/", t, "/perl/", ver },
-                { "/usr/local/share/perl/", ver, "", "" },
-                { "/usr/lib/", t, "/perl5/", mm },
-                { "/usr/share/perl5", "", "", "" },
-                { "/usr/lib/", t, "/perl-base", "" },
-                { "/usr/lib/", t, "/perl/", mm },
-                { "/usr/share/perl/", mm, "", "" },
-                { "/usr/local/lib/site_perl", "", "", "" },
+                {"/etc/perl", "", "", ""},
+                {"/usr/local/lib/", t, "/perl/", ver},
+                {"/usr/local/share/perl/", ver, "", ""},
+                {"/usr/lib/", t, "/perl5/", mm},
+                {"/usr/share/perl5", "", "", ""},
+                {"/usr/lib/", t, "/perl-base", ""},
+                {"/usr/lib/", t, "/perl/", mm},
+                {"/usr/share/perl/", mm, "", ""},
+                {"/usr/local/lib/site_perl", "", "", ""},
         };
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                 snprintf(p, sizeof p, "%s%s%s%s", dirs[i][0], dirs[i][1], dirs[i][2], dirs[i][3]);
-                if (!is_dir(root, p))
+                if (!is_a(root, p, S_IFDIR))
                         continue;
                 r = strv_push(&s, strdup(p));
                 if (r < 0)
@@ -181,14 +177,19 @@ typedef struct Lexer {
         const char *start, *p, *end;
         unsigned line;
         bool line_start;
-        Tok prev; /* the last token, for a / after it */
+        Tok prev;            /* the last token, for a / after it */
         char heredoc[4][64]; /* terminators of the heredocs started on this line */
         bool heredoc_indent[4];
         size_t n_heredoc;
 } Lexer;
 
+/* c is in set (never the NUL byte: text may hold one) */
+static bool one_of(char c, const char *set) {
+        return c && strchr(set, c);
+}
+
 static bool word_char(char c) {
-        return isalnum((unsigned char) c) || c == '_';
+        return isalnum((unsigned char)c) || c == '_';
 }
 
 static bool tok_is(const Tok *t, TokKind kind, const char *s) {
@@ -209,10 +210,10 @@ static void lex_heredoc_bodies(Lexer *x) {
         for (size_t i = 0; i < x->n_heredoc; i++)
                 while (x->p < x->end) {
                         const char *l = x->p;
-                        if (x->heredoc_indent[i])
-                                l += strspn(l, " \t");
+                        while (x->heredoc_indent[i] && l < x->end && (*l == ' ' || *l == '\t'))
+                                l++;
                         size_t n = strlen(x->heredoc[i]);
-                        bool done = (size_t) (x->end - l) >= n && memcmp(l, x->heredoc[i], n) == 0 &&
+                        bool done = (size_t)(x->end - l) >= n && memcmp(l, x->heredoc[i], n) == 0 &&
                                     (l + n == x->end || l[n] == '\n' || l[n] == '\r');
                         lex_skip_line(x);
                         if (done)
@@ -224,7 +225,7 @@ static void lex_heredoc_bodies(Lexer *x) {
 /* A delimited string from x->p (at its opening delimiter); bracket pairs nest. */
 static void lex_delimited(Lexer *x, Tok *t) {
         char open = *x->p++, close = open;
-        const char *pairs = "()[]{}<>", *q = strchr(pairs, open);
+        const char *pairs = "()[]{}<>", *q = open ? strchr(pairs, open) : NULL;
         unsigned nest = 1;
         if (q && (q - pairs) % 2 == 0)
                 close = q[1];
@@ -256,9 +257,9 @@ static void lex_space(Lexer *x) {
                         lex_heredoc_bodies(x);
                         continue;
                 }
-                if (x->line_start && c == '=' && x->p + 1 < x->end && isalpha((unsigned char) x->p[1])) {
+                if (x->line_start && c == '=' && x->p + 1 < x->end && isalpha((unsigned char)x->p[1])) {
                         /* POD, to the line starting with =cut */
-                        while (x->p < x->end && !startswith(x->p, "=cut"))
+                        while (x->p < x->end && !(x->end - x->p >= 4 && memcmp(x->p, "=cut", 4) == 0))
                                 lex_skip_line(x);
                         lex_skip_line(x);
                         continue;
@@ -266,7 +267,7 @@ static void lex_space(Lexer *x) {
                 if (c == '#')
                         while (x->p < x->end && *x->p != '\n')
                                 x->p++;
-                else if (isspace((unsigned char) c))
+                else if (isspace((unsigned char)c))
                         x->p++;
                 else
                         return;
@@ -276,14 +277,15 @@ static void lex_space(Lexer *x) {
 
 /* Whether a / or ? here would start a regex: after an operator or a word that takes arguments. */
 static bool lex_expects_term(const Lexer *x) {
-        static const char *const words[] = { "split", "grep", "map", "join", "if", "unless", "and", "or",
-                                             "not", "return", "push", "unshift", "when", "while", "until", "x",
-                                             "lt", "gt", "le", "ge", "eq", "ne", "cmp" };
+        static const char *const words[] = {"split", "grep",  "map",   "join",   "if",   "unless",
+                                            "and",   "or",    "not",   "return", "push", "unshift",
+                                            "when",  "while", "until", "x",      "lt",   "gt",
+                                            "le",    "ge",    "eq",    "ne",     "cmp"};
         const Tok *p = &x->prev;
         if (p->kind == TOK_END)
                 return true;
         if (p->kind == TOK_OP)
-                return !(p->n == 1 && strchr(")]}", p->s[0]));
+                return !(p->n == 1 && one_of(p->s[0], ")]}"));
         if (p->kind == TOK_WORD)
                 for (size_t i = 0; i < ELEMENTSOF(words); i++)
                         if (tok_is(p, TOK_WORD, words[i]))
@@ -293,7 +295,7 @@ static bool lex_expects_term(const Lexer *x) {
 
 /* q qq qw qr m s tr y: the quote-like operators, unless this is a hash key, a method, a sub or a filetest. */
 static unsigned lex_quote_parts(const Lexer *x, const char *w, size_t n) {
-        static const char *const ops[] = { "q", "qq", "qw", "qr", "m", "s", "tr", "y" };
+        static const char *const ops[] = {"q", "qq", "qw", "qr", "m", "s", "tr", "y"};
         size_t i;
         for (i = 0; i < ELEMENTSOF(ops); i++)
                 if (n == strlen(ops[i]) && memcmp(w, ops[i], n) == 0)
@@ -304,7 +306,7 @@ static unsigned lex_quote_parts(const Lexer *x, const char *w, size_t n) {
         const char *p = w + n;
         while (p < x->end && (*p == ' ' || *p == '\t'))
                 p++;
-        if (p >= x->end || word_char(*p) || isspace((unsigned char) *p) || strchr(";)}", *p) ||
+        if (p >= x->end || word_char(*p) || isspace((unsigned char)*p) || one_of(*p, ";)}") ||
             (*p == '=' && p + 1 < x->end && p[1] == '>') || (*p == '#' && p != w + n))
                 return 0;
         return i >= 5 ? 2 : 1;
@@ -319,7 +321,7 @@ static void lex_quote(Lexer *x, Tok *t, const char *w, size_t n, unsigned parts)
         t->qw = n == 2 && w[1] == 'w';
         t->regex = !(w[0] == 'q' && (n == 1 || w[1] != 'r'));
         t->interpolates = (n == 2 && w[1] == 'q') || w[0] == 'm' || w[0] == 's';
-        if (parts == 2 && strchr("([{<", open)) {
+        if (parts == 2 && one_of(open, "([{<")) {
                 Tok second;
                 lex_space(x);
                 if (x->p < x->end)
@@ -329,7 +331,7 @@ static void lex_quote(Lexer *x, Tok *t, const char *w, size_t n, unsigned parts)
                 Tok second;
                 lex_delimited(x, &second);
         }
-        while (x->p < x->end && isalpha((unsigned char) *x->p))
+        while (x->p < x->end && isalpha((unsigned char)*x->p))
                 x->p++; /* modifiers */
 }
 
@@ -348,7 +350,7 @@ static void lex_heredoc(Lexer *x, Tok *t) {
                 x->heredoc[x->n_heredoc][n] = 0;
                 x->heredoc_indent[x->n_heredoc++] = indent;
         }
-        *t = (Tok) { .kind = TOK_STR, .s = "", .n = 0, .line = x->line, .interpolates = q != '\'' };
+        *t = (Tok){.kind = TOK_STR, .s = "", .n = 0, .line = x->line, .interpolates = q != '\''};
 }
 
 static void lex_variable(Lexer *x, Tok *t) {
@@ -356,26 +358,30 @@ static void lex_variable(Lexer *x, Tok *t) {
         if (x->p < x->end && *x->p == '#' && s[0] == '$')
                 x->p++; /* $#array, $#{...}, $#$ref */
         if (x->p < x->end && (word_char(*x->p) || *x->p == ':')) {
-                while (x->p < x->end && (word_char(*x->p) || (*x->p == ':' && x->p + 1 < x->end && x->p[1] == ':')))
+                while (x->p < x->end &&
+                       (word_char(*x->p) || (*x->p == ':' && x->p + 1 < x->end && x->p[1] == ':')))
                         x->p += *x->p == ':' ? 2 : 1;
         } else if (x->p < x->end && *x->p == '^')
-                x->p += 2; /* $^W */
-        else if (x->p < x->end && s[0] == '$' && !isspace((unsigned char) *x->p) && *x->p != '{' && *x->p != '$')
+                x->p += x->end - x->p >= 2 ? 2 : 1; /* $^W */
+        else if (x->p < x->end && s[0] == '$' && !isspace((unsigned char)*x->p) && *x->p != '{' &&
+                 *x->p != '$')
                 x->p++; /* $/ $" $! $@ ... */
-        else if (x->p < x->end && s[0] != '$' && strchr("!+-", *x->p))
+        else if (x->p < x->end && s[0] != '$' && one_of(*x->p, "!+-"))
                 x->p++; /* %! %+ %- @- @+ */
-        *t = (Tok) { .kind = TOK_VAR, .s = s, .n = x->p - s, .line = x->line };
+        *t = (Tok){.kind = TOK_VAR, .s = s, .n = x->p - s, .line = x->line};
 }
 
 static void lex_number(Lexer *x, Tok *t) {
         const char *s = x->p;
-        while (x->p < x->end && (word_char(*x->p) || (*x->p == '.' && x->p + 1 < x->end && isdigit((unsigned char) x->p[1]))))
+        while (x->p < x->end &&
+               (word_char(*x->p) || (*x->p == '.' && x->p + 1 < x->end && isdigit((unsigned char)x->p[1]))))
                 x->p++;
-        *t = (Tok) { .kind = TOK_NUM, .s = s, .n = x->p - s, .line = x->line };
+        *t = (Tok){.kind = TOK_NUM, .s = s, .n = x->p - s, .line = x->line};
 }
 
 /* <STDIN>, <$fh>, <> read lines; anything else between angle brackets on one line is a glob. After a block
- * (grep { -d } <$dir/ *> without the blank) or a subscript ("$h{x} < 3"): only a glob with a wildcard and no blank. */
+ * (grep { -d } <$dir/ *> without the blank) or a subscript ("$h{x} < 3"): only a glob with a wildcard and no
+ * blank. */
 static bool lex_angle(Lexer *x, Tok *t, bool only_glob) {
         const char *e = x->p + 1;
         while (e < x->end && *e != '>' && *e != '\n' && *e != ';')
@@ -384,11 +390,12 @@ static bool lex_angle(Lexer *x, Tok *t, bool only_glob) {
                 return false;
         const char *s = x->p + 1;
         size_t n = e - s, k = n > 0 && *s == '$' ? 1 : 0;
-        if (only_glob && (strcspn(s, " \t") < n || strcspn(s, "*?") >= n))
+        if (only_glob &&
+            (memchr(s, ' ', n) || memchr(s, '\t', n) || !(memchr(s, '*', n) || memchr(s, '?', n))))
                 return false;
         while (k < n && word_char(s[k]))
                 k++;
-        *t = (Tok) { .kind = TOK_STR, .s = s, .n = n, .line = x->line, .interpolates = true, .glob = k < n };
+        *t = (Tok){.kind = TOK_STR, .s = s, .n = n, .line = x->line, .interpolates = true, .glob = k < n};
         x->p = e + 1;
         return true;
 }
@@ -402,13 +409,16 @@ static void lex_word(Lexer *x, Tok *t) {
                         break;
                 x->p += 2;
         }
-        *t = (Tok) { .kind = TOK_WORD, .s = s, .n = x->p - s, .line = x->line };
+        *t = (Tok){.kind = TOK_WORD, .s = s, .n = x->p - s, .line = x->line};
         if (tok_is(t, TOK_WORD, "__END__") || tok_is(t, TOK_WORD, "__DATA__")) {
                 x->p = x->end; /* the rest is data */
-                *t = (Tok) { .line = x->line };
+                *t = (Tok){.line = x->line};
                 return;
         }
-        if (t->n >= 2 && s[0] == 'v' && strspn(s + 1, "0123456789") == t->n - 1) {
+        size_t digits = 1;
+        while (digits < t->n && isdigit((unsigned char)s[digits]))
+                digits++;
+        if (t->n >= 2 && s[0] == 'v' && digits == t->n) {
                 x->p = s;
                 return lex_number(x, t); /* v5.36.0 */
         }
@@ -420,35 +430,36 @@ static void lex_word(Lexer *x, Tok *t) {
 static void lex_next(Lexer *x, Tok *t) {
         lex_space(x);
         x->line_start = false;
-        *t = (Tok) { .line = x->line };
+        *t = (Tok){.line = x->line};
         if (x->p >= x->end)
                 return;
         char c = *x->p, d = x->p + 1 < x->end ? x->p[1] : 0;
         bool term = lex_expects_term(x);
-        if (isalpha((unsigned char) c) || c == '_' || (c == ':' && d == ':'))
+        if (isalpha((unsigned char)c) || c == '_' || (c == ':' && d == ':'))
                 lex_word(x, t);
-        else if (isdigit((unsigned char) c))
+        else if (isdigit((unsigned char)c))
                 lex_number(x, t);
         else if (c == '"' || c == '`' || c == '\'' || (c == '/' && term)) {
                 lex_delimited(x, t);
                 t->kind = TOK_STR;
                 t->interpolates = c != '\'';
                 t->regex = c == '/';
-                while (t->regex && x->p < x->end && isalpha((unsigned char) *x->p))
+                while (t->regex && x->p < x->end && isalpha((unsigned char)*x->p))
                         x->p++; /* modifiers */
         } else if (c == '$' || ((c == '@' || (c == '%' && (term || x->prev.kind == TOK_WORD))) && d &&
-                                (word_char(d) || strchr("{$:!+-_", d))))
+                                (word_char(d) || one_of(d, "{$:!+-_"))))
                 lex_variable(x, t);
-        else if (c == '<' && d != '<' && d != '=' && (term || tok_is(&x->prev, TOK_OP, "}")) && lex_angle(x, t, !term))
+        else if (c == '<' && d != '<' && d != '=' && (term || tok_is(&x->prev, TOK_OP, "}")) &&
+                 lex_angle(x, t, !term))
                 ;
         else if (c == '<' && d == '<' && x->p + 2 < x->end &&
-                 (strchr("~\"'_", x->p[2]) || isalpha((unsigned char) x->p[2]))) {
+                 (one_of(x->p[2], "~\"'_") || isalpha((unsigned char)x->p[2]))) {
                 x->p += 2;
                 lex_heredoc(x, t);
         } else {
                 bool two = (c == '-' && d == '>') || (c == '=' && d == '>') || (c == '=' && d == '~') ||
                            (c == '/' && d == '/'); /* defined-or, after a term */
-                *t = (Tok) { .kind = TOK_OP, .s = x->p, .n = two ? 2 : 1, .line = x->line };
+                *t = (Tok){.kind = TOK_OP, .s = x->p, .n = two ? 2 : 1, .line = x->line};
                 x->p += t->n;
         }
         x->prev = *t;
@@ -466,7 +477,8 @@ typedef struct Scanner {
         Tok back;
         bool has_back;
         Imports *l;
-        unsigned depth; /* of eval strings */
+        unsigned depth;  /* of eval strings */
+        bool inc_append; /* emit_lib() for push @INC: to the end */
 } Scanner;
 
 static void next(Scanner *s, Tok *t) {
@@ -483,7 +495,7 @@ static void push_back(Scanner *s, const Tok *t) {
 }
 
 static bool is_module_name(const char *s, size_t n) {
-        if (n == 0 || !(isalpha((unsigned char) s[0]) || s[0] == '_'))
+        if (n == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
                 return false;
         for (size_t i = 0; i < n; i++) {
                 if (word_char(s[i]))
@@ -506,16 +518,16 @@ static int emit(Scanner *s, const char *name, size_t n, unsigned line) {
                 free(p);
                 return -ENOMEM;
         }
-        s->l->v[s->l->n++] = (InterpImport) { .name = p, .line = line };
+        s->l->v[s->l->n++] = (InterpImport){.name = p, .line = line};
         return 0;
 }
 
 /* Modules that load another by a name they compute, which no scan sees: File::Spec requires
  * "File/Spec/$^O.pm", Pod::Usage does eval "require $Formatter", ExtUtils::MM "require $class". */
 static const char *const companions[][2] = {
-        { "File::Spec", "File::Spec::Unix" },
-        { "Pod::Usage", "Pod::Text" },
-        { "ExtUtils::MM", "ExtUtils::MM_Unix" },
+        {"File::Spec", "File::Spec::Unix"},
+        {"Pod::Usage", "Pod::Text"},
+        {"ExtUtils::MM", "ExtUtils::MM_Unix"},
 };
 
 static int emit_module(Scanner *s, const Tok *t, unsigned line) {
@@ -530,14 +542,15 @@ static int emit_module(Scanner *s, const Tok *t, unsigned line) {
 }
 
 /* Each word of a string list: 'A', "B", qw(C D). */
-static int emit_words(Scanner *s, const Tok *t, unsigned line, int (*f)(Scanner *, const char *, size_t, unsigned)) {
+static int emit_words(Scanner *s, const Tok *t, unsigned line,
+                      int (*f)(Scanner *, const char *, size_t, unsigned)) {
         if (!t->qw)
                 return f(s, t->s, t->n, line);
         for (const char *p = t->s, *e = t->s + t->n; p < e;) {
-                while (p < e && isspace((unsigned char) *p))
+                while (p < e && isspace((unsigned char)*p))
                         p++;
                 const char *w = p;
-                while (p < e && !isspace((unsigned char) *p))
+                while (p < e && !isspace((unsigned char)*p))
                         p++;
                 int r = p > w ? f(s, w, p - w, line) : 0;
                 if (r < 0)
@@ -553,16 +566,16 @@ static int emit_class(Scanner *s, const char *name, size_t n, unsigned line) {
 /* use lib LIST: literal directories, and FindBin's $Bin and $RealBin at their start. */
 static int emit_lib(Scanner *s, const char *dir, size_t n, unsigned line) {
         static const char *const bins[][2] = {
-                { "$FindBin::RealBin", "{realbin}" }, { "${FindBin::RealBin}", "{realbin}" },
-                { "$FindBin::Bin", "{bin}" },         { "${FindBin::Bin}", "{bin}" },
-                { "$RealBin", "{realbin}" },          { "$Bin", "{bin}" },
+                {"$FindBin::RealBin", "{realbin}"}, {"${FindBin::RealBin}", "{realbin}"},
+                {"$FindBin::Bin", "{bin}"},         {"${FindBin::Bin}", "{bin}"},
+                {"$RealBin", "{realbin}"},          {"$Bin", "{bin}"},
         };
         char buf[1100];
         const char *rest = dir;
         const char *prefix = "";
         for (size_t i = 0; i < ELEMENTSOF(bins); i++)
                 if (n >= strlen(bins[i][0]) && memcmp(dir, bins[i][0], strlen(bins[i][0])) == 0 &&
-                    !word_char(dir[strlen(bins[i][0])])) {
+                    (n == strlen(bins[i][0]) || !word_char(dir[strlen(bins[i][0])]))) {
                         prefix = bins[i][1];
                         rest = dir + strlen(bins[i][0]);
                         break;
@@ -570,7 +583,7 @@ static int emit_lib(Scanner *s, const char *dir, size_t n, unsigned line) {
         size_t m = n - (rest - dir);
         if (m > 1024 || memchr(rest, '$', m) || memchr(rest, '@', m))
                 return 0;
-        snprintf(buf, sizeof buf, "lib:%s%.*s", prefix, (int) m, rest);
+        snprintf(buf, sizeof buf, "%s%s%.*s", s->inc_append ? "lib+:" : "lib:", prefix, (int)m, rest);
         return emit(s, buf, strlen(buf), line);
 }
 
@@ -589,7 +602,8 @@ static int scan_use_args(Scanner *s, const Tok *module, unsigned line) {
                 else if (parent && tok_is(&t, TOK_WORD, "norequire"))
                         norequire = true;
                 else if (parent && (t.kind == TOK_STR || t.kind == TOK_WORD) && !norequire)
-                        r = t.kind == TOK_STR ? emit_words(s, &t, line, emit_class) : emit_module(s, &t, line);
+                        r = t.kind == TOK_STR ? emit_words(s, &t, line, emit_class)
+                                              : emit_module(s, &t, line);
                 else if (is_if && (tok_is(&t, TOK_OP, ",") || tok_is(&t, TOK_OP, "=>")) && !after_comma) {
                         after_comma = true;
                         next(s, &t);
@@ -617,12 +631,28 @@ static int scan_use(Scanner *s, unsigned line) {
         return 0;
 }
 
+/* unshift @INC, LIST and push @INC, LIST (in a BEGIN block, as a hand-written "use lib") */
+static int scan_inc(Scanner *s, bool append, unsigned line) {
+        Tok t;
+        int r = 0;
+        next(s, &t); /* @INC */
+        s->inc_append = append;
+        for (next(s, &t); r >= 0 && (t.kind == TOK_STR || tok_is(&t, TOK_OP, ",") || tok_is(&t, TOK_OP, "("));
+             next(s, &t))
+                if (t.kind == TOK_STR && !t.regex)
+                        r = emit_words(s, &t, line, emit_lib);
+        s->inc_append = false;
+        push_back(s, &t);
+        return r;
+}
+
 static int scan_require(Scanner *s, unsigned line) {
         Tok m;
         next(s, &m);
         if (m.kind == TOK_WORD)
                 return emit_module(s, &m, line);
-        if (m.kind == TOK_STR && !m.qw && !m.regex && !(m.interpolates && (memchr(m.s, '$', m.n) || memchr(m.s, '@', m.n))))
+        if (m.kind == TOK_STR && !m.qw && !m.regex &&
+            !(m.interpolates && (memchr(m.s, '$', m.n) || memchr(m.s, '@', m.n))))
                 return emit(s, m.s, m.n, line); /* require "foo.pl": a file on @INC */
         push_back(s, &m);
         return 0;
@@ -640,7 +670,7 @@ static int scan_implicit(Scanner *s, const Tok *t) {
                 if (t->s[0] == '%' || tok_is(&b, TOK_OP, "{"))
                         return emit(s, "Errno", 5, t->line);
         }
-        if (t->kind == TOK_VAR && t->n == 2 && strchr("$%", t->s[0]) && strchr("+-", t->s[1])) {
+        if (t->kind == TOK_VAR && t->n == 2 && one_of(t->s[0], "$%") && one_of(t->s[1], "+-")) {
                 Tok b;
                 next(s, &b);
                 push_back(s, &b);
@@ -657,8 +687,8 @@ static int scan_implicit(Scanner *s, const Tok *t) {
 }
 
 static int scan_statement(Scanner *s, const Tok *prev, const Tok *t) {
-        static const char *const loaders[] = { "extends", "with", "load", "load_class", "try_load_class",
-                                               "require_module", "use_module" };
+        static const char *const loaders[] = {"extends",        "with",           "load",      "load_class",
+                                              "try_load_class", "require_module", "use_module"};
         bool call = t->kind == TOK_WORD && !tok_is(prev, TOK_OP, "->") && !tok_is(prev, TOK_WORD, "sub");
         Tok a;
         if (!call)
@@ -666,14 +696,17 @@ static int scan_statement(Scanner *s, const Tok *prev, const Tok *t) {
         next(s, &a);
         push_back(s, &a);
         if (tok_is(&a, TOK_OP, "=>") || (tok_is(prev, TOK_OP, "{") && tok_is(&a, TOK_OP, "}")))
-                return 0; /* a hash key */
+                return 0;                                            /* a hash key */
         if (tok_is(t, TOK_WORD, "use") || tok_is(t, TOK_WORD, "no")) /* no Foo loads Foo too */
                 return scan_use(s, t->line);
         if (tok_is(t, TOK_WORD, "require"))
                 return scan_require(s, t->line);
+        if ((tok_is(t, TOK_WORD, "unshift") || tok_is(t, TOK_WORD, "push")) && tok_is(&a, TOK_VAR, "@INC"))
+                return scan_inc(s, tok_is(t, TOK_WORD, "push"), t->line);
         if (tok_is(t, TOK_WORD, "glob") || tok_is(t, TOK_WORD, "CORE::glob"))
                 return emit(s, "File::Glob", 10, t->line); /* perl loads it for the glob operator */
-        if (tok_is(t, TOK_WORD, "eval") && a.kind == TOK_STR && !a.qw && !a.regex && s->depth < EVAL_DEPTH_MAX)
+        if (tok_is(t, TOK_WORD, "eval") && a.kind == TOK_STR && !a.qw && !a.regex &&
+            s->depth < EVAL_DEPTH_MAX)
                 return scan_text(a.s, a.n, t->line, s->depth + 1, s->l);
         for (size_t i = 0; i < ELEMENTSOF(loaders); i++)
                 if (tok_is(t, TOK_WORD, loaders[i])) {
@@ -683,7 +716,7 @@ static int scan_statement(Scanner *s, const Tok *prev, const Tok *t) {
                                 push_back(s, &a);
                         }
                         /* Moose's extends 'Foo::Bar', Module::Runtime's use_module("Foo::Bar") ... */
-                        if (a.kind == TOK_STR && !a.qw && a.n > 0 && isupper((unsigned char) a.s[0]))
+                        if (a.kind == TOK_STR && !a.qw && a.n > 0 && isupper((unsigned char)a.s[0]))
                                 return emit_module(s, &a, t->line);
                 }
         return 0;
@@ -691,7 +724,7 @@ static int scan_statement(Scanner *s, const Tok *prev, const Tok *t) {
 
 static int scan_text(const char *text, size_t size, unsigned line, unsigned depth, Imports *l) {
         Scanner s = {
-                .x = { .start = text, .p = text, .end = text + size, .line = line, .line_start = true },
+                .x = {.start = text, .p = text, .end = text + size, .line = line, .line_start = true},
                 .l = l,
                 .depth = depth,
         };
@@ -718,7 +751,7 @@ static int perl_scan(const char *text, size_t size, const char *module, bool is_
 /* ---- finding a module's files ---- */
 
 static int compare_names(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
+        return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* What XSLoader, DynaLoader and AutoLoader open for module rel ("Foo/Bar"): the files of auto/Foo/Bar/ in
@@ -735,7 +768,7 @@ static int add_auto(FsRoot *root, char *const *search_path, const char *rel, Str
                                 continue;
                         if (asprintf(&p, "%s/%s", dir, de->d_name) < 0)
                                 return -ENOMEM;
-                        if (!is_file(root, p)) {
+                        if (!is_a(root, p, S_IFREG)) {
                                 free(p);
                                 continue;
                         }
@@ -759,19 +792,17 @@ static int perl_resolve(FsRoot *root, char *const *search_path, const char *name
         int r;
 
         if (module) {
-                /* Foo::Bar -> Foo/Bar */
-                if (!is_module_name(name, strlen(name)) || !(rel = malloc(strlen(name) + 1)))
-                        return rel || !is_module_name(name, strlen(name)) ? -ENOENT : -ENOMEM;
+                if (!is_module_name(name, strlen(name)))
+                        return -ENOENT;
+                rel = strdup(name);
+                if (!rel)
+                        return -ENOMEM;
                 char *o = rel;
-                for (const char *p = name; *p; p++)
-                        if (p[0] == ':' && p[1] == ':') {
-                                *o++ = '/';
-                                p++;
-                        } else
-                                *o++ = *p;
+                for (const char *p = name; *p; p += *p == ':' ? 2 : 1)
+                        *o++ = *p == ':' ? '/' : *p; /* Foo::Bar -> Foo/Bar */
                 *o = 0;
         } else if (name[0] == '/') {
-                if (!is_file(root, name))
+                if (!is_a(root, name, S_IFREG))
                         return -ENOENT;
                 r = strv_push(&files, strdup(name));
                 if (r < 0)
@@ -784,9 +815,11 @@ static int perl_resolve(FsRoot *root, char *const *search_path, const char *name
                 for (unsigned c = module ? 0 : 2; c < 3 && files.n == 0; c++) {
                         char *p;
                         if (asprintf(&p, "%s/%s%s", search_path[i], module ? rel : name,
-                                     c == 0 ? ".pmc" : c == 1 ? ".pm" : "") < 0)
+                                     c == 0   ? ".pmc"
+                                     : c == 1 ? ".pm"
+                                              : "") < 0)
                                 return -ENOMEM;
-                        if (!is_file(root, p)) {
+                        if (!is_a(root, p, S_IFREG)) {
                                 free(p);
                                 continue;
                         }
@@ -801,9 +834,12 @@ static int perl_resolve(FsRoot *root, char *const *search_path, const char *name
                 if (r < 0)
                         return r;
         }
+        char **v = strv_take(&files);
+        if (!v)
+                return -ENOMEM;
+        *ret_files = v;
         *ret_source_index = 0;
-        *ret_files = strv_take(&files);
-        return *ret_files ? 0 : -ENOMEM;
+        return 0;
 }
 
 const Interpreter interp_perl = {

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <sys/param.h>
 #include <sys/stat.h>
 
 #include "interp.h"
@@ -16,21 +17,27 @@
 /* sys.builtin_module_names of Debian 12's python3.11 (3.11.2-6): compiled into the interpreter, never
  * looked for on sys.path. */
 static const char *const builtin_modules[] = {
-        "_abc", "_ast", "_bisect", "_blake2", "_codecs", "_collections", "_csv", "_datetime", "_elementtree",
-        "_functools", "_heapq", "_imp", "_io", "_locale", "_md5", "_opcode", "_operator", "_pickle",
-        "_posixsubprocess", "_random", "_sha1", "_sha256", "_sha3", "_sha512", "_signal", "_socket", "_sre",
-        "_stat", "_statistics", "_string", "_struct", "_symtable", "_thread", "_tokenize", "_tracemalloc",
-        "_warnings", "_weakref", "array", "atexit", "binascii", "builtins", "cmath", "errno", "faulthandler",
-        "fcntl", "gc", "grp", "itertools", "marshal", "math", "posix", "pwd", "pyexpat", "select", "spwd",
-        "sys", "syslog", "time", "unicodedata", "xxsubtype", "zlib",
+        "_abc",         "_ast",      "_bisect",   "_blake2",          "_codecs",
+        "_collections", "_csv",      "_datetime", "_elementtree",     "_functools",
+        "_heapq",       "_imp",      "_io",       "_locale",          "_md5",
+        "_opcode",      "_operator", "_pickle",   "_posixsubprocess", "_random",
+        "_sha1",        "_sha256",   "_sha3",     "_sha512",          "_signal",
+        "_socket",      "_sre",      "_stat",     "_statistics",      "_string",
+        "_struct",      "_symtable", "_thread",   "_tokenize",        "_tracemalloc",
+        "_warnings",    "_weakref",  "array",     "atexit",           "binascii",
+        "builtins",     "cmath",     "errno",     "faulthandler",     "fcntl",
+        "gc",           "grp",       "itertools", "marshal",          "math",
+        "posix",        "pwd",       "pyexpat",   "select",           "spwd",
+        "sys",          "syslog",    "time",      "unicodedata",      "xxsubtype",
+        "zlib",
 };
 
 /* Every start: the codecs of the standard streams and the file system encoding (UTF-8 in the C locale too,
  * which Python coerces; Latin-1 and ASCII as the fallbacks), the prefix landmark os.py, site and Debian's
  * sitecustomize (a link to /etc/python3.N/sitecustomize.py). */
 static const char *const startup_modules[] = {
-        "encodings", "encodings.aliases", "encodings.utf_8", "encodings.latin_1", "encodings.ascii",
-        "os",        "site",              "sitecustomize",
+        "encodings", "encodings.aliases", "encodings.utf_8", "encodings.latin_1", "encodings.ascii", "os",
+        "site",      "sitecustomize",
 };
 
 /* importlib.machinery.EXTENSION_SUFFIXES carries the multiarch tuple of the build */
@@ -85,21 +92,22 @@ static int strv_pushf(Strv *s, const char *fmt, ...) {
 }
 
 static char **strv_take(Strv *s) {
-        if (!s->v && strv_push(s, NULL) < 0) /* an empty list is still a list */
+        if (!s->v && !GROW(s->v, s->allocated, 1)) /* an empty list is still a list */
                 return NULL;
+        s->v[s->n] = NULL;
         char **v = s->v;
-        *s = (Strv) {};
+        *s = (Strv){};
         return v;
 }
 
-static bool is_dir(FsRoot *root, const char *path) {
-        struct stat st;
-        return fs_root_chase(root, path, NULL, &st) >= 0 && S_ISDIR(st.st_mode);
+static bool endswith(const char *s, const char *suffix) {
+        size_t n = strlen(s), k = strlen(suffix);
+        return n >= k && streq(s + n - k, suffix);
 }
 
-static bool is_file(FsRoot *root, const char *path) {
+static bool is_a(FsRoot *root, const char *path, mode_t type) {
         struct stat st;
-        return fs_root_chase(root, path, NULL, &st) >= 0 && S_ISREG(st.st_mode);
+        return fs_root_chase(root, path, NULL, &st) >= 0 && (st.st_mode & S_IFMT) == type;
 }
 
 /* "python3.11" -> 11; "python3" -> 0; else -1. */
@@ -109,10 +117,10 @@ static int python_minor(const char *base) {
                 return -1;
         if (!*p)
                 return 0;
-        if (*p != '.' || !isdigit((unsigned char) p[1]) || strlen(p) > 4)
+        if (*p != '.' || !isdigit((unsigned char)p[1]) || strlen(p) > 4)
                 return -1;
         for (const char *q = p + 1; *q; q++)
-                if (!isdigit((unsigned char) *q))
+                if (!isdigit((unsigned char)*q))
                         return -1;
         return atoi(p + 1);
 }
@@ -122,90 +130,65 @@ static bool python_matches(const char *real) {
         return python_minor(base ? base + 1 : real) >= 0;
 }
 
-/* The highest python3.N below prefix/lib that has its landmark os.py, for a bare "python3". */
-static int python_find_minor(FsRoot *root, const char *prefix) {
-        char dir[PATH_MAX];
-        snprintf(dir, sizeof dir, "%s/lib", prefix);
-        _cleanup_(closedirp) DIR *d = fs_root_opendir(root, dir);
-        int best = -1;
-        for (struct dirent *de; d && (de = readdir(d));) {
-                int m = python_minor(de->d_name);
-                char os[PATH_MAX + 512];
-                snprintf(os, sizeof os, "%s/%s/os.py", dir, de->d_name);
-                if (m > best && is_file(root, os))
-                        best = m;
-        }
-        return best;
-}
-
-/* The prefix (where lib/python3.N/os.py is, found upwards from the interpreter as getpath.py does, else
- * the build's /usr) and minor version of the interpreter at real. */
-static int python_layout(FsRoot *root, const char *real, char ret_prefix[static PATH_MAX], int *ret_minor) {
+/* The prefix (the interpreter's directory's parent, where getpath.py finds lib/python3.N/os.py, else the
+ * build's /usr) and the minor version (a bare "python3": the highest lib/python3.N with an os.py). */
+static int python_layout(FsRoot *root, const char *real, char prefix[static PATH_MAX], int *ret_minor) {
         const char *base = strrchr(real, '/');
         int minor = python_minor(base ? base + 1 : real);
-        char prefix[PATH_MAX], os[PATH_MAX + 32];
+        char os[PATH_MAX + 300];
 
         if (minor < 0 || !base)
                 return -EINVAL;
-        snprintf(prefix, sizeof prefix, "%.*s", (int) (base - real), real);
-        char *s = strrchr(prefix, '/');
-        if (s)
-                *s = 0; /* /usr/bin -> /usr */
-        if (!prefix[0])
-                strcpy(prefix, "/");
-        int m = minor > 0 ? minor : python_find_minor(root, prefix);
-        snprintf(os, sizeof os, "%s/lib/python3.%d/os.py", streq(prefix, "/") ? "" : prefix, m);
-        if (m < 0 || !is_file(root, os)) {
-                strcpy(prefix, "/usr");
-                m = minor > 0 ? minor : python_find_minor(root, prefix);
+        snprintf(prefix, PATH_MAX, "%.*s", (int)(base - real), real);
+        *(strrchr(prefix, '/') ?: prefix) = 0; /* /usr/bin -> /usr */
+        for (unsigned pass = 0; pass < 2; pass++, strcpy(prefix, "/usr")) {
+                int m = minor;
+                snprintf(os, sizeof os, "%s/lib", prefix);
+                _cleanup_(closedirp) DIR *d = minor > 0 ? NULL : fs_root_opendir(root, os);
+                for (struct dirent *de; d && (de = readdir(d));)
+                        if (python_minor(de->d_name) > m) {
+                                snprintf(os, sizeof os, "%s/lib/%s/os.py", prefix, de->d_name);
+                                m = is_a(root, os, S_IFREG) ? python_minor(de->d_name) : m;
+                        }
+                snprintf(os, sizeof os, "%s/lib/python3.%d/os.py", prefix, m);
+                if (m > 0 && is_a(root, os, S_IFREG)) {
+                        *ret_minor = m;
+                        return 0;
+                }
         }
-        if (m < 0)
-                return -ENOENT;
-        strcpy(ret_prefix, streq(prefix, "/") ? "" : prefix);
-        *ret_minor = m;
-        return 0;
+        return -ENOENT;
 }
 
 static int python_search_path(FsRoot *root, const char *real, const char *script, char ***ret) {
-        _cleanup_(strv_done) Strv s = {};
-        _cleanup_(strv_done) Strv all = {};
+        _cleanup_(strv_done) Strv s = {}, all = {};
         char prefix[PATH_MAX];
         const char *sreal;
-        int minor, r;
+        int m, r;
 
-        r = python_layout(root, real, prefix, &minor);
+        r = python_layout(root, real, prefix, &m);
         if (r < 0)
                 return r;
         /* sys.path[0]: the directory of the script, its links followed */
-        if (script && fs_root_chase(root, script, &sreal, NULL) >= 0) {
-                const char *slash = strrchr(sreal, '/');
-                r = strv_pushf(&all, "%.*s", slash == sreal ? 1 : (int) (slash - sreal), sreal);
-                if (r < 0)
-                        return r;
-        }
+        if (script && fs_root_chase(root, script, &sreal, NULL) >= 0 &&
+            strv_pushf(&all, "%.*s", (int)(strrchr(sreal, '/') - sreal) ?: 1, sreal) < 0)
+                return -ENOMEM;
+        /* then the standard library, and site.py's getsitepackages(): Debian's, else upstream's */
         bool debian = streq(prefix, "/usr");
-        if (strv_pushf(&all, "%s/lib/python3%d.zip", prefix, minor) < 0 ||
-            strv_pushf(&all, "%s/lib/python3.%d", prefix, minor) < 0 ||
-            strv_pushf(&all, "%s/lib/python3.%d/lib-dynload", prefix, minor) < 0)
-                return -ENOMEM;
-        /* site.py's getsitepackages(), Debian's and upstream's */
-        if (debian && (strv_pushf(&all, "/usr/local/lib/python3.%d/dist-packages", minor) < 0 ||
-                       strv_pushf(&all, "/usr/lib/python3/dist-packages") < 0 ||
-                       strv_pushf(&all, "/usr/lib/python3.%d/dist-packages", minor) < 0))
-                return -ENOMEM;
-        if (!debian && strv_pushf(&all, "%s/lib/python3.%d/site-packages", prefix, minor) < 0)
+        if (strv_pushf(&all, "%s/lib/python3%d.zip", prefix, m) < 0 ||
+            strv_pushf(&all, "%s/lib/python3.%d", prefix, m) < 0 ||
+            strv_pushf(&all, "%s/lib/python3.%d/lib-dynload", prefix, m) < 0 ||
+            (debian && (strv_pushf(&all, "/usr/local/lib/python3.%d/dist-packages", m) < 0 ||
+                        strv_pushf(&all, "/usr/lib/python3/dist-packages") < 0 ||
+                        strv_pushf(&all, "/usr/lib/python3.%d/dist-packages", m) < 0)) ||
+            (!debian && strv_pushf(&all, "%s/lib/python3.%d/site-packages", prefix, m) < 0))
                 return -ENOMEM;
         for (size_t i = 0; i < all.n; i++) {
-                bool dup = false;
+                bool dup = false, zip = endswith(all.v[i], ".zip");
                 for (size_t k = 0; k < s.n; k++)
                         dup = dup || streq(s.v[k], all.v[i]);
-                size_t n = strlen(all.v[i]);
-                bool zip = n > 4 && streq(all.v[i] + n - 4, ".zip") && is_file(root, all.v[i]);
-                if (dup || (!zip && !is_dir(root, all.v[i])))
-                        continue;
-                r = strv_push(&s, strdup(all.v[i]));
-                if (r < 0)
-                        return r;
+                if (!dup && is_a(root, all.v[i], zip ? S_IFREG : S_IFDIR) &&
+                    strv_push(&s, TAKE_PTR(all.v[i])) < 0)
+                        return -ENOMEM;
         }
         char **v = strv_take(&s);
         if (!v)
@@ -229,7 +212,7 @@ static int imports_add(Imports *l, const char *name, size_t len, unsigned line) 
                 free(p);
                 return -ENOMEM;
         }
-        l->v[l->n++] = (InterpImport) { .name = p, .line = line };
+        l->v[l->n++] = (InterpImport){.name = p, .line = line};
         return 0;
 }
 
@@ -238,9 +221,9 @@ static int imports_add(Imports *l, const char *name, size_t len, unsigned line) 
  * "import distutils" loads setuptools._distutils. */
 static const char *const companions[][2] = {
 #ifdef MULTIARCH
-        { "sysconfig", "_sysconfigdata__" MULTIARCH },
+        {"sysconfig", "_sysconfigdata__" MULTIARCH},
 #endif
-        { "distutils", "setuptools._distutils" },
+        {"distutils", "setuptools._distutils"},
 };
 
 static int imports_add_dotted(Imports *l, const char *name, unsigned line);
@@ -280,8 +263,13 @@ typedef struct Lexer {
         bool has_back;
 } Lexer;
 
+/* c is in set (never the NUL byte: text may hold one) */
+static bool one_of(char c, const char *set) {
+        return c && strchr(set, c);
+}
+
 static bool is_name_char(char c) {
-        return isalnum((unsigned char) c) || c == '_' || (unsigned char) c >= 0x80;
+        return isalnum((unsigned char)c) || c == '_' || (unsigned char)c >= 0x80;
 }
 
 static void lex_string(Lexer *x, Tok *t) {
@@ -319,7 +307,7 @@ static void lex_next(Lexer *x, Tok *t) {
 
 static void lex_token(Lexer *x, Tok *t) {
         for (;;) {
-                *t = (Tok) { .line = x->line };
+                *t = (Tok){.line = x->line};
                 if (x->p >= x->end)
                         return;
                 char c = *x->p;
@@ -336,32 +324,37 @@ static void lex_token(Lexer *x, Tok *t) {
                                 t->kind = TOK_NEWLINE;
                                 return;
                         }
-                } else if (isspace((unsigned char) c))
+                } else if (isspace((unsigned char)c))
                         x->p++;
                 else if (c == '\'' || c == '"') {
                         t->col0 = x->p == x->start || x->p[-1] == '\n';
                         return lex_string(x, t);
-                }
-                else if (is_name_char(c)) {
+                } else if (is_name_char(c)) {
                         const char *s = x->p;
                         while (x->p < x->end && is_name_char(*x->p))
                                 x->p++;
                         /* a string prefix: r"", b'', f"", rb"" ... */
                         if (x->p - s <= 2 && x->p < x->end && (*x->p == '\'' || *x->p == '"') &&
-                            strspn(s, "rRbBuUfF") >= (size_t) (x->p - s)) {
+                            strspn(s, "rRbBuUfF") >= (size_t)(x->p - s)) {
                                 t->col0 = s == x->start || s[-1] == '\n';
                                 return lex_string(x, t);
                         }
-                        *t = (Tok) { .kind = TOK_NAME, .s = s, .n = x->p - s, .line = x->line,
-                                     .col0 = s == x->start || s[-1] == '\n' };
+                        *t = (Tok){.kind = TOK_NAME,
+                                   .s = s,
+                                   .n = x->p - s,
+                                   .line = x->line,
+                                   .col0 = s == x->start || s[-1] == '\n'};
                         return;
                 } else {
-                        if (strchr("([{", c))
+                        if (one_of(c, "([{"))
                                 x->depth++;
-                        else if (strchr(")]}", c) && x->depth > 0)
+                        else if (one_of(c, ")]}") && x->depth > 0)
                                 x->depth--;
-                        *t = (Tok) { .kind = TOK_OP, .s = x->p, .n = 1, .line = x->line,
-                                     .col0 = x->p == x->start || x->p[-1] == '\n' };
+                        *t = (Tok){.kind = TOK_OP,
+                                   .s = x->p,
+                                   .n = 1,
+                                   .line = x->line,
+                                   .col0 = x->p == x->start || x->p[-1] == '\n'};
                         x->p++;
                         return;
                 }
@@ -452,7 +445,8 @@ static int scan_from(Lexer *x, const Context *ctx, Imports *l, unsigned line) {
         if (level > 0) {
                 if (!relative_base(ctx, level, base, sizeof base))
                         return 0;
-                snprintf(full, sizeof full, "%s%s%s", base, has_name && base[0] ? "." : "", has_name ? name : "");
+                snprintf(full, sizeof full, "%s%s%s", base, has_name && base[0] ? "." : "",
+                         has_name ? name : "");
         } else
                 snprintf(full, sizeof full, "%s", name);
         if (!full[0])
@@ -465,7 +459,7 @@ static int scan_from(Lexer *x, const Context *ctx, Imports *l, unsigned line) {
                         lex_next(x, &t); /* the alias */
                 else if (t.kind == TOK_NAME) {
                         /* c may be a submodule of the package */
-                        snprintf(sub, sizeof sub, "%s.%.*s", full, (int) (t.n < 256 ? t.n : 256), t.s);
+                        snprintf(sub, sizeof sub, "%s.%.*s", full, (int)(t.n < 256 ? t.n : 256), t.s);
                         r = imports_add(l, sub, strlen(sub), line);
                         if (r < 0)
                                 return r;
@@ -494,13 +488,13 @@ static int scan_call(Lexer *x, const Context *ctx, Imports *l, unsigned line) {
         for (size_t i = 0; i < t.n; i++)
                 if (!is_name_char(t.s[i]) && t.s[i] != '.')
                         return 0;
-        size_t level = strspn(t.s, ".");
-        if (level > t.n)
-                level = t.n;
+        size_t level = 0;
+        while (level < t.n && t.s[level] == '.')
+                level++;
         if (level == 0)
-                snprintf(full, sizeof full, "%.*s", (int) t.n, t.s);
+                snprintf(full, sizeof full, "%.*s", (int)t.n, t.s);
         else if (relative_base(ctx, level, base, sizeof base))
-                snprintf(full, sizeof full, "%s.%.*s", base, (int) (t.n - level), t.s + level);
+                snprintf(full, sizeof full, "%s.%.*s", base, (int)(t.n - level), t.s + level);
         else
                 return 0;
         return imports_add_dotted(l, full, line);
@@ -512,8 +506,11 @@ static bool skip_main(Lexer *x) {
         static const struct {
                 TokKind kind;
                 const char *s;
-        } want[] = { { TOK_NAME, "__name__" }, { TOK_OP, "=" }, { TOK_OP, "=" }, { TOK_STRING, "__main__" },
-                     { TOK_OP, ":" } };
+        } want[] = {{TOK_NAME, "__name__"},
+                    {TOK_OP, "="},
+                    {TOK_OP, "="},
+                    {TOK_STRING, "__main__"},
+                    {TOK_OP, ":"}};
         Lexer saved = *x;
         Tok t;
         for (size_t i = 0; i < ELEMENTSOF(want); i++) {
@@ -552,7 +549,10 @@ done:
 }
 
 static bool is_dist_name(const Tok *t) {
-        return t->n > 0 && t->n < 200 && strspn(t->s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-=") >= t->n;
+        for (size_t i = 0; i < t->n; i++)
+                if (!isalnum((unsigned char)t->s[i]) && !one_of(t->s[i], "._-="))
+                        return false;
+        return t->n > 0 && t->n < 200;
 }
 
 /* load_entry_point('Radicale==3.1.8', 'console_scripts', 'radicale') of an entry point script, and
@@ -562,22 +562,45 @@ static int scan_distribution(Lexer *x, Imports *l, bool entry, unsigned line) {
         char buf[700];
         Tok a[3];
         size_t n = scan_literal_args(x, a, entry ? 3 : 1);
-        if (n != (entry ? 3U : 1U) || !is_dist_name(&a[0]) || (entry && (!is_dist_name(&a[1]) || !is_dist_name(&a[2]))))
+        if (n != (entry ? 3U : 1U) || !is_dist_name(&a[0]) ||
+            (entry && (!is_dist_name(&a[1]) || !is_dist_name(&a[2]))))
                 return 0;
         if (entry)
-                snprintf(buf, sizeof buf, "entry:%.*s:%.*s:%.*s", (int) a[0].n, a[0].s, (int) a[1].n, a[1].s,
-                         (int) a[2].n, a[2].s);
+                snprintf(buf, sizeof buf, "entry:%.*s:%.*s:%.*s", (int)a[0].n, a[0].s, (int)a[1].n, a[1].s,
+                         (int)a[2].n, a[2].s);
         else
-                snprintf(buf, sizeof buf, "dist:%.*s", (int) a[0].n, a[0].s);
+                snprintf(buf, sizeof buf, "dist:%.*s", (int)a[0].n, a[0].s);
+        return imports_add(l, buf, strlen(buf), line);
+}
+
+/* sys.path.insert(0, '/dir') and sys.path.append('/dir') with a literal directory, after "path" */
+static int scan_sys_path(Lexer *x, Imports *l, unsigned line) {
+        Lexer saved = *x;
+        Tok t[6];
+        char buf[600];
+        for (size_t i = 0; i < 4; i++)
+                lex_next(x, &t[i]);
+        bool insert = tok_is(&t[1], TOK_NAME, "insert");
+        if (insert)
+                for (size_t i = 4; i < 6; i++)
+                        lex_next(x, &t[i]);
+        const Tok *dir = &t[insert ? 5 : 3];
+        if (!tok_is(&t[0], TOK_OP, ".") || (!insert && !tok_is(&t[1], TOK_NAME, "append")) ||
+            !tok_is(&t[2], TOK_OP, "(") || (insert && !tok_is(&t[4], TOK_OP, ",")) ||
+            dir->kind != TOK_STRING || dir->n == 0 || dir->n > 512 || dir->s[0] != '/') {
+                *x = saved;
+                return 0;
+        }
+        snprintf(buf, sizeof buf, "%s%.*s", insert ? "lib:" : "lib+:", (int)dir->n, dir->s);
         return imports_add(l, buf, strlen(buf), line);
 }
 
 static int python_scan(const char *text, size_t size, const char *module, bool is_package, InterpImport **ret,
                        size_t *ret_n) {
         Imports l = {};
-        Lexer x = { .start = text, .p = text, .end = text + size, .line = 1 };
-        Context ctx = { .module = module, .is_package = is_package };
-        Tok t, prev = { .kind = TOK_NEWLINE };
+        Lexer x = {.start = text, .p = text, .end = text + size, .line = 1};
+        Context ctx = {.module = module, .is_package = is_package};
+        Tok t, prev = {.kind = TOK_NEWLINE};
         int r = 0;
 
         /* startup code whose functions run only for an interactive session (help(), readline) or for some
@@ -588,7 +611,7 @@ static int python_scan(const char *text, size_t size, const char *module, bool i
         for (lex_next(&x, &t); t.kind != TOK_END && r >= 0; prev = t, lex_next(&x, &t)) {
                 bool after_dot = tok_is(&prev, TOK_OP, ".");
                 if (module && t.col0 && tok_is(&t, TOK_NAME, "if") && skip_main(&x)) {
-                        t = (Tok) { .kind = TOK_NEWLINE };
+                        t = (Tok){.kind = TOK_NEWLINE};
                         continue;
                 }
                 if (top_only && !t.col0)
@@ -599,6 +622,8 @@ static int python_scan(const char *text, size_t size, const char *module, bool i
                         r = scan_from(&x, &ctx, &l, t.line);
                 else if (tok_is(&t, TOK_NAME, "__import__") || tok_is(&t, TOK_NAME, "import_module"))
                         r = scan_call(&x, &ctx, &l, t.line);
+                else if (tok_is(&t, TOK_NAME, "path") && after_dot)
+                        r = scan_sys_path(&x, &l, t.line);
                 else if (tok_is(&t, TOK_NAME, "load_entry_point") || tok_is(&t, TOK_NAME, "distribution") ||
                          tok_is(&t, TOK_NAME, "version") || tok_is(&t, TOK_NAME, "get_distribution"))
                         r = scan_distribution(&x, &l, tok_is(&t, TOK_NAME, "load_entry_point"), t.line);
@@ -632,12 +657,12 @@ typedef enum FindKind { FIND_NONE, FIND_MODULE, FIND_PACKAGE, FIND_NAMESPACE } F
 static int find_in_dir(FsRoot *root, const char *dir, const char *name, char *const *suffixes, char **ret) {
         char p[PATH_MAX];
         snprintf(p, sizeof p, "%s/%s", dir, name);
-        bool package = is_dir(root, p);
+        bool package = is_a(root, p, S_IFDIR);
         for (size_t pass = package ? 0 : 1; pass < 2; pass++)
                 for (size_t i = 0; suffixes[i]; i++) {
                         char f[PATH_MAX + 64];
                         snprintf(f, sizeof f, "%s%s%s", p, pass == 0 ? "/__init__" : "", suffixes[i]);
-                        if (!is_file(root, f))
+                        if (!is_a(root, f, S_IFREG))
                                 continue;
                         *ret = strdup(f);
                         return *ret ? (pass == 0 ? FIND_PACKAGE : FIND_MODULE) : -ENOMEM;
@@ -645,16 +670,17 @@ static int find_in_dir(FsRoot *root, const char *dir, const char *name, char *co
         return package ? FIND_NAMESPACE : FIND_NONE;
 }
 
-/* The cached bytecode Python reads instead of the source when it is fresh: dir/__pycache__/x.cpython-3N.pyc */
+/* The cached bytecode Python reads instead of the source when it is fresh: dir/__pycache__/x.cpython-3N.pyc
+ */
 static int add_cache(FsRoot *root, Strv *files, const char *source, int minor) {
         const char *slash = strrchr(source, '/');
         size_t n = strlen(slash);
-        if (minor < 0 || n < 4 || !streq(slash + n - 3, ".py"))
+        if (minor < 0 || !endswith(slash, ".py"))
                 return 0;
         char pyc[PATH_MAX + 64];
-        snprintf(pyc, sizeof pyc, "%.*s/__pycache__/%.*s.cpython-3%d.pyc", (int) (slash - source), source,
-                 (int) (n - 4), slash + 1, minor);
-        return is_file(root, pyc) ? strv_push(files, strdup(pyc)) : 0;
+        snprintf(pyc, sizeof pyc, "%.*s/__pycache__/%.*s.cpython-3%d.pyc", (int)(slash - source), source,
+                 (int)(n - 4), slash + 1, minor);
+        return is_a(root, pyc, S_IFREG) ? strv_push(files, strdup(pyc)) : 0;
 }
 
 /* ---- distributions: importlib.metadata's view of dist-packages ---- */
@@ -663,11 +689,11 @@ static int add_cache(FsRoot *root, Strv *files, const char *source, int minor) {
 static void dist_normalize(const char *s, size_t n, char *buf, size_t size) {
         size_t o = 0;
         for (size_t i = 0; i < n && o + 1 < size; i++)
-                if (strchr("-_.", s[i])) {
+                if (one_of(s[i], "-_.")) {
                         if (o == 0 || buf[o - 1] != '-')
                                 buf[o++] = '-';
                 } else
-                        buf[o++] = (char) tolower((unsigned char) s[i]);
+                        buf[o++] = (char)tolower((unsigned char)s[i]);
         buf[o] = 0;
 }
 
@@ -679,13 +705,33 @@ static int find_dist(FsRoot *root, char *const *search_path, const char *name, s
                 _cleanup_(closedirp) DIR *d = fs_root_opendir(root, search_path[i]);
                 for (struct dirent *de; d && (de = readdir(d));) {
                         size_t k = strlen(de->d_name);
-                        if (k < 10 || (!streq(de->d_name + k - 10, ".dist-info") && !streq(de->d_name + k - 9, ".egg-info")))
+                        size_t suffix = endswith(de->d_name, ".dist-info")  ? 10
+                                        : endswith(de->d_name, ".egg-info") ? 9
+                                                                            : 0;
+                        if (suffix == 0)
                                 continue;
-                        size_t base = strcspn(de->d_name, "-");
-                        dist_normalize(de->d_name, base < k - 9 ? base : k - (de->d_name[k - 10] == '.' ? 10 : 9), have,
+                        dist_normalize(de->d_name, MIN(strcspn(de->d_name, "-"), k - suffix), have,
                                        sizeof have);
                         if (streq(want, have))
                                 return asprintf(ret, "%s/%s", search_path[i], de->d_name) < 0 ? -ENOMEM : 0;
+                }
+        }
+        /* the distribution that installs a top-level module of another name (python-dateutil: dateutil),
+         * from its top_level.txt */
+        for (size_t i = 0; search_path[i]; i++) {
+                _cleanup_(closedirp) DIR *d = fs_root_opendir(root, search_path[i]);
+                for (struct dirent *de; d && (de = readdir(d));) {
+                        if (!endswith(de->d_name, ".dist-info") && !endswith(de->d_name, ".egg-info"))
+                                continue;
+                        _cleanup_free_ char *top = NULL, *text = NULL;
+                        size_t size;
+                        if (asprintf(&top, "%s/%s/top_level.txt", search_path[i], de->d_name) < 0)
+                                return -ENOMEM;
+                        if (fs_root_read_file(root, top, 64 * 1024, &text, &size) < 0)
+                                continue;
+                        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+                                if (strlen(l) == n && strncmp(l, name, n) == 0)
+                                        return asprintf(ret, "%s/%s", search_path[i], de->d_name) < 0 ? -ENOMEM : 0;
                 }
         }
         return -ENOENT;
@@ -700,7 +746,8 @@ static int entry_module(FsRoot *root, const char *file, const char *group, size_
         int r = fs_root_read_file(root, file, 1024 * 1024, &text, &size);
         if (r < 0)
                 return r;
-        for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        char *save = NULL;
+        for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 line += strspn(line, " \t");
                 if (line[0] == '[') {
                         in = strncmp(line + 1, group, n_group) == 0 && line[1 + n_group] == ']';
@@ -735,11 +782,11 @@ static int resolve_dist(FsRoot *root, char *const *search_path, const char *spec
         r = find_dist(root, search_path, dist, strcspn(dist, ":=<>!~ "), &dir);
         if (r < 0)
                 return r;
-        static const char *const meta[] = { "METADATA", "PKG-INFO", "entry_points.txt" };
+        static const char *const meta[] = {"METADATA", "PKG-INFO", "entry_points.txt"};
         for (size_t i = 0; i < ELEMENTSOF(meta); i++) {
                 char p[PATH_MAX + 32];
                 snprintf(p, sizeof p, "%s/%s", dir, meta[i]);
-                if (is_file(root, p) && strv_push(&files, strdup(p)) < 0)
+                if (is_a(root, p, S_IFREG) && strv_push(&files, strdup(p)) < 0)
                         return -ENOMEM;
         }
         if (entry) {
@@ -751,15 +798,19 @@ static int resolve_dist(FsRoot *root, char *const *search_path, const char *spec
                 for (const char *q = module; r >= 0 && *q;) {
                         const char *dot = strchr(q, '.');
                         q = dot ? dot + 1 : q + strlen(q);
-                        if (strv_pushf(&files, "module:%.*s", (int) (dot ? dot - module : q - module), module) < 0)
+                        if (strv_pushf(&files, "module:%.*s", (int)(dot ? dot - module : q - module),
+                                       module) < 0)
                                 return -ENOMEM;
                 }
         }
         if (files.n == 0)
                 return -ENOENT;
+        char **v = strv_take(&files);
+        if (!v)
+                return -ENOMEM;
+        *ret_files = v;
         *ret_source_index = SIZE_MAX;
-        *ret_files = strv_take(&files);
-        return *ret_files ? 0 : -ENOMEM;
+        return 0;
 }
 
 static int python_resolve(FsRoot *root, char *const *search_path, const char *name, char ***ret_files,
@@ -770,7 +821,8 @@ static int python_resolve(FsRoot *root, char *const *search_path, const char *na
 
         if (startswith(name, "dist:") || startswith(name, "entry:"))
                 return resolve_dist(root, search_path, name, ret_files, ret_source_index);
-        /* CPython's own regression tests, which multiprocessing and others import only under the test suite */
+        /* CPython's own regression tests, which multiprocessing and others import only under the test suite
+         */
         if (streq(name, "test") || startswith(name, "test."))
                 return -ENOENT;
         if (!strchr(name, '.'))
@@ -782,15 +834,15 @@ static int python_resolve(FsRoot *root, char *const *search_path, const char *na
 #else
         snprintf(ext, sizeof ext, ".cpython-3%d.so", minor);
 #endif
-        char *suffixes[] = { minor >= 0 ? ext : (char *) ".abi3.so", ".abi3.so", ".so", ".py", ".pyc", NULL };
+        char *suffixes[] = {minor >= 0 ? ext : (char *)".abi3.so", ".abi3.so", ".so", ".py", ".pyc", NULL};
         char *const *where = search_path;
 
         for (const char *p = name, *dot; *p; p = dot ? dot + 1 : p + strlen(p)) {
                 dot = strchr(p, '.');
-                size_t n = dot ? (size_t) (dot - p) : strlen(p);
+                size_t n = dot ? (size_t)(dot - p) : strlen(p);
                 if (n == 0 || n >= sizeof comp)
                         return -ENOENT;
-                snprintf(comp, sizeof comp, "%.*s", (int) n, p);
+                snprintf(comp, sizeof comp, "%.*s", (int)n, p);
                 _cleanup_(strv_done) Strv portions = {};
                 _cleanup_free_ char *found = NULL;
                 FindKind kind = FIND_NONE;
@@ -798,7 +850,7 @@ static int python_resolve(FsRoot *root, char *const *search_path, const char *na
                         int k = find_in_dir(root, where[i], comp, suffixes, &found);
                         if (k < 0)
                                 return k;
-                        kind = k == FIND_NAMESPACE ? FIND_NONE : (FindKind) k;
+                        kind = k == FIND_NAMESPACE ? FIND_NONE : (FindKind)k;
                         if (k == FIND_NAMESPACE && strv_pushf(&portions, "%s/%s", where[i], comp) < 0)
                                 return -ENOMEM;
                         if (k == FIND_PACKAGE && strv_pushf(&portions, "%s/%s", where[i], comp) < 0)
@@ -819,7 +871,7 @@ static int python_resolve(FsRoot *root, char *const *search_path, const char *na
                 /* a package's __path__ is its directory; a namespace package's, all its portions */
                 strv_done(&dirs);
                 dirs = portions;
-                portions = (Strv) {};
+                portions = (Strv){};
                 if (kind == FIND_PACKAGE) {
                         /* only the directory where the package was found */
                         for (size_t i = 0; i + 1 < dirs.n; i++)
@@ -832,18 +884,27 @@ static int python_resolve(FsRoot *root, char *const *search_path, const char *na
         if (files.n == 0)
                 return -ENOENT; /* a namespace package: no file of its own */
         for (size_t i = 0; i < parents.n; i++)
-                if (strv_push(&files, strdup(parents.v[i])) < 0 || add_cache(root, &files, parents.v[i], minor) < 0)
+                if (strv_push(&files, strdup(parents.v[i])) < 0 ||
+                    add_cache(root, &files, parents.v[i], minor) < 0)
                         return -ENOMEM;
-        size_t n = strlen(files.v[0]);
-        *ret_source_index = n > 3 && streq(files.v[0] + n - 3, ".py") ? 0 : SIZE_MAX;
-        *ret_files = strv_take(&files);
-        return *ret_files ? 0 : -ENOMEM;
+        bool source = endswith(files.v[0], ".py");
+        /* a distribution's metadata, which importlib.metadata reads for its version under a name computed at
+         * run time (radicale asks for vobject's): queued for every top-level package of dist-packages */
+        if (!strchr(name, '.') && (strstr(files.v[0], "/dist-packages/") || strstr(files.v[0], "/site-packages/")) &&
+            strv_pushf(&files, "module:dist:%s", name) < 0)
+                return -ENOMEM;
+        char **v = strv_take(&files);
+        if (!v)
+                return -ENOMEM;
+        *ret_files = v;
+        *ret_source_index = source ? 0 : SIZE_MAX;
+        return 0;
 }
 
 /* ---- what every start loads ---- */
 
 static int compare_names(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
+        return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* One .pth file, as site.addpackage() reads it: the file itself, the modules of its "import" lines (which
@@ -884,7 +945,7 @@ static int startup_pth(FsRoot *root, const char *dir, const char *file, Imports 
                         continue;
                 }
                 size_t n = strlen(line);
-                while (n > 0 && isspace((unsigned char) line[n - 1]))
+                while (n > 0 && isspace((unsigned char)line[n - 1]))
                         line[--n] = 0;
                 _cleanup_free_ char *dir_entry = NULL;
                 if (asprintf(&dir_entry, "lib+:%s%s%s", line[0] == '/' ? "" : dir, line[0] == '/' ? "" : "/",
@@ -904,12 +965,9 @@ static int startup_site_dir(FsRoot *root, const char *dir, Imports *l) {
         int r;
 
         for (struct dirent *de; d && (de = readdir(d));) {
-                size_t n = strlen(de->d_name);
-                if (de->d_name[0] == '.' || n < 5 || !streq(de->d_name + n - 4, ".pth"))
-                        continue;
-                r = strv_push(&names, strdup(de->d_name));
-                if (r < 0)
-                        return r;
+                if (de->d_name[0] != '.' && endswith(de->d_name, ".pth") &&
+                    strv_push(&names, strdup(de->d_name)) < 0)
+                        return -ENOMEM;
         }
         if (names.n > 0)
                 qsort(names.v, names.n, sizeof(char *), compare_names);

@@ -56,8 +56,9 @@ typedef struct Driver {
         size_t n_path, allocated_path;
         Work *work;
         size_t n_work, allocated_work, next_work;
-        Hashmap *seen; /* module names and scanned files */
-        Arena *arena;  /* the keys of seen */
+        Hashmap *seen;    /* names queued */
+        Hashmap *scanned; /* files scanned */
+        Arena *arena;     /* the keys of both */
 } Driver;
 
 static void driver_done(Driver *d) {
@@ -68,33 +69,35 @@ static void driver_done(Driver *d) {
                 free(d->work[i].name);
         free(d->work);
         hashmap_free(d->seen);
+        hashmap_free(d->scanned);
         arena_free(d->arena);
         free(d->script);
         free(d->module_reason);
         free(d->extension_reason);
 }
 
-/* Whether key was new (and is now seen): 1, 0 when seen before, -ENOMEM. */
-static int driver_see(Driver *d, const char *key) {
-        if (hashmap_get(d->seen, key))
+/* Whether key was new to h (and is now in it): 1, 0 when seen before, -ENOMEM. */
+static int driver_see(Driver *d, Hashmap *h, const char *key) {
+        if (hashmap_get(h, key))
                 return 0;
         char *k = arena_strdup(d->arena, key);
         if (!k)
                 return -ENOMEM;
-        return hashmap_put(d->seen, k, (void *) 1, NULL) < 0 ? -ENOMEM : 1;
+        return hashmap_put(h, k, (void *)1, NULL) < 0 ? -ENOMEM : 1;
 }
 
-/* Takes name. */
+/* Queue a name not seen before; takes it. */
 static int driver_push_one(Driver *d, char *name, size_t parent) {
-        if (d->n_work >= MODULES_MAX) {
+        int r = name ? driver_see(d, d->seen, name) : -ENOMEM;
+        if (r <= 0 || d->n_work >= MODULES_MAX) {
                 free(name);
-                return 0;
+                return r;
         }
-        if (!name || !GROW(d->work, d->allocated_work, d->n_work + 1)) {
+        if (!GROW(d->work, d->allocated_work, d->n_work + 1)) {
                 free(name);
                 return -ENOMEM;
         }
-        d->work[d->n_work++] = (Work) { .name = name, .parent = parent };
+        d->work[d->n_work++] = (Work){.name = name, .parent = parent};
         return 0;
 }
 
@@ -113,7 +116,7 @@ static int driver_scan(Driver *d, const char *file, const char *module, size_t n
         size_t size, n = 0;
         int r;
 
-        r = driver_see(d, file);
+        r = driver_see(d, d->scanned, file);
         if (r <= 0)
                 return r;
         r = fs_root_read_file(d->root, file, SCRIPT_SIZE_MAX, &text, &size);
@@ -143,13 +146,22 @@ static int expand_dir(Driver *d, const char *dir, char **ret) {
                 if (r < 0)
                         return r;
                 base = strdup(real);
-        } else if ((rest = startswith(dir, "{bin}")))
-                base = strdup(d->script);
-        else
+                if (base)
+                        *strrchr(base, '/') = 0; /* real paths are absolute */
+        } else if ((rest = startswith(dir, "{bin}"))) {
+                const char *slash = strrchr(d->script, '/');
+                _cleanup_free_ char *parent =
+                        strndup(d->script, slash == d->script ? 1 : (size_t)(slash - d->script));
+                if (!parent)
+                        return -ENOMEM;
+                r = fs_root_chase(d->root, parent, &real, NULL);
+                if (r < 0)
+                        return r;
+                base = strdup(streq(real, "/") ? "" : real);
+        } else
                 return (*ret = strdup(dir)) ? 0 : -ENOMEM;
         if (!base)
                 return -ENOMEM;
-        *strrchr(base, '/') = 0; /* both are absolute */
         return asprintf(ret, "%s%s", base, rest) < 0 ? -ENOMEM : 0;
 }
 
@@ -209,9 +221,6 @@ static int driver_module(Driver *d, Work w) {
         if ((p = startswith(w.name, "file:")))
                 return driver_add_file(d, p, w.parent, &node);
 
-        r = driver_see(d, w.name);
-        if (r <= 0)
-                return r;
         r = d->interp->resolve(d->root, d->path, w.name, &files, &source);
         if (r == -ENOMEM)
                 return r;
@@ -240,22 +249,28 @@ static int driver_init(Driver *d, Closure *c, size_t script_node, size_t interp_
 
         if (!s || !in)
                 return -EINVAL;
-        *d = (Driver) { .c = c, .root = closure_root(c), .env = env };
+        *d = (Driver){.c = c, .root = closure_root(c), .env = env};
         d->interp = interp_find(in->realpath);
         if (!d->interp)
                 return 0;
         d->script = strdup(s->path);
         d->seen = hashmap_new();
+        d->scanned = hashmap_new();
         d->arena = arena_new();
-        if (!d->script || !d->seen || !d->arena)
+        if (!d->script || !d->seen || !d->scanned || !d->arena)
                 return -ENOMEM;
-        if (asprintf(&d->module_reason, "%s module of %s", d->interp->name, s->path) < 0)
+        char *m, *e;
+        if (asprintf(&m, "%s module of %s", d->interp->name, s->path) < 0)
                 return -ENOMEM;
-        if (asprintf(&d->extension_reason, "%s extension of %s", d->interp->name, s->path) < 0)
+        d->module_reason = m;
+        if (asprintf(&e, "%s extension of %s", d->interp->name, s->path) < 0)
                 return -ENOMEM;
+        d->extension_reason = e;
         r = d->interp->search_path(d->root, in->realpath, s->path, &d->path);
-        if (r < 0)
+        if (r == -ENOMEM)
                 return r;
+        if (r < 0)
+                return 0; /* no library of that interpreter below the root: nothing it could load */
         for (d->n_path = 0; d->path[d->n_path]; d->n_path++)
                 ;
         d->allocated_path = d->n_path + 1;
@@ -286,5 +301,5 @@ int interp_add_modules(Closure *c, size_t script_node, size_t interp_node, const
                 if (r < 0)
                         return r;
         }
-        return (int) (closure_n_nodes(c) - before);
+        return (int)(closure_n_nodes(c) - before);
 }

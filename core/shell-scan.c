@@ -37,6 +37,8 @@ typedef struct Lexer {
 typedef struct Scan {
         ShellRef *refs;
         size_t n_refs, n_refs_allocated;
+        bool *external; /* for each ref: a command a runner runs ("nice X", "command X"), never a function */
+        size_t n_external_allocated;
         char **funcs; /* functions defined anywhere in the text: calls to them are dropped at the end */
         size_t n_funcs, n_funcs_allocated;
         unsigned depth;
@@ -46,10 +48,10 @@ enum { TOK_EOF, TOK_WORD, TOK_NEWLINE, TOK_SEP, TOK_DSEMI, TOK_LPAREN, TOK_RPARE
        TOK_ARITH };
 
 static const char not_commands[] =
-        ". : [ alias bg break builtin cd command continue declare echo eval exec exit export false fg getopts "
-        "hash jobs kill let local printf pwd read readonly return set shift shopt source test times trap true "
-        "type typeset ulimit umask unalias unset wait bind caller compgen complete compopt dirs disown enable help "
-        "history logout mapfile popd pushd readarray suspend "
+        ". : [ alias bg break builtin cd command continue declare echo eval exec exit export false fg "
+        "getopts hash jobs kill let local printf pwd read readonly return set shift shopt source test times "
+        "trap true type typeset ulimit umask unalias unset wait bind caller compgen complete compopt dirs "
+        "disown enable help history logout mapfile popd pushd readarray suspend "
         "if then else elif fi do done while until for in case esac function select time ! { } [[ ]]";
 
 static int parse_text(Scan *s, const char *text, size_t size, unsigned line);
@@ -128,8 +130,10 @@ static size_t word_assignment(const Word *w) {
 }
 
 static int scan_add(Scan *s, ShellRefKind kind, const char *p, size_t n, unsigned line) {
-        if (!GROW(s->refs, s->n_refs_allocated, s->n_refs + 1))
+        if (!GROW(s->refs, s->n_refs_allocated, s->n_refs + 1) ||
+            !GROW(s->external, s->n_external_allocated, s->n_refs + 1))
                 return -ENOMEM;
+        s->external[s->n_refs] = false;
         char *word = strndup(p, n);
         if (!word)
                 return -ENOMEM;
@@ -161,7 +165,7 @@ static int report_path(Scan *s, const Word *w, size_t from, size_t to) {
 /* The value of "NAME=value" at w[v..): for PATH its literal absolute parts as one PATH_VAR (split at ':' and
  * at $PATH), else each absolute part between ':' and blanks as a PATH ("/usr/bin/x --y": "/usr/bin/x"). */
 static int report_assignment(Scan *s, const Word *w, size_t v) {
-        bool is_path = memcmp(w->buf, "PATH", 4) == 0 && (v == 5 || (v == 6 && w->buf[4] == '+'));
+        bool is_path = (v == 5 || (v == 6 && w->buf[4] == '+')) && memcmp(w->buf, "PATH", 4) == 0;
         _cleanup_free_ char *joined = malloc(w->len - v + 1);
         size_t n = 0;
         int r;
@@ -174,7 +178,7 @@ static int report_assignment(Scan *s, const Word *w, size_t v) {
                                                  : is_path && w->mask[j] == M_PATH_EXP)
                                 break;
                 if (!is_path) {
-                        if (j - i >= 2 && w->buf[i + 1] == '/')
+                        if (j - i >= 2 && w->buf[i] == '/' && w->buf[i + 1] == '/')
                                 continue; /* "http://x": no path */
                         r = report_path(s, w, i, j);
                         if (r < 0)
@@ -271,25 +275,14 @@ static int lex_backtick(Scan *s, Lexer *L, Word *w, bool in_dq) {
         return r < 0 ? r : word_put(w, '`', M_EXP);
 }
 
-static int lex_squote(Lexer *L, Word *w) {
-        int r = 0;
-        for (L->p++; r >= 0 && L->p < L->end && *L->p != '\''; L->p++) {
-                if (*L->p == '\n')
-                        L->line++;
-                r = word_put(w, *L->p, *L->p ? M_QLIT : M_EXP);
-        }
-        if (L->p < L->end)
-                L->p++;
-        return r;
-}
-
-/* $'...': bash's ANSI-C quoting, the one-letter escapes decoded (others, like \x41, are kept as they are). */
-static int lex_ansi(Lexer *L, Word *w) {
+/* '...', or with ansi bash's $'...' with its one-letter escapes decoded (others, like \x41, kept as
+ * they are). */
+static int lex_squote(Lexer *L, Word *w, bool ansi) {
         static const char from[] = "abeEfnrtv\\'\"?", to[] = "\a\b\033\033\f\n\r\t\v\\'\"?";
         int r = 0;
-        for (L->p += 2; r >= 0 && L->p < L->end && *L->p != '\''; ) {
+        for (L->p += 1 + ansi; r >= 0 && L->p < L->end && *L->p != '\''; ) {
                 char c = *L->p++;
-                const char *k = c == '\\' && L->p < L->end && *L->p ? strchr(from, *L->p) : NULL;
+                const char *k = ansi && c == '\\' && L->p < L->end && *L->p ? strchr(from, *L->p) : NULL;
                 if (k) {
                         c = to[k - from];
                         L->p++;
@@ -312,7 +305,7 @@ static int lex_dollar(Scan *s, Lexer *L, Word *w, bool in_dq) {
         int r = 0;
 
         if (c == '\'' && !in_dq)
-                return lex_ansi(L, w);
+                return lex_squote(L, w, true);
         if (c == '"' && !in_dq) {
                 L->p = p;
                 return lex_dquote(s, L, w);
@@ -324,7 +317,8 @@ static int lex_dollar(Scan *s, Lexer *L, Word *w, bool in_dq) {
                 r = lex_subst(s, L);
         else if (c == '{' || is_name_char(c, true)) {
                 const char *n = p + (c == '{');
-                if (L->end - n >= 4 && memcmp(n, "PATH", 4) == 0 && (n + 4 == L->end || !is_name_char(n[4], false)))
+                if (L->end - n >= 4 && memcmp(n, "PATH", 4) == 0 &&
+                    (n + 4 == L->end || !is_name_char(n[4], false)))
                         m = M_PATH_EXP;
                 if (c == '{')
                         lex_skip_nested(L, '{', '}', 1, !in_dq);
@@ -394,7 +388,7 @@ static int lex_word(Scan *s, Lexer *L, Word *w) {
                         else
                                 r = word_put(w, next, next ? M_QLIT : M_EXP);
                 } else if (c == '\'')
-                        r = lex_squote(L, w);
+                        r = lex_squote(L, w, false);
                 else if (c == '"')
                         r = lex_dquote(s, L, w);
                 else if (c == '`')
@@ -460,9 +454,10 @@ static int lex_op(Lexer *L) {
         } ops[] = {
                 { ";;&", TOK_DSEMI }, { ";;", TOK_DSEMI }, { ";&", TOK_DSEMI }, { ";", TOK_SEP },
                 { "&&", TOK_SEP }, { "&>>", TOK_REDIR }, { "&>", TOK_REDIR }, { "&", TOK_SEP },
-                { "||", TOK_SEP }, { "|&", TOK_SEP }, { "|", TOK_SEP }, { "(", TOK_LPAREN }, { ")", TOK_RPAREN },
-                { "<<<", TOK_REDIR }, { "<<", TOK_HEREDOC }, { "<&", TOK_REDIR }, { "<>", TOK_REDIR },
-                { "<", TOK_REDIR }, { ">>", TOK_REDIR }, { ">&", TOK_REDIR }, { ">|", TOK_REDIR }, { ">", TOK_REDIR },
+                { "||", TOK_SEP }, { "|&", TOK_SEP }, { "|", TOK_SEP }, { "(", TOK_LPAREN },
+                { ")", TOK_RPAREN }, { "<<<", TOK_REDIR }, { "<<", TOK_HEREDOC }, { "<&", TOK_REDIR },
+                { "<>", TOK_REDIR }, { "<", TOK_REDIR }, { ">>", TOK_REDIR }, { ">&", TOK_REDIR },
+                { ">|", TOK_REDIR }, { ">", TOK_REDIR },
         };
         for (size_t i = 0; i < ELEMENTSOF(ops); i++) {
                 size_t l = strlen(ops[i].op);
@@ -550,11 +545,11 @@ static const Runner runners[] = {
         { "stdbuf", "i: o: e: input: output: error:" },
         { "ionice", "c: n: p: class: classdata: pid:" },
         { "chrt", "T: P: D: sched-runtime: sched-period: sched-deadline:", 1 },
-        { "xargs", "a: d: E: I: L: n: P: s: arg-file: delimiter: eof: replace: max-lines: max-args: max-procs:" },
+        { "xargs", "a: d: E: I: L: n: P: s: arg-file: delimiter: eof: replace: max-args: max-procs:" },
         { "su", "c! g: G: s: w: command! session-command! group: supp-group: shell:", 0, RUNNER_NO_CMD },
         { "runuser", "u^ user^ c! g: G: s: w: command! session-command! group: shell:", 0, RUNNER_NO_CMD },
-        { "sudo", "u: g: C: D: h: p: r: t: U: T: R: user: group: chdir: host: prompt: role: type: other-user:",
-          0, RUNNER_ASSIGN },
+        { "sudo", "u: g: C: D: h: p: r: t: U: T: R: user: group: chdir: host: prompt: other-user:", 0,
+          RUNNER_ASSIGN },
         { "flock", "E: w: c! conflict-exit-code: timeout: wait: command!", 1 },
         { "start-stop-daemon", "x@ a@ exec@ startas@", 0, RUNNER_NO_CMD },
         { "sh", "c+ o:", 0, RUNNER_SHELL }, { "dash", "c+ o:", 0, RUNNER_SHELL },
@@ -612,6 +607,7 @@ static int command_word(Scan *s, Cmd *c, const Word *w) {
                 if (streq(runners[i].name, base)) {
                         c->runner = &runners[i];
                         c->state = ST_RUNNER;
+                        break;
                 }
         if (w->len == 0 || list_find(not_commands, w->buf, w->len, 0))
                 return 0;
@@ -627,6 +623,7 @@ static int runner_value(Scan *s, const Word *w, size_t from, char kind) {
                 int r = scan_add(s, SHELL_REF_COMMAND, w->buf + from, w->len - from, w->line);
                 if (r < 0)
                         return r;
+                s->external[s->n_refs - 1] = true;
         }
         return report_path(s, w, from, w->len);
 }
@@ -680,7 +677,12 @@ static int runner_word(Scan *s, Cmd *c, const Word *w) {
                 if (c->n_pos++ < rn->n_pos || (rn->flags & RUNNER_NO_CMD && !c->user_cmd) ||
                     (rn->flags & RUNNER_SHELL && !c->shell_c))
                         return report_path(s, w, 0, w->len);
-                return rn->flags & RUNNER_SHELL ? scan_text(s, w, 0) : command_word(s, c, w);
+                if (rn->flags & RUNNER_SHELL)
+                        return scan_text(s, w, 0);
+                int r = command_word(s, c, w);
+                if (r >= 0 && c->cmd_ref != SIZE_MAX && !streq(rn->name, "time")) /* "time f" may run one */
+                        s->external[c->cmd_ref] = true;
+                return r;
         }
         return 0;
 }
@@ -692,9 +694,10 @@ static int parse_command(Scan *s, Cmd *c, const Word *w) {
                 const char *word;
                 State next;
         } keywords[] = {
-                { "if", ST_CMD }, { "then", ST_CMD }, { "else", ST_CMD }, { "elif", ST_CMD }, { "do", ST_CMD },
-                { "while", ST_CMD }, { "until", ST_CMD }, { "!", ST_CMD }, { "{", ST_CMD },
-                { "fi", ST_ARGS }, { "done", ST_ARGS }, { "}", ST_ARGS }, { "esac", ST_ARGS }, { "]]", ST_ARGS },
+                { "if", ST_CMD }, { "then", ST_CMD }, { "else", ST_CMD }, { "elif", ST_CMD },
+                { "do", ST_CMD }, { "while", ST_CMD }, { "until", ST_CMD }, { "!", ST_CMD }, { "{", ST_CMD },
+                { "fi", ST_ARGS }, { "done", ST_ARGS }, { "}", ST_ARGS }, { "esac", ST_ARGS },
+                { "]]", ST_ARGS },
                 { "in", ST_ARGS }, { "case", ST_CASE_HEAD }, { "for", ST_FOR }, { "select", ST_FOR },
                 { "function", ST_FUNC_NAME }, { "[[", ST_DBRACKET },
         };
@@ -846,6 +849,7 @@ void shell_refs_free(ShellRef *refs, size_t n) {
 
 static void scan_done(Scan *s) {
         shell_refs_free(s->refs, s->n_refs);
+        free(s->external);
         for (size_t i = 0; i < s->n_funcs; i++)
                 free(s->funcs[i]);
         free(s->funcs);
@@ -858,13 +862,13 @@ int shell_scan(const char *text, size_t size, ShellRef **ret, size_t *ret_n) {
         r = parse_text(&s, text ? text : "", text ? size : 0, 1);
         if (r < 0)
                 return r;
-        /* calls of functions the text defines are no commands */
+        /* calls of functions the text defines are no commands, but what a runner runs is a program */
         if (s.n_funcs > 0)
                 qsort(s.funcs, s.n_funcs, sizeof(char *), cmp_str);
         size_t k = 0;
         for (size_t i = 0; i < s.n_refs; i++) {
                 ShellRef *ref = &s.refs[i];
-                if (ref->kind == SHELL_REF_COMMAND && s.n_funcs > 0 &&
+                if (ref->kind == SHELL_REF_COMMAND && !s.external[i] && s.n_funcs > 0 &&
                     bsearch(&ref->word, s.funcs, s.n_funcs, sizeof(char *), cmp_str))
                         free(ref->word);
                 else

@@ -38,6 +38,11 @@ void unit_extras_done(UnitExtras *x) {
                 free(x->writable[i].reason);
         }
         free(x->writable);
+        for (size_t i = 0; i < x->n_dirs; i++) {
+                free(x->dirs[i].path);
+                free(x->dirs[i].reason);
+        }
+        free(x->dirs);
         strv_free(x->hazards);
         *x = (UnitExtras) {};
 }
@@ -149,8 +154,7 @@ static bool is_state_dir(const char *path) {
         return false;
 }
 
-/* Directories too wide to bind file by file because a script names them. */
-static bool dir_too_wide(const char *path) {
+bool unit_dir_is_wide(const char *path) {
         static const char *const wide[] = { "/", "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/usr/bin",
                                             "/usr/sbin", "/usr/lib", "/usr/share", "/usr/local", "/usr/local/bin",
                                             "/usr/local/sbin", "/usr/local/lib", "/var", "/var/lib", "/var/log",
@@ -204,6 +208,45 @@ static int add_dir_files(Ctx *x, const char *dir, size_t parent, const char *rea
         return 0;
 }
 
+static bool own_place(Ctx *x, const char *path, const char *prog);
+
+static int add_entry(UnitWritable **l, size_t *n, const char *path, const char *reason, bool directory) {
+        for (size_t i = 0; i < *n; i++)
+                if (path_under(path, (*l)[i].path))
+                        return 0;
+        UnitWritable *w = realloc(*l, (*n + 1) * sizeof(UnitWritable));
+        if (!w)
+                return -ENOMEM;
+        *l = w;
+        w[*n] = (UnitWritable) { .path = strdup(path), .reason = strdup(reason), .directory = directory };
+        if (!w[*n].path || !w[*n].reason) {
+                free(w[*n].path);
+                free(w[*n].reason);
+                return -ENOMEM;
+        }
+        (*n)++;
+        return 0;
+}
+
+/* A directory of the service's own (/etc/munin for munin-node): bound whole, unless it holds what is
+ * never bound. */
+static int own_dir(Ctx *x, const char *dir, const char *reason) {
+        _cleanup_(closedirp) DIR *d = fs_root_opendir(x->root, dir);
+        if (!d)
+                return 0;
+        for (struct dirent *de; (de = readdir(d));) {
+                _cleanup_free_ char *p = NULL;
+                if (asprintf(&p, "%s/%s", dir, de->d_name) < 0)
+                        return -ENOMEM;
+                if (de->d_name[0] != '.' && unit_path_is_hazard(p, NULL))
+                        return 0;
+        }
+        _cleanup_free_ char *why = NULL;
+        if (asprintf(&why, "a directory of its own, %s", reason) < 0)
+                return -ENOMEM;
+        return add_entry(&x->x->dirs, &x->x->n_dirs, dir, why, true);
+}
+
 /* An absolute path a script or an Exec line names. */
 static int named_path(Ctx *x, const char *path, size_t parent, const char *reason, bool shell) {
         struct stat st;
@@ -228,15 +271,23 @@ static int named_path(Ctx *x, const char *path, size_t parent, const char *reaso
                         return name_dir(x, p, reason);
                 char *slash = strrchr(p, '/');
                 *slash = 0;
-                return is_state_dir(p) ? name_dir(x, p, reason) : 0;
+                if (is_state_dir(p))
+                        return name_dir(x, p, reason);
+                /* a file directly in /var/log (vsftpd.log): the file itself */
+                *slash = '/';
+                return S_ISREG(st.st_mode) && !path_under(p, "/run") && !path_under(p, "/var/run") ? name_dir(x, p, reason) : 0;
         }
-        if (dir_too_wide(p) || (path_under(p, "/var") && !path_under(p, "/var/www")))
+        if (unit_dir_is_wide(p) || (path_under(p, "/var") && !path_under(p, "/var/www")))
                 return 0;
+        if (S_ISDIR(st.st_mode) && (x->rules & UNIT_RULE_PACKAGE) && own_place(x, p, "") &&
+            (startswith(p, "/etc/") || startswith(p, "/usr/share/") || startswith(p, "/usr/lib/")))
+                return own_dir(x, p, reason);
         if (S_ISDIR(st.st_mode))
                 return add_dir_files(x, p, parent, reason, shell);
         if (!S_ISREG(st.st_mode))
                 return 0;
-        int r = add(x, p, parent, NODE_FILE, reason, NULL);
+        /* an executable a configuration names is run (lighttpd's include_shell of a Perl script) */
+        int r = add(x, p, parent, (st.st_mode & 0111) ? NODE_EXEC : NODE_FILE, reason, NULL);
         return r < 0 ? r : 0;
 }
 
@@ -323,6 +374,14 @@ static bool node_is_shell_script(const Closure *c, size_t node) {
         return false;
 }
 
+static int text_paths(Ctx *x, size_t parent, const char *origin, const char *text, size_t size, bool quoted,
+                      bool own_only);
+
+static bool endswith_module_source(const char *p) {
+        size_t n = strlen(p);
+        return (n > 3 && (streq(p + n - 3, ".pm") || streq(p + n - 3, ".py"))) || (n > 3 && streq(p + n - 3, ".pl"));
+}
+
 /* Scripts and modules, until nothing new turns up: files added may be scripts themselves. */
 static int walk_nodes(Ctx *x) {
         int r;
@@ -333,6 +392,23 @@ static int walk_nodes(Ctx *x) {
                 bool shell = node_is_shell_script(x->c, i) || hashmap_get(x->shell, n->path);
                 size_t interp_node;
                 const Interpreter *ip = NULL;
+                /* a module with a #! line of its own (pdb.py) is a module here, not a script */
+                bool module = n->reason && (strstr(n->reason, " module of ") || strstr(n->reason, " extension of "));
+                if (module) {
+                        /* only the places of its own a module names (Munin's '/etc/munin') */
+                        _cleanup_free_ char *mpath = strdup(n->path), *text = NULL;
+                        size_t size;
+                        if (!mpath || mark(x->scanned, x->arena, mpath) < 0)
+                                return -ENOMEM;
+                        if (!(x->rules & UNIT_RULE_PACKAGE) || !endswith_module_source(mpath))
+                                continue;
+                        r = read_text(x, mpath, SCRIPT_MAX, &text, &size);
+                        if (r > 0)
+                                r = text_paths(x, i, mpath, text, size, true, true);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
                 if ((x->rules & UNIT_RULE_MODULES) && n->kind == NODE_SCRIPT)
                         ip = script_interp(x->c, i, &interp_node);
                 if (!(shell && (x->rules & UNIT_RULE_SCRIPTS)) && !ip)
@@ -342,13 +418,14 @@ static int walk_nodes(Ctx *x) {
                         return -ENOMEM;
                 if (ip && (r = interp_add_modules(x->c, i, interp_node, x->env)) < 0)
                         return r;
-                if (!shell || !(x->rules & UNIT_RULE_SCRIPTS))
+                bool scripts = x->rules & UNIT_RULE_SCRIPTS;
+                if (!scripts)
                         continue;
                 _cleanup_free_ char *text = NULL;
                 size_t size;
                 r = read_text(x, path, SCRIPT_MAX, &text, &size);
                 if (r > 0)
-                        r = scan_shell(x, i, path, text, size);
+                        r = shell ? scan_shell(x, i, path, text, size) : text_paths(x, i, path, text, size, true, false);
                 if (r < 0)
                         return r;
         }
@@ -413,8 +490,7 @@ static bool package_file_wanted(const char *f) {
                 "/usr/share/applications", "/usr/share/icons", "/usr/share/pixmaps", "/usr/share/apport",
                 "/usr/share/locale", "/usr/share/doc-base", "/usr/share/vim", "/usr/share/debconf",
                 "/lib/systemd", "/usr/lib/systemd", "/etc/systemd", "/usr/lib/tmpfiles.d", "/usr/lib/sysusers.d",
-                "/etc/init.d", "/etc/init", "/etc/logrotate.d", "/etc/cron.d", "/etc/cron.daily", "/etc/cron.hourly",
-                "/etc/cron.weekly", "/etc/cron.monthly", "/etc/ufw", "/etc/apparmor.d", "/etc/insserv.conf.d",
+                "/etc/init.d", "/etc/init", "/etc/logrotate.d", "/etc/ufw", "/etc/apparmor.d", "/etc/insserv.conf.d",
                 "/etc/rc0.d", "/etc/rc1.d", "/etc/rc2.d", "/etc/rc3.d", "/etc/rc4.d", "/etc/rc5.d", "/etc/rc6.d",
                 "/etc/rcS.d", "/usr/share/upstart", "/etc/bash_completion.d", "/usr/lib/debug",
         };
@@ -428,9 +504,9 @@ static bool package_file_wanted(const char *f) {
 /* The packages of the unit's programs, and the packages of the same source they depend on. */
 static int find_packages(Ctx *x) {
         size_t n = closure_n_nodes(x->c);
-        _cleanup_free_ const char **paths = calloc(2 * n + 1, sizeof(char *)),
-                                  **owners = calloc(2 * n + 1, sizeof(char *));
-        _cleanup_free_ size_t *idx = calloc(2 * n + 1, sizeof(size_t));
+        _cleanup_free_ const char **paths = calloc(2 * n + 2, sizeof(char *)),
+                                  **owners = calloc(2 * n + 2, sizeof(char *));
+        _cleanup_free_ size_t *idx = calloc(2 * n + 2, sizeof(size_t));
         if (!paths || !owners || !idx)
                 return -ENOMEM;
         size_t k = 0;
@@ -446,6 +522,15 @@ static int find_packages(Ctx *x) {
                         idx[k] = i;
                         paths[k++] = c->realpath;
                 }
+        }
+        /* the unit file's own package (tinyproxy.service is tinyproxy's; its program is tinyproxy-bin's) */
+        size_t first_root = SIZE_MAX;
+        for (size_t i = 0; i < n && first_root == SIZE_MAX; i++)
+                if (closure_node(x->c, i)->root)
+                        first_root = i;
+        if (x->svc->fragment_path && first_root != SIZE_MAX) {
+                idx[k] = first_root;
+                paths[k++] = x->svc->fragment_path;
         }
         int r = dpkg_db_find_owners(x->db, paths, k, owners);
         if (r < 0)
@@ -480,15 +565,11 @@ static int find_packages(Ctx *x) {
         return 0;
 }
 
-/* Absolute paths in a configuration file's text: state directories (log files, sockets, data) always; with
- * the package rule, the files and small directories it names too (a helper the configuration runs, a site's
- * document root, a module). Comment lines are skipped. */
-static int conffile_paths(Ctx *x, const char *conffile, size_t parent) {
-        _cleanup_free_ char *text = NULL;
-        size_t size;
-        int r = read_text(x, conffile, CONFFILE_MAX, &text, &size);
-        if (r <= 0)
-                return r;
+/* Absolute paths in a text: a configuration file's (state directories always; with the package rule the
+ * files and small directories it names too: a helper the configuration runs, a site's document root), or
+ * the string literals of a Perl or Python script (quoted only). Comment lines are skipped. */
+static int text_paths(Ctx *x, size_t parent, const char *origin, const char *text, size_t size, bool quoted,
+                      bool own_only) {
         unsigned line = 1;
         bool comment = false, start = true;
         for (size_t i = 0; i < size; i++) {
@@ -502,24 +583,99 @@ static int conffile_paths(Ctx *x, const char *conffile, size_t parent) {
                         comment = strchr("#;", text[i]) != NULL;
                         start = false;
                 }
-                if (comment || text[i] != '/' || (i > 0 && !strchr(" \t=\"':", text[i - 1])))
+                if (comment || text[i] != '/' || (i > 0 && !strchr(quoted ? "\"'" : " \t=\"':", text[i - 1])) ||
+                    (i == 0 && quoted))
                         continue;
-                size_t len = strcspn(text + i, " \t\n\"';,)");
+                size_t len = strcspn(text + i, quoted ? "\"'\n" : " \t\n\"';,)");
                 bool state = startswith(text + i, "/var/") || startswith(text + i, "/run/");
-                if (!state && !(x->rules & UNIT_RULE_PACKAGE))
+                if (!state && !(x->rules & (UNIT_RULE_PACKAGE | UNIT_RULE_SCRIPTS)))
                         continue;
                 _cleanup_free_ char *p = strndup(text + i, len), *reason = NULL;
-                if (!p || asprintf(&reason, "named in %s line %u", conffile, line) < 0)
+                if (!p || asprintf(&reason, "named in %s line %u", origin, line) < 0)
                         return -ENOMEM;
-                if (!strpbrk(p, "$*?[%{<>|") && (r = named_path(x, p, parent, reason, false)) < 0)
+                /* include /etc/nginx/modules-enabled/ *.conf: the directory */
+                char *glob = strpbrk(p, "*?[");
+                if (glob && !quoted) {
+                        *glob = 0;
+                        char *slash = strrchr(p, '/');
+                        if (slash && slash != p)
+                                *slash = 0;
+                }
+                int r = 0;
+                if (len > 1 && !strpbrk(p, "$*?[%{<>| \t@\\") && (!own_only || own_place(x, p, "")) &&
+                    (r = named_path(x, p, parent, reason, false)) < 0)
                         return r;
-                i += len - 1;
+                i += len ? len - 1 : 0;
+        }
+        return 0;
+}
+
+static int conffile_paths(Ctx *x, const char *conffile, size_t parent) {
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+        int r = read_text(x, conffile, CONFFILE_MAX, &text, &size);
+        return r <= 0 ? r : text_paths(x, parent, conffile, text, size, false, false);
+}
+
+/* Paths compiled into a program (its strings), where they name its own places: /etc/NAME..., /usr/share/NAME,
+ * /var/lib/NAME..., NAME one of the unit's, its program's or its packages' names. The configuration file a
+ * daemon opens by default is found this way (/etc/ssh/sshd_config, /etc/tinyproxy/tinyproxy.conf). */
+static bool own_place(Ctx *x, const char *path, const char *prog) {
+        static const char *const bases[] = { "/etc/", "/usr/share/", "/usr/lib/", "/var/lib/", "/var/log/",
+                                             "/var/spool/", "/var/cache/", "/run/", "/var/run/" };
+        for (size_t b = 0; b < ELEMENTSOF(bases); b++) {
+                const char *rest = startswith(path, bases[b]);
+                if (!rest)
+                        continue;
+                for (char *const *o = x->own; ; o++) {
+                        const char *name = *o ? *o : prog;
+                        size_t n = name ? strlen(name) : 0;
+                        /* "cron" owns /etc/cron.d and /etc/crontab; "at" owns /etc/at.deny, not /etc/atop */
+                        if (n >= 2 && strncmp(rest, name, n) == 0 &&
+                            (n >= 4 || !rest[n] || strchr("/.-_", rest[n])))
+                                return true;
+                        if (!*o)
+                                break;
+                }
+        }
+        return false;
+}
+
+static int compiled_paths(Ctx *x, size_t node) {
+        const ClosureNode *n = closure_node(x->c, node);
+        _cleanup_free_ char *text = NULL, *reason = NULL;
+        size_t size;
+        int r = read_text(x, n->realpath, 64u * 1024 * 1024, &text, &size);
+        if (r <= 0 || size < 4 || memcmp(text, "\177ELF", 4) != 0)
+                return r < 0 ? r : 0;
+        if (asprintf(&reason, "compiled into %s", n->path) < 0)
+                return -ENOMEM;
+        const char *prog = base_name(n->path);
+        for (size_t i = 0; i < size; i++) {
+                if (text[i] != '/' || (i > 0 && text[i - 1] != 0))
+                        continue;
+                size_t len = strnlen(text + i, size - i);
+                if (len < 5 || len > 255 || i + len >= size)
+                        continue;
+                bool printable = true;
+                for (size_t k = 0; k < len && printable; k++)
+                        printable = text[i + k] > ' ' && text[i + k] < 0x7f && !strchr("%$*?[{\\", text[i + k]);
+                if (printable && own_place(x, text + i, prog) && (r = named_path(x, text + i, node, reason, false)) < 0)
+                        return r;
+                i += len;
         }
         return 0;
 }
 
 static int package_files(Ctx *x) {
         int r = 0;
+        /* what the unit's programs have compiled in */
+        size_t n = closure_n_nodes(x->c);
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                const ClosureNode *c = closure_node(x->c, i);
+                if (c->root && c->kind == NODE_EXEC)
+                        r = compiled_paths(x, i);
+        }
         for (size_t i = 0; x->pkgs && x->pkgs[i] && r >= 0; i++) {
                 size_t parent;
                 if (closure_find(x->c, x->pkg_of[i], &parent) < 0)
@@ -546,6 +702,11 @@ static int package_files(Ctx *x) {
                         if (S_ISDIR(st.st_mode)) {
                                 if (is_state_dir(*f) && (r = strv_extend(&x->pkg_dirs, *f)) >= 0)
                                         r = name_dir(x, *f, fwhy);
+                                /* a link to a directory (/usr/share/nginx/modules -> /usr/lib/nginx/modules):
+                                 * the files behind it, at the link's path */
+                                else if ((x->rules & UNIT_RULE_PACKAGE) && package_file_wanted(*f) &&
+                                         fs_root_is_symlink(x->root, *f) > 0)
+                                        r = add_dir_files(x, *f, parent, fwhy, false);
                                 continue;
                         }
                         if (S_ISREG(st.st_mode) && (x->rules & UNIT_RULE_PACKAGE) && package_file_wanted(*f) &&
@@ -578,22 +739,32 @@ static int lookup_user(FsRoot *root, const char *user, uid_t *ret_uid, gid_t *re
         return -ESRCH;
 }
 
-static int add_writable(UnitExtras *x, const char *path, const char *reason) {
-        for (size_t i = 0; i < x->n_writable; i++)
-                if (path_under(path, x->writable[i].path))
-                        return 0;
-        UnitWritable *w = realloc(x->writable, (x->n_writable + 1) * sizeof(UnitWritable));
-        if (!w)
-                return -ENOMEM;
-        x->writable = w;
-        w[x->n_writable] = (UnitWritable) { .path = strdup(path), .reason = strdup(reason) };
-        if (!w[x->n_writable].path || !w[x->n_writable].reason) {
-                free(w[x->n_writable].path);
-                free(w[x->n_writable].reason);
-                return -ENOMEM;
+static int add_writable(UnitExtras *x, const char *path, const char *reason, bool directory) {
+        return add_entry(&x->writable, &x->n_writable, path, reason, directory);
+}
+
+/* Whether uid is a user of the service's own: the one a root daemon switches to (munin for munin-node,
+ * postgres for postgresql, Debian-exim for exim4), by its name. */
+static bool own_user(Ctx *x, uid_t uid) {
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+        if (uid == 0 || fs_root_read_file(x->root, "/etc/passwd", 16u * 1024 * 1024, &text, &size) < 0)
+                return false;
+        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                if (!c2 || strtoul(c2 + 1, NULL, 10) != uid)
+                        continue;
+                *c1 = 0;
+                const char *name = startswith(l, "Debian-") ? l + 7 : l;
+                size_t n = strlen(name);
+                for (char **o = x->own; o && *o; o++) {
+                        size_t m = strlen(*o), k = n < m ? n : m;
+                        if (k >= 3 && strncasecmp(name, *o, k) == 0)
+                                return true;
+                }
+                return false;
         }
-        x->n_writable++;
-        return 0;
+        return false;
 }
 
 /* Writable places: named state directories that belong to the service's user, or that its packages
@@ -615,21 +786,30 @@ static int state_dirs(Ctx *x) {
                         memmove(canon, canon + 4, strlen(canon + 4) + 1);
                 if (path_under(canon, "/etc") || path_under(canon, "/usr") || path_under(canon, "/home") ||
                     unit_path_is_hazard(canon, x->own) || !is_state_dir(canon) ||
-                    fs_root_chase(x->root, canon, NULL, &st) < 0 || !S_ISDIR(st.st_mode))
+                    fs_root_chase(x->root, canon, NULL, &st) < 0 || (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)))
                         continue;
                 int r;
+                if (S_ISREG(st.st_mode)) {
+                        /* a file of its own directly in /var/log and the like (vsftpd.log, fail2ban.log) */
+                        if (!root_user && !x->svc->dynamic_user && st.st_uid != uid)
+                                continue;
+                        r = asprintf(&reason, "a file of its own, %s", named);
+                        if (r < 0 || add_writable(x->x, canon, reason, false) < 0)
+                                return -ENOMEM;
+                        continue;
+                }
                 if (!root_user && !x->svc->dynamic_user && (st.st_uid == uid || (st.st_gid == gid && (st.st_mode & 020))))
                         r = asprintf(&reason, "owned by %s, %s", user, named);
                 else if (root_user && strv_contains(x->pkg_dirs, path))
                         r = asprintf(&reason, "the service starts as root and its package creates it (%s)", named);
-                else if (root_user && st.st_uid != 0)
-                        r = asprintf(&reason, "owned by uid %u, the user a root daemon switches to, %s",
+                else if (root_user && own_user(x, st.st_uid))
+                        r = asprintf(&reason, "owned by uid %u, the service's own user a root daemon switches to, %s",
                                      (unsigned) st.st_uid, named);
-                else if (root_user && path_under(canon, "/run"))
-                        r = asprintf(&reason, "a runtime directory on the host, %s", named);
+                else if (root_user && path_under(canon, "/run") && own_place(x, canon, ""))
+                        r = asprintf(&reason, "a runtime directory of its own on the host, %s", named);
                 else
                         continue;
-                if (r < 0 || add_writable(x->x, canon, reason) < 0)
+                if (r < 0 || add_writable(x->x, canon, reason, true) < 0)
                         return -ENOMEM;
         }
         return 0;
@@ -846,8 +1026,9 @@ static int plugins(Ctx *x) {
         }
         if (anchor == SIZE_MAX)
                 return 0;
-        /* the libraries' own directory first: the loader's multiarch directory */
-        _cleanup_free_ char *own = strdup(closure_node(x->c, anchor)->realpath);
+        /* the directory libc is loaded from, as the loader names it (/lib/x86_64-linux-gnu): NSS modules are
+         * found there, and libpam's modules below it (security/) */
+        _cleanup_free_ char *own = strdup(closure_node(x->c, anchor)->path);
         if (!own)
                 return -ENOMEM;
         *strrchr(own, '/') = 0;
@@ -858,8 +1039,10 @@ static int plugins(Ctx *x) {
                 pam = startswith(base_name(closure_node(x->c, i)->path), "libpam.so");
         if (r >= 0 && pam)
                 r = pam_stack(x, anchor, libdirs);
+        /* iconv's modules are where glibc was built to look: $libdir/gconv */
+        char *gconvdirs[] = { (char *) "/usr/lib/x86_64-linux-gnu:/usr/lib:/lib/x86_64-linux-gnu", NULL };
         if (r >= 0)
-                r = gconv(x, anchor, libdirs);
+                r = gconv(x, anchor, gconvdirs);
         if (r >= 0)
                 r = locale_files(x, anchor);
         return r;

@@ -23,11 +23,15 @@ typedef enum UnitRule {
 typedef struct UnitWritable {
         char *path;
         char *reason;
+        bool directory; /* else a file of its own directly in /var/log and the like */
 } UnitWritable;
 
 typedef struct UnitExtras {
         UnitWritable *writable;
         size_t n_writable;
+        /* directories of its own bound whole, read-only (/etc/munin, /etc/postgresql), with the reason */
+        UnitWritable *dirs;
+        size_t n_dirs;
         /* what a rule found but is never bound (/etc/shadow, /root, /home, other services' keys), in words */
         char **hazards;
 } UnitExtras;
@@ -38,6 +42,10 @@ void unit_extras_done(UnitExtras *x);
  * private keys (/etc/ssl/private, *.key and *_key files below /etc) unless below /etc/OWN where OWN is one of
  * own (the unit's and its packages' names). */
 bool unit_path_is_hazard(const char *path, char *const *own);
+
+/* Directories that hold much of the system (/usr/bin, /etc, /usr/lib/x86_64-linux-gnu...): never read whole
+ * because a script names them, and never bound whole to save mounts. */
+bool unit_dir_is_wide(const char *path);
 
 /* Apply rules (UnitRule bits) to c, which holds the closure of the unit's programs. db may be NULL (no package
  * rules). env: the unit's PATH and LD_LIBRARY_PATH. Files go into c with their reasons; writable directories

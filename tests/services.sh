@@ -21,15 +21,15 @@
 # (an @reboot job in /etc/cron.d), fail2ban (its Debian sshd jail needs /var/log/auth.log) and radicale
 # (it listens on "localhost", which it also looks up for IPv6, and this /etc/hosts has no ::1 line).
 #
-# Environment: START_TIMEOUT (seconds for a start, 20), ANSWER_TIMEOUT (seconds to wait for an answer,
-# 15), SERVICES (names to run, e.g. "nginx redis"; default all), SERVICES_REPORT (a file for the table).
+# Environment: START_TIMEOUT (seconds for a start, 15), ANSWER_TIMEOUT (seconds to wait for an answer,
+# 10), SERVICES (names to run, e.g. "nginx redis"; default all), SERVICES_REPORT (a file for the table).
 . "${top_srcdir:-.}/tests/tap.sh"
 . "${top_srcdir:-.}/tests/lib-systemd.sh"
 S=$NS_BUILD/sdconfine
 DATA=/run/sdt/data                  # inside the namespace: files bound over a service's configuration
 FILES=$NS_SRC/tests/services        # inside the namespace: this test's own files
-START_TIMEOUT=${START_TIMEOUT:-20}
-ANSWER_TIMEOUT=${ANSWER_TIMEOUT:-15}
+START_TIMEOUT=${START_TIMEOUT:-15}
+ANSWER_TIMEOUT=${ANSWER_TIMEOUT:-10}
 require_systemd
 
 # name | packages it needs | unit | the request
@@ -135,8 +135,8 @@ start_ms() {
                 echo -
         fi
 }
-# start UNIT: start it, waiting at most START_TIMEOUT seconds; 0 when it is active (or activating: a
-# Type=simple service may still be on its way), 1 when it failed
+# start_unit UNIT: start it, waiting at most START_TIMEOUT seconds (a forking service whose PID file never
+# shows would hold systemctl for its whole TimeoutStartSec=); 0 when it is active
 start_unit() {
         in_ns timeout "$START_TIMEOUT" systemctl start "$1" > /dev/null 2>&1
         case "$(prop "$1" ActiveState)" in active|reloading) return 0 ;; esac
@@ -144,8 +144,8 @@ start_unit() {
 }
 unit_procs() { in_ns ps -eo pid=,unit= 2>/dev/null | awk -v u="$1" '$2 == u { print $1 }'; }
 # stop_unit UNIT...: stop them (at once: a socket unit stopped after its service could start it again),
-# and kill what does not stop in time or is left behind (KillMode=process of
-# sysv units leaves an exim child serving a connection); reset a failed state
+# kill what does not stop in time or is left behind (a sysv unit's KillMode=process leaves an exim child
+# that served a connection), and reset a failed state
 stop_unit() {
         in_ns timeout "$START_TIMEOUT" systemctl stop "$@" > /dev/null 2>&1 || {
                 in_ns systemctl kill --signal=SIGKILL "$@" > /dev/null 2>&1
@@ -191,8 +191,8 @@ mark() { in_ns journalctl -n 0 --show-cursor --no-pager 2>/dev/null | sed -n 's/
 # reason UNIT CURSOR: the journal lines, after CURSOR, that say best why the service failed: a failure of
 # systemd's set-up of the unit's process ("(name)[pid]: ... Failed to set up mount namespacing"), else
 # up to three different lines of the service's own that name a missing or unreadable thing (Can't
-# locate, No module, not found, No such file, Permission denied, Read-only...), else its first error that
-# is no warning, else its last line, else systemd's word on how it ended
+# locate, No module, not found, No such file, Permission denied, Read-only, a Python exception...), else
+# its first error that is no warning, else its last line, else systemd's word on how it ended
 reason() {
         in_ns journalctl -u "$1" ${2:+--after-cursor="$2"} -o short --no-pager -q 2>/dev/null | awk '
                 {
@@ -201,13 +201,15 @@ reason() {
                         text = msg; sub(/^[^:]*: /, "", text)
                         sub(/ \(you may need to install the [^)]*\)/, "", text)
                         sub(/ \(@INC contains:[^)]*\)/, "", text)
+                        sub(/^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][ T][0-9:.,+]+ +/, "", text)   # its own time stamp
+                        gsub(/  +/, " ", text)
                         if (ident ~ /^systemd\[1\]$/) {
                                 if (sys == "" && text ~ /Failed at step|Can.t open PID|[Tt]imed out|status=/) sys = text
                                 next
                         }
                         if (ident ~ /^\(/) { if (setup == "") setup = text; next }
                         if (text ~ /^[ \t]/ || text ~ /[Ww]arning|WARNING|LANGUAGE =|LC_ALL =|LANG =|are supported and installed|Python path configuration/) next
-                        if (text ~ /Can.t locate|No module named|not found|No such file|[Cc]annot open|[Cc]ould not open|[Pp]ermission denied|Read-only file system|[Nn]ot permitted/) {
+                        if (text ~ /Can.t locate|No module named|not found|No such file|[Cc]annot open|[Cc]ould not open|[Pp]ermission denied|Read-only file system|[Nn]ot permitted|[Uu]nable to (open|log|write|create|read|access|load)|^[A-Za-z_][A-Za-z0-9_.]*(Error|Exception): /) {
                                 if (n < 3 && !(text in seen)) { seen[text] = 1; missing = missing (n ? " / " : "") text; n++ }
                         }
                         if (err == "" && text ~ /[Ee]rror|ERROR|[Ff]ail|FAIL|[Cc]an.t|[Cc]annot|[Uu]nable|[Dd]enied|[Ff]atal|FATAL|[Mm]issing|Traceback|[Ii]nvalid|OOPS/)
@@ -256,7 +258,8 @@ marker_seen() { # marker_seen UNIT PATH
         m=$(main_pid "$1")
         [ -n "$m" ] && in_root "$m" "$2" && echo "$2 is there"
 }
-send_atd() { echo "touch /tmp/sdconfine-at-marker" | in_ns timeout 5 at now > /dev/null 2>&1; }
+# the jobs use shell builtins only: a confined scheduler's jobs see only the commands of its closure
+send_atd() { echo "echo ok > /tmp/sdconfine-at-marker" | in_ns timeout 5 at now > /dev/null 2>&1; }
 req_atd() { marker_seen atd.service /tmp/sdconfine-at-marker; }
 req_cron() { marker_seen cron.service /tmp/sdconfine-cron-marker; }
 send_rsyslog() {
@@ -420,7 +423,8 @@ run_service() { # NAME PACKAGES UNIT REQUEST
                         ;;
                 *)
                         why=$(reason "$unit" "$since")
-                        [ "$outcome" = "FAIL answer" ] && why="no answer ('$answer'): $why"
+                        [ "$outcome" = "FAIL answer" ] &&
+                                why="no answer ('$(echo "$answer" | sed -e 's/^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9:.,]* *//' -e 's/  */ /g')'): $why"
                         echo "# $name: confined: $outcome: $why; the unit's journal:"
                         unit_log "$unit"
                         ;;
@@ -434,6 +438,10 @@ run_service() { # NAME PACKAGES UNIT REQUEST
         stop_unit "$unit" $also
         if defined "teardown_$name"; then "teardown_$name" > /dev/null 2>&1; fi
         check "$name: reverts (no drop-in left) and stops (no process left)" reverted_and_stopped "$unit"
+        reverted_and_stopped "$unit" || {
+                echo "# $name: after revert and stop: revert exit $reverted, state $(prop "$unit" ActiveState)/$(prop "$unit" SubState), processes: $(unit_procs "$unit" | tr '\n' ' ')"
+                comment < "$tmp/revert"
+        }
         echo "# $name took $(($(now_ms) - service_t0)) ms"
 }
 reverted_and_stopped() {

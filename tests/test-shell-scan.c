@@ -35,7 +35,8 @@ static void check_table(const char *const (*table)[2], size_t n) {
         for (size_t i = 0; i < n; i++) {
                 char *got = scan(table[i][0], strlen(table[i][0]));
                 if (!streq(got, table[i][1]))
-                        fail_msg("row %zu: %s\n got      \"%s\"\n expected \"%s\"", i, table[i][0], got, table[i][1]);
+                        fail_msg("row %zu: %s\n got      \"%s\"\n expected \"%s\"", i, table[i][0], got,
+                                 table[i][1]);
                 free(got);
         }
 }
@@ -61,8 +62,11 @@ static void test_commands(void **state) {
                 { "for f in a b; do rm $f; done", "C:rm@1" },
                 { "for ((i = 0; i < 3; i++)); do seq $i; done; (( x++ )) && y", "C:seq@1 C:y@1" },
                 { "[[ -x /usr/bin/a && $b < c ]] && d", "P:/usr/bin/a@1 C:d@1" },
+                { "if [[ -n $a &&\n  -z $b ]]; then c; fi", "C:c@2" },
+                { "mapfile -t a < /x; readarray b; pushd /y", "P:/x@1 P:/y@1" },
+                { "awk '/^a/ { x }\n/^b/ { y }' f", "C:awk@1" },           /* a program, no path */
                 { "$DAEMON start; ${X}y; *.sh; ./a*", "" },    /* expansions, globs: unknown */
-                { "/usr/lib/foo/$x arg; /usr/lib/bar$x", "P:/usr/lib/foo@1" }, /* only its directory is known */
+                { "/usr/lib/foo/$x arg; /usr/lib/bar$x", "P:/usr/lib/foo@1" }, /* only its directory */
                 { "a\nb\n\nc", "C:a@1 C:b@2 C:c@4" },
                 { "\"/usr/bin/my prog\" \"/etc/my file\"", "C:/usr/bin/my prog@1 P:/etc/my file@1" },
                 { "ls # rm -rf /\n# mkdir /x\nfoo#bar", "C:ls@1 C:foo#bar@3" },
@@ -102,7 +106,8 @@ static void test_paths(void **state) {
                 { "CONF=/etc/foo.conf", "P:/etc/foo.conf@1" },
                 { "DIRS=/a:/b:rel:/c/$x:/d/*.e", "P:/a@1 P:/b@1 P:/c@1 P:/d@1" },
                 { "CMD=\"/usr/bin/a --config=/etc/a\" URL=http://x/y", "P:/usr/bin/a@1" },
-                { "[ -r /etc/default/foo ] && . /etc/default/foo", "P:/etc/default/foo@1 S:/etc/default/foo@1" },
+                { "[ -r /etc/default/foo ] && . /etc/default/foo",
+                  "P:/etc/default/foo@1 S:/etc/default/foo@1" },
                 { "cat /etc/foo/*.conf /etc/foo*.conf /etc/bar/$NAME.conf \"/etc/q/$x\" >>/var/log/x",
                   "C:cat@1 P:/etc/foo@1 P:/etc/bar@1 P:/etc/q@1 P:/var/log/x@1" },
                 { "echo \"/etc/*\" '/etc/$x'", "P:/etc/*@1 P:/etc/$x@1" }, /* quoted: literal */
@@ -112,9 +117,11 @@ static void test_paths(void **state) {
                 { "export PATH=${PATH}:/usr/local/bin:rel:$HOME/bin", "V:/usr/local/bin@1" },
                 { "export PATH=\"${PATH:+$PATH:}/usr/sbin:/sbin\"", "V:/usr/sbin:/sbin@1" },
                 { "PATH=$PATH", "" },
+                { "PATH+=:/x; PATHX=/y:/z", "V:/x@1 P:/y@1 P:/z@1" },
                 { "local a=/x b; readonly c=/y; export d=/z; echo e=/w", "P:/x@1 P:/y@1 P:/z@1" },
                 { "env -i PATH=/bin LANG=C cmd", "C:env@1 V:/bin@1 C:cmd@1" },
-                { ". /lib/lsb/init-functions; source \"$x\"; . ./rel", "S:/lib/lsb/init-functions@1 S:./rel@1" },
+                { ". /lib/lsb/init-functions; source \"$x\"; . ./rel",
+                  "S:/lib/lsb/init-functions@1 S:./rel@1" },
                 { ". /etc/foo.d/$x", "P:/etc/foo.d@1" },
                 { "cmd 2>/dev/null 1>&2 </etc/in", "C:cmd@1 P:/dev/null@1 P:/etc/in@1" },
         };
@@ -128,7 +135,8 @@ static void test_runners(void **state) {
                 { "exec /usr/sbin/foo -f", "C:/usr/sbin/foo@1" },
                 { "exec >/dev/null 2>&1", "P:/dev/null@1" },
                 { "exec -a name foo; command -v bar; command -p baz", "C:foo@1 C:bar@1 C:baz@1" },
-                { "nice -n 5 nohup a; nice -10 b; nice --adjustment=3 c", "C:nice@1 C:nohup@1 C:a@1 C:nice@1 C:b@1 C:nice@1 C:c@1" },
+                { "nice -n 5 nohup a; nice -10 b; nice --adjustment=3 c",
+                  "C:nice@1 C:nohup@1 C:a@1 C:nice@1 C:b@1 C:nice@1 C:c@1" },
                 { "env -u X -i FOO=1 a", "C:env@1 C:a@1" },
                 { "env -S 'a -x'", "C:env@1 C:a@1" },
                 { "timeout -s KILL 5 a; timeout --kill-after=1 5s b", "C:timeout@1 C:a@1 C:timeout@1 C:b@1" },
@@ -140,7 +148,8 @@ static void test_runners(void **state) {
                   "C:flock@1 P:/run/lock/x@1 C:a@1 C:flock@1 P:/y@1 C:b@1" },
                 { "su -s /bin/sh -c \"/usr/bin/x --y\" nobody", "C:su@1 P:/bin/sh@1 C:/usr/bin/x@1" },
                 { "su - postgres -c 'psql -c x'", "C:su@1 C:psql@1" },
-                { "runuser -u foo -- /usr/bin/a b; runuser foo -c b", "C:runuser@1 C:/usr/bin/a@1 C:runuser@1 C:b@1" },
+                { "runuser -u foo -- /usr/bin/a b; runuser foo -c b",
+                  "C:runuser@1 C:/usr/bin/a@1 C:runuser@1 C:b@1" },
                 { "sh -c 'echo hi; /usr/bin/id'", "C:sh@1 C:/usr/bin/id@1" },
                 { "/bin/bash -ec 'a | b' name arg; dash -c \"$x\"; sh /etc/init.d/x start",
                   "C:/bin/bash@1 C:a@1 C:b@1 C:dash@1 C:sh@1 P:/etc/init.d/x@1" },
@@ -177,6 +186,8 @@ static void test_structure(void **state) {
                 { "case x in\n(a) b;;\nc) case y in d) e;; esac;;\nesac; f", "C:b@2 C:e@3 C:f@4" },
                 { "case $x in /etc/x) a;; esac", "C:a@1" },
                 { "x() { :; }; y=x; $y; \"x\" arg", "" },
+                { "grep() { command grep -q \"$@\"; }; grep x; nice grep; time grep; exec grep",
+                  "C:grep@1 C:nice@1 C:grep@1 C:grep@1" },         /* a runner runs the program */
                 { "if true\nthen\n  a\nfi\nb\r\nc\r\n", "C:a@3 C:b@5 C:c@6" },
         };
         (void) state;
@@ -239,7 +250,8 @@ static void test_init_script(void **state) {
 static void test_garbage(void **state) {
         static const char *const texts[] = {
                 "'", "\"", "`", "$(", "${", "$((", "$'", "\\", "<<", "<<-", "((", "[[", "case", "case x in",
-                "function", "a()", "f(", ")", ";;", "\"$(\"`'", "echo \"${x:-'}\" y", "x=(", "<(", "2>", "a |",
+                "function", "a()", "f(", ")", ";;", "\"$(\"`'", "echo \"${x:-'}\" y", "x=(", "<(", "2>",
+                "a |",
                 "cat <<EOF", "sh -c", "sh -c '", "su -c", "start-stop-daemon --exec", "env -S",
                 "$'\\x", "$'\\1", "a\\", "# only a comment", "{ } ( ) ! ]] fi done esac",
         };
@@ -291,7 +303,8 @@ static void test_garbage(void **state) {
 
 /* Linear time: a large script in one piece. */
 static void test_large(void **state) {
-        static const char chunk[] = "f() { a | b \"$(c `d`)\" >/x; }\ncat <<E\nrm\nE\ncase $x in y) f;; esac # c\n";
+        static const char chunk[] =
+                "f() { a | b \"$(c `d`)\" >/x; }\ncat <<E\nrm\nE\ncase $x in y) f;; esac # c\n";
         size_t n = 100000, l = strlen(chunk);
         char *text = malloc(n * l + 1);
         ShellRef *refs;

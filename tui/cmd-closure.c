@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "closure-json.h"
+#include "unit-closure.h"
 #include "closure.h"
 #include "cmd-closure.h"
 #include "fileio.h"
@@ -34,6 +35,9 @@ static void usage(FILE *f) {
               "  --offline                read a UNIT from the unit files even when a manager runs\n"
               "  --user                   a UNIT of the calling user's manager\n"
               "  --ascii                  draw the tree with ASCII characters\n"
+              "  --all                    for a UNIT, also the rules that --suggested adds: its packages'\n"
+              "                           files, NSS, PAM, gconv and the locale (scripts' commands and\n"
+              "                           interpreter modules are always followed)\n"
               "A UNIT (e.g. cron.service) stands for the programs of its Exec* lines, with the PATH and\n"
               "LD_LIBRARY_PATH of its Environment= and EnvironmentFile= (the files override).\n",
               f);
@@ -163,7 +167,7 @@ static int print_list(const Closure *c) {
 
 int cmd_closure(int argc, char **argv) {
         enum { ARG_ROOT = 0x100, ARG_TREE, ARG_LIST, ARG_JSON, ARG_ASCII, ARG_LDLP, ARG_PATH, ARG_NO_PACKAGES,
-               ARG_OFFLINE, ARG_USER };
+               ARG_OFFLINE, ARG_USER, ARG_ALL };
         static const struct option options[] = {
                 { "root", required_argument, NULL, ARG_ROOT },
                 { "tree", no_argument, NULL, ARG_TREE },
@@ -175,12 +179,13 @@ int cmd_closure(int argc, char **argv) {
                 { "no-packages", no_argument, NULL, ARG_NO_PACKAGES },
                 { "offline", no_argument, NULL, ARG_OFFLINE },
                 { "user", no_argument, NULL, ARG_USER },
+                { "all", no_argument, NULL, ARG_ALL },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         const char *arg_root = NULL;
         Format arg_format = FORMAT_AUTO;
-        bool arg_ascii = false, arg_packages = true, arg_offline = false, arg_user = false;
+        bool arg_ascii = false, arg_packages = true, arg_offline = false, arg_user = false, arg_all = false;
         ClosureEnv env = {};
         int c, r, ret = 0;
 
@@ -216,6 +221,9 @@ int cmd_closure(int argc, char **argv) {
                         break;
                 case ARG_USER:
                         arg_user = true;
+                        break;
+                case ARG_ALL:
+                        arg_all = true;
                         break;
                 case 'h':
                         usage(stdout);
@@ -275,6 +283,22 @@ int cmd_closure(int argc, char **argv) {
                                 log_error("%s is %s: it has no programs to inspect.", s->id,
                                           s->load_state ? s->load_state : "not loaded");
                         r = service_add_closure(s, cl, &err);
+                        if (r >= 0) {
+                                /* what its programs need beyond their ELF files, each with its reason */
+                                unsigned rules = UNIT_RULE_SCRIPTS | UNIT_RULE_MODULES |
+                                                 (arg_all ? UNIT_RULE_PACKAGE | UNIT_RULE_PLUGINS : 0);
+                                ClosureEnv uenv = { .path = service_getenv(s, "PATH"),
+                                                    .ld_library_path = service_getenv(s, "LD_LIBRARY_PATH") };
+                                DpkgDb *rdb = NULL;
+                                UnitExtras x = {};
+                                if (arg_all)
+                                        (void) dpkg_db_new(closure_context_root(ctx), &rdb);
+                                r = unit_closure_extend(cl, rdb, s, &uenv, rules, &x);
+                                for (char **h = x.hazards; h && *h; h++)
+                                        fprintf(stderr, "sdconfine: note: %s\n", *h);
+                                unit_extras_done(&x);
+                                dpkg_db_free(rdb);
+                        }
                         service_free(s);
                         if (r == -ENOMEM)
                                 goto oom;
