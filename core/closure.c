@@ -869,7 +869,9 @@ static int closure_add_exec(Closure *c, const char *path, const ClosureEnv *env,
                 *ret_node = node;
         /* A program is analysed once per closure; a library reached first as a dependency is analysed again
          * as a program in its own right, since then it is the main object. */
-        if (known && c->nodes[node].kind != NODE_LIBRARY)
+        /* a file added as plain data and now asked for as a program (a package's helper a script runs) is
+         * analysed now */
+        if (known && c->nodes[node].kind != NODE_LIBRARY && !(c->nodes[node].kind == NODE_FILE && kind != NODE_FILE))
                 return 0;
         if (known)
                 c->nodes[node].kind = kind;

@@ -575,6 +575,10 @@ int confine_suggest(const Service *svc, const Closure *c, DpkgDb *db, const Conf
         if (r >= 0 && pkg)
                 r = suggest(&l, &n, "state", NULL, "the directories its unit, scripts and package name below /var/lib, "
                                                    "/var/log, /var/spool, /var/cache and /run, where it writes");
+        static const char *const libc[] = { "libc.so.6", NULL };
+        if (r >= 0 && closure_has_lib(c, libc))
+                r = suggest(&l, &n, "timezone", NULL, "libc reads /etc/localtime for local time (timestamps in logs), "
+                                                      "and some daemons the time zone database (PostgreSQL)");
         static const char *const pam[] = { "libpam.so", NULL };
         if (r >= 0 && closure_has_lib(c, pam))
                 r = suggest(&l, &n, "plugins", NULL, "it links libpam: the PAM stack in /etc/pam.d and its modules, "

@@ -739,6 +739,17 @@ static int perl_scan(const char *text, size_t size, const char *module, bool is_
                      size_t *ret_n) {
         Imports l = {};
         int r = scan_text(text, size, 1, 0, &l);
+        /* a module that requires a name it computes (Net::Server::Proto: require "$proto_class.pm") loads one
+         * of its own namespace's modules: all of them, as "ns:Net::Server::Proto" */
+        if (r >= 0 && module && (memmem(text, size, "require $", 9) || memmem(text, size, "require($", 9))) {
+                _cleanup_free_ char *ns = NULL;
+                if (asprintf(&ns, "ns:%s", module) < 0)
+                        r = -ENOMEM;
+                else {
+                        Scanner sc = {.l = &l};
+                        r = emit(&sc, ns, strlen(ns), 0);
+                }
+        }
         if (r < 0) {
                 interp_imports_free(l.v, l.n);
                 return r;
@@ -784,12 +795,51 @@ static int add_auto(FsRoot *root, char *const *search_path, const char *rel, Str
         return 0;
 }
 
+/* "ns:Foo::Bar": every module Foo::Bar::X of the directories Foo/Bar/ on @INC, as "module:" names. */
+static int resolve_namespace(FsRoot *root, char *const *search_path, const char *ns, char ***ret_files,
+                             size_t *ret_source_index) {
+        _cleanup_(strv_done) Strv files = {};
+        _cleanup_free_ char *rel = strdup(ns);
+        if (!rel)
+                return -ENOMEM;
+        char *o = rel;
+        for (const char *p = ns; *p; p += *p == ':' ? 2 : 1)
+                *o++ = *p == ':' ? '/' : *p;
+        *o = 0;
+        for (size_t i = 0; search_path[i]; i++) {
+                _cleanup_free_ char *dir = NULL;
+                if (asprintf(&dir, "%s/%s", search_path[i], rel) < 0)
+                        return -ENOMEM;
+                _cleanup_(closedirp) DIR *d = fs_root_opendir(root, dir);
+                for (struct dirent *de; d && (de = readdir(d));) {
+                        size_t n = strlen(de->d_name);
+                        char *m;
+                        if (n <= 3 || !streq(de->d_name + n - 3, ".pm"))
+                                continue;
+                        if (asprintf(&m, "module:%s::%.*s", ns, (int) (n - 3), de->d_name) < 0 ||
+                            strv_push(&files, m) < 0)
+                                return -ENOMEM;
+                }
+        }
+        if (files.n == 0)
+                return -ENOENT;
+        char **v = strv_take(&files);
+        if (!v)
+                return -ENOMEM;
+        *ret_files = v;
+        *ret_source_index = SIZE_MAX;
+        return 0;
+}
+
 static int perl_resolve(FsRoot *root, char *const *search_path, const char *name, char ***ret_files,
                         size_t *ret_source_index) {
         _cleanup_(strv_done) Strv files = {};
         _cleanup_free_ char *rel = NULL;
         bool module = !strchr(name, '/') && !strchr(name, '.');
         int r;
+
+        if (startswith(name, "ns:"))
+                return resolve_namespace(root, search_path, name + 3, ret_files, ret_source_index);
 
         if (module) {
                 if (!is_module_name(name, strlen(name)))

@@ -172,6 +172,15 @@ static int report_assignment(Scan *s, const Word *w, size_t v) {
 
         if (!joined)
                 return -ENOMEM;
+        /* a bare literal name may be a command run later through the variable ($UPEX4CONF) */
+        if (!is_path && w->len > v && span_is(w, v, w->len, M_QLIT) && !memchr(w->buf + v, '/', w->len - v)) {
+                bool name = true;
+                for (size_t i = v; i < w->len && name; i++)
+                        name = (w->buf[i] >= 'a' && w->buf[i] <= 'z') || (w->buf[i] >= '0' && w->buf[i] <= '9') ||
+                               (w->buf[i] >= 'A' && w->buf[i] <= 'Z') || strchr("._-+", w->buf[i]);
+                if (name && (r = scan_add(s, SHELL_REF_VALUE, w->buf + v, w->len - v, w->line)) < 0)
+                        return r;
+        }
         for (size_t i = v, j; i <= w->len; i = j + 1) {
                 for (j = i; j < w->len; j++)
                         if (w->mask[j] <= M_QLIT ? w->buf[j] == ':' || (!is_path && is_blank(w->buf[j]))

@@ -12,6 +12,8 @@ typedef enum ShellRefKind {
         SHELL_REF_SOURCE,  /* a file read by "." or "source": "/lib/lsb/init-functions" */
         SHELL_REF_PATH,    /* an absolute path anywhere else: an argument, a redirection, a test, a value */
         SHELL_REF_PATH_VAR, /* the value of an assignment to PATH ("PATH=/sbin:/bin"), $PATH parts dropped */
+        SHELL_REF_VALUE,    /* a bare name assigned to a variable (UPEX4CONF="update-exim4.conf"): maybe a command
+                             * run later as $UPEX4CONF */
         _SHELL_REF_KIND_MAX,
 } ShellRefKind;
 

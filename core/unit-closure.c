@@ -29,6 +29,7 @@ typedef struct Ctx {
         char **named;     /* directories named in Exec lines, scripts and conffiles: "PATH\0REASON" pairs */
         Hashmap *shell;   /* node path -> 1: scan as shell text */
         Hashmap *scanned; /* node path -> 1: done */
+        Hashmap *compiled; /* node path -> 1: its strings read */
         Arena *arena;
 } Ctx;
 
@@ -228,6 +229,41 @@ static int add_entry(UnitWritable **l, size_t *n, const char *path, const char *
         return 0;
 }
 
+static bool is_elf_file(Ctx *x, const char *path) {
+        const char *real;
+        struct stat st;
+        char m[4];
+        if (fs_root_chase(x->root, path, &real, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 64)
+                return false;
+        _cleanup_close_ int fd = fs_root_open(x->root, real, O_RDONLY);
+        return fd >= 0 && pread(fd, m, 4, 0) == 4 && memcmp(m, "\177ELF", 4) == 0;
+}
+
+static int elf_tree(Ctx *x, const char *dir, const char *why, unsigned depth, size_t *budget) {
+        if (depth > 8)
+                return 0;
+        _cleanup_(closedirp) DIR *d = fs_root_opendir(x->root, dir);
+        if (!d)
+                return 0;
+        size_t anchor = 0;
+        for (struct dirent *de; (de = readdir(d)) && *budget > 0;) {
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                (*budget)--;
+                _cleanup_free_ char *p = NULL;
+                if (asprintf(&p, "%s/%s", dir, de->d_name) < 0)
+                        return -ENOMEM;
+                int r = 0;
+                if (de->d_type == DT_DIR)
+                        r = elf_tree(x, p, why, depth + 1, budget);
+                else if ((de->d_type == DT_REG || de->d_type == DT_UNKNOWN) && is_elf_file(x, p))
+                        r = add(x, p, anchor, NODE_EXEC, why, NULL);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* A directory of the service's own (/etc/munin for munin-node): bound whole, unless it holds what is
  * never bound. */
 static int own_dir(Ctx *x, const char *dir, const char *reason) {
@@ -244,7 +280,12 @@ static int own_dir(Ctx *x, const char *dir, const char *reason) {
         _cleanup_free_ char *why = NULL;
         if (asprintf(&why, "a directory of its own, %s", reason) < 0)
                 return -ENOMEM;
-        return add_entry(&x->x->dirs, &x->x->n_dirs, dir, why, true);
+        int r = add_entry(&x->x->dirs, &x->x->n_dirs, dir, why, true);
+        if (r < 0)
+                return r;
+        /* the programs and plugins in it bring their libraries (/usr/lib/postgresql/15/bin/postgres) */
+        size_t budget = 4096;
+        return elf_tree(x, dir, why, 0, &budget);
 }
 
 /* An absolute path a script or an Exec line names. */
@@ -314,7 +355,8 @@ static int scan_shell(Ctx *x, size_t node, const char *origin, const char *text,
                 const ShellRef *ref = refs + i;
                 _cleanup_free_ char *reason = NULL, *prog = NULL;
                 const char *what = ref->kind == SHELL_REF_COMMAND ? "command in" :
-                                   ref->kind == SHELL_REF_SOURCE  ? "sourced by" : "named in";
+                                   ref->kind == SHELL_REF_SOURCE  ? "sourced by" :
+                                   ref->kind == SHELL_REF_VALUE   ? "command named in" : "named in";
                 if (asprintf(&reason, "%s %s line %u", what, origin, ref->line) < 0) {
                         r = -ENOMEM;
                         break;
@@ -325,6 +367,11 @@ static int scan_shell(Ctx *x, size_t node, const char *origin, const char *text,
                         if (ref->word[0] == '/')
                                 r = add(x, ref->word, node, NODE_EXEC, reason, NULL);
                         else if (!strchr(ref->word, '/') && resolve_command(x->root, ref->word, dirs, &prog) >= 0)
+                                r = add(x, prog, node, NODE_EXEC, reason, NULL);
+                        break;
+                case SHELL_REF_VALUE:
+                        /* only a name that is a program of the root's own PATH, and not a shell word */
+                        if (strlen(ref->word) >= 3 && resolve_command(x->root, ref->word, dirs, &prog) >= 0)
                                 r = add(x, prog, node, NODE_EXEC, reason, NULL);
                         break;
                 case SHELL_REF_SOURCE:
@@ -383,6 +430,8 @@ static bool endswith_module_source(const char *p) {
 }
 
 /* Scripts and modules, until nothing new turns up: files added may be scripts themselves. */
+static int compiled_paths(Ctx *x, size_t node);
+
 static int walk_nodes(Ctx *x) {
         int r;
         for (size_t i = 0; i < closure_n_nodes(x->c); i++) {
@@ -392,8 +441,18 @@ static int walk_nodes(Ctx *x) {
                 bool shell = node_is_shell_script(x->c, i) || hashmap_get(x->shell, n->path);
                 size_t interp_node;
                 const Interpreter *ip = NULL;
+                /* what the programs have compiled in, the unit's own and those its scripts run */
+                if ((x->rules & UNIT_RULE_PACKAGE) && n->kind == NODE_EXEC && !hashmap_get(x->compiled, n->path)) {
+                        _cleanup_free_ char *cpath = strdup(n->path);
+                        if (!cpath || mark(x->compiled, x->arena, cpath) < 0)
+                                return -ENOMEM;
+                        if ((r = compiled_paths(x, i)) < 0)
+                                return r;
+                        n = closure_node(x->c, i);
+                }
                 /* a module with a #! line of its own (pdb.py) is a module here, not a script */
-                bool module = n->reason && (strstr(n->reason, " module of ") || strstr(n->reason, " extension of "));
+                bool module = (n->reason && (strstr(n->reason, " module of ") || strstr(n->reason, " extension of "))) ||
+                              (n->kind == NODE_FILE && endswith_module_source(n->path));
                 if (module) {
                         /* only the places of its own a module names (Munin's '/etc/munin') */
                         _cleanup_free_ char *mpath = strdup(n->path), *text = NULL;
@@ -402,9 +461,12 @@ static int walk_nodes(Ctx *x) {
                                 return -ENOMEM;
                         if (!(x->rules & UNIT_RULE_PACKAGE) || !endswith_module_source(mpath))
                                 continue;
+                        /* a module of the unit's own packages names any path it opens or runs (PgCommon's
+                         * "/usr/bin/id"); others only the places of its own */
+                        bool own = n->reason && (startswith(n->reason, "file of ") || startswith(n->reason, "conffile of "));
                         r = read_text(x, mpath, SCRIPT_MAX, &text, &size);
                         if (r > 0)
-                                r = text_paths(x, i, mpath, text, size, true, true);
+                                r = text_paths(x, i, mpath, text, size, true, !own);
                         if (r < 0)
                                 return r;
                         continue;
@@ -497,6 +559,12 @@ static bool package_file_wanted(const char *f) {
         for (size_t i = 0; i < ELEMENTSOF(skip); i++)
                 if (path_under(f, skip[i]))
                         return false;
+        /* the package's user commands (client tools, wrappers): what the unit runs is found by its Exec lines
+         * and scripts; its daemons in /usr/sbin stay */
+        static const char *const bins[] = { "/usr/bin", "/bin", "/usr/games" };
+        for (size_t i = 0; i < ELEMENTSOF(bins); i++)
+                if (path_under(f, bins[i]))
+                        return false;
         const char *b = base_name(f);
         return !startswith(b, "changelog") && !startswith(b, "README") && !startswith(b, "NEWS");
 }
@@ -583,10 +651,10 @@ static int text_paths(Ctx *x, size_t parent, const char *origin, const char *tex
                         comment = strchr("#;", text[i]) != NULL;
                         start = false;
                 }
-                if (comment || text[i] != '/' || (i > 0 && !strchr(quoted ? "\"'" : " \t=\"':", text[i - 1])) ||
+                if (comment || text[i] != '/' || (i > 0 && !strchr(quoted ? "\"'`" : " \t=\"':", text[i - 1])) ||
                     (i == 0 && quoted))
                         continue;
-                size_t len = strcspn(text + i, quoted ? "\"'\n" : " \t\n\"';,)");
+                size_t len = strcspn(text + i, quoted ? "\"'`\n " : " \t\n\"';,)");
                 bool state = startswith(text + i, "/var/") || startswith(text + i, "/run/");
                 if (!state && !(x->rules & (UNIT_RULE_PACKAGE | UNIT_RULE_SCRIPTS)))
                         continue;
@@ -669,13 +737,6 @@ static int compiled_paths(Ctx *x, size_t node) {
 
 static int package_files(Ctx *x) {
         int r = 0;
-        /* what the unit's programs have compiled in */
-        size_t n = closure_n_nodes(x->c);
-        for (size_t i = 0; i < n && r >= 0; i++) {
-                const ClosureNode *c = closure_node(x->c, i);
-                if (c->root && c->kind == NODE_EXEC)
-                        r = compiled_paths(x, i);
-        }
         for (size_t i = 0; x->pkgs && x->pkgs[i] && r >= 0; i++) {
                 size_t parent;
                 if (closure_find(x->c, x->pkg_of[i], &parent) < 0)
@@ -985,8 +1046,10 @@ static int locale_files(Ctx *x, size_t anchor) {
                 }
                 lang = from_file;
         }
-        if (!lang || !*lang || streq(lang, "C") || streq(lang, "POSIX"))
+        if (lang && (streq(lang, "C") || streq(lang, "POSIX")))
                 return 0;
+        if (!lang || !*lang)
+                lang = "C.UTF-8"; /* the manager's own default here, and Debian's */
         _cleanup_free_ char *reason = NULL, *norm = strdup(lang);
         if (!norm || asprintf(&reason, "the locale LANG=%s", lang) < 0)
                 return -ENOMEM;
@@ -1056,8 +1119,9 @@ int unit_closure_extend(Closure *c, DpkgDb *db, const Service *svc, const Closur
         _cleanup_free_ char *unit = strndup(svc->id, strcspn(svc->id, "@."));
         x.shell = hashmap_new();
         x.scanned = hashmap_new();
+        x.compiled = hashmap_new();
         x.arena = arena_new();
-        if (!unit || !x.shell || !x.scanned || !x.arena || strv_extend(&x.own, unit) < 0)
+        if (!unit || !x.shell || !x.scanned || !x.compiled || !x.arena || strv_extend(&x.own, unit) < 0)
                 goto out;
         if (db && (rules & (UNIT_RULE_PACKAGE | UNIT_RULE_STATE | UNIT_RULE_PLUGINS)) && (r = find_packages(&x)) < 0)
                 goto out;
@@ -1078,6 +1142,7 @@ out:
         strv_free(x.named);
         hashmap_free(x.shell);
         hashmap_free(x.scanned);
+        hashmap_free(x.compiled);
         arena_free(x.arena);
         if (r < 0) {
                 unit_extras_done(&extras);

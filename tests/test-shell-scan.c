@@ -22,13 +22,40 @@ static char *scan(const char *text, size_t size) {
         assert_int_equal(shell_scan(text, size, &refs, &n), 0);
         for (size_t i = 0; i < n; i++) {
                 assert_true(refs[i].kind < _SHELL_REF_KIND_MAX);
+                if (refs[i].kind == SHELL_REF_VALUE)
+                        continue; /* test_values */
                 size_t need = len + strlen(refs[i].word) + 32;
                 assert_true(GROW(joined, allocated, need));
-                len += (size_t) snprintf(joined + len, allocated - len, "%s%c:%s@%u", i ? " " : "",
+                len += (size_t) snprintf(joined + len, allocated - len, "%s%c:%s@%u", len ? " " : "",
                                          "CSPV"[refs[i].kind], refs[i].word, refs[i].line);
         }
         shell_refs_free(refs, n);
         return joined;
+}
+
+/* Bare names assigned to variables: commands run later as $VAR (exim4's UPEX4CONF="update-exim4.conf") */
+static void test_values(void **state) {
+        static const struct {
+                const char *text, *values;
+        } rows[] = {
+                { "UPEX4CONF=\"update-exim4.conf\"\n$UPEX4CONF -v", "update-exim4.conf@1" },
+                { "DAEMON=/usr/sbin/foo\nNAME=foo", "foo@2" },
+                { "X=$Y\nZ=\"a b\"\nW='c'", "c@3" },
+                { "PATH=/bin:/sbin", "" },
+        };
+        for (size_t k = 0; k < ELEMENTSOF(rows); k++) {
+                ShellRef *refs = NULL;
+                size_t n = 0;
+                char got[256] = "";
+                assert_int_equal(shell_scan(rows[k].text, strlen(rows[k].text), &refs, &n), 0);
+                for (size_t i = 0; i < n; i++)
+                        if (refs[i].kind == SHELL_REF_VALUE)
+                                snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s@%u", *got ? " " : "",
+                                         refs[i].word, refs[i].line);
+                if (!streq(got, rows[k].values))
+                        fail_msg("row %zu: got \"%s\", expected \"%s\"", k, got, rows[k].values);
+                shell_refs_free(refs, n);
+        }
 }
 
 static void check_table(const char *const (*table)[2], size_t n) {
@@ -324,7 +351,7 @@ static void test_large(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_commands),
+                cmocka_unit_test(test_commands), cmocka_unit_test(test_values),
                 cmocka_unit_test(test_words),
                 cmocka_unit_test(test_paths),
                 cmocka_unit_test(test_runners),

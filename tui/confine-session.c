@@ -40,7 +40,9 @@ int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const c
         r = confine_suggest(res.svc, res.closure, db, settings, &res.suggestions, &res.n_suggestions);
         if (r < 0)
                 goto fail;
-        if (suggested && res.n_suggestions > 0) {
+        /* the rules a suggestion turns on find more (a package's daemon that links libssl wants name
+         * resolution): suggest again on the new closure, until nothing new comes */
+        for (unsigned round = 0; suggested && res.n_suggestions > 0 && round < 4; round++) {
                 /* take them all, then make the plan again with them */
                 for (size_t i = 0; i < res.n_suggestions && r >= 0; i++) {
                         const Suggestion *s = res.suggestions + i;
@@ -61,8 +63,24 @@ int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const c
                 res.closure = NULL;
                 if (r >= 0)
                         r = confine_plan_build(ctx, db, res.svc, settings, force, &res.plan, &res.closure, &res.error);
+                if (r >= 0)
+                        r = confine_suggest(res.svc, res.closure, db, settings, &res.suggestions, &res.n_suggestions);
                 if (r < 0)
                         goto fail;
+                /* only what is not taken yet */
+                size_t k = 0;
+                for (size_t i = 0; i < res.n_suggestions; i++) {
+                        Suggestion *sg = res.suggestions + i;
+                        bool taken = strv_contains(sg->preset ? settings->presets : settings->overrides,
+                                                   sg->preset ? sg->preset : sg->override);
+                        if (taken) {
+                                free(sg->preset);
+                                free(sg->override);
+                                free(sg->reason);
+                        } else
+                                res.suggestions[k++] = *sg;
+                }
+                res.n_suggestions = k;
         }
         r = confine_render_dropin(settings, &res.plan, SDCONFINE_VERSION, &res.text, &res.error);
         if (r < 0)
