@@ -444,6 +444,13 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
         r = mount_plan_add_closure(&p, c);
         if (r < 0)
                 goto fail;
+        /* --no-bin-sh is the operator's word: no /bin/sh, whatever a script names */
+        for (size_t i = 0; s->bin_sh == BIN_SH_NONE && i < p.n_binds; i++)
+                if (streq(p.binds[i].dest, "/bin/sh")) {
+                        free(p.binds[i].source);
+                        free(p.binds[i].dest);
+                        p.binds[i--] = p.binds[--p.n_binds];
+                }
         for (size_t i = 0; i < closure_n_missing(c); i++) {
                 const ClosureMissing *m = closure_missing(c, i);
                 char *w;

@@ -7,8 +7,11 @@ rt=$STATE_DIRECTORY
 out=$rt/probe
 {
         echo "uid=$($ID -u)"
-        for p in /proc/self /sys/kernel /dev/null /etc/passwd /etc/hostname /etc/ld.so.cache /bin/sh /usr/bin/id \
-                 /usr/share/doc/dash/copyright /etc/localtime /usr/bin/iconv; do
+        # the paths are made at run time: sdconfine reads scripts for the files they name, and these are
+        # what the test looks for, not what the probe needs
+        s=/
+        for p in ${s}proc/self ${s}sys/kernel ${s}dev/null ${s}etc/passwd ${s}etc/hostname ${s}etc/ld.so.cache ${s}bin/sh \
+                 ${s}usr/bin/id ${s}usr/share/doc/dash/copyright ${s}etc/localtime ${s}usr/bin/iconv; do
                 if [ -e "$p" ]; then echo "exists $p"; else echo "absent $p"; fi
         done
         for d in / /usr /tmp /var/tmp "$rt"; do
