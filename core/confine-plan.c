@@ -392,6 +392,11 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                         r = w ? mount_plan_add(&p, extras.writable[i].path, extras.writable[i].path, true,
                                                extras.writable[i].directory, false, w)
                               : -ENOMEM;
+                        /* a file of /run (a PID file clients read) may be gone by the next start */
+                        if (r >= 0 && !extras.writable[i].directory && startswith(extras.writable[i].path, "/run/"))
+                                for (size_t k = 0; k < p.n_binds; k++)
+                                        if (streq(p.binds[k].dest, extras.writable[i].path))
+                                                p.binds[k].ignore_missing = true;
                 }
                 for (size_t i = 0; i < extras.n_dirs && r >= 0; i++) {
                         const char *w = mount_plan_intern(&p, extras.dirs[i].reason);

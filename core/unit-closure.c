@@ -314,9 +314,11 @@ static int named_path(Ctx *x, const char *path, size_t parent, const char *reaso
                 *slash = 0;
                 if (is_state_dir(p))
                         return name_dir(x, p, reason);
-                /* a file directly in /var/log (vsftpd.log): the file itself */
+                /* a file directly in /var/log (vsftpd.log): the file itself; in /run only one of its own
+                 * that clients read there (atd.pid, which at signals) */
                 *slash = '/';
-                return S_ISREG(st.st_mode) && !path_under(p, "/run") && !path_under(p, "/var/run") ? name_dir(x, p, reason) : 0;
+                bool run = path_under(p, "/run") || path_under(p, "/var/run");
+                return S_ISREG(st.st_mode) && (!run || own_place(x, p, "")) ? name_dir(x, p, reason) : 0;
         }
         if (unit_dir_is_wide(p) || (path_under(p, "/var") && !path_under(p, "/var/www")))
                 return 0;
@@ -720,15 +722,26 @@ static int compiled_paths(Ctx *x, size_t node) {
                 return -ENOMEM;
         const char *prog = base_name(n->path);
         for (size_t i = 0; i < size; i++) {
-                if (text[i] != '/' || (i > 0 && text[i - 1] != 0))
+                /* a string of its own, or a path inside a message ("Cannot open /run/atd.pid") */
+                if (text[i] != '/' || (i > 0 && text[i - 1] != 0 && text[i - 1] != ' '))
                         continue;
                 size_t len = strnlen(text + i, size - i);
-                if (len < 5 || len > 255 || i + len >= size)
+                if (i + len >= size)
+                        continue;
+                for (size_t k = 0; k < len; k++)
+                        if (text[i + k] == ' ' || (text[i + k] == ':' && k + 1 < len && text[i + k + 1] == ' ')) {
+                                len = k;
+                                break;
+                        }
+                if (len < 5 || len > 255)
                         continue;
                 bool printable = true;
                 for (size_t k = 0; k < len && printable; k++)
                         printable = text[i + k] > ' ' && text[i + k] < 0x7f && !strchr("%$*?[{\\", text[i + k]);
-                if (printable && own_place(x, text + i, prog) && (r = named_path(x, text + i, node, reason, false)) < 0)
+                _cleanup_free_ char *path = printable ? strndup(text + i, len) : NULL;
+                if (printable && !path)
+                        return -ENOMEM;
+                if (printable && own_place(x, path, prog) && (r = named_path(x, path, node, reason, false)) < 0)
                         return r;
                 i += len;
         }

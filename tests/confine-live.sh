@@ -217,6 +217,27 @@ check "--package tzdata: $n_tz bind mounts, within the budget of 150 (791 before
 check "and a zone read through a symlink in a directory bound whole" sh -c \
         "nsenter -t $SYSTEMD_PID -m -p -n systemctl start sdt-tz.service && nsenter -t $SYSTEMD_PID -m -p cat /var/lib/sdt-tz/out | grep -qx link-ok"
 
+# the root's skeleton: a private writable /run, the same directory at /var/run, /run/lock at /var/lock, and
+# $RUNTIME_DIRECTORY naming only the unit's own directory (the root is a runtime directory too); a forking
+# daemon's PID file in /run is read by systemd from the root's /run on the host
+put_unit sdt-skel <<'EOT'
+[Service]
+Type=forking
+RuntimeDirectory=sdt-skel
+PIDFile=/run/sdt-skel.pid
+ExecStart=/bin/sh -c 'echo "$RUNTIME_DIRECTORY" > /run/sdt-skel/rd; echo x > /var/lock/l && echo lock-ok >> /run/sdt-skel/rd; sleep 600 & echo $! > /var/run/sdt-skel.pid'
+EOT
+in_ns "$S" apply sdt-skel.service > "$tmp/skel.apply" 2>&1
+check "skeleton: a forking service with PIDFile=/run/X.pid starts confined (systemd reads the PID file)" \
+        in_ns timeout 20 systemctl start sdt-skel.service
+check "skeleton: PIDFile= points at the root's /run on the host" \
+        in_ns grep -qx 'PIDFile=/run/confinement/%n/run/sdt-skel.pid' /etc/systemd/system/sdt-skel.service.d/50-confinement.conf
+check "skeleton: \$RUNTIME_DIRECTORY is the unit's own directory only" \
+        sh -c "test \"\$(nsenter -t $SYSTEMD_PID -m -p head -n 1 /run/sdt-skel/rd)\" = /run/sdt-skel"
+check "skeleton: /var/run is the private /run, /var/lock is writable" \
+        sh -c "nsenter -t $SYSTEMD_PID -m -p grep -qx lock-ok /run/sdt-skel/rd && nsenter -t $SYSTEMD_PID -m -p test -s /run/confinement/sdt-skel.service/run/sdt-skel.pid"
+in_ns systemctl stop sdt-skel.service
+
 # revert: the unconfined service sees the host's /etc again
 in_ns "$S" revert sdt-extra.service > "$tmp/revert" 2>&1
 check "revert removes the drop-in and its directory" sh -c "! nsenter -t $SYSTEMD_PID -m -p -- test -e /etc/systemd/system/sdt-extra.service.d"

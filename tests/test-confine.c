@@ -217,9 +217,39 @@ static void test_coalescing_links(void **state) {
         mount_plan_done(&p);
 }
 
+/* The root's skeleton in the drop-in: a private /run at /run, /var/run and /var/lock, $RUNTIME_DIRECTORY set
+ * back to the unit's own, a forking daemon's PID file read from the root's /run on the host. */
+static void test_skeleton(void **state) {
+        ConfineSettings s;
+        MountPlan p = {};
+        char *text, *err = NULL;
+        confine_settings_init(&s);
+        assert_int_equal(confine_render_dropin(&s, &p, "0.1.0", &text, &err), 0);
+        assert_non_null(strstr(text, "\nRuntimeDirectory=confinement/%n confinement/%n/run confinement/%n/run/lock "));
+        assert_non_null(strstr(text, "\nBindPaths=/run/confinement/%n/run:/run\n"));
+        assert_non_null(strstr(text, "\nBindPaths=/run/confinement/%n/run:/var/run\n"));
+        assert_non_null(strstr(text, "\nBindPaths=/run/confinement/%n/run/lock:/var/lock\n"));
+        assert_non_null(strstr(text, "\nUnsetEnvironment=RUNTIME_DIRECTORY\n"));
+        assert_null(strstr(text, "PIDFile="));
+        free(text);
+        assert_int_equal(strv_extend(&p.runtime_dirs, "redis"), 0);
+        assert_int_equal(strv_extend(&p.runtime_dirs, "a:b"), 0);
+        p.pid_file = strdup("nginx.pid");
+        assert_int_equal(mount_plan_add(&p, "/var/lib/x", "/var/lib/x", true, true, false, "writable: owned by x, file of x"), 0);
+        assert_int_equal(confine_render_dropin(&s, &p, "0.1.0", &text, &err), 0);
+        assert_non_null(strstr(text, "\nEnvironment=RUNTIME_DIRECTORY=/run/redis:/run/a\n"));
+        assert_null(strstr(text, "UnsetEnvironment="));
+        assert_non_null(strstr(text, "\nPIDFile=/run/confinement/%n/run/nginx.pid\n"));
+        /* the rule that made a place writable, above its bind */
+        assert_non_null(strstr(text, "\n# /var/lib/x: writable: owned by x, file of x\nBindPaths=/var/lib/x\n"));
+        free(text);
+        mount_plan_done(&p);
+        confine_settings_done(&s);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_escape),
+                cmocka_unit_test(test_escape), cmocka_unit_test(test_skeleton),
                 cmocka_unit_test(test_settings_round_trip),
                 cmocka_unit_test(test_header_errors),
                 cmocka_unit_test(test_coalescing),
