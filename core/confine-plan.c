@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 
+#include "caps.h"
 #include "confine-plan.h"
 #include "fileio.h"
 #include "macro.h"
@@ -404,6 +405,17 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                 }
                 for (char **h = extras.hazards; h && *h && r >= 0; h++)
                         r = strv_extend(&p.warnings, *h);
+                /* who it runs as, and what holds it in: the capabilities its files carry stay */
+                uint64_t file_caps = 0;
+                for (size_t i = 0; i < closure_n_nodes(c) && r >= 0; i++) {
+                        const ClosureNode *n = closure_node(c, i);
+                        uint64_t m = 0;
+                        _cleanup_free_ char *names = n->caps ? strndup(n->caps, strcspn(n->caps, "=+-")) : NULL, *bad = NULL;
+                        if (names && caps_parse_list(names, &m, &bad) >= 0)
+                                file_caps |= m;
+                }
+                if (r >= 0)
+                        r = confine_harden(svc, s, file_caps, extras.chroot_by, &p);
                 /* a PID file in a directory of /run bound from the host is where systemd reads it already */
                 for (size_t i = 0; i < p.n_binds && r >= 0 && p.pid_file; i++) {
                         const Bind *b = p.binds + i;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <sys/stat.h>
 
 #include "caps.h"
@@ -568,6 +569,118 @@ bool confine_dropin_is_ours(const char *text) {
         return startswith(text, CONFINE_HEADER_MAGIC) != NULL;
 }
 
+const ConfineEscapeCap confine_escape_caps[] = {
+        { 21, "CAP_SYS_ADMIN", "mount a fresh procfs and read /proc/1/root, setns() into another mount namespace" },
+        { 2, "CAP_DAC_READ_SEARCH", "open_by_handle_at() on the file system of any bound file (the shocker escape)" },
+        { 19, "CAP_SYS_PTRACE", "/proc/PID/root and /proc/PID/cwd of a process outside, or ptrace it" },
+        { 16, "CAP_SYS_MODULE", "load a kernel module" },
+        { 17, "CAP_SYS_RAWIO", "raw I/O on devices and memory" },
+        { 27, "CAP_MKNOD", "mknod the host's disk and read it raw" },
+        { 22, "CAP_SYS_BOOT", "kexec another kernel" },
+        { 39, "CAP_BPF", "BPF programs that read kernel memory" },
+        { 38, "CAP_PERFMON", "perf events that read other processes" },
+        { 18, "CAP_SYS_CHROOT", "chroot() out of a directory (held here only because the root is its mount namespace's "
+                                "own root, which tests/escape.sh checks)" },
+        {},
+};
+
+static int note(MountPlan *p, const char *fmt, ...) _printf_(2, 3);
+static int note(MountPlan *p, const char *fmt, ...) {
+        va_list ap;
+        char *w;
+        va_start(ap, fmt);
+        int r = vasprintf(&w, fmt, ap);
+        va_end(ap);
+        return r < 0 ? -ENOMEM : strv_push(&p->warnings, w);
+}
+
+static bool override_sets(const ConfineSettings *s, const char *key, const char **ret_value) {
+        bool found = false;
+        for (char **o = s->overrides; o && *o; o++) {
+                const char *v = startswith(*o, key);
+                if (v && *v == '=') {
+                        found = true;
+                        *ret_value = v + 1;
+                }
+        }
+        return found;
+}
+
+int confine_harden(const Service *svc, const ConfineSettings *s, uint64_t file_caps, const char *chroot_by,
+                   MountPlan *p) {
+        bool root_user = !svc->dynamic_user && (!svc->user || streq(svc->user, "root") || streq(svc->user, "0"));
+        const char *v = NULL;
+        bool userns = s->mode == CONFINE_FULL_APIVFS;
+        if (override_sets(s, "PrivateUsers", &v))
+                userns = userns && !streq(v, "no") && !streq(v, "false") && !streq(v, "0");
+        p->host_root = root_user && !userns;
+        if (!root_user) {
+                return note(p, "It runs as %s, not root%s: the root holds against it (files of the closure with set-id "
+                               "bits or capabilities are noted above).", svc->dynamic_user ? "a dynamic user" : svc->user,
+                            userns ? ", in a user namespace of its own" : "");
+        }
+        if (!p->host_root) {
+                return note(p, "It runs as root in a user namespace of its own (PrivateUsers=yes): root there has no "
+                               "power over the host's files, and the root holds against it.");
+        }
+        /* root in the host's user namespace: what it needs, never what leaves the root */
+        uint64_t forbidden = 0;
+        for (const ConfineEscapeCap *e = confine_escape_caps; e->name; e++)
+                forbidden |= UINT64_C(1) << e->cap;
+        uint64_t keep_chroot = chroot_by ? UINT64_C(1) << 18 : 0;
+        uint64_t own = svc->capability_bounding_set ? svc->capability_bounding_set : UINT64_MAX;
+        p->bounding = (CONFINE_ROOT_CAPS | svc->ambient_capabilities | file_caps | keep_chroot) &
+                      ~(forbidden & ~keep_chroot) & own;
+        int r = 0;
+        if (chroot_by && !s->capabilities)
+                r = note(p, "%s calls chroot(2) (privilege separation): CAP_SYS_CHROOT is kept. "
+                                                          "The chroot walk out of this root is blocked because the root is "
+                                                          "the mount namespace's own root.", chroot_by);
+        /* what the operator gives back, in words */
+        uint64_t given = 0;
+        if (s->capabilities)
+                for (char **c = s->capabilities; *c; c++) {
+                        unsigned cap;
+                        if (caps_from_name(*c, &cap) >= 0 && cap < 64)
+                                given |= UINT64_C(1) << cap;
+                }
+        if (override_sets(s, "CapabilityBoundingSet", &v)) {
+                uint64_t m = 0;
+                _cleanup_free_ char *bad = NULL;
+                given |= !*v ? forbidden : caps_parse_list(v + (*v == '~'), &m, &bad) >= 0 ? (*v == '~' ? ~m : m) : 0;
+        }
+        if (override_sets(s, "AmbientCapabilities", &v)) {
+                uint64_t m = 0;
+                _cleanup_free_ char *bad = NULL;
+                if (caps_parse_list(v, &m, &bad) >= 0)
+                        given |= m;
+        }
+        bool holds = true;
+        for (const ConfineEscapeCap *e = confine_escape_caps; e->name && r >= 0; e++)
+                if ((given & (UINT64_C(1) << e->cap)) && !(e->cap == 18 && chroot_by)) {
+                        holds = false;
+                        r = note(p, "A root process can leave this root with %s: %s. Remove it "
+                                                                  "from --capabilities/--set unless the service cannot run "
+                                                                  "without it.", e->name, e->way);
+                }
+        if (r >= 0 && override_sets(s, "SystemCallFilter", &v) && !*v) {
+                holds = false;
+                r = note(p, "A root process can leave this root when --set SystemCallFilter= "
+                                                          "resets the filter: mount, open_by_handle_at and setns are allowed "
+                                                          "again.");
+        }
+        if (r >= 0)
+                r = note(p, "It runs as root in the host's user namespace (%s): %s", userns ? "" :
+                                                      s->mode == CONFINE_CHROOT_ONLY ? "chroot-only" : "PrivateUsers=no",
+                                                      holds ? "the root holds against it through a capability bounding set "
+                                                              "without CAP_SYS_ADMIN, CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE, "
+                                                              "CAP_MKNOD and the rest that leave a root, a system call filter "
+                                                              "(mount, open_by_handle_at, setns, ptrace, kexec, modules) and "
+                                                              "ProtectProc=invisible."
+                                                            : "the root does NOT hold against it (see above).");
+        return r;
+}
+
 static const char *const mode_flags[] = {
         "MountAPIVFS", "PrivateDevices", "PrivateTmp", "PrivateUsers", "ProtectControlGroups",
         "ProtectKernelModules", "ProtectKernelTunables",
@@ -639,6 +752,22 @@ int confine_render_dropin(const ConfineSettings *s, const MountPlan *p, const ch
                                 fprintf(f, "%s%s", c == s->capabilities ? "" : " ", *c);
                         fputs("\n", f);
                 }
+        }
+        if (p->host_root) {
+                /* root in the host's user namespace: nothing that leaves a root (confine_harden) */
+                if (!s->capabilities) {
+                        _cleanup_free_ char *names = NULL;
+                        if (caps_mask_to_names(p->bounding, &names) < 0)
+                                r = -ENOMEM;
+                        else
+                                fprintf(f, "CapabilityBoundingSet=\nCapabilityBoundingSet=%s\n", names);
+                }
+                fputs("SystemCallFilter=~@module @reboot @swap @raw-io @debug @cpu-emulation @obsolete\n"
+                      "SystemCallFilter=~mount umount umount2 fsopen fsconfig fsmount fspick move_mount open_tree "
+                      "mount_setattr pivot_root open_by_handle_at name_to_handle_at setns unshare bpf\n"
+                      "SystemCallErrorNumber=EPERM\n"
+                      "ProtectProc=invisible\n",
+                      f);
         }
         for (char **o = s->overrides; o && *o; o++)
                 fprintf(f, "%s\n", *o);

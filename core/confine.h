@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "closure.h"
 #include "service.h"
@@ -78,6 +79,11 @@ typedef struct MountPlan {
         size_t coalesced_dirs;  /* directories bound whole instead of their files */
         size_t exposed_files;   /* files visible only because a directory was bound whole */
         bool private_root;      /* DynamicUser= keeps runtime directories in /run/private: the root is there */
+        /* The service keeps root in the host's user namespace (PrivateUsers=no, or chroot-only): the drop-in
+         * holds it in with a capability bounding set (bounding, unless the operator chose one), a system call
+         * filter and ProtectProc=invisible. */
+        bool host_root;
+        uint64_t bounding;
 } MountPlan;
 
 void mount_plan_done(MountPlan *p);
@@ -108,6 +114,27 @@ int confine_check_conflicts(const Service *svc, const ConfineSettings *s, bool f
 
 /* Notes on the closure's files that carry file capabilities or set-id bits, and what the mode does to them. */
 int confine_note_privileged(const Closure *c, const ConfineSettings *s, MountPlan *p);
+
+/* The capabilities a root process can leave its root with, each with the way out in words. */
+typedef struct ConfineEscapeCap {
+        unsigned cap;
+        const char *name, *way;
+} ConfineEscapeCap;
+extern const ConfineEscapeCap confine_escape_caps[];
+/* What sdconfine keeps for a root daemon by default: switching users, files, signals, network, limits. */
+#define CONFINE_ROOT_CAPS                                                                                         \
+        ((UINT64_C(1) << 0) | (UINT64_C(1) << 1) | (UINT64_C(1) << 3) | (UINT64_C(1) << 4) | (UINT64_C(1) << 5) |  \
+         (UINT64_C(1) << 6) | (UINT64_C(1) << 7) | (UINT64_C(1) << 8) | (UINT64_C(1) << 10) |                      \
+         (UINT64_C(1) << 11) | (UINT64_C(1) << 12) | (UINT64_C(1) << 13) | (UINT64_C(1) << 14) |                   \
+         (UINT64_C(1) << 15) | (UINT64_C(1) << 23) | (UINT64_C(1) << 24) | (UINT64_C(1) << 28) |                   \
+         (UINT64_C(1) << 29) | (UINT64_C(1) << 34))
+
+/* Harden the plan for a service that keeps root in the host's user namespace, and say in words which user it
+ * runs as, where, and whether the confinement holds against it. ambient: the unit's AmbientCapabilities=;
+ * file_caps: capabilities files of the closure carry; chroot_by: a program that calls chroot(2) (it keeps
+ * CAP_SYS_CHROOT), or NULL. */
+int confine_harden(const Service *svc, const ConfineSettings *s, uint64_t file_caps, const char *chroot_by,
+                   MountPlan *p);
 
 /* The drop-in text: header (tool, version, settings), the root, the mode's flags written both ways, the
  * overrides, the binds. -EINVAL with a reason for a path systemd cannot be told (newline, control chars). */

@@ -44,6 +44,7 @@ void unit_extras_done(UnitExtras *x) {
                 free(x->dirs[i].reason);
         }
         free(x->dirs);
+        free(x->chroot_by);
         strv_free(x->hazards);
         *x = (UnitExtras) {};
 }
@@ -444,7 +445,7 @@ static int walk_nodes(Ctx *x) {
                 size_t interp_node;
                 const Interpreter *ip = NULL;
                 /* what the programs have compiled in, the unit's own and those its scripts run */
-                if ((x->rules & UNIT_RULE_PACKAGE) && n->kind == NODE_EXEC && !hashmap_get(x->compiled, n->path)) {
+                if (n->kind == NODE_EXEC && !hashmap_get(x->compiled, n->path)) {
                         _cleanup_free_ char *cpath = strdup(n->path);
                         if (!cpath || mark(x->compiled, x->arena, cpath) < 0)
                                 return -ENOMEM;
@@ -718,6 +719,15 @@ static int compiled_paths(Ctx *x, size_t node) {
         int r = read_text(x, n->realpath, 64u * 1024 * 1024, &text, &size);
         if (r <= 0 || size < 4 || memcmp(text, "\177ELF", 4) != 0)
                 return r < 0 ? r : 0;
+        /* the daemon itself (an ExecStart= program) imports chroot(2): its dynamic string table names it.
+         * Tools that merely could (start-stop-daemon --chroot) do not count. */
+        bool daemon = false;
+        for (size_t k = 0; k < x->svc->exec[EXEC_START].n; k++)
+                daemon = daemon || streq(x->svc->exec[EXEC_START].items[k].path, n->path);
+        if (daemon && !x->x->chroot_by && memmem(text, size, "\0chroot\0", 8) && !(x->x->chroot_by = strdup(n->path)))
+                return -ENOMEM;
+        if (!(x->rules & UNIT_RULE_PACKAGE))
+                return 0;
         if (asprintf(&reason, "compiled into %s", n->path) < 0)
                 return -ENOMEM;
         const char *prog = base_name(n->path);

@@ -32,6 +32,8 @@ typedef struct UnitExtras {
         /* directories of its own bound whole, read-only (/etc/munin, /etc/postgresql), with the reason */
         UnitWritable *dirs;
         size_t n_dirs;
+        /* a program of the closure that calls chroot(2) itself (sshd, vsftpd), or NULL */
+        char *chroot_by;
         /* what a rule found but is never bound (/etc/shadow, /root, /home, other services' keys), in words */
         char **hazards;
 } UnitExtras;

@@ -927,6 +927,13 @@ static void closure_key(App *a, int ch) {
                                                 strcat(buf, output_utf8() ? " → " : " -> ");
                                 }
                         }
+                        /* the rule's reason for the last step, when a rule beyond the loader found it */
+                        const char *reason = closure_node(a->res.closure, row->node)->reason;
+                        if (reason && strlen(buf) + strlen(reason) + 4 < sizeof buf) {
+                                strcat(buf, " (");
+                                strcat(buf, reason);
+                                strcat(buf, ")");
+                        }
                         set_message(a, false, "%s", buf);
                         free(chain);
                 }
