@@ -416,6 +416,8 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                 }
                 if (r >= 0)
                         r = confine_harden(svc, s, file_caps, extras.chroot_by, &p);
+                if (r >= 0)
+                        r = confine_suggest_user(svc, extras.run_as, extras.run_as_where, p.bounding, &p);
                 /* a PID file in a directory of /run bound from the host is where systemd reads it already */
                 for (size_t i = 0; i < p.n_binds && r >= 0 && p.pid_file; i++) {
                         const Bind *b = p.binds + i;

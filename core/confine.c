@@ -681,6 +681,21 @@ int confine_harden(const Service *svc, const ConfineSettings *s, uint64_t file_c
         return r;
 }
 
+int confine_suggest_user(const Service *svc, const char *user, const char *where, uint64_t bounding, MountPlan *p) {
+        if (!user || !p->host_root)
+                return 0;
+        /* what a daemon that no longer starts as root still needs: low ports, and its own capabilities */
+        uint64_t need = (UINT64_C(1) << 10) | svc->ambient_capabilities;
+        _cleanup_free_ char *names = NULL;
+        int r = caps_mask_to_names(need & (bounding ? bounding : UINT64_MAX), &names);
+        if (r < 0)
+                return r;
+        return note(p, "Suggestion: its configuration names the user %s (%s). Started as that user "
+                       "(--set User=%s --set AmbientCapabilities=%s), it could keep PrivateUsers=yes, the user "
+                       "namespace that holds root in; check that it needs no root to start (PID files, ports, "
+                       "its own privilege drop).", user, where, user, names);
+}
+
 static const char *const mode_flags[] = {
         "MountAPIVFS", "PrivateDevices", "PrivateTmp", "PrivateUsers", "ProtectControlGroups",
         "ProtectKernelModules", "ProtectKernelTunables",

@@ -136,6 +136,11 @@ extern const ConfineEscapeCap confine_escape_caps[];
 int confine_harden(const Service *svc, const ConfineSettings *s, uint64_t file_caps, const char *chroot_by,
                    MountPlan *p);
 
+/* For a root daemon that switches to a user its configuration names: suggest starting it as that user, with
+ * the capabilities it needs, so that the user namespace can stay. A note, not a setting: it changes how the
+ * daemon starts, so --suggested does not take it. */
+int confine_suggest_user(const Service *svc, const char *user, const char *where, uint64_t bounding, MountPlan *p);
+
 /* The drop-in text: header (tool, version, settings), the root, the mode's flags written both ways, the
  * overrides, the binds. -EINVAL with a reason for a path systemd cannot be told (newline, control chars). */
 int confine_render_dropin(const ConfineSettings *s, const MountPlan *p, const char *version, char **ret,

@@ -45,6 +45,8 @@ void unit_extras_done(UnitExtras *x) {
         }
         free(x->dirs);
         free(x->chroot_by);
+        free(x->run_as);
+        free(x->run_as_where);
         strv_free(x->hazards);
         *x = (UnitExtras) {};
 }
@@ -681,10 +683,48 @@ static int text_paths(Ctx *x, size_t parent, const char *origin, const char *tex
         return 0;
 }
 
+static int lookup_user(FsRoot *root, const char *user, uid_t *ret_uid, gid_t *ret_gid);
+
+static bool user_exists(Ctx *x, const char *name) {
+        uid_t uid;
+        gid_t gid;
+        return lookup_user(x->root, name, &uid, &gid) >= 0 && uid != 0;
+}
+
+/* "user www-data;" (nginx), "User=mysql", "user = munin", "RunAsUser munin": the user a root daemon
+ * switches to, when it exists. */
+static int run_as_user(Ctx *x, const char *conffile, const char *text) {
+        unsigned line = 0;
+        for (const char *l = text; l && *l && !x->x->run_as; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+                line++;
+                l += strspn(l, " \t");
+                if (*l == '[')
+                        break; /* a section of an INI file ([plugin]): not the daemon's own */
+                const char *k = strncasecmp(l, "user", 4) == 0 ? l + 4 : strncasecmp(l, "runasuser", 9) == 0 ? l + 9 : NULL;
+                if (!k || !strchr(" \t=:", *k))
+                        continue;
+                k += strspn(k, " \t=:");
+                size_t n = strspn(k, "abcdefghijklmnopqrstuvwxyz0123456789_-ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+                if (n == 0 || n > 32 || !strchr(" \t;\n", k[n] ? k[n] : '\n'))
+                        continue;
+                _cleanup_free_ char *name = strndup(k, n);
+                if (!name)
+                        return -ENOMEM;
+                if (!user_exists(x, name))
+                        continue;
+                if (asprintf(&x->x->run_as_where, "%s line %u", conffile, line) < 0)
+                        return -ENOMEM;
+                x->x->run_as = TAKE_PTR(name);
+        }
+        return 0;
+}
+
 static int conffile_paths(Ctx *x, const char *conffile, size_t parent) {
         _cleanup_free_ char *text = NULL;
         size_t size;
         int r = read_text(x, conffile, CONFFILE_MAX, &text, &size);
+        if (r > 0 && !x->x->run_as)
+                r = run_as_user(x, conffile, text);
         return r <= 0 ? r : text_paths(x, parent, conffile, text, size, false, false);
 }
 

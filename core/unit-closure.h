@@ -32,6 +32,8 @@ typedef struct UnitExtras {
         /* directories of its own bound whole, read-only (/etc/munin, /etc/postgresql), with the reason */
         UnitWritable *dirs;
         size_t n_dirs;
+        /* the user a root daemon switches to, as its configuration names it ("www-data"), and where */
+        char *run_as, *run_as_where;
         /* a program of the closure that calls chroot(2) itself (sshd, vsftpd), or NULL */
         char *chroot_by;
         /* what a rule found but is never bound (/etc/shadow, /root, /home, other services' keys), in words */

@@ -247,9 +247,89 @@ static void test_skeleton(void **state) {
         confine_settings_done(&s);
 }
 
+/* Who the service runs as, whether the root holds, and what an operator who widens it is told. */
+static bool has_warning(const MountPlan *p, const char *part) {
+        for (char **w = p->warnings; w && *w; w++)
+                if (strstr(*w, part))
+                        return true;
+        return false;
+}
+
+static void test_harden(void **state) {
+        static const struct {
+                const char *user;
+                ConfineMode mode;
+                const char *override, *capability, *chroot_by;
+                bool host_root, sys_chroot;
+                const char *says;
+        } rows[] = {
+                { NULL, CONFINE_FULL_APIVFS, NULL, NULL, NULL, false, false,
+                  "It runs as root in a user namespace of its own (PrivateUsers=yes): root there has no power over the "
+                  "host's files, and the root holds against it." },
+                { NULL, CONFINE_FULL_APIVFS, "PrivateUsers=no", NULL, NULL, true, false,
+                  "It runs as root in the host's user namespace (PrivateUsers=no): the root holds against it" },
+                { NULL, CONFINE_CHROOT_ONLY, NULL, NULL, NULL, true, false,
+                  "It runs as root in the host's user namespace (chroot-only): the root holds against it" },
+                { "nobody", CONFINE_CHROOT_ONLY, NULL, NULL, NULL, false, false, "It runs as nobody, not root: the root holds" },
+                { NULL, CONFINE_FULL_APIVFS, "PrivateUsers=no", NULL, "/usr/sbin/sshd", true, true,
+                  "/usr/sbin/sshd calls chroot(2) (privilege separation): CAP_SYS_CHROOT is kept." },
+                { NULL, CONFINE_FULL_APIVFS, "PrivateUsers=no", "CAP_SYS_ADMIN", NULL, true, false,
+                  "A root process can leave this root with CAP_SYS_ADMIN: mount a fresh procfs" },
+                { NULL, CONFINE_CHROOT_ONLY, "CapabilityBoundingSet=CAP_DAC_READ_SEARCH", NULL, NULL, true, false,
+                  "A root process can leave this root with CAP_DAC_READ_SEARCH: open_by_handle_at()" },
+                { NULL, CONFINE_CHROOT_ONLY, "SystemCallFilter=", NULL, NULL, true, false,
+                  "A root process can leave this root when --set SystemCallFilter= resets the filter" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                ConfineSettings s;
+                MountPlan p = {};
+                Service *svc = service_new("x.service");
+                confine_settings_init(&s);
+                s.mode = rows[i].mode;
+                if (rows[i].user)
+                        svc->user = strdup(rows[i].user);
+                svc->capability_bounding_set = UINT64_MAX;
+                if (rows[i].override)
+                        strv_extend(&s.overrides, rows[i].override);
+                if (rows[i].capability)
+                        strv_extend(&s.capabilities, rows[i].capability);
+                assert_int_equal(confine_harden(svc, &s, 0, rows[i].chroot_by, &p), 0);
+                if (p.host_root != rows[i].host_root || !has_warning(&p, rows[i].says))
+                        fail_msg("row %zu: host_root %d, notes:\n%s", i, p.host_root, p.warnings ? p.warnings[0] : "(none)");
+                if (p.host_root) {
+                        /* never what leaves a root, but what a daemon that switches users needs */
+                        for (const ConfineEscapeCap *e = confine_escape_caps; e->name; e++)
+                                assert_int_equal(!!(p.bounding & (UINT64_C(1) << e->cap)), e->cap == 18 && rows[i].sys_chroot);
+                        assert_true(p.bounding & (UINT64_C(1) << 7));  /* SETUID */
+                        assert_true(p.bounding & (UINT64_C(1) << 10)); /* NET_BIND_SERVICE */
+                        char *text, *err = NULL;
+                        assert_int_equal(confine_render_dropin(&s, &p, "0.1.0", &text, &err), 0);
+                        assert_non_null(strstr(text, "\nSystemCallFilter=~mount umount umount2 "));
+                        assert_non_null(strstr(text, " open_by_handle_at name_to_handle_at setns unshare bpf\n"));
+                        assert_non_null(strstr(text, "\nProtectProc=invisible\n"));
+                        assert_true(!!strstr(text, "\nCapabilityBoundingSet=\nCapabilityBoundingSet=CAP_CHOWN ") == !s.capabilities);
+                        free(text);
+                }
+                mount_plan_done(&p);
+                confine_settings_done(&s);
+                service_free(svc);
+        }
+        /* a root daemon whose configuration names its user: start it as that user instead (a note only) */
+        MountPlan p = { .host_root = true, .bounding = UINT64_MAX };
+        Service *svc = service_new("nginx.service");
+        assert_int_equal(confine_suggest_user(svc, "www-data", "/etc/nginx/nginx.conf line 1", p.bounding, &p), 0);
+        assert_true(has_warning(&p, "Suggestion: its configuration names the user www-data (/etc/nginx/nginx.conf line 1). "
+                                    "Started as that user (--set User=www-data --set AmbientCapabilities=CAP_NET_BIND_SERVICE)"));
+        mount_plan_done(&p);
+        p = (MountPlan) {};
+        assert_int_equal(confine_suggest_user(svc, "www-data", "x", 0, &p), 0);
+        assert_null(p.warnings); /* not host root: no suggestion */
+        service_free(svc);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_escape), cmocka_unit_test(test_skeleton),
+                cmocka_unit_test(test_escape), cmocka_unit_test(test_skeleton), cmocka_unit_test(test_harden),
                 cmocka_unit_test(test_settings_round_trip),
                 cmocka_unit_test(test_header_errors),
                 cmocka_unit_test(test_coalescing),
