@@ -81,6 +81,8 @@ static int setup(void **state) {
         put("/etc/pam.d/common-auth", "auth [success=1 default=ignore] pam_unix.so nullok\n", 0644);
         put("/etc/security/limits.conf", "# none\n", 0644);
         put("/usr/lib/locale/de_DE.utf8/LC_CTYPE", "x", 0644);
+        put("/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache", "x", 0644);
+        put("/usr/lib/x86_64-linux-gnu/gconv/UTF-16.so", "x", 0644);
         mkdirs("/var/lib/foo");
         mkdirs("/var/log/foo");
         mkdirs("/var/log/other");
@@ -218,6 +220,10 @@ static void test_plugins(void **state) {
         assert_string_equal(reason_of(&f, "/lib/x86_64-linux-gnu/security/pam_unix.so"), "PAM module in /etc/pam.d/common-auth line 1");
         assert_string_equal(reason_of(&f, "/lib/x86_64-linux-gnu/security/pam_limits.so"), "PAM module in /etc/pam.d/foo line 2");
         assert_string_equal(reason_of(&f, "/etc/security/limits.conf"), "read by PAM modules");
+        assert_string_equal(reason_of(&f, "/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache"),
+                            "gconv module table and Unicode modules (iconv)");
+        assert_string_equal(reason_of(&f, "/usr/lib/x86_64-linux-gnu/gconv/UTF-16.so"),
+                            "gconv module table and Unicode modules (iconv)");
         assert_string_equal(reason_of(&f, "/usr/lib/locale/de_DE.utf8/LC_CTYPE"),
                             "in /usr/lib/locale/de_DE.utf8, the locale LANG=de_DE.UTF-8");
         fixture_done(&f);
