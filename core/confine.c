@@ -670,14 +670,13 @@ int confine_harden(const Service *svc, const ConfineSettings *s, uint64_t file_c
                                                           "again.");
         }
         if (r >= 0)
-                r = note(p, "It runs as root in the host's user namespace (%s): %s", userns ? "" :
-                                                      s->mode == CONFINE_CHROOT_ONLY ? "chroot-only" : "PrivateUsers=no",
-                                                      holds ? "the root holds against it through a capability bounding set "
-                                                              "without CAP_SYS_ADMIN, CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE, "
-                                                              "CAP_MKNOD and the rest that leave a root, a system call filter "
-                                                              "(mount, open_by_handle_at, setns, ptrace, kexec, modules) and "
-                                                              "ProtectProc=invisible."
-                                                            : "the root does NOT hold against it (see above).");
+                r = note(p, "It runs as root in the host's user namespace (%s): %s%s",
+                         s->mode == CONFINE_CHROOT_ONLY ? "chroot-only" : "PrivateUsers=no",
+                         holds ? "the root holds against it through a capability bounding set without CAP_SYS_ADMIN, "
+                                 "CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE, CAP_MKNOD and the rest that leave a root, and a "
+                                 "system call filter (mount, open_by_handle_at, setns, ptrace, kexec, modules)"
+                               : "the root does NOT hold against it (see above).",
+                         !holds ? "" : s->mode == CONFINE_FULL_APIVFS ? ", and ProtectProc=invisible." : ".");
         return r;
 }
 
@@ -780,9 +779,11 @@ int confine_render_dropin(const ConfineSettings *s, const MountPlan *p, const ch
                 fputs("SystemCallFilter=~@module @reboot @swap @raw-io @debug @cpu-emulation @obsolete\n"
                       "SystemCallFilter=~mount umount umount2 fsopen fsconfig fsmount fspick move_mount open_tree "
                       "mount_setattr pivot_root open_by_handle_at name_to_handle_at setns unshare bpf\n"
-                      "SystemCallErrorNumber=EPERM\n"
-                      "ProtectProc=invisible\n",
+                      "SystemCallErrorNumber=EPERM\n",
                       f);
+                /* chroot-only has no /proc to hide processes in: ProtectProc= would mount one */
+                if (s->mode == CONFINE_FULL_APIVFS)
+                        fputs("ProtectProc=invisible\n", f);
         }
         for (char **o = s->overrides; o && *o; o++)
                 fprintf(f, "%s\n", *o);

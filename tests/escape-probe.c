@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* escape-probe: run as a confined service by tests/escape.sh, it tries every way a reviewer would try to
  * read a host file from outside its root, each in a forked child of its own with a 5 s alarm, so that a
  * crash, a SIGSYS or a success leaves the other ways alone. Targets: the host's /etc/shadow (it starts
@@ -7,7 +8,9 @@
  * then per way "WAY held (...)", "WAY ESCAPED (...)", "WAY n/a (...)" or, informative, "WAY allowed
  * (...)" (a mount or a system call that passed its permission check); last line "probe done". Nothing
  * read is printed beyond the five bytes "root:". Linux and libc only. */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -62,14 +65,14 @@ static const char *ename(int e) {
         return b;
 }
 
-static void say(const char *fmt, ...) {
+__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
         vsnprintf(res, RES, fmt, ap);
         va_end(ap);
 }
 
-static _Noreturn void escaped(const char *fmt, ...) {
+__attribute__((format(printf, 1, 2))) static _Noreturn void escaped(const char *fmt, ...) {
         va_list ap;
         int n = snprintf(res, RES, "ESCAPED (");
         va_start(ap, fmt);
@@ -376,12 +379,20 @@ static void procfs_pids(int pfd, const char *how, struct tally *t) {
                 closedir(d);
 }
 
+/* a copy of its mount namespace where nothing propagates back: systemd's mounts in a service's namespace
+ * are shared, so a copy's mounts are their peers, and a umount there would also hit the probe itself */
+static int private_ns(void) {
+        if (unshare(CLONE_NEWNS) < 0)
+                return errno;
+        (void)mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+        return 0;
+}
+
 /* a fresh file system of TYPE at the scratch directory, in a mount namespace of its own where it may */
 static int mount_here(const char *type) {
-        if (mkdir(scratch, 0700) < 0 &&
-            errno != EEXIST) /* before: a copied namespace may show it read-only */
+        if (mkdir(scratch, 0700) < 0 && errno != EEXIST)
                 return errno;
-        (void)unshare(CLONE_NEWNS);
+        (void)private_ns();
         return mount(type, scratch, type, MS_NOSUID | MS_NOEXEC, NULL) < 0 ? errno : 0;
 }
 
@@ -410,14 +421,13 @@ static void w_umount_root(struct tally *t, int in_userns) {
         int ns = -1, e = 0;
         if (!has_proc)
                 return;
-        if (in_userns ? (e = userns()) != 0 : unshare(CLONE_NEWNS) < 0)
-                note(t, e ? e : errno);
+        if ((e = in_userns ? userns() : private_ns()) != 0)
+                note(t, e);
         else if ((ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0 || umount2("/", MNT_DETACH) < 0 ||
                  setns(ns, CLONE_NEWNS) < 0 || chdir("/") < 0)
                 note(t, errno);
         else
-                note(t,
-                     target(AT_FDCWD, "/", "after umount2(\"/\") and setns() into its own mount namespace"));
+                note(t, target(AT_FDCWD, "/", "after umount2(\"/\") and setns() into its copied namespace"));
 }
 
 static void w_userns_chroot(struct tally *t, int unused) {
@@ -474,10 +484,9 @@ static int mknod_read(const char *path, dev_t dev, const char *of) {
         e = errno;
         unlink(path);
         if (n > 0)
-                escaped("read %zd bytes of the host's raw disk through a block device %u:%u made with mknod "
-                        "at "
-                        "%s (the disk of %s)",
-                        n, major(dev), minor(dev), path, of);
+                escaped("read %zd bytes of the host's raw disk through block device %u:%u (the disk of %s), "
+                        "made with mknod at %s",
+                        n, major(dev), minor(dev), of, path);
         return n == 0 ? E_OTHER : e;
 }
 
@@ -609,7 +618,6 @@ static const struct way {
         {"setns-own-mnt", w_setns, 1, "no /proc in the root"},
         {"chroot-walk", w_chroot, 0, ""},
         {"chroot-fchdir-walk", w_chroot, 1, ""},
-        {"umount-root", w_umount_root, 0, "no /proc in the root"},
         {"open-by-handle", w_handle, 0, "no file of the root gave a handle"},
         {"mount-procfs", w_procfs, 0, "no other process in the fresh procfs"},
         {"fsopen-procfs", w_procfs, 1, "no other process in the fresh procfs"},
@@ -619,7 +627,6 @@ static const struct way {
         {"process-vm-readv", w_ptrace, 1, "no other process found"},
         {"userns-chroot-walk", w_userns_chroot, 0, ""},
         {"userns-mount-procfs", w_procfs, 2, "no other process in the fresh procfs"},
-        {"userns-umount-root", w_umount_root, 1, "no /proc in the root"},
         {"socket-systemd-private", w_socket, 0, ""},
         {"socket-dbus-system", w_socket, 1, ""},
         {"syscall-kexec_load", w_syscall, 0, ""},
@@ -630,6 +637,9 @@ static const struct way {
         {"syscall-reboot", w_syscall, 5, ""},
         {"syscall-swapon", w_syscall, 6, ""},
         {"syscall-ioperm", w_syscall, 7, ""},
+        /* last: where its copy of the namespace cannot be made private, a umount reaches the probe too */
+        {"userns-umount-root", w_umount_root, 1, "no /proc in the root"},
+        {"umount-root", w_umount_root, 0, "no /proc in the root"},
 };
 
 static void run_way(const struct way *w) {

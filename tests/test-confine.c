@@ -306,7 +306,7 @@ static void test_harden(void **state) {
                         assert_int_equal(confine_render_dropin(&s, &p, "0.1.0", &text, &err), 0);
                         assert_non_null(strstr(text, "\nSystemCallFilter=~mount umount umount2 "));
                         assert_non_null(strstr(text, " open_by_handle_at name_to_handle_at setns unshare bpf\n"));
-                        assert_non_null(strstr(text, "\nProtectProc=invisible\n"));
+                        assert_true(!!strstr(text, "\nProtectProc=invisible\n") == (rows[i].mode == CONFINE_FULL_APIVFS));
                         assert_true(!!strstr(text, "\nCapabilityBoundingSet=\nCapabilityBoundingSet=CAP_CHOWN ") == !s.capabilities);
                         free(text);
                 }
