@@ -7,6 +7,7 @@
 #include "caps.h"
 #include "confine-plan.h"
 #include "fileio.h"
+#include "learned-set.h"
 #include "macro.h"
 #include "unit-closure.h"
 
@@ -170,7 +171,7 @@ static void drop_inside_exec_dirs(MountPlan *p, const Service *svc) {
         for (size_t i = 0; i < p->n_binds; i++) {
                 Bind *b = p->binds + i;
                 bool derived = streq(b->why, "argument") || streq(b->why, "environment") || streq(b->why, "closure") ||
-                               startswith(b->why, "writable: ");
+                               startswith(b->why, "writable: ") || startswith(b->why, "learned: ");
                 if ((derived && inside_exec_dir(svc, b->dest)) ||
                     (derived && !b->writable && streq(b->source, b->dest) && inside_writable_dir(p, b))) {
                         free(b->source);
@@ -180,6 +181,76 @@ static void drop_inside_exec_dirs(MountPlan *p, const Service *svc) {
                 p->binds[k++] = *b;
         }
         p->n_binds = k;
+}
+
+static bool path_under(const char *path, const char *dir) {
+        const char *rest = startswith(path, dir);
+        return rest && (rest[0] == '/' || rest[0] == '\0');
+}
+
+/* The bind that shows path in the root: its own, or a directory's above it (by destination or source). */
+static const Bind *plan_find(const MountPlan *p, const char *path, bool want_writable) {
+        for (size_t i = 0; i < p->n_binds; i++) {
+                const Bind *b = p->binds + i;
+                bool shows = streq(b->dest, path) || streq(b->source, path) ||
+                             (b->directory && (path_under(path, b->dest) || path_under(path, b->source)));
+                if (shows && (!want_writable || b->writable))
+                        return b;
+        }
+        return NULL;
+}
+
+bool confine_plan_covers(const MountPlan *p, const Service *svc, const char *path) {
+        return (svc && inside_exec_dir(svc, path)) || plan_find(p, path, false);
+}
+
+bool confine_plan_covers_writable(const MountPlan *p, const Service *svc, const char *path) {
+        return (svc && inside_exec_dir(svc, path)) || plan_find(p, path, true);
+}
+
+typedef struct LearnedCtx {
+        FsRoot *root;
+        const MountPlan *plan;
+        const Service *svc;
+} LearnedCtx;
+
+static int learned_chase(const char *path, const char **ret_real, struct stat *ret_st, void *userdata) {
+        return fs_root_chase(((LearnedCtx *) userdata)->root, path, ret_real, ret_st);
+}
+
+static bool learned_covered(const char *path, void *userdata) {
+        LearnedCtx *x = userdata;
+        return confine_plan_covers(x->plan, x->svc, path);
+}
+
+static bool learned_writable(const char *path, void *userdata) {
+        LearnedCtx *x = userdata;
+        return confine_plan_covers_writable(x->plan, x->svc, path);
+}
+
+/* settings->learned: what 'sdconfine learn' saw the unit open, below the root's /var/lib/sdconfine/learned */
+static int add_learned(FsRoot *root, const Service *svc, MountPlan *p, char **reterr) {
+        _cleanup_(learned_set_freep) LearnedSet *set = NULL;
+        _cleanup_free_ char *err = NULL, *path = NULL;
+        int r = learned_set_load(fs_root_fd(root), svc->id, &set, &err);
+        if (r == -ENOENT) {
+                char *w;
+                if (asprintf(&w, "%s has no learned set yet: run 'sdconfine learn %s' while it serves, then apply "
+                                 "again", svc->id, svc->id) < 0)
+                        return -ENOMEM;
+                return strv_push(&p->warnings, w);
+        }
+        if (r < 0) {
+                if (reterr && !*reterr && learned_set_path(svc->id, &path) >= 0)
+                        (void) asprintf(reterr, "cannot read the learned set of %s (%s/%s): %s. Move it away and learn "
+                                        "again", svc->id, streq(fs_root_path(root), "/") ? "" : fs_root_path(root),
+                                        path, err ? err : error_words(-r));
+                return r;
+        }
+        LearnedCtx x = { .root = root, .plan = p, .svc = svc };
+        LearnedPlanOps ops = { .chase = learned_chase, .covered = learned_covered, .writable = learned_writable,
+                               .userdata = &x };
+        return learned_set_add_to_plan(set, p, &ops);
 }
 
 int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, const ConfineSettings *s, bool force,
@@ -470,6 +541,12 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                         free(p.binds[i].dest);
                         p.binds[i--] = p.binds[--p.n_binds];
                 }
+        /* what learning saw that the root does not show yet, once everything else is in the plan */
+        if (s->learned) {
+                r = add_learned(root, svc, &p, reterr);
+                if (r < 0)
+                        goto fail;
+        }
         for (size_t i = 0; i < closure_n_missing(c); i++) {
                 const ClosureMissing *m = closure_missing(c, i);
                 char *w;

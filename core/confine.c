@@ -91,6 +91,11 @@ int confine_settings_to_json_string(const ConfineSettings *s, char **ret) {
                               strv_to_json(s->presets), "capabilities", s->capabilities ? strv_to_json(s->capabilities) : json_null(),
                               "mount_budget",
                               (int) s->mount_budget);
+        /* only when set: the headers of drop-ins written before it stay as they were */
+        if (o && s->learned && json_object_set_new(o, "learned", json_true()) < 0) {
+                json_decref(o);
+                o = NULL;
+        }
         if (!o)
                 return -ENOMEM;
         /* compact and ASCII-only: a header line must stay one line whatever the paths hold */
@@ -125,7 +130,7 @@ int confine_settings_from_json_string(const char *text, ConfineSettings *ret, ch
         ConfineSettings s;
         json_t *o = json_loads(text, 0, &err);
         const char *mode = NULL, *bin_sh = NULL;
-        int full_unit = 0, budget = CONFINE_DEFAULT_MOUNT_BUDGET;
+        int full_unit = 0, learned = 0, budget = CONFINE_DEFAULT_MOUNT_BUDGET;
         json_t *packages = NULL, *paths = NULL, *writable = NULL, *overrides = NULL, *presets = NULL, *capabilities = NULL;
 
         confine_settings_init(&s);
@@ -134,10 +139,10 @@ int confine_settings_from_json_string(const char *text, ConfineSettings *ret, ch
                         (void) asprintf(reterr, "the settings are not valid JSON: %s (column %d)", err.text, err.column);
                 return -EINVAL;
         }
-        if (json_unpack_ex(o, &err, 0, "{s?s, s?o, s?o, s?o, s?s, s?b, s?o, s?o, s?o, s?i}", "mode", &mode, "packages",
+        if (json_unpack_ex(o, &err, 0, "{s?s, s?o, s?o, s?o, s?s, s?b, s?o, s?o, s?o, s?i, s?b}", "mode", &mode, "packages",
                            &packages, "paths", &paths, "writable", &writable, "bin_sh", &bin_sh, "full_unit",
                            &full_unit, "overrides", &overrides, "presets", &presets, "capabilities", &capabilities,
-                           "mount_budget", &budget) < 0) {
+                           "mount_budget", &budget, "learned", &learned) < 0) {
                 if (reterr)
                         (void) asprintf(reterr, "the settings do not have the expected shape: %s", err.text);
                 json_decref(o);
@@ -188,6 +193,7 @@ int confine_settings_from_json_string(const char *text, ConfineSettings *ret, ch
                 r = -EINVAL;
         }
         s.full_unit = full_unit;
+        s.learned = learned;
         s.mount_budget = budget;
         json_decref(o);
         if (r < 0) {
@@ -805,8 +811,8 @@ int confine_render_dropin(const ConfineSettings *s, const MountPlan *p, const ch
                         r = -EINVAL;
                         break;
                 }
-                /* why a place is writable, for the operator who reads the drop-in */
-                if (b->writable && b->why && strchr(b->why, ' '))
+                /* why a place is writable, and what only learning saw, for the operator who reads the drop-in */
+                if (b->why && strchr(b->why, ' ') && (b->writable || startswith(b->why, "learned: ")))
                         fprintf(f, "# %s: %s\n", b->dest, b->why);
                 fprintf(f, "%s=%s%s%s%s\n", b->writable ? "BindPaths" : "BindReadOnlyPaths", b->ignore_missing ? "-" : "",
                         src, streq(b->source, b->dest) ? "" : ":", streq(b->source, b->dest) ? "" : dst);

@@ -35,6 +35,7 @@ typedef struct ConfineSettings {
         char **presets;   /* names from confine_presets */
         char **capabilities; /* the bounding set to keep ("CAP_NET_BIND_SERVICE"), NULL: the unit's own */
         unsigned mount_budget;
+        bool learned; /* add the unit's learned set (what 'sdconfine learn' saw it open) */
 } ConfineSettings;
 
 /* What static analysis cannot see, offered by name (after Jailkit's jk_init.ini). */

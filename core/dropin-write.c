@@ -55,10 +55,60 @@ static int write_all(int fd, const char *text) {
         return 0;
 }
 
+int atomic_write_at(int dir_fd, const char *name, const char *text, mode_t mode) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *tmp = NULL;
+        int r;
+
+        if (!*name || strchr(name, '/') || streq(name, ".") || streq(name, ".."))
+                return -EINVAL;
+        uint64_t rnd;
+        if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
+                rnd = (uint64_t) getpid() << 32 ^ (uint64_t) time(NULL);
+        if (asprintf(&tmp, ".#%s.%016" PRIx64, name, rnd) < 0)
+                return -ENOMEM;
+        fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0)
+                return -errno;
+        r = write_all(fd, text);
+        if (r >= 0 && fchmod(fd, mode) < 0)
+                r = -errno;
+        if (r >= 0 && fsync(fd) < 0)
+                r = -errno;
+        if (r >= 0 && close(TAKE_FD(fd)) < 0)
+                r = -errno;
+        if (r >= 0 && renameat(dir_fd, tmp, dir_fd, name) < 0)
+                r = -errno;
+        if (r < 0) {
+                (void) unlinkat(dir_fd, tmp, 0);
+                return r;
+        }
+        /* the rename itself must reach the disk */
+        (void) fsync(dir_fd);
+        return 0;
+}
+
+int mkdirs_at(int dir_fd, const char *path, mode_t mode) {
+        if (!*path)
+                return 0;
+        _cleanup_free_ char *p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        for (char *s = p;; s++)
+                if (s > p && (*s == '/' || !*s)) {
+                        char c = *s;
+                        *s = 0;
+                        if (mkdirat(dir_fd, p, mode) < 0 && errno != EEXIST)
+                                return -errno;
+                        *s = c;
+                        if (!c)
+                                return 0;
+                }
+}
+
 int dropin_write(int root_fd, const char *unit, bool runtime, const char *text) {
         _cleanup_free_ char *dir = NULL, *existing = NULL;
-        _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
-        char tmp[64];
+        _cleanup_close_ int dfd = -EBADF;
         int r;
 
         if (!confine_dropin_is_ours(text))
@@ -78,30 +128,7 @@ int dropin_write(int root_fd, const char *unit, bool runtime, const char *text) 
                 return -EEXIST;
         if (r < 0 && r != -ENOENT)
                 return r;
-
-        uint64_t rnd;
-        if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
-                rnd = (uint64_t) getpid() << 32 ^ (uint64_t) time(NULL);
-        snprintf(tmp, sizeof tmp, ".#%s.%016" PRIx64, DROPIN_NAME, rnd);
-        fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0)
-                return -errno;
-        r = write_all(fd, text);
-        if (r >= 0 && fchmod(fd, 0644) < 0)
-                r = -errno;
-        if (r >= 0 && fsync(fd) < 0)
-                r = -errno;
-        if (r >= 0 && close(TAKE_FD(fd)) < 0)
-                r = -errno;
-        if (r >= 0 && renameat(dfd, tmp, dfd, DROPIN_NAME) < 0)
-                r = -errno;
-        if (r < 0) {
-                (void) unlinkat(dfd, tmp, 0);
-                return r;
-        }
-        /* the rename itself must reach the disk */
-        (void) fsync(dfd);
-        return 0;
+        return atomic_write_at(dfd, DROPIN_NAME, text, 0644);
 }
 
 int dropin_remove(int root_fd, const char *unit, bool runtime) {

@@ -2,9 +2,19 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 /* The only code that writes unit files: sdconfine's own drop-in, NAME.d/50-confinement.conf below
- * /etc/systemd/system (or /run/systemd/system for --runtime), relative to a root directory fd. */
+ * /etc/systemd/system (or /run/systemd/system for --runtime), relative to a root directory fd. Its atomic
+ * protocol is here once, for every file sdconfine keeps (the drop-ins, the learned sets). */
+
+/* Write text as name in the directory dir_fd atomically: a temporary file ".#NAME.RANDOM" in the same
+ * directory, fsync, rename over name, fsync of the directory. On any failure the old file stays as it was
+ * and no temporary file is left. name is one path component. */
+int atomic_write_at(int dir_fd, const char *name, const char *text, mode_t mode);
+
+/* Create the directories of path (relative to dir_fd, "a/b/c") that are missing, each with mode. */
+int mkdirs_at(int dir_fd, const char *path, mode_t mode);
 
 #define DROPIN_NAME "50-confinement.conf"
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <systemd/sd-bus.h>
+#include <time.h>
 
 #include "macro.h"
 #include "manager.h"
@@ -450,4 +451,149 @@ int manager_reload(Manager *m) {
 
 int manager_restart(Manager *m, const char *name) {
         return call_simple(m, "RestartUnit", "ss", name, "replace");
+}
+
+int manager_reset_failed(Manager *m, const char *name) {
+        return call_simple(m, "ResetFailedUnit", "s", name, NULL);
+}
+
+void unit_status_done(UnitStatus *s) {
+        free(s->load_state);
+        free(s->active_state);
+        free(s->sub_state);
+        free(s->result);
+        free(s->type);
+        free(s->control_group);
+        *s = (UnitStatus) {};
+}
+
+int manager_unit_status(Manager *m, const char *name, UnitStatus *ret) {
+        _cleanup_free_ char *path = NULL;
+        UnitStatus s = {};
+        int r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", name, &path);
+        if (r < 0)
+                return r;
+        if ((r = get_string(m, path, IFACE_UNIT, "LoadState", &s.load_state)) < 0 ||
+            (r = get_string(m, path, IFACE_UNIT, "ActiveState", &s.active_state)) < 0 ||
+            (r = get_string(m, path, IFACE_UNIT, "SubState", &s.sub_state)) < 0)
+                goto fail;
+        /* a unit that did not load has no Service interface to ask */
+        if (streq_ptr(s.load_state, "loaded") &&
+            ((r = get_string(m, path, IFACE_SERVICE, "Result", &s.result)) < 0 ||
+             (r = get_string(m, path, IFACE_SERVICE, "Type", &s.type)) < 0 ||
+             (r = get_string(m, path, IFACE_SERVICE, "ControlGroup", &s.control_group)) < 0 ||
+             (r = get_trivial(m, path, IFACE_SERVICE, "MainPID", 'u', &s.main_pid)) < 0 ||
+             (r = get_trivial(m, path, IFACE_SERVICE, "NRestarts", 'u', &s.n_restarts)) < 0))
+                goto fail;
+        *ret = s;
+        return 0;
+fail:
+        unit_status_done(&s);
+        return r;
+}
+
+/* The jobs the manager reported finished since we subscribed: job path and result. */
+typedef struct JobWait {
+        const char *job;
+        char *result;
+} JobWait;
+
+static int on_job_removed(sd_bus_message *msg, void *userdata, sd_bus_error *e) {
+        JobWait *w = userdata;
+        const char *job, *unit, *result;
+        uint32_t id;
+        if (sd_bus_message_read(msg, "uoss", &id, &job, &unit, &result) < 0)
+                return 0;
+        if (w->job && !w->result && streq(job, w->job))
+                w->result = strdup(result);
+        return 0;
+}
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Whether the job object is still there: a job whose signal was missed is gone when it is finished. */
+static bool job_exists(Manager *m, const char *job) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        char *state = NULL;
+        int r = sd_bus_get_property_string(m->bus, DEST, job, "org.freedesktop.systemd1.Job", "State", &e, &state);
+        bool gone = r < 0 && sd_bus_error_has_names(&e, "org.freedesktop.DBus.Error.UnknownObject",
+                                                     "org.freedesktop.systemd1.NoSuchJob",
+                                                     "org.freedesktop.DBus.Error.UnknownMethod",
+                                                     "org.freedesktop.DBus.Error.UnknownInterface");
+        sd_bus_error_free(&e);
+        free(state);
+        return !gone;
+}
+
+int manager_run_job(Manager *m, const char *method, const char *name, uint64_t timeout_usec, char **ret_result) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        sd_bus_slot *slot = NULL;
+        JobWait w = {};
+        _cleanup_free_ char *job = NULL;
+        uint64_t deadline, last_probe;
+        const char *o;
+        int r;
+
+        /* the signal is matched before the job exists, so that its end cannot pass unseen */
+        r = sd_bus_match_signal(m->bus, &slot, DEST, PATH, IFACE_MANAGER, "JobRemoved", on_job_removed, &w);
+        if (r < 0)
+                return keep_error(m, NULL, r);
+        (void) sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, "Subscribe", NULL, NULL, NULL);
+        r = sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, method, &e, &reply, "ss", name, "replace");
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "o", &o);
+        if (r >= 0 && !(job = strdup(o)))
+                r = -ENOMEM;
+        sd_bus_message_unref(reply);
+        if (r < 0) {
+                keep_error(m, &e, r);
+                goto finish;
+        }
+        w.job = job;
+        deadline = now_usec() + timeout_usec;
+        last_probe = now_usec();
+        while (!w.result) {
+                r = sd_bus_process(m->bus, NULL);
+                if (r < 0)
+                        break;
+                if (r > 0)
+                        continue;
+                uint64_t now = now_usec();
+                if (now >= deadline) {
+                        r = -ETIMEDOUT;
+                        break;
+                }
+                /* every second: a job that is gone without its signal has finished */
+                if (now - last_probe >= 1000000) {
+                        last_probe = now;
+                        if (!job_exists(m, job)) {
+                                w.result = strdup("done");
+                                break;
+                        }
+                }
+                uint64_t wait = deadline - now < 1000000 ? deadline - now : 1000000;
+                r = sd_bus_wait(m->bus, wait);
+                if (r == -EINTR)
+                        r = 0; /* a signal: the job goes on, and so does the wait */
+                if (r < 0)
+                        break;
+        }
+        if (r < 0)
+                keep_error(m, NULL, r);
+        else if (!w.result)
+                r = -ENOMEM;
+finish:
+        sd_bus_slot_unref(slot);
+        sd_bus_error_free(&e);
+        if (r < 0) {
+                free(w.result);
+                return r;
+        }
+        *ret_result = w.result;
+        return 0;
 }

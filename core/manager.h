@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "service.h"
 
@@ -33,6 +34,29 @@ int manager_load_summary(Manager *m, const char *name, Service **ret);
 
 int manager_reload(Manager *m);
 int manager_restart(Manager *m, const char *name);
+
+/* What a try watches of a unit (manager_unit_status). Strings empty when unset are NULL. */
+typedef struct UnitStatus {
+        char *load_state, *active_state, *sub_state;
+        char *result;        /* Service.Result: "success", "exit-code", "timeout"... */
+        char *type;          /* Service.Type: "simple", "oneshot"... */
+        char *control_group; /* "/system.slice/ssh.service", NULL when nothing runs */
+        uint32_t main_pid, n_restarts;
+} UnitStatus;
+
+void unit_status_done(UnitStatus *s);
+
+/* The unit's state now (it is loaded if it is not). */
+int manager_unit_status(Manager *m, const char *name, UnitStatus *ret);
+
+/* Queue StartUnit, StopUnit or RestartUnit (method) for name in mode "replace", and wait until the job is
+ * finished, at most timeout_usec (-ETIMEDOUT; the job stays queued). *ret_result is the job's result:
+ * "done", "failed", "timeout", "canceled", "dependency", "skipped"... A unit already in the wanted state
+ * gets no job: "done". */
+int manager_run_job(Manager *m, const char *method, const char *name, uint64_t timeout_usec, char **ret_result);
+
+/* Forget that the unit failed (ResetFailedUnit): it shows inactive again. */
+int manager_reset_failed(Manager *m, const char *name);
 
 /* The manager's last error message, for the operator ("Unit foo.service not found."). */
 const char *manager_last_error(const Manager *m);

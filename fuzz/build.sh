@@ -6,9 +6,9 @@ src=$1 build=$2
 out=$build/fuzz/out
 mkdir -p "$out"
 CC=${FUZZ_CC:-clang}
-core=$(ls "$src"/core/*.c | grep -v -e manager.c)
+core=$(ls "$src"/core/*.c)
 for t in $(cat "$src/fuzz/targets"); do
         $CC -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                 -include "$build/config.h" -I"$src/core" -I"$build" \
-                $core "$src/fuzz/fuzz-$t.c" -o "$out/fuzz-$t" -ljansson -lcap -pthread
+                $core "$src/fuzz/fuzz-$t.c" -o "$out/fuzz-$t" -ljansson -lcap -lsystemd -pthread
 done

@@ -3,14 +3,18 @@
 
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 
 #include "cmd-confine.h"
 #include "caps.h"
+#include "cgroup-guard.h"
+#include "confine-try.h"
 #include <jansson.h>
 #include <sys/stat.h>
 #include "confine-plan.h"
 #include "dropin-write.h"
 #include "fileio.h"
+#include "learned-set.h"
 #include "macro.h"
 #include "confine-session.h"
 #include "output.h"
@@ -27,6 +31,9 @@ typedef struct Args {
         ConfineSettings settings;
         bool keep, force, runtime, no_reload, restart, settings_given, suggested;
         bool mode_given, bin_sh_given, budget_given;
+        bool try_given;        /* apply --try[=SECONDS] */
+        unsigned try_seconds;
+        const char *check;     /* apply --try --check CMD */
         const char *unit;
         char **units; /* export: several */
         const char *export_dir, *export_json, *import_file;
@@ -48,15 +55,28 @@ static const char usage_settings[] =
         "                   PAM, gconv, locale; its writable state)\n"
         "  --capabilities LIST  the capability bounding set to keep (e.g. CAP_NET_BIND_SERVICE,CAP_SETUID;\n"
         "                   empty: none)\n"
+        "  --learned        also what 'sdconfine learn' saw the unit open (its learned set), read-only or\n"
+        "                   writable as seen; never /etc/shadow, /root, /home or other services' keys\n"
         "  --suggested      accept every suggestion (presets and settings, each with its reason)\n"
         "  --force          confine a unit that already has a RootDirectory=/RootImage=\n"
         "  --root DIR       work below DIR (an image); nothing is reloaded\n"
         "  --offline        read the unit from disk even when a manager runs\n";
 
+static const char usage_try[] =
+        "  --restart        restart the service after the reload\n"
+        "  --try[=SECONDS]  write, reload, restart, and keep the drop-in only if the service holds for SECONDS\n"
+        "                   (default 10): active (a oneshot: finished with success), no restart, the same main\n"
+        "                   process. Otherwise the previous drop-in (or none) and state come back, the journal\n"
+        "                   of the attempt is shown with the paths it names as missing, and the exit status is 3\n"
+        "  --check CMD      with --try: run CMD through /bin/sh on the host at the end; it must exit 0\n"
+        "Exit status: 0 done (kept); 1 an error (a rollback that could not complete included); 2 a usage error;\n"
+        "3 the try failed and was rolled back.\n\n";
+
 static int parse_args(int argc, char **argv, Action action, Args *ret) {
         enum { ARG_MODE = 0x100, ARG_PACKAGE, ARG_PATH, ARG_WRITABLE, ARG_BIN_SH, ARG_NO_BIN_SH, ARG_FULL_UNIT,
                ARG_SET, ARG_BUDGET, ARG_KEEP, ARG_FORCE, ARG_ROOT, ARG_OFFLINE, ARG_RUNTIME, ARG_NO_RELOAD,
-               ARG_RESTART, ARG_PRESET, ARG_SUGGESTED, ARG_DIR, ARG_JSON, ARG_CAPABILITIES };
+               ARG_RESTART, ARG_PRESET, ARG_SUGGESTED, ARG_DIR, ARG_JSON, ARG_CAPABILITIES, ARG_TRY, ARG_CHECK,
+               ARG_LEARNED };
         static const struct option options[] = {
                 { "mode", required_argument, NULL, ARG_MODE },
                 { "package", required_argument, NULL, ARG_PACKAGE },
@@ -79,10 +99,13 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                 { "dir", required_argument, NULL, ARG_DIR },
                 { "capabilities", required_argument, NULL, ARG_CAPABILITIES },
                 { "json", required_argument, NULL, ARG_JSON },
+                { "learned", no_argument, NULL, ARG_LEARNED },
+                { "try", optional_argument, NULL, ARG_TRY },
+                { "check", required_argument, NULL, ARG_CHECK },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        Args a = {};
+        Args a = { .try_seconds = TRY_DEFAULT_SECONDS };
         int c, r = 0;
         confine_settings_init(&a.settings);
         optind = 1;
@@ -207,6 +230,30 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                 case ARG_JSON:
                         a.export_json = optarg;
                         break;
+                case ARG_LEARNED:
+                        a.settings.learned = true;
+                        a.settings_given = true;
+                        break;
+                case ARG_TRY:
+                case ARG_CHECK:
+                        if (action != ACTION_APPLY) {
+                                log_error("--%s is an option of apply: 'sdconfine apply --try UNIT'.",
+                                          c == ARG_TRY ? "try" : "check");
+                                r = -EINVAL;
+                        } else if (c == ARG_CHECK)
+                                a.check = optarg;
+                        else {
+                                char *end;
+                                unsigned long v = optarg ? strtoul(optarg, &end, 10) : TRY_DEFAULT_SECONDS;
+                                a.try_given = true;
+                                if (optarg && (!*optarg || *end || v < 1 || v > 3600)) {
+                                        log_error("--try=%s: give the seconds the service must hold, from 1 to 3600 "
+                                                  "(default %u), e.g. --try=30.", optarg, TRY_DEFAULT_SECONDS);
+                                        r = -EINVAL;
+                                } else
+                                        a.try_seconds = v;
+                        }
+                        break;
                 case 'h':
                         if (action == ACTION_EXPORT)
                                 printf("Usage: sdconfine export (--dir DIR | --json FILE) [SETTINGS] UNIT...\n\n"
@@ -217,10 +264,11 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                                        "Apply the settings of every service in FILE (from 'export --json'), computing\n"
                                        "each closure on this host.\n");
                         else
-                                printf("Usage: sdconfine %s [SETTINGS] UNIT\n\n%s",
-                                       action == ACTION_APPLY ? "apply [--runtime] [--no-reload] [--restart]"
+                                printf("Usage: sdconfine %s [SETTINGS] UNIT\n\n%s%s",
+                                       action == ACTION_APPLY ? "apply [--runtime] [--no-reload] [--restart] "
+                                                                "[--try[=SECONDS] [--check CMD]]"
                                        : action == ACTION_REVERT ? "revert [--runtime]" : action_names[action],
-                                       usage_settings);
+                                       action == ACTION_APPLY ? usage_try : "", usage_settings);
                         confine_settings_done(&a.settings);
                         return 0;
                 default:
@@ -260,6 +308,16 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                 }
                 *ret = a;
                 return 1;
+        }
+        if (r >= 0 && a.check && !a.try_given) {
+                log_error("--check runs at the end of a try: give it with --try, e.g. 'sdconfine apply --try "
+                          "--check \"curl -fsS http://localhost/\" UNIT'.");
+                r = -EINVAL;
+        }
+        if (r >= 0 && a.try_given && (a.no_reload || a.source.root || a.source.offline)) {
+                log_error("--try restarts the service through the running manager: it cannot be given with %s.",
+                          a.no_reload ? "--no-reload" : a.source.root ? "--root" : "--offline");
+                r = -EINVAL;
         }
         if (r >= 0 && optind + 1 != argc) {
                 log_error("give exactly one UNIT, e.g. 'sdconfine %s cron.service'.", action_names[action]);
@@ -312,6 +370,7 @@ static int merge_installed(Args *a, int root_fd) {
                 }
         }
         a->settings.full_unit = a->settings.full_unit || old.full_unit;
+        a->settings.learned = a->settings.learned || old.learned;
         /* what the command line did not name stays as installed */
         if (!a->mode_given)
                 a->settings.mode = old.mode;
@@ -405,10 +464,11 @@ static int write_file_atomic(const char *path, const char *text) {
  * JSON for import on another host */
 static int run_export(Args *a, ServiceSource *src, int root_fd) {
         ConfineSettings given;
-        json_t *services = json_object();
+        json_t *services = json_object(), *learned = json_object();
         int r = settings_copy(&a->settings, &given), ret = 0;
-        if (r < 0 || !services) {
+        if (r < 0 || !services || !learned) {
                 json_decref(services);
+                json_decref(learned);
                 return -ENOMEM;
         }
         for (char **u = a->units; *u; u++) {
@@ -433,6 +493,16 @@ static int run_export(Args *a, ServiceSource *src, int root_fd) {
                                 ret = -ENOMEM;
                                 break;
                         }
+                        /* the unit's learned set travels with its settings */
+                        _cleanup_free_ char *lj = NULL, *lerr = NULL;
+                        r = learned_set_export(root_fd, *u, &lj, &lerr);
+                        if (r >= 0 && json_object_set_new(learned, *u, json_loads(lj, 0, NULL)) < 0)
+                                r = -ENOMEM;
+                        if (r < 0 && r != -ENOENT) {
+                                log_error("cannot export the learned set of %s: %s.", *u, lerr ? lerr : error_words(-r));
+                                ret = r;
+                                break;
+                        }
                         continue;
                 }
                 _cleanup_free_ char *msg = NULL;
@@ -449,9 +519,9 @@ static int run_export(Args *a, ServiceSource *src, int root_fd) {
                         printf("%s.\n", msg);
         }
         if (a->export_json && ret >= 0) {
-                json_t *doc = json_pack("{s:s, s:i, s:o}", "generator", "sdconfine " SDCONFINE_VERSION, "format", 1,
-                                        "services", services);
-                services = NULL;
+                json_t *doc = json_pack("{s:s, s:i, s:o, s:o}", "generator", "sdconfine " SDCONFINE_VERSION, "format",
+                                        1, "services", services, "learned", learned);
+                services = learned = NULL;
                 char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
                 json_decref(doc);
                 r = text ? write_file_atomic(a->export_json, text) : -ENOMEM;
@@ -463,6 +533,7 @@ static int run_export(Args *a, ServiceSource *src, int root_fd) {
                 ret = r;
         }
         json_decref(services);
+        json_decref(learned);
         confine_settings_done(&given);
         return ret;
 }
@@ -498,6 +569,15 @@ static int run_import(Args *a, ServiceSource *src, int root_fd) {
                         ret = -EINVAL;
                         continue;
                 }
+                /* the unit's learned set, when the file carries one, joins this host's (the union) */
+                json_t *lv = json_object_get(json_object_get(doc, "learned"), unit);
+                _cleanup_free_ char *lj = lv ? json_dumps(lv, JSON_COMPACT) : NULL;
+                if (lv && (!lj || learned_set_import(root_fd, unit, lj, &err) < 0)) {
+                        log_error("%s: the learned set of %s cannot be imported: %s. Skipped.", a->import_file, unit,
+                                  err ? err : "out of memory");
+                        ret = -EINVAL;
+                        continue;
+                }
                 a->unit = unit;
                 int r = render(a, src, &text);
                 if (r >= 0)
@@ -515,10 +595,137 @@ static int run_import(Args *a, ServiceSource *src, int root_fd) {
         return ret;
 }
 
+/* The lock-out guard: refuse to restart, untried, the unit this command runs under (the operator's SSH
+ * session below sshd). Nothing is written when it refuses. */
+static int lockout_guard(ServiceSource *src, const char *unit) {
+        UnitStatus s = {};
+        _cleanup_free_ char *comm = NULL;
+        pid_t pid = 0;
+        int r = manager_unit_status(src->manager, unit, &s);
+        if (r < 0) {
+                log_error("cannot tell whether you are connected through %s (its control group cannot be read: %s), "
+                          "so it is not restarted untried. Use --try. Nothing was written.", unit,
+                          manager_last_error(src->manager) ? manager_last_error(src->manager) : error_words(-r));
+                return r;
+        }
+        r = s.control_group ? cgroup_find_ancestor_in(getpid(), s.control_group, &pid, &comm) : 0;
+        if (r > 0) {
+                log_error("you are connected through %s (this command runs below process %d, %s, in its control "
+                          "group): restarting it confined without --try could lock you out. Use --try, which "
+                          "brings the previous state back when %s does not stay up. Nothing was written.",
+                          unit, (int) pid, comm, unit);
+                r = -EPERM;
+        } else if (r < 0)
+                log_error("cannot tell whether you are connected through %s: %s. Use --try. Nothing was written.", unit,
+                          error_words(-r));
+        unit_status_done(&s);
+        return r;
+}
+
+static volatile sig_atomic_t try_interrupted = 0;
+
+static void on_interrupt(int sig) {
+        try_interrupted = 1;
+}
+
+/* While a try runs: Ctrl-C and SIGTERM roll back instead of leaving the new drop-in untried, and a lost
+ * terminal (the operator's SSH connection) does not end the try before it can roll back. */
+static void try_signals(bool on, struct sigaction old[4]) {
+        static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+        for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
+                if (!on) {
+                        (void) sigaction(sigs[i], &old[i], NULL);
+                        continue;
+                }
+                struct sigaction sa = { .sa_handler = i < 2 ? on_interrupt : SIG_IGN };
+                sigemptyset(&sa.sa_mask);
+                (void) sigaction(sigs[i], &sa, &old[i]);
+        }
+}
+
+/* apply --try: the outcome in words. Returns the exit status: 0 kept, 3 rolled back, 1 an error. */
+static int run_try(Args *a, ServiceSource *src, int root_fd, const char *text) {
+        TryOptions o = { .seconds = a->try_seconds, .check = a->check, .runtime = a->runtime,
+                         .interrupted = &try_interrupted };
+        struct sigaction old[4];
+        TryResult t = {};
+        if (unit_name_is_valid(a->unit, UNIT_NAME_TEMPLATE)) {
+                log_error("%s is a template: try one of its instances (e.g. %.*s@NAME.service); the drop-in is "
+                          "written for all of them.", a->unit, (int) strcspn(a->unit, "@"), a->unit);
+                return 1;
+        }
+        fprintf(stderr, "sdconfine: trying the confinement of %s for %u s%s%s%s...\n", a->unit, o.seconds,
+                o.check ? ", then the check '" : "", o.check ? o.check : "", o.check ? "'" : "");
+        try_signals(true, old);
+        int r = confine_try(src, root_fd, a->unit, text, &o, &t);
+        try_signals(false, old);
+        if (r < 0 && t.error) {
+                log_error("%s.", t.error);
+                try_result_done(&t);
+                return 1;
+        }
+        if (t.kept) {
+                printf("%s.\n", t.summary ? t.summary : "Kept");
+                try_result_done(&t);
+                return 0;
+        }
+        log_error("the try failed: %s.", t.failure ? t.failure : "out of memory");
+        if (t.check_output && *t.check_output) {
+                fprintf(stderr, "sdconfine: the check's output (its end):\n");
+                for (char *rest = t.check_output, *l; (l = strsep(&rest, "\n"));)
+                        if (*l || rest)
+                                fprintf(stderr, "    %s\n", l);
+        }
+        if (t.rollback)
+                fprintf(stderr, "sdconfine: %s: %s.\n", t.rollback_failed ? "the rollback did not complete" : "rolled back",
+                        t.rollback);
+        if (t.journal_error)
+                fprintf(stderr, "sdconfine: the journal of the attempt: %s. See 'journalctl -u %s'.\n", t.journal_error,
+                        a->unit);
+        else if (t.journal && t.journal[0]) {
+                fprintf(stderr, "sdconfine: the journal of %s during the try (journalctl -u %s --since \"%s\"):\n", a->unit,
+                        a->unit, t.since ? t.since : "today");
+                for (char **l = t.journal; *l; l++)
+                        fprintf(stderr, "    %s\n", *l);
+        } else if (t.journal)
+                fprintf(stderr, "sdconfine: %s logged nothing during the try.\n", a->unit);
+        for (size_t i = 0; i < t.n_suggestions; i++) {
+                const JournalSuggestion *sg = t.suggestions + i;
+                switch (sg->hint) {
+                case JOURNAL_HINT_PATH:
+                        fprintf(stderr, "sdconfine: suggestion: %s %s (journal: %s)\n",
+                                sg->writable ? "--writable" : "--path", sg->path, sg->line);
+                        break;
+                case JOURNAL_HINT_PERL_MODULE:
+                        fprintf(stderr, "sdconfine: suggestion: the Perl module %s is missing: --path the directory of "
+                                "@INC that holds it (journal: %s)\n", sg->what, sg->line);
+                        break;
+                case JOURNAL_HINT_PYTHON_MODULE:
+                        fprintf(stderr, "sdconfine: suggestion: the Python module %s is missing: --path the directory "
+                                "of sys.path that holds it (journal: %s)\n", sg->what, sg->line);
+                        break;
+                case JOURNAL_HINT_LIBRARY:
+                        fprintf(stderr, "sdconfine: suggestion: the library %s is missing: --path the file 'ldconfig -p' "
+                                "names for it (journal: %s)\n", sg->what, sg->line);
+                        break;
+                }
+        }
+        if (t.stored)
+                fprintf(stderr, "sdconfine: the suggested paths are kept in %s: 'sdconfine apply --suggested --try %s' "
+                        "takes them.\n", t.stored, a->unit);
+        else if (t.store_error)
+                fprintf(stderr, "sdconfine: the suggested paths: %s. Give them with --path and --writable.\n",
+                        t.store_error);
+        r = t.rollback_failed || r < 0 ? 1 : 3;
+        try_result_done(&t);
+        return r;
+}
+
 static int run(int argc, char **argv, Action action) {
         Args a;
         ServiceSource src = {};
         _cleanup_free_ char *text = NULL, *installed = NULL, *path = NULL;
+        int status = -1; /* the exit status when it is neither 0 nor 1 */
         int r = parse_args(argc, argv, action, &a);
         if (r <= 0)
                 return r < 0 ? 2 : 0;
@@ -574,6 +781,10 @@ static int run(int argc, char **argv, Action action) {
                         }
                         print_diff(installed, text, path);
                         r = 0;
+                } else if (a.try_given) {
+                        status = run_try(&a, &src, root_fd, text);
+                } else if (a.restart && src.manager && (r = lockout_guard(&src, a.unit)) < 0) {
+                        goto finish;
                 } else {
                         _cleanup_free_ char *msg = NULL;
                         r = confine_write(&src, root_fd, a.unit, a.runtime, text, !a.no_reload, a.restart, &msg);
@@ -593,7 +804,7 @@ finish:
         confine_settings_done(&a.settings);
         strv_free(a.units);
         service_source_close(&src);
-        return r < 0 ? 1 : 0;
+        return status >= 0 ? status : r < 0 ? 1 : 0;
 }
 
 int cmd_preview(int argc, char **argv) {

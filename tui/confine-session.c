@@ -8,6 +8,7 @@
 #include "dropin-write.h"
 #include "fileio.h"
 #include "macro.h"
+#include "try-suggest.h"
 
 void confine_result_done(ConfineResult *r) {
         service_free(r->svc);
@@ -34,6 +35,9 @@ int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const c
                 r = -ENOENT;
                 goto fail;
         }
+        /* --suggested: also the paths a rolled-back try found missing (apply --try) */
+        if (suggested && (r = try_suggest_take(src->root_dir, unit, settings, &res.accepted, &res.error)) < 0)
+                goto fail;
         r = confine_plan_build(ctx, db, res.svc, settings, force, &res.plan, &res.closure, &res.error);
         if (r < 0)
                 goto fail;

@@ -6,6 +6,7 @@
 #include "cmd-closure.h"
 #include "cmd-service.h"
 #include "cmd-confine.h"
+#include "cmd-learn.h"
 #include "tui.h"
 #include "macro.h"
 #include "output.h"
@@ -27,6 +28,7 @@ static void usage(FILE *f) {
               "  revert UNIT       remove sdconfine's drop-in and reload\n"
               "  export --dir DIR|--json FILE UNIT...  drop-ins or settings for other hosts\n"
               "  import FILE       apply the settings of an export --json file on this host\n"
+              "  learn UNIT        watch what the running service opens; apply --learned adds it\n"
               "  help              show this help\n"
               "  version           show the version\n",
               f);
@@ -68,6 +70,8 @@ int main(int argc, char **argv) {
                 return cmd_export(argc - 1, argv + 1);
         if (streq(cmd, "import"))
                 return cmd_import(argc - 1, argv + 1);
+        if (streq(cmd, "learn"))
+                return cmd_learn(argc - 1, argv + 1);
         if (streq(cmd, "help") || streq(cmd, "--help") || streq(cmd, "-h")) {
                 usage(stdout);
                 return 0;

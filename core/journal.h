@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The journal of a unit (sd-journal: the only file that includes it), and what its lines say is missing. */
+
+/* The lines about unit logged from since_usec to until_usec (CLOCK_REALTIME, microseconds; 0: no end):
+ * its processes' (_SYSTEMD_UNIT=) and the manager's about it (UNIT=), as "IDENTIFIER[PID]: MESSAGE", control
+ * characters shown as spaces. At most max lines: the last ones. An empty list (not NULL) when there are none.
+ */
+int journal_read_unit(const char *unit, uint64_t since_usec, uint64_t until_usec, size_t max, char ***ret);
+
+typedef enum JournalHint {
+        JOURNAL_HINT_PATH,          /* path: bind it (writable or not) */
+        JOURNAL_HINT_PERL_MODULE,   /* what: "strict.pm", "Foo/Bar.pm" (its directory is Perl's to say) */
+        JOURNAL_HINT_PYTHON_MODULE, /* what: "yaml" */
+        JOURNAL_HINT_LIBRARY,       /* what: "libzstd.so.1", a soname the loader did not find */
+} JournalHint;
+
+typedef struct JournalSuggestion {
+        JournalHint hint;
+        char *path;    /* JOURNAL_HINT_PATH: the absolute path, outside any root ("/etc/nginx/nginx.conf") */
+        bool writable; /* "Permission denied", "Read-only file system": --writable */
+        char *what;    /* the other hints: the module or library named */
+        char *line;    /* the journal line it was read from */
+} JournalSuggestion;
+
+/* Read journal lines for what the service did not find: an absolute path next to "No such file or
+ * directory", "not found", "does not exist", "cannot open shared object file" (read-only), or next to
+ * "Permission denied", "Read-only file system" (writable); a Perl module ("Can't locate X in @INC"), a
+ * Python module ("No module named 'x'") or a library soname. The path nearest before the message is taken,
+ * else the first after it. Paths systemd names below its staging root (/run/systemd/unit-root) are given
+ * as the host's. What is never bound (/etc/shadow, /root, /home... as unit_path_is_hazard()) is never
+ * suggested. Each path or name once, in the order of the lines. Pure. */
+int journal_suggest_paths(char *const *lines, JournalSuggestion **ret, size_t *ret_n);
+
+void journal_suggestions_free(JournalSuggestion *s, size_t n);
