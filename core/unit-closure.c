@@ -401,29 +401,52 @@ static int read_text(Ctx *x, const char *path, size_t max, char **ret, size_t *r
 }
 
 /* The interpreter node a script node runs under: the first of its dependencies an interpreter matches. */
-static const Interpreter *script_interp(const Closure *c, size_t node, size_t *ret_interp) {
-        const ClosureNode *n = closure_node(c, node);
-        for (size_t k = 0; k < n->n_deps; k++) {
-                const ClosureNode *d = closure_node(c, n->deps[k]);
-                const Interpreter *ip = d->kind == NODE_INTERPRETER ? interp_find(d->realpath) : NULL;
-                if (ip) {
+/* The real file of the interpreter a script's #! line names (through /usr/bin/env NAME too), read from the
+ * script itself: the kind of its interpreter's node tells nothing when that program is also run directly
+ * (/bin/sh is the root's /bin/sh and an interpreter). */
+static int script_interpreter(Ctx *x, size_t node, const char **ret_real) {
+        const ClosureNode *n = closure_node(x->c, node);
+        char buf[257];
+        _cleanup_close_ int fd = fs_root_open(x->root, n->realpath, O_RDONLY);
+        ssize_t k = fd < 0 ? -1 : pread(fd, buf, sizeof buf - 1, 0);
+        if (k < 3 || buf[0] != '#' || buf[1] != '!')
+                return -ENOEXEC;
+        buf[k] = 0;
+        buf[strcspn(buf, "\n")] = 0;
+        char *save = NULL, *interp = strtok_r(buf + 2, " \t", &save);
+        if (!interp)
+                return -ENOEXEC;
+        _cleanup_free_ char *found = NULL;
+        if (streq(base_name(interp), "env")) {
+                char *w;
+                while ((w = strtok_r(NULL, " \t", &save)) && (w[0] == '-' || strchr(w, '=')))
+                        ;
+                char *dirs[] = { (char *) (x->env && x->env->path ? x->env->path : CLOSURE_DEFAULT_PATH), NULL };
+                if (!w || (w[0] != '/' && resolve_command(x->root, w, dirs, &found) < 0))
+                        return -ENOENT;
+                interp = found ? found : w;
+        }
+        return fs_root_chase(x->root, interp, ret_real, NULL);
+}
+
+static const Interpreter *script_interp(Ctx *x, size_t node, size_t *ret_interp) {
+        const char *real;
+        if (script_interpreter(x, node, &real) < 0)
+                return NULL;
+        const Interpreter *ip = interp_find(real);
+        const ClosureNode *n = closure_node(x->c, node);
+        for (size_t k = 0; ip && k < n->n_deps; k++)
+                if (streq(closure_node(x->c, n->deps[k])->realpath, real)) {
                         *ret_interp = n->deps[k];
                         return ip;
                 }
-        }
         return NULL;
 }
 
-static bool node_is_shell_script(const Closure *c, size_t node) {
-        const ClosureNode *n = closure_node(c, node);
-        if (n->kind != NODE_SCRIPT)
-                return false;
-        for (size_t k = 0; k < n->n_deps; k++) {
-                const ClosureNode *d = closure_node(c, n->deps[k]);
-                if (d->kind == NODE_INTERPRETER && shell_interp(d->realpath))
-                        return true;
-        }
-        return false;
+static bool node_is_shell_script(Ctx *x, size_t node) {
+        const char *real;
+        return closure_node(x->c, node)->kind == NODE_SCRIPT && script_interpreter(x, node, &real) >= 0 &&
+               shell_interp(real);
 }
 
 static int text_paths(Ctx *x, size_t parent, const char *origin, const char *text, size_t size, bool quoted,
@@ -443,7 +466,7 @@ static int walk_nodes(Ctx *x) {
                 const ClosureNode *n = closure_node(x->c, i);
                 if (hashmap_get(x->scanned, n->path))
                         continue;
-                bool shell = node_is_shell_script(x->c, i) || hashmap_get(x->shell, n->path);
+                bool shell = node_is_shell_script(x, i) || hashmap_get(x->shell, n->path);
                 size_t interp_node;
                 const Interpreter *ip = NULL;
                 /* what the programs have compiled in, the unit's own and those its scripts run */
@@ -477,7 +500,7 @@ static int walk_nodes(Ctx *x) {
                         continue;
                 }
                 if ((x->rules & UNIT_RULE_MODULES) && n->kind == NODE_SCRIPT)
-                        ip = script_interp(x->c, i, &interp_node);
+                        ip = script_interp(x, i, &interp_node);
                 if (!(shell && (x->rules & UNIT_RULE_SCRIPTS)) && !ip)
                         continue;
                 _cleanup_free_ char *path = strdup(n->path);
@@ -723,9 +746,11 @@ static int conffile_paths(Ctx *x, const char *conffile, size_t parent) {
         _cleanup_free_ char *text = NULL;
         size_t size;
         int r = read_text(x, conffile, CONFFILE_MAX, &text, &size);
-        if (r > 0 && !x->x->run_as)
-                r = run_as_user(x, conffile, text);
-        return r <= 0 ? r : text_paths(x, parent, conffile, text, size, false, false);
+        if (r <= 0)
+                return r;
+        if (!x->x->run_as && (r = run_as_user(x, conffile, text)) < 0)
+                return r;
+        return text_paths(x, parent, conffile, text, size, false, false);
 }
 
 /* Paths compiled into a program (its strings), where they name its own places: /etc/NAME..., /usr/share/NAME,

@@ -65,8 +65,9 @@ static int setup(void **state) {
         put("/etc/default/foo", "FOO_OPTS=-v\n", 0644);
         put("/etc/shadow", "root:*:1::::::\n", 0640);
         put("/etc/passwd", "root:x:0:0::/root:/bin/sh\nfoo:x:4321:4321::/var/lib/foo:/usr/sbin/nologin\n", 0644);
-        put("/etc/foo/foo.conf", "pidfile /run/foo/foo.pid\nlogfile = /var/log/foo/foo.log\nuser foo;\n[plugin]\nuser root\n", 0644);
+        put("/etc/foo/foo.conf", "pidfile /run/foo/foo.pid\nlogfile = /var/log/foo/foo.log\nuser foo;\ninclude /usr/share/other/extra.conf\n[plugin]\nuser root\n", 0644);
         put("/usr/share/foo/data.txt", "data\n", 0644);
+        put("/usr/share/other/extra.conf", "x\n", 0644);
         put("/usr/share/doc/foo-common/copyright", "c\n", 0644);
         put("/etc/foo/server.key", "KEY\n", 0600);
         put("/etc/other/other.key", "KEY\n", 0600);
@@ -202,6 +203,8 @@ static void test_package(void **state) {
         assert_string_equal(reason_of(&f, "/usr/share/foo/data.txt"), "file of foo-common");
         assert_null(reason_of(&f, "/usr/share/doc/foo-common/copyright"));
         assert_null(reason_of(&f, "/etc/foo/old.conf"));
+        /* a file its conffile names, of no package of its own */
+        assert_string_equal(reason_of(&f, "/usr/share/other/extra.conf"), "named in /etc/foo/foo.conf line 4");
         /* the user its configuration names, for the suggestion to start it as that user */
         assert_string_equal(f.x.run_as, "foo");
         assert_string_equal(f.x.run_as_where, "/etc/foo/foo.conf line 3");

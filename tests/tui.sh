@@ -11,8 +11,14 @@ export TMUX_TMPDIR="$tmp/tmux"
 mkdir -p "$TMUX_TMPDIR"
 T="tmux -L sdconfine-test -f /dev/null"
 exec 3>&1 # wait_for shows the screen it gave up on
-trap '$T kill-server 2>/dev/null; systemd_stop; rm -rf "$tmp"' EXIT INT TERM
+made_store=""
+trap '$T kill-server 2>/dev/null; systemd_stop; rm -rf "$tmp"; [ -z "$made_store" ] || rmdir /var/lib/sdconfine 2>/dev/null' EXIT INT TERM
+# the learned sets (L) go to a tmpfs inside the namespace; the mount point made for it goes when it was ours
+if [ ! -d /var/lib/sdconfine ]; then
+        mkdir -p /var/lib/sdconfine && made_store=1
+fi
 systemd_start "$tmp" "$build" "$src" || { echo "1..0 # SKIP systemd did not start"; exit 0; }
+in_ns mount -t tmpfs tmpfs /var/lib/sdconfine
 S="nsenter -t $SYSTEMD_PID -m -p -n -- $NS_BUILD/sdconfine"
 
 screen() { $T capture-pane -p -t "$1"; }
@@ -92,6 +98,38 @@ check "r asks before removing, naming the file" wait_for main '/etc/systemd/syst
 keys main y
 check "revert: removed and reloaded" wait_for main 'Removed /etc/systemd/system/beanstalkd.service.d/50-confinement.conf'
 check "the file is gone" sh -c "! nsenter -t $SYSTEMD_PID -m -p -- test -e /etc/systemd/system/beanstalkd.service.d"
+# w offers three answers: apply, try (apply, restart, keep only if it works), cancel
+keys main 1 w
+check "w offers y: apply" wait_for main '^ y  apply'
+check "w offers t: apply, restart and keep only if it works" wait_for main '^ t  apply, restart and keep only if it works'
+check "w offers n: cancel" wait_for main 'n  cancel'
+keys main n
+check "n cancels" wait_for main 'Nothing written'
+check "n cancels: no drop-in" sh -c "! nsenter -t $SYSTEMD_PID -m -p -- test -e /etc/systemd/system/beanstalkd.service.d/50-confinement.conf"
+keys main w t
+check "t: trying, held for 10 s" wait_for main 'Trying the confinement of beanstalkd.service.*10 s'
+check "t: the result screen says it held and is kept" wait_for main 'Kept: beanstalkd.service held for 10 s' 40
+check "t: the result screen says what was done" wait_for main 'restarted beanstalkd.service: it held for 10 s'
+check "t kept the drop-in" in_ns test -f /etc/systemd/system/beanstalkd.service.d/50-confinement.conf
+check "t: the service runs confined" sh -c "m=\$(nsenter -t $SYSTEMD_PID -m -p -- systemctl show -p MainPID --value beanstalkd.service); nsenter -t $SYSTEMD_PID -m -p -- test -e /proc/\$m/root/usr/bin/beanstalkd && ! nsenter -t $SYSTEMD_PID -m -p -- test -e /proc/\$m/root/etc/os-release"
+keys main q
+check "q leaves the result screen, the message stays" wait_for main 'Kept: beanstalkd.service held for 10 s confined'
+keys main r y
+check "revert after the try" wait_for main 'Removed /etc/systemd/system/beanstalkd.service.d/50-confinement.conf'
+check "the tried file is gone" sh -c "! nsenter -t $SYSTEMD_PID -m -p -- test -e /etc/systemd/system/beanstalkd.service.d"
+# L learns: a service that is not running is started for it and stopped again
+in_ns systemctl stop beanstalkd.service
+keys main '?'
+check "? in a service lists L (learn)" wait_for main 'L learn what the service opens'
+keys main x L
+check "L asks for the seconds" wait_for main 'Learn for how many seconds'
+keys main 2 Enter
+check "L: a live counter while learning" wait_for main 'Learning beanstalkd.service: [0-9]* s left, [0-9]* opens, [0-9]* files, [0-9]* new'
+check "L: the count learned, and where it is kept" wait_for main 'Learned [1-9][0-9]* files ([0-9]* new) of beanstalkd.service' 20
+check "L: the learned set is saved" in_ns test -s /var/lib/sdconfine/learned/beanstalkd.service.json
+check "L: the unit started for learning is stopped again" sh -c "! nsenter -t $SYSTEMD_PID -m -p -- systemctl -q is-active beanstalkd.service"
+keys main 2 G
+check "2: the learned files, marked, at the end of the closure tree" wait_for main 'Learned (sdconfine learn)'
 keys main q
 check "q goes back to the list" wait_for main 'system services'
 check "the list shows a service's closure size once known" wait_for main 'beanstalkd.service.*[0-9] [KM]iB'

@@ -8,12 +8,20 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "caps.h"
+#include "confine-plan.h"
 #include "confine-session.h"
+#include "confine-try.h"
 #include "dropin-write.h"
 #include "fileio.h"
+#include "learn.h"
+#include "learned-set.h"
 #include "macro.h"
 #include "output.h"
 #include "textdiff.h"
@@ -539,6 +547,16 @@ static char **settings_lines(App *a) {
         return l;
 }
 
+/* The rows below the tree in the closure view: a heading and each learned bind. */
+static size_t learned_rows(const App *a) {
+        if (!a->opened || !a->settings.learned)
+                return 0;
+        size_t n = 0;
+        for (size_t i = 0; i < a->res.plan.n_binds; i++)
+                n += a->res.plan.binds[i].why && startswith(a->res.plan.binds[i].why, "learned: ");
+        return 2 + (n ? n : 1) + (a->n_rows ? 0 : 1);
+}
+
 static char **closure_lines(App *a, int width) {
         char **l = NULL, buf[2048], size[32], add[32];
         const Closure *c = a->res.closure;
@@ -589,6 +607,23 @@ static char **closure_lines(App *a, int width) {
         }
         if (!l)
                 (void) strv_extend(&l, "(no closure)");
+        /* what the learned set adds: plan binds of their own, marked as learned */
+        if (a->settings.learned) {
+                (void) strv_extend(&l, "");
+                (void) strv_extend(&l, "Learned (sdconfine learn)");
+                size_t n = 0;
+                for (size_t i = 0; i < a->res.plan.n_binds; i++) {
+                        const Bind *b = a->res.plan.binds + i;
+                        if (!b->why || !startswith(b->why, "learned: "))
+                                continue;
+                        snprintf(buf, sizeof buf, "  L %s%s  %s (%s)", b->dest, b->directory ? "/" : "",
+                                 b->writable ? "rw" : "ro", b->why);
+                        (void) strv_extend(&l, buf);
+                        n++;
+                }
+                if (!n)
+                        (void) strv_extend(&l, "  (nothing beyond the closure: the tree above covers what was learned)");
+        }
         return l;
 }
 
@@ -659,16 +694,18 @@ static void draw_service(App *a) {
                         attr = attr_of(a, t[0] == '+' ? C_ADD : C_DEL, t[0] == '+' ? A_BOLD : A_DIM);
                 if (a->view == VIEW_CLOSURE && i < a->n_rows && a->rows[i].missing >= 0)
                         attr = attr_of(a, C_MISSING, A_BOLD | A_UNDERLINE);
+                if (a->view == VIEW_CLOSURE && i >= a->n_rows && (startswith(t, "Learned") || startswith(t, "  L ")))
+                        attr = attr_of(a, C_OURS, A_BOLD);
                 if (i == *sel && a->view != VIEW_DROPIN)
                         attr |= A_REVERSE;
                 put(2 + y, 0, COLS, t, attr);
         }
         strv_free(lines);
         static const char *const keys[_VIEW_MAX] = {
-                " ?Help 1-4/Tab View Spc Confine m Mode b sh p Pkg a Path W Writable P Preset S Suggested w Apply r Revert e Export q Back",
-                " ?Help 1-4/Tab View Enter/Right Expand Left Collapse * All y Why / Search n Next w Apply r Revert q Back",
-                " ?Help 1-4/Tab View arrows/PgUp/PgDn Move w Apply r Revert e Export q Back",
-                " ?Help 1-4/Tab View arrows/PgUp/PgDn Scroll w Apply r Revert e Export q Back",
+                " ?Help 1-4/Tab View Spc Confine m Mode b sh p Pkg a Path W Writable P Preset S Suggested L Learn w Apply r Revert e Export q Back",
+                " ?Help 1-4/Tab View Enter/Right Expand Left Collapse * All y Why / Search n Next L Learn w Apply r Revert q Back",
+                " ?Help 1-4/Tab View arrows/PgUp/PgDn Move L Learn w Apply r Revert e Export q Back",
+                " ?Help 1-4/Tab View arrows/PgUp/PgDn Scroll L Learn w Apply r Revert e Export q Back",
         };
         draw_bars(a, keys[a->view]);
 }
@@ -776,7 +813,10 @@ static void show_help(App *a) {
                 "             o override KEY=VALUE   c capabilities (a checklist)   x remove the selected entry   +/- budget",
                 "             S accept all suggestions",
                 "  Closure:   Enter/Right expand   Left collapse   * expand all   y why is it here   / search, n next",
-                "  w apply (write the drop-in, reload; asks first)   r revert   e export to a directory",
+                "  w apply: asks y (write, reload), t (also restart, keep only if it works), n",
+                "  r revert   e export to a directory",
+                "  L learn what the service opens (N s, live counter, needs root): the learned",
+                "    files join the plan, at the end of the closure tree",
                 "  Ctrl-L redraw    q, Esc back",
                 NULL,
         };
@@ -787,6 +827,209 @@ static void show_help(App *a) {
         put(LINES - 1, 0, COLS, " Any key returns", attr_of(a, C_BAR, A_REVERSE));
         refresh();
         getch();
+}
+
+/* After a write, a removal or a try: what is installed now, the list's marker, the plan (the message stays). */
+static void after_write(App *a) {
+        free(a->installed);
+        a->installed = NULL;
+        (void) dropin_read(a->root_fd, a->unit, false, &a->installed);
+        for (size_t i = 0; i < a->n_entries; i++)
+                if (streq(a->entries[i].name, a->unit)) {
+                        free(a->entries[i].marker);
+                        a->entries[i].marker = strdup(a->installed ? "confined" : "");
+                }
+        char saved[512];
+        memcpy(saved, a->message, sizeof saved);
+        recompute(a);
+        memcpy(a->message, saved, sizeof saved);
+}
+
+/* A question on the lines above the key bar, one line each; returns the key when it is one of keys. */
+static bool confirm_lines(App *a, const char *const *lines, size_t n, const char *keys, int *ret_key) {
+        for (size_t i = 0; i < n; i++) {
+                int y = LINES - 1 - (int) n + (int) i;
+                fill_line(y, 0);
+                put(y, 0, COLS, lines[i], A_BOLD);
+        }
+        refresh();
+        int ch = getch();
+        (void) a;
+        if (ret_key)
+                *ret_key = ch;
+        return ch < 256 && ch > 0 && strchr(keys, ch);
+}
+
+static void strv_addf(char ***l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void strv_addf(char ***l, const char *fmt, ...) {
+        char buf[2048];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof buf, fmt, ap);
+        va_end(ap);
+        (void) strv_extend(l, buf);
+}
+
+/* A scrollable text screen (the try's result): q, Esc or Enter dismiss it. */
+static void show_text(App *a, const char *title, char **text) {
+        size_t n = 0, top = 0;
+        char **lines = NULL;
+        int width = 0;
+        for (;;) {
+                /* long lines wrap at spaces (continued lines indented), again after a resize */
+                if (width != COLS) {
+                        width = COLS;
+                        strv_free(lines);
+                        lines = NULL;
+                        for (char **t = text; t && *t; t++) {
+                                const char *p = *t;
+                                bool first = true;
+                                do {
+                                        int w = first ? width : width - 4, len = (int) strlen(p);
+                                        if (w < 10)
+                                                w = 10;
+                                        if (len > w) {
+                                                int cut = w;
+                                                while (cut > w / 2 && p[cut] != ' ')
+                                                        cut--;
+                                                len = p[cut] == ' ' ? cut : w;
+                                        }
+                                        strv_addf(&lines, "%s%.*s", first ? "" : "    ", len, p);
+                                        p += len;
+                                        while (*p == ' ')
+                                                p++;
+                                        first = false;
+                                } while (*p);
+                        }
+                        n = strv_length(lines);
+                }
+                erase();
+                draw_title(a, title);
+                int rows = LINES - 3;
+                if (rows < 1)
+                        rows = 1;
+                if (n > (size_t) rows && top > n - rows)
+                        top = n - rows;
+                for (int y = 0; y < rows && top + y < n; y++) {
+                        const char *t = lines[top + y];
+                        int attr = startswith(t, "Kept") || startswith(t, "Held") ? attr_of(a, C_OURS, A_BOLD)
+                                   : startswith(t, "Rolled back")                 ? attr_of(a, C_WARN, A_BOLD)
+                                   : startswith(t, "--path") || startswith(t, "--writable") || startswith(t, "Suggestion")
+                                           ? attr_of(a, C_ADD, A_BOLD)
+                                           : 0;
+                        put(1 + y, 0, COLS, t, attr);
+                }
+                fill_line(LINES - 1, attr_of(a, C_BAR, A_REVERSE));
+                put(LINES - 1, 0, COLS, " Up/Down/PgUp/PgDn Scroll  q/Esc/Enter Back", attr_of(a, C_BAR, A_REVERSE));
+                refresh();
+                int ch = getch();
+                if (ch == 'q' || ch == 27 || is_enter(ch)) {
+                        strv_free(lines);
+                        return;
+                }
+                if ((ch == KEY_UP || ch == 'k') && top > 0)
+                        top--;
+                else if ((ch == KEY_DOWN || ch == 'j') && top + rows < n)
+                        top++;
+                else if (ch == KEY_PPAGE)
+                        top = top > (size_t) rows ? top - rows : 0;
+                else if (ch == KEY_NPAGE && n > (size_t) rows)
+                        top = top + rows < n - rows ? top + rows : n - rows;
+                else if (ch == 'g' || ch == KEY_HOME)
+                        top = 0;
+                else if ((ch == 'G' || ch == KEY_END) && n > (size_t) rows)
+                        top = n - rows;
+        }
+}
+
+/* t at the apply question: write, reload, restart, hold, keep only if it works (confine_try). */
+static void do_try(App *a) {
+        if (!a->src.manager) {
+                set_message(a, true, "Trying needs a service manager to restart %s: none answers here.", a->unit);
+                return;
+        }
+        if (unit_name_is_valid(a->unit, UNIT_NAME_TEMPLATE)) {
+                set_message(a, true, "%s is a template: try one of its instances.", a->unit);
+                return;
+        }
+        TryOptions o = { .seconds = TRY_DEFAULT_SECONDS };
+        TryResult t = {};
+        set_message(a, false, "Trying the confinement of %s: restarted, held for %u s (%u s)...", a->unit, o.seconds,
+                    o.seconds);
+        draw(a);
+        int r = confine_try(&a->src, a->root_fd, a->unit, a->res.text, &o, &t);
+        a->message[0] = 0;
+        if (r < 0 && t.error) {
+                set_message(a, true, "The try could not start: %s.", t.error);
+                try_result_done(&t);
+                return;
+        }
+        char **l = NULL;
+        if (t.kept) {
+                strv_addf(&l, "Kept: %s held for %u s confined; the drop-in stays.", a->unit, o.seconds);
+                strv_addf(&l, "%s.", t.summary ? t.summary : "Kept");
+                set_message(a, false, "Kept: %s held for %u s confined.", a->unit, o.seconds);
+        } else {
+                strv_addf(&l, "Rolled back: %s.", t.failure ? t.failure : "out of memory");
+                if (t.rollback)
+                        strv_addf(&l, "%s: %s.", t.rollback_failed ? "The rollback did not complete" : "The rollback",
+                                  t.rollback);
+                set_message(a, true, "Rolled back: %s.", t.failure ? t.failure : "out of memory");
+        }
+        if (t.check_output && *t.check_output) {
+                strv_addf(&l, "%s", "");
+                strv_addf(&l, "%s", "The check's output (its end):");
+                for (char *rest = t.check_output, *x; (x = strsep(&rest, "\n"));)
+                        if (*x || rest)
+                                strv_addf(&l, "  %s", x);
+        }
+        if (!t.kept) {
+                strv_addf(&l, "%s", "");
+                if (t.journal_error)
+                        strv_addf(&l, "The journal of the attempt: %s. See journalctl -u %s.", t.journal_error, a->unit);
+                else if (t.journal && t.journal[0]) {
+                        strv_addf(&l, "The journal during the try (journalctl -u %s --since \"%s\"):", a->unit,
+                                  t.since ? t.since : "today");
+                        for (char **j = t.journal; *j; j++)
+                                strv_addf(&l, "  %s", *j);
+                } else
+                        strv_addf(&l, "%s logged nothing during the try.", a->unit);
+                strv_addf(&l, "%s", "");
+                if (!t.n_suggestions)
+                        strv_addf(&l, "%s", "Suggestions: none from the journal.");
+                else
+                        strv_addf(&l, "Suggestions (%zu):", t.n_suggestions);
+                for (size_t i = 0; i < t.n_suggestions; i++) {
+                        const JournalSuggestion *sg = t.suggestions + i;
+                        switch (sg->hint) {
+                        case JOURNAL_HINT_PATH:
+                                strv_addf(&l, "%s %s (journal: %s)", sg->writable ? "--writable" : "--path", sg->path,
+                                          sg->line);
+                                break;
+                        case JOURNAL_HINT_PERL_MODULE:
+                                strv_addf(&l, "the Perl module %s is missing: --path its directory of @INC (journal: %s)",
+                                          sg->what, sg->line);
+                                break;
+                        case JOURNAL_HINT_PYTHON_MODULE:
+                                strv_addf(&l, "the Python module %s is missing: --path its directory of sys.path "
+                                              "(journal: %s)", sg->what, sg->line);
+                                break;
+                        case JOURNAL_HINT_LIBRARY:
+                                strv_addf(&l, "the library %s is missing: --path the file ldconfig -p names (journal: %s)",
+                                          sg->what, sg->line);
+                                break;
+                        }
+                }
+                if (t.stored)
+                        strv_addf(&l, "The suggested paths are kept in %s (apply --suggested takes them); add them here "
+                                      "with a and W.", t.stored);
+                else if (t.store_error)
+                        strv_addf(&l, "The suggested paths: %s.", t.store_error);
+        }
+        show_text(a, t.kept ? "the try held: kept" : "the try failed: rolled back", l);
+        strv_free(l);
+        try_result_done(&t);
+        after_write(a);
 }
 
 static void do_apply(App *a) {
@@ -810,32 +1053,267 @@ static void do_apply(App *a) {
                         set_message(a, true, "Nothing to write: %s.", a->res.error ? a->res.error : "no drop-in");
                         return;
                 }
-                snprintf(q, sizeof q, "Write %s%s? The service is %s. [y/N, R: also restart]", path,
-                         a->src.manager ? " and reload the manager" : "",
-                         a->src.manager ? "not restarted unless you press R" : "not running here (unit files only)");
-                if (!confirm(a, q, "yYR", &key)) {
+                char l1[1024], l3[256];
+                snprintf(l1, sizeof l1, "Write %s and reload?", path);
+                snprintf(l3, sizeof l3, " t  apply, restart and keep only if it works (held %u s, else rolled back)",
+                         TRY_DEFAULT_SECONDS);
+                const char *const lines[] = {
+                        l1,
+                        a->src.manager ? " y  apply (not restarted)   R  apply and restart   n  cancel"
+                                       : " y  apply (unit files only: no manager here)   n  cancel",
+                        l3,
+                };
+                if (!confirm_lines(a, lines, a->src.manager ? 3 : 2, a->src.manager ? "yYRtT" : "yY", &key)) {
                         set_message(a, false, "Nothing written.");
+                        return;
+                }
+                if (key == 't' || key == 'T') {
+                        do_try(a);
                         return;
                 }
                 r = confine_write(&a->src, a->root_fd, a->unit, false, a->res.text, true, key == 'R', &msg);
         }
         set_message(a, r < 0, "%s.", msg ? msg : error_words(-r));
-        if (r >= 0) {
-                free(a->installed);
-                a->installed = NULL;
-                (void) dropin_read(a->root_fd, a->unit, false, &a->installed);
-                for (size_t i = 0; i < a->n_entries; i++)
-                        if (streq(a->entries[i].name, a->unit)) {
-                                free(a->entries[i].marker);
-                                a->entries[i].marker = strdup(a->installed ? "confined" : "");
-                        }
-                char saved[512];
-                memcpy(saved, a->message, sizeof saved);
-                recompute(a);
-                memcpy(a->message, saved, sizeof saved);
-        }
+        if (r >= 0)
+                after_write(a);
 }
 
+/* L: learn what the service opens (fanotify), as 'sdconfine learn' does, with a live counter. */
+
+/* The start job of a unit that is not running, in a thread: meanwhile every open of the manager waits for
+ * this thread's answer, so the main thread never waits on the manager itself. */
+typedef struct TuiStartJob {
+        Manager *manager;
+        const char *unit;
+        uint64_t timeout_usec;
+        int efd;
+        int r;
+        char *result;
+        char *control_group;
+} TuiStartJob;
+
+static void *tui_start_job(void *userdata) {
+        TuiStartJob *j = userdata;
+        j->r = manager_run_job(j->manager, "StartUnit", j->unit, j->timeout_usec, &j->result);
+        if (j->r >= 0 && streq_ptr(j->result, "done")) {
+                UnitStatus st = {};
+                if (manager_unit_status(j->manager, j->unit, &st) >= 0)
+                        j->control_group = TAKE_PTR(st.control_group);
+                unit_status_done(&st);
+        }
+        uint64_t one = 1;
+        if (write(j->efd, &one, sizeof one) < 0) {
+                /* joined at the end anyway */
+        }
+        return NULL;
+}
+
+static uint64_t mono_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+typedef struct TuiKnown {
+        const MountPlan *plan;
+        const Service *svc;
+} TuiKnown;
+
+static bool tui_known_path(const char *path, void *userdata) {
+        const TuiKnown *k = userdata;
+        return k->plan && confine_plan_covers(k->plan, k->svc, path);
+}
+
+static void learn_counter(App *a, const char *unit, const Learner *l, uint64_t left_usec, bool starting) {
+        LearnerStats s;
+        char line[512];
+        learner_stats(l, &s);
+        snprintf(line, sizeof line, "Learning %s: %u s left, %zu opens, %zu files, %zu new%s (q stops)", unit,
+                 (unsigned) ((left_usec + 999999) / 1000000), s.unit_opens, s.seen, s.new,
+                 starting ? ", starting it" : "");
+        fill_line(LINES - 3, 0);
+        fill_line(LINES - 2, 0);
+        put(LINES - 2, 0, COLS, line, attr_of(a, C_OURS, A_BOLD));
+        refresh();
+}
+
+static void do_learn(App *a) {
+        if (!a->src.manager || a->options.root) {
+                set_message(a, true, "Learning watches the running service: it needs the service manager (not --root, "
+                                     "not --offline).");
+                return;
+        }
+        if (a->src.user) {
+                set_message(a, true, "Learning is for system services (and needs CAP_SYS_ADMIN, root).");
+                return;
+        }
+        if (unit_name_is_valid(a->unit, UNIT_NAME_TEMPLATE)) {
+                set_message(a, true, "%s is a template: learn one of its instances.", a->unit);
+                return;
+        }
+        /* a copy: recompute() at the end frees the plan's service */
+        _cleanup_free_ char *unit = strdup(a->res.svc && a->res.svc->id ? a->res.svc->id : a->unit);
+        if (!unit) {
+                set_message(a, true, "Out of memory.");
+                return;
+        }
+        _cleanup_(learner_freep) Learner *l = NULL;
+        int r = learner_new(unit, &l);
+        if (r == -EPERM || r == -EACCES) {
+                set_message(a, true, "learning needs CAP_SYS_ADMIN (root): fanotify, which sees every file the service "
+                                     "opens, is for root only.");
+                return;
+        }
+        if (r < 0) {
+                set_message(a, true, "Cannot use fanotify: %s (a kernel with fanotify permission events is needed).",
+                            error_words(-r));
+                return;
+        }
+        char buf[32] = "";
+        if (!prompt(a, "Learn for how many seconds? (Enter: 30)", buf, sizeof buf, NULL)) {
+                set_message(a, false, "Nothing learned.");
+                return;
+        }
+        unsigned seconds = 30;
+        if (buf[0]) {
+                char *end;
+                errno = 0;
+                unsigned long v = strtoul(buf, &end, 10);
+                if (errno || end == buf || *end || v < 1 || v > 86400) {
+                        set_message(a, true, "'%s': give a number of seconds from 1 to 86400.", buf);
+                        return;
+                }
+                seconds = (unsigned) v;
+        }
+        UnitStatus st = {};
+        r = manager_unit_status(a->src.manager, unit, &st);
+        if (r < 0 || !streq_ptr(st.load_state, "loaded")) {
+                const char *why = r < 0 ? manager_last_error(a->src.manager) : st.load_state;
+                set_message(a, true, "Cannot learn %s: %s.", unit, why ? why : r < 0 ? error_words(-r) : "not loaded");
+                unit_status_done(&st);
+                return;
+        }
+        bool running = !streq_ptr(st.active_state, "inactive") && !streq_ptr(st.active_state, "failed");
+        if (running && !st.control_group && streq_ptr(st.active_state, "active")) {
+                set_message(a, true, "%s is active but runs no process (a oneshot that finished): stop it, then learn "
+                                     "again (learning starts it).", unit);
+                unit_status_done(&st);
+                return;
+        }
+        TuiKnown known = { a->res_r >= 0 ? &a->res.plan : NULL, a->res.svc };
+        learner_set_known(l, tui_known_path, &known);
+        r = learner_set_cgroup(l, running ? st.control_group : NULL);
+        unit_status_done(&st);
+        if (r < 0) {
+                set_message(a, true, "Cannot tell the processes of %s by their cgroup.", unit);
+                return;
+        }
+        /* everything that reads files is done: the screen as it is, then the watch */
+        draw(a);
+        int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (efd < 0) {
+                set_message(a, true, "Cannot create an eventfd: %s.", error_words(errno));
+                return;
+        }
+        TuiStartJob job = { .manager = a->src.manager, .unit = unit, .efd = efd,
+                            .timeout_usec = (uint64_t) seconds * 1000000 };
+        pthread_t thread;
+        bool job_running = false, started = false, stopped_early = false;
+        int watch_error = 0;
+        /* From here until learner_stop() nothing may open a file on a watched file system. */
+        r = learner_watch(l);
+        if (r < 0) {
+                close(efd);
+                set_message(a, true, "Cannot watch the root file system with fanotify: %s.", error_words(-r));
+                return;
+        }
+        if (!running) {
+                if (pthread_create(&thread, NULL, tui_start_job, &job) != 0) {
+                        learner_stop(l);
+                        close(efd);
+                        set_message(a, true, "Cannot start a thread for the start job of %s.", unit);
+                        return;
+                }
+                job_running = started = true;
+        }
+        uint64_t start = mono_usec(), deadline = start + (uint64_t) seconds * 1000000;
+        timeout(0);
+        for (;;) {
+                uint64_t now = mono_usec();
+                if (now >= deadline)
+                        break;
+                learn_counter(a, unit, l, deadline - now, job_running);
+                /* at least once a second: until the next whole second left, or the deadline */
+                uint64_t left = deadline - now, step = left % 1000000 ? left % 1000000 : 1000000;
+                struct pollfd p[3] = { { learner_fd(l), POLLIN, 0 }, { STDIN_FILENO, POLLIN, 0 },
+                                       { job_running ? efd : -1, POLLIN, 0 } };
+                int k = poll(p, 3, (int) ((step + 999) / 1000));
+                if (k < 0 && errno != EINTR) {
+                        watch_error = -errno;
+                        break;
+                }
+                if (k > 0 && p[0].revents) {
+                        int q = learner_process(l);
+                        if (q < 0 && !watch_error)
+                                watch_error = q;
+                }
+                if (k > 0 && (p[2].revents & POLLIN)) {
+                        uint64_t v;
+                        if (read(efd, &v, sizeof v) == sizeof v)
+                                job_running = false;
+                        if (job.control_group && learner_set_cgroup(l, job.control_group) < 0 && !watch_error)
+                                watch_error = -ENOMEM;
+                }
+                /* keys (ncurses may hold some already): q or Esc stops */
+                int ch;
+                while ((ch = getch()) != ERR)
+                        if (ch == 'q' || ch == 'Q' || ch == 27)
+                                stopped_early = true;
+                if (stopped_early)
+                        break;
+        }
+        unsigned elapsed = (unsigned) ((mono_usec() - start + 500000) / 1000000);
+        learner_stop(l);
+        timeout(-1);
+        /* the watch is over: files, the manager and words may be used again */
+        char note[300] = "";
+        if (started) {
+                pthread_join(thread, NULL);
+                if (job.r < 0 || !streq_ptr(job.result, "done"))
+                        snprintf(note, sizeof note, " Note: %s did not start (%s); see journalctl -u %s.", unit,
+                                 job.r < 0 ? error_words(-job.r) : job.result ? job.result : "?", unit);
+                free(job.result);
+                free(job.control_group);
+        }
+        close(efd);
+        LearnerStats s;
+        learner_stats(l, &s);
+        _cleanup_free_ char *err = NULL;
+        r = learned_set_merge_save(a->root_fd, learner_set(l), &err);
+        if (started) {
+                _cleanup_free_ char *result = NULL;
+                set_message(a, false, "Stopping %s again (it was started for learning)...", unit);
+                draw(a);
+                int q = manager_run_job(a->src.manager, "StopUnit", unit, 90 * UINT64_C(1000000), &result);
+                if (q < 0 || !streq_ptr(result, "done")) {
+                        size_t n = strlen(note);
+                        snprintf(note + n, sizeof note - n, " %s was started for learning and did not stop: "
+                                 "systemctl stop %s.", unit, unit);
+                }
+                a->message[0] = 0;
+        }
+        if (r < 0) {
+                set_message(a, true, "Cannot save the learned set of %s: %s.", unit, err ? err : error_words(-r));
+                return;
+        }
+        if (watch_error && !note[0])
+                snprintf(note, sizeof note, " Some events could not be learned from (%s).", error_words(-watch_error));
+        a->settings.learned = true;
+        recompute(a);
+        set_message(a, false, "Learned %zu files (%zu new) of %s in %u s%s: /var/lib/sdconfine/learned/%s.json; the "
+                              "plan includes them (2 shows them).%s",
+                    s.seen, s.new, unit, elapsed, stopped_early ? ", stopped" : "", unit, note);
+}
 static void do_export(App *a) {
         char dir[512] = "";
         if (!a->res.text) {
@@ -1121,7 +1599,7 @@ static bool handle_key(App *a, int ch) {
                 return true;
         }
         size_t *sel = a->opened ? a->vsel + a->view : &a->sel;
-        size_t n = a->opened ? (a->view == VIEW_CLOSURE ? a->n_rows : a->view == VIEW_DROPIN ? strv_length(a->dropin_lines) : 10000)
+        size_t n = a->opened ? (a->view == VIEW_CLOSURE ? a->n_rows + learned_rows(a) : a->view == VIEW_DROPIN ? strv_length(a->dropin_lines) : 10000)
                              : a->n_visible;
         int page = LINES - 5 > 1 ? LINES - 5 : 1;
         switch (ch) {
@@ -1260,6 +1738,9 @@ static bool handle_key(App *a, int ch) {
                 return true;
         case 'e':
                 do_export(a);
+                return true;
+        case 'L':
+                do_learn(a);
                 return true;
         }
         if (a->view == VIEW_SETTINGS)
