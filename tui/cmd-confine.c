@@ -435,29 +435,19 @@ static int settings_copy(const ConfineSettings *from, ConfineSettings *to) {
 }
 
 /* Write a file atomically (temporary file in the same directory, fsync, rename). */
+/* The export file, through the one atomic writer (core/dropin-write.c). */
 static int write_file_atomic(const char *path, const char *text) {
-        _cleanup_free_ char *tmp = NULL;
-        if (asprintf(&tmp, "%s.#sdconfine", path) < 0)
+        _cleanup_free_ char *dir = strdup(path);
+        if (!dir)
                 return -ENOMEM;
-        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0)
+        char *slash = strrchr(dir, '/');
+        const char *name = slash ? slash + 1 : path;
+        if (slash)
+                *(slash == dir ? slash + 1 : slash) = 0;
+        _cleanup_close_ int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
                 return -errno;
-        size_t n = strlen(text), done = 0;
-        int r = 0;
-        while (done < n && r >= 0) {
-                ssize_t k = write(fd, text + done, n - done);
-                if (k < 0 && errno != EINTR)
-                        r = -errno;
-                else if (k > 0)
-                        done += k;
-        }
-        if (r >= 0 && fsync(fd) < 0)
-                r = -errno;
-        if (r >= 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0)
-                unlink(tmp);
-        return r;
+        return atomic_write_at(dfd, name, text, 0644);
 }
 
 /* export: each unit's text (its installed settings, or the command line's) below --dir, or all settings as
