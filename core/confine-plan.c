@@ -277,15 +277,26 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                         const char *prog = e->path;
                         if (prog[0] != '/') {
                                 r = confine_resolve_bare(root, prog, &resolved);
-                                if (r < 0) {
-                                        r = fail(reterr, r, "cannot find the program", prog);
+                                if (r >= 0)
+                                        prog = resolved;
+                        }
+                        if (r >= 0)
+                                r = closure_add_program(c, prog, &env);
+                        if (r == -ENOENT && (e->flags & EXEC_IGNORE_FAILURE)) {
+                                /* "-": systemd ignores its failure, a missing program included */
+                                char *w;
+                                if (asprintf(&w, "%s=-%s is not there; systemd ignores its failure (the \"-\" prefix), "
+                                                 "so it is left out of the root", exec_type_to_string(t), e->path) < 0 ||
+                                    strv_push(&p.warnings, w) < 0) {
+                                        r = -ENOMEM;
                                         goto fail;
                                 }
-                                prog = resolved;
+                                r = 0;
+                                continue;
                         }
-                        r = closure_add_program(c, prog, &env);
                         if (r < 0) {
-                                r = fail(reterr, r, "cannot read the program", prog);
+                                r = fail(reterr, r, prog == e->path && prog[0] != '/' ? "cannot find the program"
+                                                                                      : "cannot read the program", prog);
                                 goto fail;
                         }
                         for (size_t k = 1; e->argv && e->argv[k]; k++) {

@@ -62,4 +62,8 @@ if command -v strace >/dev/null 2>&1; then
         strace -f -qq -e trace=execve -o "$tmp/strace" "$S" closure --list /usr/bin/ls "$tmp/marker.sh" > /dev/null 2>&1
         check "sdconfine executes nothing (one execve: its own)" test "$(grep -c 'execve(' "$tmp/strace")" -eq 1
 fi
+# a unit that does not exist is an error, as a missing FILE is (exit status 1, the name in words)
+"$S" closure --offline sdconfine-no-such.service > /dev/null 2> "$tmp/nosuch.err"
+check "closure of a unit that does not exist exits 1" test $? = 1
+check "and says so by name" grep -q 'sdconfine-no-such.service is not-found' "$tmp/nosuch.err"
 done_testing

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "confine-plan.h"
 #include "confine.h"
 #include "macro.h"
 #include "unit-file.h"
@@ -327,9 +328,47 @@ static void test_harden(void **state) {
         service_free(svc);
 }
 
+/* ExecStartPre=-/bin/plymouth with /bin/plymouth absent: systemd ignores that failure, so the plan leaves
+ * it out and says so; without the "-" it is an error naming the program. */
+static void test_optional_program(void **state) {
+        for (int dash = 0; dash < 2; dash++) {
+                ClosureContext *ctx;
+                ConfineSettings s;
+                MountPlan p = {};
+                Closure *c = NULL;
+                char *err = NULL;
+                Service *svc = service_new("x.service");
+                confine_settings_init(&s);
+                s.bin_sh = BIN_SH_NONE;
+                assert_int_equal(closure_context_new("/", &ctx), 0);
+                ExecList *l = svc->exec + EXEC_START_PRE;
+                l->items = calloc(1, sizeof(ExecCommand));
+                l->n = l->allocated = 1;
+                l->items[0].path = strdup("/nonexistent/plymouth");
+                l->items[0].flags = dash ? EXEC_IGNORE_FAILURE : 0;
+                strv_extend(&l->items[0].argv, "/nonexistent/plymouth");
+                int r = confine_plan_build(ctx, NULL, svc, &s, false, &p, &c, &err);
+                if (dash) {
+                        assert_int_equal(r, 0);
+                        assert_true(has_warning(&p, "ExecStartPre=-/nonexistent/plymouth is not there; systemd ignores its "
+                                                    "failure"));
+                } else {
+                        assert_int_equal(r, -ENOENT);
+                        assert_non_null(err);
+                        assert_non_null(strstr(err, "/nonexistent/plymouth"));
+                }
+                free(err);
+                closure_free(c);
+                mount_plan_done(&p);
+                confine_settings_done(&s);
+                service_free(svc);
+                closure_context_free(ctx);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_escape), cmocka_unit_test(test_skeleton), cmocka_unit_test(test_harden),
+                cmocka_unit_test(test_escape), cmocka_unit_test(test_skeleton), cmocka_unit_test(test_harden), cmocka_unit_test(test_optional_program),
                 cmocka_unit_test(test_settings_round_trip),
                 cmocka_unit_test(test_header_errors),
                 cmocka_unit_test(test_coalescing),

@@ -279,9 +279,12 @@ int cmd_closure(int argc, char **argv) {
                                 ret = 1;
                                 continue;
                         }
-                        if (!streq_ptr(s->load_state, "loaded"))
-                                log_error("%s is %s: it has no programs to inspect.", s->id,
-                                          s->load_state ? s->load_state : "not loaded");
+                        if (!streq_ptr(s->load_state, "loaded")) {
+                                /* like a FILE that cannot be read: an error, exit status 1 */
+                                log_error("%s is %s: it has no programs to inspect. Check the name with 'sdconfine list'.",
+                                          s->id, s->load_state ? s->load_state : "not loaded");
+                                ret = 1;
+                        }
                         r = service_add_closure(s, cl, &err);
                         if (r >= 0) {
                                 /* what its programs need beyond their ELF files, each with its reason */
