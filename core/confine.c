@@ -387,7 +387,8 @@ int mount_plan_finish(MountPlan *p, unsigned budget, DirCountFn count, ReadLinkF
                                 return r;
                         if (pass == 1 && p->n_binds <= budget)
                                 break;
-                        qsort(p->binds, p->n_binds, sizeof(Bind), cmp_bind_by_parent);
+                        if (p->n_binds > 1) /* qsort() wants a real array even for none */
+                                qsort(p->binds, p->n_binds, sizeof(Bind), cmp_bind_by_parent);
                         _cleanup_(hashmap_freep) Hashmap *dests = dest_index(p);
                         if (!dests)
                                 return -ENOMEM;
@@ -434,7 +435,8 @@ int mount_plan_finish(MountPlan *p, unsigned budget, DirCountFn count, ReadLinkF
                         p->exposed_files += best_total - best_n;
                 }
         }
-        qsort(p->binds, p->n_binds, sizeof(Bind), cmp_bind);
+        if (p->n_binds > 1) /* qsort() wants a real array even for none */
+                qsort(p->binds, p->n_binds, sizeof(Bind), cmp_bind);
         return 0;
 }
 
