@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <sys/stat.h>
 
+#include "interp-util.h"
 #include "interp.h"
 #include "macro.h"
 
@@ -13,42 +14,6 @@
  * DynaLoader and AutoLoader open for them (auto/Foo/Bar/). Never runs perl. */
 
 #define EVAL_DEPTH_MAX 2 /* eval "require Foo" strings scanned as code, this deep */
-
-typedef struct Strv {
-        char **v;
-        size_t n, allocated;
-} Strv;
-
-static void strv_done(Strv *s) {
-        for (size_t i = 0; i < s->n; i++)
-                free(s->v[i]);
-        free(s->v);
-}
-
-/* Takes p (freed on failure); NULL-terminated after each push. */
-static int strv_push(Strv *s, char *p) {
-        if (!p || !GROW(s->v, s->allocated, s->n + 2)) {
-                free(p);
-                return -ENOMEM;
-        }
-        s->v[s->n++] = p;
-        s->v[s->n] = NULL;
-        return 0;
-}
-
-static char **strv_take(Strv *s) {
-        if (!s->v && !GROW(s->v, s->allocated, 1))
-                return NULL;
-        s->v[s->n] = NULL;
-        char **v = s->v;
-        *s = (Strv){};
-        return v;
-}
-
-static bool is_a(FsRoot *root, const char *path, mode_t type) {
-        struct stat st;
-        return fs_root_chase(root, path, NULL, &st) >= 0 && (st.st_mode & S_IFMT) == type;
-}
 
 /* "5.36.0" and the like */
 static bool is_version(const char *s, unsigned parts) {
@@ -97,7 +62,7 @@ static int perl_layout(FsRoot *root, const char *real, char triplet[static 256],
                 if (de->d_name[0] == '.')
                         continue;
                 snprintf(p, sizeof p, "/usr/lib/%s/perl-base", de->d_name);
-                if (!is_a(root, p, S_IFDIR))
+                if (!interp_is_a(root, p, S_IFDIR))
                         continue;
                 snprintf(p, sizeof p, "/usr/lib/%s/perl", de->d_name);
                 _cleanup_(closedirp) DIR *v = fs_root_opendir(root, p);
@@ -116,7 +81,7 @@ static int perl_layout(FsRoot *root, const char *real, char triplet[static 256],
 }
 
 static int perl_search_path(FsRoot *root, const char *real, const char *script, char ***ret) {
-        _cleanup_(strv_done) Strv s = {};
+        _cleanup_(slist_done) SList s = {};
         char t[256], ver[64], mm[64], p[PATH_MAX];
         int r;
 
@@ -138,13 +103,13 @@ static int perl_search_path(FsRoot *root, const char *real, const char *script, 
         };
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                 snprintf(p, sizeof p, "%s%s%s%s", dirs[i][0], dirs[i][1], dirs[i][2], dirs[i][3]);
-                if (!is_a(root, p, S_IFDIR))
+                if (!interp_is_a(root, p, S_IFDIR))
                         continue;
-                r = strv_push(&s, strdup(p));
+                r = slist_push(&s, strdup(p));
                 if (r < 0)
                         return r;
         }
-        char **v = strv_take(&s);
+        char **v = slist_take(&s);
         if (!v)
                 return -ENOMEM;
         *ret = v;
@@ -767,9 +732,9 @@ static int compare_names(const void *a, const void *b) {
 
 /* What XSLoader, DynaLoader and AutoLoader open for module rel ("Foo/Bar"): the files of auto/Foo/Bar/ in
  * every @INC directory (Bar.so, Bar.bs, autosplit.ix, *.al), sorted. */
-static int add_auto(FsRoot *root, char *const *search_path, const char *rel, Strv *files) {
+static int add_auto(FsRoot *root, char *const *search_path, const char *rel, SList *files) {
         for (size_t i = 0; search_path[i]; i++) {
-                _cleanup_(strv_done) Strv names = {};
+                _cleanup_(slist_done) SList names = {};
                 char dir[PATH_MAX];
                 snprintf(dir, sizeof dir, "%s/auto/%s", search_path[i], rel);
                 _cleanup_(closedirp) DIR *d = fs_root_opendir(root, dir);
@@ -779,17 +744,17 @@ static int add_auto(FsRoot *root, char *const *search_path, const char *rel, Str
                                 continue;
                         if (asprintf(&p, "%s/%s", dir, de->d_name) < 0)
                                 return -ENOMEM;
-                        if (!is_a(root, p, S_IFREG)) {
+                        if (!interp_is_a(root, p, S_IFREG)) {
                                 free(p);
                                 continue;
                         }
-                        if (strv_push(&names, p) < 0)
+                        if (slist_push(&names, p) < 0)
                                 return -ENOMEM;
                 }
                 if (names.n > 0)
                         qsort(names.v, names.n, sizeof(char *), compare_names);
                 for (size_t k = 0; k < names.n; k++)
-                        if (strv_push(files, TAKE_PTR(names.v[k])) < 0)
+                        if (slist_push(files, TAKE_PTR(names.v[k])) < 0)
                                 return -ENOMEM;
         }
         return 0;
@@ -798,7 +763,7 @@ static int add_auto(FsRoot *root, char *const *search_path, const char *rel, Str
 /* "ns:Foo::Bar": every module Foo::Bar::X of the directories Foo/Bar/ on @INC, as "module:" names. */
 static int resolve_namespace(FsRoot *root, char *const *search_path, const char *ns, char ***ret_files,
                              size_t *ret_source_index) {
-        _cleanup_(strv_done) Strv files = {};
+        _cleanup_(slist_done) SList files = {};
         _cleanup_free_ char *rel = strdup(ns);
         if (!rel)
                 return -ENOMEM;
@@ -817,13 +782,13 @@ static int resolve_namespace(FsRoot *root, char *const *search_path, const char 
                         if (n <= 3 || !streq(de->d_name + n - 3, ".pm"))
                                 continue;
                         if (asprintf(&m, "module:%s::%.*s", ns, (int) (n - 3), de->d_name) < 0 ||
-                            strv_push(&files, m) < 0)
+                            slist_push(&files, m) < 0)
                                 return -ENOMEM;
                 }
         }
         if (files.n == 0)
                 return -ENOENT;
-        char **v = strv_take(&files);
+        char **v = slist_take(&files);
         if (!v)
                 return -ENOMEM;
         *ret_files = v;
@@ -833,7 +798,7 @@ static int resolve_namespace(FsRoot *root, char *const *search_path, const char 
 
 static int perl_resolve(FsRoot *root, char *const *search_path, const char *name, char ***ret_files,
                         size_t *ret_source_index) {
-        _cleanup_(strv_done) Strv files = {};
+        _cleanup_(slist_done) SList files = {};
         _cleanup_free_ char *rel = NULL;
         bool module = !strchr(name, '/') && !strchr(name, '.');
         int r;
@@ -852,9 +817,9 @@ static int perl_resolve(FsRoot *root, char *const *search_path, const char *name
                         *o++ = *p == ':' ? '/' : *p; /* Foo::Bar -> Foo/Bar */
                 *o = 0;
         } else if (name[0] == '/') {
-                if (!is_a(root, name, S_IFREG))
+                if (!interp_is_a(root, name, S_IFREG))
                         return -ENOENT;
-                r = strv_push(&files, strdup(name));
+                r = slist_push(&files, strdup(name));
                 if (r < 0)
                         return r;
         } else if (startswith(name, "./") || startswith(name, "../"))
@@ -869,11 +834,11 @@ static int perl_resolve(FsRoot *root, char *const *search_path, const char *name
                                      : c == 1 ? ".pm"
                                               : "") < 0)
                                 return -ENOMEM;
-                        if (!is_a(root, p, S_IFREG)) {
+                        if (!interp_is_a(root, p, S_IFREG)) {
                                 free(p);
                                 continue;
                         }
-                        r = strv_push(&files, p);
+                        r = slist_push(&files, p);
                         if (r < 0)
                                 return r;
                 }
@@ -884,7 +849,7 @@ static int perl_resolve(FsRoot *root, char *const *search_path, const char *name
                 if (r < 0)
                         return r;
         }
-        char **v = strv_take(&files);
+        char **v = slist_take(&files);
         if (!v)
                 return -ENOMEM;
         *ret_files = v;

@@ -6,6 +6,7 @@
 #include <sys/param.h>
 #include <sys/stat.h>
 
+#include "interp-util.h"
 #include "interp.h"
 #include "macro.h"
 
@@ -59,57 +60,6 @@ static const char *const startup_modules[] = {
 #define MULTIARCH "riscv64-linux-gnu"
 #endif
 
-typedef struct Strv {
-        char **v;
-        size_t n, allocated;
-} Strv;
-
-static void strv_done(Strv *s) {
-        for (size_t i = 0; i < s->n; i++)
-                free(s->v[i]);
-        free(s->v);
-}
-
-/* Takes p (freed on failure); NULL-terminated after each push. */
-static int strv_push(Strv *s, char *p) {
-        if (!p || !GROW(s->v, s->allocated, s->n + 2)) {
-                free(p);
-                return -ENOMEM;
-        }
-        s->v[s->n++] = p;
-        s->v[s->n] = NULL;
-        return 0;
-}
-
-static int strv_pushf(Strv *s, const char *fmt, ...) _printf_(2, 3);
-static int strv_pushf(Strv *s, const char *fmt, ...) {
-        va_list ap;
-        char *p;
-        va_start(ap, fmt);
-        int k = vasprintf(&p, fmt, ap);
-        va_end(ap);
-        return strv_push(s, k < 0 ? NULL : p);
-}
-
-static char **strv_take(Strv *s) {
-        if (!s->v && !GROW(s->v, s->allocated, 1)) /* an empty list is still a list */
-                return NULL;
-        s->v[s->n] = NULL;
-        char **v = s->v;
-        *s = (Strv){};
-        return v;
-}
-
-static bool endswith(const char *s, const char *suffix) {
-        size_t n = strlen(s), k = strlen(suffix);
-        return n >= k && streq(s + n - k, suffix);
-}
-
-static bool is_a(FsRoot *root, const char *path, mode_t type) {
-        struct stat st;
-        return fs_root_chase(root, path, NULL, &st) >= 0 && (st.st_mode & S_IFMT) == type;
-}
-
 /* "python3.11" -> 11; "python3" -> 0; else -1. */
 static int python_minor(const char *base) {
         const char *p = startswith(base, "python3");
@@ -148,10 +98,10 @@ static int python_layout(FsRoot *root, const char *real, char prefix[static PATH
                 for (struct dirent *de; d && (de = readdir(d));)
                         if (python_minor(de->d_name) > m) {
                                 snprintf(os, sizeof os, "%s/lib/%s/os.py", prefix, de->d_name);
-                                m = is_a(root, os, S_IFREG) ? python_minor(de->d_name) : m;
+                                m = interp_is_a(root, os, S_IFREG) ? python_minor(de->d_name) : m;
                         }
                 snprintf(os, sizeof os, "%s/lib/python3.%d/os.py", prefix, m);
-                if (m > 0 && is_a(root, os, S_IFREG)) {
+                if (m > 0 && interp_is_a(root, os, S_IFREG)) {
                         *ret_minor = m;
                         return 0;
                 }
@@ -160,7 +110,7 @@ static int python_layout(FsRoot *root, const char *real, char prefix[static PATH
 }
 
 static int python_search_path(FsRoot *root, const char *real, const char *script, char ***ret) {
-        _cleanup_(strv_done) Strv s = {}, all = {};
+        _cleanup_(slist_done) SList s = {}, all = {};
         char prefix[PATH_MAX];
         const char *sreal;
         int m, r;
@@ -170,27 +120,27 @@ static int python_search_path(FsRoot *root, const char *real, const char *script
                 return r;
         /* sys.path[0]: the directory of the script, its links followed */
         if (script && fs_root_chase(root, script, &sreal, NULL) >= 0 &&
-            strv_pushf(&all, "%.*s", (int)(strrchr(sreal, '/') - sreal) ?: 1, sreal) < 0)
+            slist_pushf(&all, "%.*s", (int)(strrchr(sreal, '/') - sreal) ?: 1, sreal) < 0)
                 return -ENOMEM;
         /* then the standard library, and site.py's getsitepackages(): Debian's, else upstream's */
         bool debian = streq(prefix, "/usr");
-        if (strv_pushf(&all, "%s/lib/python3%d.zip", prefix, m) < 0 ||
-            strv_pushf(&all, "%s/lib/python3.%d", prefix, m) < 0 ||
-            strv_pushf(&all, "%s/lib/python3.%d/lib-dynload", prefix, m) < 0 ||
-            (debian && (strv_pushf(&all, "/usr/local/lib/python3.%d/dist-packages", m) < 0 ||
-                        strv_pushf(&all, "/usr/lib/python3/dist-packages") < 0 ||
-                        strv_pushf(&all, "/usr/lib/python3.%d/dist-packages", m) < 0)) ||
-            (!debian && strv_pushf(&all, "%s/lib/python3.%d/site-packages", prefix, m) < 0))
+        if (slist_pushf(&all, "%s/lib/python3%d.zip", prefix, m) < 0 ||
+            slist_pushf(&all, "%s/lib/python3.%d", prefix, m) < 0 ||
+            slist_pushf(&all, "%s/lib/python3.%d/lib-dynload", prefix, m) < 0 ||
+            (debian && (slist_pushf(&all, "/usr/local/lib/python3.%d/dist-packages", m) < 0 ||
+                        slist_pushf(&all, "/usr/lib/python3/dist-packages") < 0 ||
+                        slist_pushf(&all, "/usr/lib/python3.%d/dist-packages", m) < 0)) ||
+            (!debian && slist_pushf(&all, "%s/lib/python3.%d/site-packages", prefix, m) < 0))
                 return -ENOMEM;
         for (size_t i = 0; i < all.n; i++) {
-                bool dup = false, zip = endswith(all.v[i], ".zip");
+                bool dup = false, zip = interp_endswith(all.v[i], ".zip");
                 for (size_t k = 0; k < s.n; k++)
                         dup = dup || streq(s.v[k], all.v[i]);
-                if (!dup && is_a(root, all.v[i], zip ? S_IFREG : S_IFDIR) &&
-                    strv_push(&s, TAKE_PTR(all.v[i])) < 0)
+                if (!dup && interp_is_a(root, all.v[i], zip ? S_IFREG : S_IFDIR) &&
+                    slist_push(&s, TAKE_PTR(all.v[i])) < 0)
                         return -ENOMEM;
         }
-        char **v = strv_take(&s);
+        char **v = slist_take(&s);
         if (!v)
                 return -ENOMEM;
         *ret = v;
@@ -657,12 +607,12 @@ typedef enum FindKind { FIND_NONE, FIND_MODULE, FIND_PACKAGE, FIND_NAMESPACE } F
 static int find_in_dir(FsRoot *root, const char *dir, const char *name, char *const *suffixes, char **ret) {
         char p[PATH_MAX];
         snprintf(p, sizeof p, "%s/%s", dir, name);
-        bool package = is_a(root, p, S_IFDIR);
+        bool package = interp_is_a(root, p, S_IFDIR);
         for (size_t pass = package ? 0 : 1; pass < 2; pass++)
                 for (size_t i = 0; suffixes[i]; i++) {
                         char f[PATH_MAX + 64];
                         snprintf(f, sizeof f, "%s%s%s", p, pass == 0 ? "/__init__" : "", suffixes[i]);
-                        if (!is_a(root, f, S_IFREG))
+                        if (!interp_is_a(root, f, S_IFREG))
                                 continue;
                         *ret = strdup(f);
                         return *ret ? (pass == 0 ? FIND_PACKAGE : FIND_MODULE) : -ENOMEM;
@@ -672,15 +622,15 @@ static int find_in_dir(FsRoot *root, const char *dir, const char *name, char *co
 
 /* The cached bytecode Python reads instead of the source when it is fresh: dir/__pycache__/x.cpython-3N.pyc
  */
-static int add_cache(FsRoot *root, Strv *files, const char *source, int minor) {
+static int add_cache(FsRoot *root, SList *files, const char *source, int minor) {
         const char *slash = strrchr(source, '/');
         size_t n = strlen(slash);
-        if (minor < 0 || !endswith(slash, ".py"))
+        if (minor < 0 || !interp_endswith(slash, ".py"))
                 return 0;
         char pyc[PATH_MAX + 64];
         snprintf(pyc, sizeof pyc, "%.*s/__pycache__/%.*s.cpython-3%d.pyc", (int)(slash - source), source,
                  (int)(n - 4), slash + 1, minor);
-        return is_a(root, pyc, S_IFREG) ? strv_push(files, strdup(pyc)) : 0;
+        return interp_is_a(root, pyc, S_IFREG) ? slist_push(files, strdup(pyc)) : 0;
 }
 
 /* ---- distributions: importlib.metadata's view of dist-packages ---- */
@@ -705,8 +655,8 @@ static int find_dist(FsRoot *root, char *const *search_path, const char *name, s
                 _cleanup_(closedirp) DIR *d = fs_root_opendir(root, search_path[i]);
                 for (struct dirent *de; d && (de = readdir(d));) {
                         size_t k = strlen(de->d_name);
-                        size_t suffix = endswith(de->d_name, ".dist-info")  ? 10
-                                        : endswith(de->d_name, ".egg-info") ? 9
+                        size_t suffix = interp_endswith(de->d_name, ".dist-info")  ? 10
+                                        : interp_endswith(de->d_name, ".egg-info") ? 9
                                                                             : 0;
                         if (suffix == 0)
                                 continue;
@@ -721,7 +671,7 @@ static int find_dist(FsRoot *root, char *const *search_path, const char *name, s
         for (size_t i = 0; search_path[i]; i++) {
                 _cleanup_(closedirp) DIR *d = fs_root_opendir(root, search_path[i]);
                 for (struct dirent *de; d && (de = readdir(d));) {
-                        if (!endswith(de->d_name, ".dist-info") && !endswith(de->d_name, ".egg-info"))
+                        if (!interp_endswith(de->d_name, ".dist-info") && !interp_endswith(de->d_name, ".egg-info"))
                                 continue;
                         _cleanup_free_ char *top = NULL, *text = NULL;
                         size_t size;
@@ -770,7 +720,7 @@ static int entry_module(FsRoot *root, const char *file, const char *group, size_
  * "module:X" for the driver to import, the entry point's module and its packages. */
 static int resolve_dist(FsRoot *root, char *const *search_path, const char *spec, char ***ret_files,
                         size_t *ret_source_index) {
-        _cleanup_(strv_done) Strv files = {};
+        _cleanup_(slist_done) SList files = {};
         _cleanup_free_ char *dir = NULL, *module = NULL;
         bool entry = startswith(spec, "entry:");
         const char *dist = strchr(spec, ':') + 1, *group = entry ? strchr(dist, ':') : NULL;
@@ -786,7 +736,7 @@ static int resolve_dist(FsRoot *root, char *const *search_path, const char *spec
         for (size_t i = 0; i < ELEMENTSOF(meta); i++) {
                 char p[PATH_MAX + 32];
                 snprintf(p, sizeof p, "%s/%s", dir, meta[i]);
-                if (is_a(root, p, S_IFREG) && strv_push(&files, strdup(p)) < 0)
+                if (interp_is_a(root, p, S_IFREG) && slist_push(&files, strdup(p)) < 0)
                         return -ENOMEM;
         }
         if (entry) {
@@ -798,14 +748,14 @@ static int resolve_dist(FsRoot *root, char *const *search_path, const char *spec
                 for (const char *q = module; r >= 0 && *q;) {
                         const char *dot = strchr(q, '.');
                         q = dot ? dot + 1 : q + strlen(q);
-                        if (strv_pushf(&files, "module:%.*s", (int)(dot ? dot - module : q - module),
+                        if (slist_pushf(&files, "module:%.*s", (int)(dot ? dot - module : q - module),
                                        module) < 0)
                                 return -ENOMEM;
                 }
         }
         if (files.n == 0)
                 return -ENOENT;
-        char **v = strv_take(&files);
+        char **v = slist_take(&files);
         if (!v)
                 return -ENOMEM;
         *ret_files = v;
@@ -815,7 +765,7 @@ static int resolve_dist(FsRoot *root, char *const *search_path, const char *spec
 
 static int python_resolve(FsRoot *root, char *const *search_path, const char *name, char ***ret_files,
                           size_t *ret_source_index) {
-        _cleanup_(strv_done) Strv files = {}, dirs = {}, parents = {};
+        _cleanup_(slist_done) SList files = {}, dirs = {}, parents = {};
         char ext[64], comp[256];
         int minor = path_minor(search_path);
 
@@ -843,7 +793,7 @@ static int python_resolve(FsRoot *root, char *const *search_path, const char *na
                 if (n == 0 || n >= sizeof comp)
                         return -ENOENT;
                 snprintf(comp, sizeof comp, "%.*s", (int)n, p);
-                _cleanup_(strv_done) Strv portions = {};
+                _cleanup_(slist_done) SList portions = {};
                 _cleanup_free_ char *found = NULL;
                 FindKind kind = FIND_NONE;
                 for (size_t i = 0; where[i] && kind != FIND_MODULE && kind != FIND_PACKAGE; i++) {
@@ -851,27 +801,27 @@ static int python_resolve(FsRoot *root, char *const *search_path, const char *na
                         if (k < 0)
                                 return k;
                         kind = k == FIND_NAMESPACE ? FIND_NONE : (FindKind)k;
-                        if (k == FIND_NAMESPACE && strv_pushf(&portions, "%s/%s", where[i], comp) < 0)
+                        if (k == FIND_NAMESPACE && slist_pushf(&portions, "%s/%s", where[i], comp) < 0)
                                 return -ENOMEM;
-                        if (k == FIND_PACKAGE && strv_pushf(&portions, "%s/%s", where[i], comp) < 0)
+                        if (k == FIND_PACKAGE && slist_pushf(&portions, "%s/%s", where[i], comp) < 0)
                                 return -ENOMEM;
                 }
                 if (kind == FIND_NONE && portions.n == 0)
                         return -ENOENT;
                 if (!dot) {
-                        if (found && (strv_push(&files, TAKE_PTR(found)) < 0 ||
+                        if (found && (slist_push(&files, TAKE_PTR(found)) < 0 ||
                                       add_cache(root, &files, files.v[0], minor) < 0))
                                 return -ENOMEM;
                         break;
                 }
                 if (kind == FIND_MODULE) /* a module is no package: "os.path" is os's own doing */
                         return -ENOENT;
-                if (found && strv_push(&parents, TAKE_PTR(found)) < 0)
+                if (found && slist_push(&parents, TAKE_PTR(found)) < 0)
                         return -ENOMEM;
                 /* a package's __path__ is its directory; a namespace package's, all its portions */
-                strv_done(&dirs);
+                slist_done(&dirs);
                 dirs = portions;
-                portions = (Strv){};
+                portions = (SList){};
                 if (kind == FIND_PACKAGE) {
                         /* only the directory where the package was found */
                         for (size_t i = 0; i + 1 < dirs.n; i++)
@@ -884,16 +834,16 @@ static int python_resolve(FsRoot *root, char *const *search_path, const char *na
         if (files.n == 0)
                 return -ENOENT; /* a namespace package: no file of its own */
         for (size_t i = 0; i < parents.n; i++)
-                if (strv_push(&files, strdup(parents.v[i])) < 0 ||
+                if (slist_push(&files, strdup(parents.v[i])) < 0 ||
                     add_cache(root, &files, parents.v[i], minor) < 0)
                         return -ENOMEM;
-        bool source = endswith(files.v[0], ".py");
+        bool source = interp_endswith(files.v[0], ".py");
         /* a distribution's metadata, which importlib.metadata reads for its version under a name computed at
          * run time (radicale asks for vobject's): queued for every top-level package of dist-packages */
         if (!strchr(name, '.') && (strstr(files.v[0], "/dist-packages/") || strstr(files.v[0], "/site-packages/")) &&
-            strv_pushf(&files, "module:dist:%s", name) < 0)
+            slist_pushf(&files, "module:dist:%s", name) < 0)
                 return -ENOMEM;
-        char **v = strv_take(&files);
+        char **v = slist_take(&files);
         if (!v)
                 return -ENOMEM;
         *ret_files = v;
@@ -960,13 +910,13 @@ static int startup_pth(FsRoot *root, const char *dir, const char *file, Imports 
 
 /* Every *.pth in one site directory, in the order site.py reads them (sorted, no dot files). */
 static int startup_site_dir(FsRoot *root, const char *dir, Imports *l) {
-        _cleanup_(strv_done) Strv names = {};
+        _cleanup_(slist_done) SList names = {};
         _cleanup_(closedirp) DIR *d = fs_root_opendir(root, dir);
         int r;
 
         for (struct dirent *de; d && (de = readdir(d));) {
-                if (de->d_name[0] != '.' && endswith(de->d_name, ".pth") &&
-                    strv_push(&names, strdup(de->d_name)) < 0)
+                if (de->d_name[0] != '.' && interp_endswith(de->d_name, ".pth") &&
+                    slist_push(&names, strdup(de->d_name)) < 0)
                         return -ENOMEM;
         }
         if (names.n > 0)

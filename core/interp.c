@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <stdarg.h>
 #include <sys/stat.h>
 
 #include "hashmap.h"
+#include "interp-util.h"
 #include "interp.h"
 #include "macro.h"
 
@@ -32,6 +34,50 @@ const Interpreter *interp_find(const char *real) {
                 if (interpreters[i]->matches(real))
                         return interpreters[i];
         return NULL;
+}
+
+void slist_done(SList *s) {
+        for (size_t i = 0; i < s->n; i++)
+                free(s->v[i]);
+        free(s->v);
+}
+
+int slist_push(SList *s, char *p) {
+        if (!p || !GROW(s->v, s->allocated, s->n + 2)) {
+                free(p);
+                return -ENOMEM;
+        }
+        s->v[s->n++] = p;
+        s->v[s->n] = NULL;
+        return 0;
+}
+
+int slist_pushf(SList *s, const char *fmt, ...) {
+        va_list ap;
+        char *p;
+        va_start(ap, fmt);
+        int k = vasprintf(&p, fmt, ap);
+        va_end(ap);
+        return slist_push(s, k < 0 ? NULL : p);
+}
+
+char **slist_take(SList *s) {
+        if (!s->v && !GROW(s->v, s->allocated, 1))
+                return NULL;
+        s->v[s->n] = NULL;
+        char **v = s->v;
+        *s = (SList) {};
+        return v;
+}
+
+bool interp_is_a(FsRoot *root, const char *path, mode_t type) {
+        struct stat st;
+        return fs_root_chase(root, path, NULL, &st) >= 0 && (st.st_mode & S_IFMT) == type;
+}
+
+bool interp_endswith(const char *s, const char *suffix) {
+        size_t n = strlen(s), k = strlen(suffix);
+        return n >= k && streq(s + n - k, suffix);
 }
 
 void interp_imports_free(InterpImport *l, size_t n) {
