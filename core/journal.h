@@ -5,13 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The journal of a unit (sd-journal: the only file that includes it), and what its lines say is missing. */
-
-/* The lines about unit logged from since_usec to until_usec (CLOCK_REALTIME, microseconds; 0: no end):
- * its processes' (_SYSTEMD_UNIT=) and the manager's about it (UNIT=), as "IDENTIFIER[PID]: MESSAGE", control
- * characters shown as spaces. At most max lines: the last ones. An empty list (not NULL) when there are none.
- */
-int journal_read_unit(const char *unit, uint64_t since_usec, uint64_t until_usec, size_t max, char ***ret);
+/* What a unit's journal lines say is missing (the lines themselves: manager_read_journal()). */
 
 typedef enum JournalHint {
         JOURNAL_HINT_PATH,          /* path: bind it (writable or not) */

@@ -12,6 +12,7 @@
 
 #include "fileio.h"
 #include "fs-root.h"
+#include "cgroup-guard.h"
 #include "learn.h"
 #include "macro.h"
 
@@ -242,28 +243,17 @@ int learner_watch(Learner *l) {
  * name=systemd one (cgroup v1, "1:name=systemd:/system.slice/foo.service") or the unified one ("0::/..."). */
 static bool in_unit(Learner *l, pid_t pid) {
         char path[64], buf[4096];
+        _cleanup_free_ char *cg = NULL;
         snprintf(path, sizeof path, "/proc/%d/cgroup", (int) pid);
-        if (read_proc(path, buf, sizeof buf) <= 0)
+        if (read_proc(path, buf, sizeof buf) <= 0 || cgroup_from_proc_text(buf, &cg) < 0)
                 return false;
-        for (char *rest = buf, *line; (line = strsep(&rest, "\n"));) {
-                char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-                if (!c2)
-                        continue;
-                *c2 = 0;
-                const char *controllers = c1 + 1, *cg = c2 + 1;
-                if (!streq(controllers, "name=systemd") && !(controllers[0] == 0 && startswith(line, "0:")))
-                        continue;
-                if (l->cgroup) {
-                        if (path_under(cg, l->cgroup))
-                                return true;
-                        continue;
-                }
-                /* before its cgroup is known: a component named as the unit */
-                size_t n = strlen(l->cg_name);
-                for (const char *p = strstr(cg, l->cg_name); p; p = strstr(p + 1, l->cg_name))
-                        if (p > cg && p[-1] == '/' && (p[n] == '/' || p[n] == 0))
-                                return true;
-        }
+        if (l->cgroup)
+                return cgroup_is_within(cg, l->cgroup);
+        /* before its cgroup is known: a component named as the unit */
+        size_t n = strlen(l->cg_name);
+        for (const char *p = strstr(cg, l->cg_name); p; p = strstr(p + 1, l->cg_name))
+                if (p > cg && p[-1] == '/' && (p[n] == '/' || p[n] == 0))
+                        return true;
         return false;
 }
 

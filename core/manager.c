@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <systemd/sd-bus.h>
+#include <systemd/sd-journal.h>
 #include <time.h>
 
 #include "macro.h"
@@ -595,5 +596,91 @@ finish:
                 return r;
         }
         *ret_result = w.result;
+        return 0;
+}
+
+/* The journal: read here too, so that one file holds what talks to systemd through libsystemd. */
+
+#define MESSAGE_MAX 2048u /* a longer message is cut: an excerpt is for reading */
+
+/* The value of FIELD=value in the current entry, NUL-terminated and cut at max bytes, or NULL. */
+static char *entry_field(sd_journal *j, const char *field, size_t max) {
+        const void *data;
+        size_t size, fl = strlen(field);
+        if (sd_journal_get_data(j, field, &data, &size) < 0 || size <= fl || ((const char *) data)[fl] != '=')
+                return NULL;
+        size -= fl + 1;
+        if (size > max)
+                size = max;
+        return strndup((const char *) data + fl + 1, size);
+}
+
+static int format_entry(sd_journal *j, char **ret) {
+        _cleanup_free_ char *msg = entry_field(j, "MESSAGE", MESSAGE_MAX),
+                            *ident = entry_field(j, "SYSLOG_IDENTIFIER", 64),
+                            *pid = entry_field(j, "_PID", 16);
+        if (!msg)
+                return 0; /* no text to show */
+        for (char *c = msg; *c; c++)
+                if ((unsigned char) *c < 0x20 || *c == 0x7f)
+                        *c = ' ';
+        char *line;
+        int k = ident && pid ? asprintf(&line, "%s[%s]: %s", ident, pid, msg)
+                : ident      ? asprintf(&line, "%s: %s", ident, msg)
+                             : asprintf(&line, "%s", msg);
+        if (k < 0)
+                return -ENOMEM;
+        *ret = line;
+        return 1;
+}
+
+int manager_read_journal(const char *unit, uint64_t since_usec, uint64_t until_usec, size_t max, char ***ret) {
+        _cleanup_(sd_journal_closep) sd_journal *j = NULL;
+        _cleanup_free_ char *m1 = NULL, *m2 = NULL;
+        char **lines = NULL;
+        size_t n = 0;
+        int r;
+
+        if (max == 0)
+                return -EINVAL;
+        r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
+        if (r < 0)
+                return r;
+        if (asprintf(&m1, "_SYSTEMD_UNIT=%s", unit) < 0 || asprintf(&m2, "UNIT=%s", unit) < 0)
+                return -ENOMEM;
+        /* its own processes, or the manager about it */
+        if ((r = sd_journal_add_match(j, m1, 0)) < 0 || (r = sd_journal_add_disjunction(j)) < 0 ||
+            (r = sd_journal_add_match(j, m2, 0)) < 0 ||
+            (r = sd_journal_seek_realtime_usec(j, since_usec)) < 0)
+                return r;
+        lines = calloc(max + 1, sizeof(char *));
+        if (!lines)
+                return -ENOMEM;
+        while ((r = sd_journal_next(j)) > 0) {
+                uint64_t t;
+                char *line = NULL;
+                if (sd_journal_get_realtime_usec(j, &t) < 0 || t < since_usec)
+                        continue;
+                if (until_usec && t > until_usec)
+                        break;
+                r = format_entry(j, &line);
+                if (r < 0)
+                        break;
+                if (r == 0)
+                        continue;
+                /* only the last max lines are kept */
+                if (n == max) {
+                        free(lines[0]);
+                        memmove(lines, lines + 1, (max - 1) * sizeof(char *));
+                        n--;
+                }
+                lines[n++] = line;
+                lines[n] = NULL;
+        }
+        if (r < 0) {
+                strv_free(lines);
+                return r;
+        }
+        *ret = lines;
         return 0;
 }

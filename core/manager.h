@@ -7,7 +7,8 @@
 
 #include "service.h"
 
-/* The running service manager, over sd-bus (the only file that includes it). */
+/* The running service manager, over sd-bus, and its journal, over sd-journal: the only file that includes
+ * libsystemd's headers. */
 typedef struct Manager Manager;
 
 /* As systemctl connects: the manager's private socket (/run/systemd/private, or the user's), then the bus.
@@ -60,3 +61,9 @@ int manager_reset_failed(Manager *m, const char *name);
 
 /* The manager's last error message, for the operator ("Unit foo.service not found."). */
 const char *manager_last_error(const Manager *m);
+
+/* The lines about unit logged from since_usec to until_usec (CLOCK_REALTIME, microseconds; 0: no end):
+ * its processes' (_SYSTEMD_UNIT=) and the manager's about it (UNIT=), as "IDENTIFIER[PID]: MESSAGE", control
+ * characters shown as spaces. At most max lines: the last ones. An empty list (not NULL) when there are none.
+ */
+int manager_read_journal(const char *unit, uint64_t since_usec, uint64_t until_usec, size_t max, char ***ret);

@@ -255,7 +255,7 @@ static char *format_since(uint64_t usec) {
 /* What the failed attempt logged, what it says is missing, and those kept for --suggested. */
 static int read_journal(ServiceSource *src, const char *unit, uint64_t since, uint64_t until,
                         TryResult *res) {
-        int r = journal_read_unit(unit, since, until, TRY_JOURNAL_MAX, &res->journal);
+        int r = manager_read_journal(unit, since, until, TRY_JOURNAL_MAX, &res->journal);
         if (r < 0)
                 return words(&res->journal_error, "cannot read the journal: %s", error_words(-r));
         r = journal_suggest_paths(res->journal, &res->suggestions, &res->n_suggestions);
