@@ -14,11 +14,11 @@ int caps_from_name(const char *name, unsigned *ret) {
         if (n == 0 || n + 4 >= sizeof lower)
                 return -EINVAL;
         for (size_t i = 0; i <= n; i++)
-                lower[i] = (char) tolower((unsigned char) name[i]);
+                lower[i] = (char)tolower((unsigned char)name[i]);
         cap_value_t v;
         if (cap_from_name(lower, &v) < 0 || v < 0 || v > 63)
                 return -EINVAL;
-        *ret = (unsigned) v;
+        *ret = (unsigned)v;
         return 0;
 }
 
@@ -31,7 +31,7 @@ unsigned caps_last_cap(void) {
                 fclose(f);
         }
         if (v == 0 || v > 63)
-                v = (unsigned) cap_max_bits() - 1;
+                v = (unsigned)cap_max_bits() - 1;
         return v;
 }
 
@@ -69,7 +69,8 @@ int caps_parse_list(const char *list, uint64_t *ret, char **ret_bad) {
                         continue;
                 /* the operator may leave out "CAP_" ("net_raw"); a unit file may not */
                 snprintf(prefixed, sizeof prefixed, "cap_%s", w);
-                if (caps_from_name(w, &c) < 0 && (strncasecmp(w, "cap_", 4) == 0 || caps_from_name(prefixed, &c) < 0)) {
+                if (caps_from_name(w, &c) < 0 &&
+                    (strncasecmp(w, "cap_", 4) == 0 || caps_from_name(prefixed, &c) < 0)) {
                         if (ret_bad)
                                 *ret_bad = strdup(w);
                         return -EINVAL;
@@ -88,7 +89,7 @@ int caps_mask_to_names(uint64_t mask, char **ret) {
         for (unsigned c = 0; c < 64; c++) {
                 if (!(mask & (UINT64_C(1) << c)))
                         continue;
-                char *name = cap_to_name((cap_value_t) c);
+                char *name = cap_to_name((cap_value_t)c);
                 if (!name)
                         continue;
                 size_t n = strlen(name);
@@ -102,7 +103,7 @@ int caps_mask_to_names(uint64_t mask, char **ret) {
                 if (len)
                         out[len++] = ' ';
                 for (size_t i = 0; i < n; i++)
-                        out[len++] = (char) toupper((unsigned char) name[i]);
+                        out[len++] = (char)toupper((unsigned char)name[i]);
                 out[len] = 0;
                 cap_free(name);
         }
@@ -119,7 +120,7 @@ bool caps_self_privileged(const char **ret_missing) {
         cap_t c = cap_get_proc();
         cap_flag_value_t v = CAP_CLEAR;
         if (c) {
-                (void) cap_get_flag(c, CAP_DAC_OVERRIDE, CAP_EFFECTIVE, &v);
+                (void)cap_get_flag(c, CAP_DAC_OVERRIDE, CAP_EFFECTIVE, &v);
                 cap_free(c);
         }
         if (v != CAP_SET) {

@@ -6,12 +6,14 @@
 
 /* Capability names through libcap (the only file that includes its header). */
 
-/* "cap_net_raw" or "CAP_NET_RAW" (case-insensitive, as cap_from_name()), or a number. -EINVAL when unknown. */
+/* "cap_net_raw" or "CAP_NET_RAW" (case-insensitive, as cap_from_name()), or a number. -EINVAL when unknown.
+ */
 int caps_from_name(const char *name, unsigned *ret);
 /* The highest capability this kernel knows (/proc/sys/kernel/cap_last_cap, or libcap's idea). */
 unsigned caps_last_cap(void);
 
-/* The file capabilities of an open file in libcap's text form ("cap_net_raw=ep"); *ret NULL when it has none. */
+/* The file capabilities of an open file in libcap's text form ("cap_net_raw=ep"); *ret NULL when it has none.
+ */
 int caps_of_fd(int fd, char **ret);
 
 /* A list of capability names (space or comma separated, case-insensitive, "CAP_" optional) as a mask.

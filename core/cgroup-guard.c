@@ -53,7 +53,7 @@ bool cgroup_is_within(const char *cgroup, const char *unit_cgroup) {
 
 static int read_proc(pid_t pid, const char *what, char **ret) {
         char path[64];
-        snprintf(path, sizeof path, "/proc/%d/%s", (int) pid, what);
+        snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, what);
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
@@ -82,7 +82,7 @@ static pid_t parent_of(pid_t pid) {
         if (read_proc(pid, "status", &status) < 0)
                 return 0;
         const char *p = strstr(status, "\nPPid:");
-        return p ? (pid_t) strtol(p + strlen("\nPPid:"), NULL, 10) : 0;
+        return p ? (pid_t)strtol(p + strlen("\nPPid:"), NULL, 10) : 0;
 }
 
 int cgroup_find_ancestor_in(pid_t pid, const char *unit_cgroup, pid_t *ret_pid, char **ret_comm) {

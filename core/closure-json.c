@@ -19,7 +19,7 @@ static json_t *json_path(const char *s) {
         if (!u)
                 return NULL;
         char *o = u;
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
                 if (*p < 0x80)
                         *o++ = *p;
                 else {
@@ -51,12 +51,14 @@ int closure_to_json(const Closure *c, json_t **ret) {
                         return -ENOMEM;
                 }
                 for (size_t j = 0; j < n->n_needed_by; j++)
-                        if (json_array_append_new(nb, json_path(closure_node(c, n->needed_by[j])->path)) < 0) {
+                        if (json_array_append_new(nb, json_path(closure_node(c, n->needed_by[j])->path)) <
+                            0) {
                                 json_decref(nb);
                                 return -ENOMEM;
                         }
-                if (add(f, "path", json_path(n->path)) < 0 || add(f, "realpath", json_path(n->realpath)) < 0 ||
-                    add(f, "size", json_integer((json_int_t) n->size)) < 0 ||
+                if (add(f, "path", json_path(n->path)) < 0 ||
+                    add(f, "realpath", json_path(n->realpath)) < 0 ||
+                    add(f, "size", json_integer((json_int_t)n->size)) < 0 ||
                     add(f, "kind", json_string(node_kind_to_string(n->kind))) < 0 ||
                     add(f, "found_via", json_path(closure_node_via(n))) < 0 ||
                     add(f, "package", n->package ? json_string(n->package) : json_null()) < 0 ||
@@ -66,7 +68,8 @@ int closure_to_json(const Closure *c, json_t **ret) {
                         return -ENOMEM;
                 /* privileges the file carries of its own */
                 if ((n->caps && add(f, "caps", json_string(n->caps)) < 0) ||
-                    add(f, "setuid", json_boolean(n->mode & S_ISUID)) < 0 || add(f, "setgid", json_boolean(n->mode & S_ISGID)) < 0)
+                    add(f, "setuid", json_boolean(n->mode & S_ISUID)) < 0 ||
+                    add(f, "setgid", json_boolean(n->mode & S_ISGID)) < 0)
                         return -ENOMEM;
         }
         for (size_t i = 0; i < closure_n_missing(c); i++) {

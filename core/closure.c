@@ -81,20 +81,16 @@ typedef struct Process {
 } Process;
 
 static const char *const kind_names[_NODE_KIND_MAX] = {
-        [NODE_EXEC] = "exec", [NODE_INTERPRETER] = "interpreter", [NODE_LIBRARY] = "library",
-        [NODE_SCRIPT] = "script", [NODE_FILE] = "file",
+        [NODE_EXEC] = "exec",       [NODE_INTERPRETER] = "interpreter",
+        [NODE_LIBRARY] = "library", [NODE_SCRIPT] = "script",
+        [NODE_FILE] = "file",
 };
 static const char *const via_names[_VIA_MAX] = {
-        [VIA_DIRECT] = "direct",
-        [VIA_INTERP] = "PT_INTERP",
-        [VIA_SHEBANG] = "shebang",
-        [VIA_PATH] = "PATH",
-        [VIA_RPATH] = "rpath",
-        [VIA_LD_LIBRARY_PATH] = "LD_LIBRARY_PATH",
-        [VIA_RUNPATH] = "runpath",
-        [VIA_LD_CACHE] = "ld.so.cache",
-        [VIA_DEFAULT] = "default path",
-        [VIA_LOADED] = "already loaded",
+        [VIA_DIRECT] = "direct",        [VIA_INTERP] = "PT_INTERP",
+        [VIA_SHEBANG] = "shebang",      [VIA_PATH] = "PATH",
+        [VIA_RPATH] = "rpath",          [VIA_LD_LIBRARY_PATH] = "LD_LIBRARY_PATH",
+        [VIA_RUNPATH] = "runpath",      [VIA_LD_CACHE] = "ld.so.cache",
+        [VIA_DEFAULT] = "default path", [VIA_LOADED] = "already loaded",
 };
 
 const char *node_kind_to_string(NodeKind k) {
@@ -152,7 +148,7 @@ static const LdCache *context_cache(ClosureContext *ctx) {
         if (!ctx->cache_loaded) {
                 ctx->cache_loaded = true;
                 /* a missing or corrupt cache is what the loader tolerates too: it goes on to the defaults */
-                (void) ld_cache_load(fs_root_fd(ctx->root), "etc/ld.so.cache", &ctx->cache);
+                (void)ld_cache_load(fs_root_fd(ctx->root), "etc/ld.so.cache", &ctx->cache);
         }
         return ctx->cache;
 }
@@ -176,7 +172,7 @@ static const LdPlatform *context_platform(ClosureContext *ctx, const ElfInfo *in
 
 /* The parsed object behind a resolved file; parsed once per (device, inode). */
 static int context_object(ClosureContext *ctx, const char *real, const struct stat *st, const Object **ret) {
-        ObjectKey key = { st->st_dev, st->st_ino };
+        ObjectKey key = {st->st_dev, st->st_ino};
         Object *o = hashmap_get_bytes(ctx->objects, &key, sizeof key);
         if (o) {
                 *ret = o;
@@ -186,7 +182,7 @@ static int context_object(ClosureContext *ctx, const char *real, const struct st
         ObjectKey *k = arena_alloc(ctx->arena, sizeof(ObjectKey));
         if (!o || !k)
                 return -ENOMEM;
-        *o = (Object) {};
+        *o = (Object){};
         *k = key;
 
         _cleanup_close_ int fd = fs_root_open(ctx->root, real, O_RDONLY);
@@ -221,11 +217,11 @@ static int context_object(ClosureContext *ctx, const char *real, const struct st
                         o->error = r;
                 if (r < 0 && o->elf_error != ELF_ERROR_NOT_ELF) {
                         uint8_t h[20];
-                        if (pread(fd, h, sizeof h, 0) == (ssize_t) sizeof h) {
+                        if (pread(fd, h, sizeof h, 0) == (ssize_t)sizeof h) {
                                 o->has_ident = true;
                                 o->ident_class = h[EI_CLASS];
-                                o->ident_machine = h[EI_DATA] == ELFDATA2MSB ? (uint16_t) (h[18] << 8 | h[19])
-                                                                            : (uint16_t) (h[19] << 8 | h[18]);
+                                o->ident_machine = h[EI_DATA] == ELFDATA2MSB ? (uint16_t)(h[18] << 8 | h[19])
+                                                                             : (uint16_t)(h[19] << 8 | h[18]);
                         }
                 }
         }
@@ -287,7 +283,7 @@ const ClosureMissing *closure_missing(const Closure *c, size_t i) {
 }
 
 int closure_find(const Closure *c, const char *path, size_t *ret) {
-        uintptr_t v = (uintptr_t) hashmap_get(c->by_path, path);
+        uintptr_t v = (uintptr_t)hashmap_get(c->by_path, path);
         if (!v)
                 return -ENOENT;
         *ret = v - 1;
@@ -295,9 +291,9 @@ int closure_find(const Closure *c, const char *path, size_t *ret) {
 }
 
 /* The node for path (created on first sight). */
-static int closure_node_get(Closure *c, const char *path, const char *real, const struct stat *st, NodeKind kind,
-                            FoundVia via, size_t *ret) {
-        uintptr_t v = (uintptr_t) hashmap_get(c->by_path, path);
+static int closure_node_get(Closure *c, const char *path, const char *real, const struct stat *st,
+                            NodeKind kind, FoundVia via, size_t *ret) {
+        uintptr_t v = (uintptr_t)hashmap_get(c->by_path, path);
         if (v) {
                 *ret = v - 1;
                 return 0;
@@ -305,7 +301,7 @@ static int closure_node_get(Closure *c, const char *path, const char *real, cons
         if (!GROW(c->nodes, c->allocated_nodes, c->n_nodes + 1))
                 return -ENOMEM;
         ClosureNode *n = c->nodes + c->n_nodes;
-        *n = (ClosureNode) {
+        *n = (ClosureNode){
                 .path = arena_strdup(c->arena, path),
                 .realpath = arena_strdup(c->arena, real),
                 .size = st->st_size,
@@ -317,7 +313,7 @@ static int closure_node_get(Closure *c, const char *path, const char *real, cons
         };
         if (!n->path || !n->realpath)
                 return -ENOMEM;
-        if (hashmap_put(c->by_path, n->path, (void *) (uintptr_t) (c->n_nodes + 1), NULL) < 0)
+        if (hashmap_put(c->by_path, n->path, (void *)(uintptr_t)(c->n_nodes + 1), NULL) < 0)
                 return -ENOMEM;
         *ret = c->n_nodes++;
         return 0;
@@ -338,8 +334,8 @@ static int closure_edge(Closure *c, size_t from, size_t to) {
         return 0;
 }
 
-static int closure_add_missing(Closure *c, const char *name, size_t needed_by, const char *reason, const char **tried,
-                               const bool *subdir, size_t n_tried) {
+static int closure_add_missing(Closure *c, const char *name, size_t needed_by, const char *reason,
+                               const char **tried, const bool *subdir, size_t n_tried) {
         char *key;
         if (asprintf(&key, "%s%c%zu", name, 0, needed_by) < 0)
                 return -ENOMEM;
@@ -350,12 +346,12 @@ static int closure_add_missing(Closure *c, const char *name, size_t needed_by, c
                 return -ENOMEM;
         if (hashmap_get_bytes(c->missing_seen, k, kl))
                 return 0;
-        if (hashmap_put_bytes(c->missing_seen, k, kl, (void *) 1, NULL) < 0)
+        if (hashmap_put_bytes(c->missing_seen, k, kl, (void *)1, NULL) < 0)
                 return -ENOMEM;
         if (!GROW(c->missing, c->allocated_missing, c->n_missing + 1))
                 return -ENOMEM;
         ClosureMissing *m = c->missing + c->n_missing;
-        *m = (ClosureMissing) {
+        *m = (ClosureMissing){
                 .name = arena_strdup(c->arena, name),
                 .needed_by = needed_by,
                 .reason = arena_strdup(c->arena, reason),
@@ -378,10 +374,10 @@ static int closure_add_missing(Closure *c, const char *name, size_t needed_by, c
 static const char *object_error(Closure *c, const char *path, const Object *o) {
         char *s = NULL;
         if (o->error < 0)
-                (void) asprintf(&s, "%s: %s", path, error_words(-o->error));
+                (void)asprintf(&s, "%s: %s", path, error_words(-o->error));
         else if (!o->info)
-                (void) asprintf(&s, "%s: %s (at byte %" PRIu64 ")", path, elf_error_to_string(o->elf_error),
-                                o->elf_error_offset);
+                (void)asprintf(&s, "%s: %s (at byte %" PRIu64 ")", path, elf_error_to_string(o->elf_error),
+                               o->elf_error_offset);
         if (!s)
                 return "out of memory";
         const char *r = arena_strdup(c->arena, s);
@@ -488,8 +484,8 @@ static int search_dirs(Search *s, const char *list, const char *origin) {
                 }
                 for (size_t i = 0; pl->legacy[i]; i++) {
                         char *cand;
-                        if (asprintf(&cand, "%s%s%s%s/%s", lead, dir, pl->legacy[i][0] ? "/" : "", pl->legacy[i],
-                                     s->name) < 0)
+                        if (asprintf(&cand, "%s%s%s%s/%s", lead, dir, pl->legacy[i][0] ? "/" : "",
+                                     pl->legacy[i], s->name) < 0)
                                 return -ENOMEM;
                         r = search_try(s, cand, pl->legacy[i][0] != 0);
                         if (r != 0)
@@ -512,14 +508,14 @@ static char *dirname_of(Arena *a, const char *path) {
         const char *slash = strrchr(path, '/');
         if (!slash)
                 return arena_strdup(a, "/");
-        return arena_strndup(a, path, slash == path ? 1 : (size_t) (slash - path));
+        return arena_strndup(a, path, slash == path ? 1 : (size_t)(slash - path));
 }
 
 static int process_load(Process *p, size_t node, const ElfInfo *info, const char *path, const char *origin,
                         ssize_t loader, const struct stat *st, size_t *ret) {
         if (!GROW(p->loaded, p->allocated_loaded, p->n_loaded + 1))
                 return -ENOMEM;
-        p->loaded[p->n_loaded] = (Loaded) {
+        p->loaded[p->n_loaded] = (Loaded){
                 .node = node,
                 .info = info,
                 .path = path,
@@ -546,7 +542,7 @@ static int loaded_add_name(Process *p, Loaded *l, const char *name) {
 static int process_map(Process *p, size_t idx, const char *name) {
         Closure *c = p->c;
         Loaded *obj = p->loaded + idx;
-        Search s = { .p = p, .name = name };
+        Search s = {.p = p, .name = name};
         FoundVia via = VIA_DIRECT;
         int r = 0;
 
@@ -617,8 +613,8 @@ static int process_map(Process *p, size_t idx, const char *name) {
                 return r;
         }
         if (r <= 0) {
-                r = closure_add_missing(c, name, obj->node, r < 0 ? s.fatal : "not found", (const char **) s.tried,
-                                        s.subdir, s.n_tried);
+                r = closure_add_missing(c, name, obj->node, r < 0 ? s.fatal : "not found",
+                                        (const char **)s.tried, s.subdir, s.n_tried);
                 search_done(&s);
                 return r;
         }
@@ -661,7 +657,7 @@ static void process_done(Process *p) {
 static int closure_simulate(Closure *c, size_t node, const Object *o, const ClosureEnv *env) {
         const ClosureNode *n = c->nodes + node;
         const ElfInfo *info = o->info;
-        _cleanup_(process_done) Process p = { .c = c, .env = env };
+        _cleanup_(process_done) Process p = {.c = c, .env = env};
         size_t li;
         int r;
 
@@ -670,8 +666,8 @@ static int closure_simulate(Closure *c, size_t node, const Object *o, const Clos
         p.platform = context_platform(c->ctx, info);
         if (!p.platform) {
                 for (size_t i = 0; i < info->n_needed; i++) {
-                        r = closure_add_missing(c, info->needed[i], node, "no loader known for this architecture",
-                                                NULL, NULL, 0);
+                        r = closure_add_missing(c, info->needed[i], node,
+                                                "no loader known for this architecture", NULL, NULL, 0);
                         if (r < 0)
                                 return r;
                 }
@@ -679,7 +675,7 @@ static int closure_simulate(Closure *c, size_t node, const Object *o, const Clos
         }
 
         /* $ORIGIN of the main program is where the kernel found it: /proc/self/exe, symlinks resolved */
-        struct stat st = { .st_dev = n->dev, .st_ino = n->ino };
+        struct stat st = {.st_dev = n->dev, .st_ino = n->ino};
         const char *origin = dirname_of(c->arena, n->realpath);
         if (!origin)
                 return -ENOMEM;
@@ -698,8 +694,10 @@ static int closure_simulate(Closure *c, size_t node, const Object *o, const Clos
                                 return r;
                 }
                 if (!io || !io->info) {
-                        const char *why = io ? object_error(c, info->interp, io) : r < 0 ? error_words(-r) : "not a regular file";
-                        const char *tried[] = { info->interp };
+                        const char *why = io      ? object_error(c, info->interp, io)
+                                          : r < 0 ? error_words(-r)
+                                                  : "not a regular file";
+                        const char *tried[] = {info->interp};
                         return closure_add_missing(c, info->interp, node, why, tried, NULL, 1);
                 }
                 size_t inode;
@@ -767,19 +765,21 @@ static char *env_target(const char *arg) {
 static int closure_add_exec(Closure *c, const char *path, const ClosureEnv *env, NodeKind kind, FoundVia via,
                             ssize_t parent, unsigned depth, size_t *ret_node);
 
-static int closure_script(Closure *c, size_t node, const char *shebang, const ClosureEnv *env, unsigned depth) {
+static int closure_script(Closure *c, size_t node, const char *shebang, const ClosureEnv *env,
+                          unsigned depth) {
         _cleanup_free_ char *interp = NULL, *arg = NULL;
         size_t inode;
         int r;
 
         c->nodes[node].kind = c->nodes[node].kind == NODE_EXEC ? NODE_SCRIPT : c->nodes[node].kind;
         if (depth >= SCRIPT_DEPTH_MAX)
-                return closure_add_missing(c, shebang, node, "too many levels of #! interpreters", NULL, NULL, 0);
+                return closure_add_missing(c, shebang, node, "too many levels of #! interpreters", NULL, NULL,
+                                           0);
         r = parse_shebang(shebang, &interp, &arg);
         if (r == -ENOMEM)
                 return r;
         if (r < 0 || interp[0] != '/') {
-                const char *tried[] = { interp ? interp : shebang };
+                const char *tried[] = {interp ? interp : shebang};
                 return closure_add_missing(c, interp ? interp : shebang, node,
                                            "the #! interpreter is not an absolute path", tried, NULL, 1);
         }
@@ -787,7 +787,7 @@ static int closure_script(Closure *c, size_t node, const char *shebang, const Cl
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
-                const char *tried[] = { interp };
+                const char *tried[] = {interp};
                 return closure_add_missing(c, interp, node, error_words(-r), tried, NULL, 1);
         }
 
@@ -801,7 +801,8 @@ static int closure_script(Closure *c, size_t node, const char *shebang, const Cl
         if (!*target)
                 return 0;
         if (strchr(target, '/'))
-                return closure_add_exec(c, target, env, NODE_INTERPRETER, VIA_SHEBANG, node, depth + 1, &inode);
+                return closure_add_exec(c, target, env, NODE_INTERPRETER, VIA_SHEBANG, node, depth + 1,
+                                        &inode);
 
         const char *path = env && env->path ? env->path : CLOSURE_DEFAULT_PATH;
         _cleanup_free_ char *copy = strdup(path);
@@ -818,14 +819,15 @@ static int closure_script(Closure *c, size_t node, const char *shebang, const Cl
                 tried[n_tried++] = cand;
                 const char *real;
                 struct stat st;
-                if (fs_root_chase(c->ctx->root, cand, &real, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+                if (fs_root_chase(c->ctx->root, cand, &real, &st) < 0 || !S_ISREG(st.st_mode) ||
+                    !(st.st_mode & 0111))
                         continue;
                 r = closure_add_exec(c, cand, env, NODE_INTERPRETER, VIA_PATH, node, depth + 1, &inode);
                 for (size_t i = 0; i < n_tried; i++)
                         free(tried[i]);
                 return r;
         }
-        r = closure_add_missing(c, target, node, "not found in PATH", (const char **) tried, NULL, n_tried);
+        r = closure_add_missing(c, target, node, "not found in PATH", (const char **)tried, NULL, n_tried);
         for (size_t i = 0; i < n_tried; i++)
                 free(tried[i]);
         return r;
@@ -871,7 +873,8 @@ static int closure_add_exec(Closure *c, const char *path, const ClosureEnv *env,
          * as a program in its own right, since then it is the main object. */
         /* a file added as plain data and now asked for as a program (a package's helper a script runs) is
          * analysed now */
-        if (known && c->nodes[node].kind != NODE_LIBRARY && !(c->nodes[node].kind == NODE_FILE && kind != NODE_FILE))
+        if (known && c->nodes[node].kind != NODE_LIBRARY &&
+            !(c->nodes[node].kind == NODE_FILE && kind != NODE_FILE))
                 return 0;
         if (known)
                 c->nodes[node].kind = kind;
@@ -913,7 +916,8 @@ int closure_add_found(Closure *c, const char *path, size_t parent, NodeKind kind
                 return r;
         /* an ELF object always brings its libraries; a script is run only when asked for as a program */
         if (o->error >= 0 && (o->info || (o->shebang && kind != NODE_FILE)))
-                r = closure_add_exec(c, path, env, kind == NODE_FILE ? NODE_EXEC : kind, VIA_DIRECT, parent, 0, &node);
+                r = closure_add_exec(c, path, env, kind == NODE_FILE ? NODE_EXEC : kind, VIA_DIRECT, parent,
+                                     0, &node);
         else {
                 r = closure_node_get(c, path, real, &st, kind, VIA_DIRECT, &node);
                 if (r >= 0)

@@ -62,7 +62,8 @@ typedef struct ClosureMissing {
         size_t needed_by; /* node index */
         const char *reason;
         const char **tried; /* every path the loader would try, in order */
-        const bool *tried_subdir; /* whether tried[i] is a glibc-hwcaps or legacy hwcap subdirectory variant */
+        const bool
+                *tried_subdir; /* whether tried[i] is a glibc-hwcaps or legacy hwcap subdirectory variant */
         size_t n_tried;
 } ClosureMissing;
 
@@ -103,8 +104,9 @@ int closure_add_file(Closure *c, const char *path);
 /* Add a file that a rule beyond the loader found for node parent (a package's conffile, a command a script
  * runs, a module an interpreter loads), with the rule's reason in words. An ELF object is analysed as a
  * program (its libraries follow, found as the loader finds them), and so is a #! script unless kind is
- * NODE_FILE (a module or data file that happens to start with #!); anything else is a plain file. A file already in the closure keeps its first reason and gains the edge.
- * -ENOENT (and the other chase errors) when path cannot be read; -EISDIR for a directory. */
+ * NODE_FILE (a module or data file that happens to start with #!); anything else is a plain file. A file
+ * already in the closure keeps its first reason and gains the edge. -ENOENT (and the other chase errors) when
+ * path cannot be read; -EISDIR for a directory. */
 int closure_add_found(Closure *c, const char *path, size_t parent, NodeKind kind, const char *reason,
                       const ClosureEnv *env, size_t *ret_node);
 

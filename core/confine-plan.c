@@ -12,7 +12,8 @@
 #include "unit-closure.h"
 
 int confine_resolve_bare(FsRoot *root, const char *name, char **ret) {
-        static const char *const dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin" };
+        static const char *const dirs[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+                                           "/usr/bin",        "/sbin",          "/bin"};
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                 char *p;
                 struct stat st;
@@ -34,8 +35,8 @@ static bool is_elf(FsRoot *root, const char *real) {
 }
 
 /* A file named by the operator or the unit: bound where named; an ELF object brings its closure. */
-static int add_file(FsRoot *root, Closure *c, MountPlan *p, const ClosureEnv *env, const char *path, bool writable,
-                    bool explicit_choice, const char *why) {
+static int add_file(FsRoot *root, Closure *c, MountPlan *p, const ClosureEnv *env, const char *path,
+                    bool writable, bool explicit_choice, const char *why) {
         const char *real;
         struct stat st;
         int r = fs_root_chase(root, path, &real, &st);
@@ -75,8 +76,9 @@ static int add_dir_tree(FsRoot *root, Closure *c, MountPlan *p, const ClosureEnv
                         continue; /* a dangling link shows as one inside too */
                 bool inside = startswith(real, top) && (real[strlen(top)] == '/' || real[strlen(top)] == 0);
                 if (!inside) {
-                        int r = S_ISDIR(st.st_mode) ? mount_plan_add(p, real, real, false, true, false, "link target")
-                                                    : add_file(root, c, p, env, real, false, false, "link target");
+                        int r = S_ISDIR(st.st_mode)
+                                        ? mount_plan_add(p, real, real, false, true, false, "link target")
+                                        : add_file(root, c, p, env, real, false, false, "link target");
                         if (r < 0 && r != -EBADFD)
                                 return r;
                 } else if (de->d_type == DT_DIR) {
@@ -129,7 +131,7 @@ static char *dirname_dup(const char *path) {
 
 static int fail(char **reterr, int r, const char *what, const char *path) {
         if (reterr && !*reterr)
-                (void) asprintf(reterr, "%s %s: %s", what, path, error_words(-r));
+                (void)asprintf(reterr, "%s %s: %s", what, path, error_words(-r));
         return r;
 }
 
@@ -137,9 +139,9 @@ static int fail(char **reterr, int r, const char *what, const char *path) {
  * derived bind inside one would shadow what the service writes there (seen: a file named in an ExecStart=
  * argument, left by an earlier run, bound read-only over the file the service rewrites). */
 static bool inside_exec_dir(const Service *svc, const char *dest) {
-        static const char *const prefix[] = { "/var/lib", "/var/cache", "/var/log", "/run", "/etc" };
-        char *const *lists[] = { svc->state_directory, svc->cache_directory, svc->logs_directory,
-                                 svc->runtime_directory, svc->configuration_directory };
+        static const char *const prefix[] = {"/var/lib", "/var/cache", "/var/log", "/run", "/etc"};
+        char *const *lists[] = {svc->state_directory, svc->cache_directory, svc->logs_directory,
+                                svc->runtime_directory, svc->configuration_directory};
         for (size_t t = 0; t < ELEMENTSOF(prefix); t++) {
                 const char *rest = startswith(dest, prefix[t]);
                 if (!rest || rest[0] != '/')
@@ -160,7 +162,8 @@ static bool inside_writable_dir(const MountPlan *p, const Bind *b) {
         for (size_t i = 0; i < p->n_binds; i++) {
                 const Bind *d = p->binds + i;
                 const char *rest = startswith(b->dest, d->dest);
-                if (d != b && d->writable && d->directory && streq(d->source, d->dest) && rest && rest[0] == '/')
+                if (d != b && d->writable && d->directory && streq(d->source, d->dest) && rest &&
+                    rest[0] == '/')
                         return true;
         }
         return false;
@@ -170,8 +173,9 @@ static void drop_inside_exec_dirs(MountPlan *p, const Service *svc) {
         size_t k = 0;
         for (size_t i = 0; i < p->n_binds; i++) {
                 Bind *b = p->binds + i;
-                bool derived = streq(b->why, "argument") || streq(b->why, "environment") || streq(b->why, "closure") ||
-                               startswith(b->why, "writable: ") || startswith(b->why, "learned: ");
+                bool derived = streq(b->why, "argument") || streq(b->why, "environment") ||
+                               streq(b->why, "closure") || startswith(b->why, "writable: ") ||
+                               startswith(b->why, "learned: ");
                 if ((derived && inside_exec_dir(svc, b->dest)) ||
                     (derived && !b->writable && streq(b->source, b->dest) && inside_writable_dir(p, b))) {
                         free(b->source);
@@ -215,7 +219,7 @@ typedef struct LearnedCtx {
 } LearnedCtx;
 
 static int learned_chase(const char *path, const char **ret_real, struct stat *ret_st, void *userdata) {
-        return fs_root_chase(((LearnedCtx *) userdata)->root, path, ret_real, ret_st);
+        return fs_root_chase(((LearnedCtx *)userdata)->root, path, ret_real, ret_st);
 }
 
 static bool learned_covered(const char *path, void *userdata) {
@@ -235,31 +239,40 @@ static int add_learned(FsRoot *root, const Service *svc, MountPlan *p, char **re
         int r = learned_set_load(fs_root_fd(root), svc->id, &set, &err);
         if (r == -ENOENT) {
                 char *w;
-                if (asprintf(&w, "%s has no learned set yet: run 'sdconfine learn %s' while it serves, then apply "
-                                 "again", svc->id, svc->id) < 0)
+                if (asprintf(
+                            &w,
+                            "%s has no learned set yet: run 'sdconfine learn %s' while it serves, then apply "
+                            "again",
+                            svc->id, svc->id) < 0)
                         return -ENOMEM;
                 return strv_push(&p->warnings, w);
         }
         if (r < 0) {
                 if (reterr && !*reterr && learned_set_path(svc->id, &path) >= 0)
-                        (void) asprintf(reterr, "cannot read the learned set of %s (%s/%s): %s. Move it away and learn "
-                                        "again", svc->id, streq(fs_root_path(root), "/") ? "" : fs_root_path(root),
-                                        path, err ? err : error_words(-r));
+                        (void)asprintf(
+                                reterr,
+                                "cannot read the learned set of %s (%s/%s): %s. Move it away and learn "
+                                "again",
+                                svc->id, streq(fs_root_path(root), "/") ? "" : fs_root_path(root), path,
+                                err ? err : error_words(-r));
                 return r;
         }
-        LearnedCtx x = { .root = root, .plan = p, .svc = svc };
-        LearnedPlanOps ops = { .chase = learned_chase, .covered = learned_covered, .writable = learned_writable,
-                               .userdata = &x };
+        LearnedCtx x = {.root = root, .plan = p, .svc = svc};
+        LearnedPlanOps ops = {.chase = learned_chase,
+                              .covered = learned_covered,
+                              .writable = learned_writable,
+                              .userdata = &x};
         return learned_set_add_to_plan(set, p, &ops);
 }
 
-int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, const ConfineSettings *s, bool force,
-                       MountPlan *ret, Closure **ret_closure, char **reterr) {
+int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, const ConfineSettings *s,
+                       bool force, MountPlan *ret, Closure **ret_closure, char **reterr) {
         FsRoot *root = closure_context_root(ctx);
         _cleanup_(strv_freep) char **preset_paths = NULL; /* before any goto fail */
         MountPlan p = {};
         Closure *c = NULL;
-        ClosureEnv env = { .path = service_getenv(svc, "PATH"), .ld_library_path = service_getenv(svc, "LD_LIBRARY_PATH") };
+        ClosureEnv env = {.path = service_getenv(svc, "PATH"),
+                          .ld_library_path = service_getenv(svc, "LD_LIBRARY_PATH")};
         int r;
 
         r = confine_check_conflicts(svc, s, force, &p, reterr);
@@ -285,8 +298,11 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                         if (r == -ENOENT && (e->flags & EXEC_IGNORE_FAILURE)) {
                                 /* "-": systemd ignores its failure, a missing program included */
                                 char *w;
-                                if (asprintf(&w, "%s=-%s is not there; systemd ignores its failure (the \"-\" prefix), "
-                                                 "so it is left out of the root", exec_type_to_string(t), e->path) < 0 ||
+                                if (asprintf(&w,
+                                             "%s=-%s is not there; systemd ignores its failure (the \"-\" "
+                                             "prefix), "
+                                             "so it is left out of the root",
+                                             exec_type_to_string(t), e->path) < 0 ||
                                     strv_push(&p.warnings, w) < 0) {
                                         r = -ENOMEM;
                                         goto fail;
@@ -295,8 +311,10 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                                 continue;
                         }
                         if (r < 0) {
-                                r = fail(reterr, r, prog == e->path && prog[0] != '/' ? "cannot find the program"
-                                                                                      : "cannot read the program", prog);
+                                r = fail(reterr, r,
+                                         prog == e->path && prog[0] != '/' ? "cannot find the program"
+                                                                           : "cannot read the program",
+                                         prog);
                                 goto fail;
                         }
                         for (size_t k = 1; e->argv && e->argv[k]; k++) {
@@ -307,27 +325,35 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                                         goto fail;
                                 }
                                 for (char *rest = copy, *w; (w = strsep(&rest, " \t\n;|&<>()\"'"));) {
-                                        const char *eq = w[0] == '-' ? strchr(w, '=') : NULL; /* --config=/etc/x */
+                                        const char *eq =
+                                                w[0] == '-' ? strchr(w, '=') : NULL; /* --config=/etc/x */
                                         const char *path = eq ? eq + 1 : w;
                                         struct stat st;
-                                        if (path[0] != '/' || strchr(path, '$') || fs_root_chase(root, path, NULL, &st) < 0)
+                                        if (path[0] != '/' || strchr(path, '$') ||
+                                            fs_root_chase(root, path, NULL, &st) < 0)
                                                 continue;
                                         /* the API file systems come with the mode, not as paths: nothing of
-                                         * /proc, /sys, /dev (a bind of /proc/kmsg would be the host's); nothing
-                                         * of /run and /tmp, which the root has of its own (a PID file from an
-                                         * earlier run bound over the one the daemon writes breaks it); not / */
-                                        static const char *const apivfs[] = { "/proc", "/sys", "/dev", "/run", "/tmp",
-                                                                              "/var/run", "/var/tmp" };
+                                         * /proc, /sys, /dev (a bind of /proc/kmsg would be the host's);
+                                         * nothing of /run and /tmp, which the root has of its own (a PID file
+                                         * from an earlier run bound over the one the daemon writes breaks
+                                         * it); not / */
+                                        static const char *const apivfs[] = {"/proc",   "/sys", "/dev",
+                                                                             "/run",    "/tmp", "/var/run",
+                                                                             "/var/tmp"};
                                         bool api = streq(path, "/");
                                         for (size_t q = 0; q < ELEMENTSOF(apivfs); q++)
                                                 api = api || streq(path, apivfs[q]) ||
-                                                      (startswith(path, apivfs[q]) && path[strlen(apivfs[q])] == '/');
+                                                      (startswith(path, apivfs[q]) &&
+                                                       path[strlen(apivfs[q])] == '/');
                                         if (api)
                                                 continue;
                                         if (S_ISDIR(st.st_mode))
-                                                r = strv_contains(p.suggestions, path) ? 0 : strv_extend(&p.suggestions, path);
+                                                r = strv_contains(p.suggestions, path)
+                                                            ? 0
+                                                            : strv_extend(&p.suggestions, path);
                                         else if (S_ISREG(st.st_mode))
-                                                r = add_file(root, c, &p, &env, path, false, false, "argument");
+                                                r = add_file(root, c, &p, &env, path, false, false,
+                                                             "argument");
                                         if (r < 0 && r != -EBADFD)
                                                 goto fail;
                                         r = 0;
@@ -378,9 +404,11 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                 r = db ? dpkg_db_package_files(db, *pkg, &files) : -ENOPKG;
                 if (r < 0) {
                         if (reterr)
-                                (void) asprintf(reterr, r == -ENOENT ? "package %s is not installed"
-                                                        : r == -EINVAL ? "'%s' is not a valid package name"
-                                                                      : "cannot read the files of package %s", *pkg);
+                                (void)asprintf(reterr,
+                                               r == -ENOENT   ? "package %s is not installed"
+                                               : r == -EINVAL ? "'%s' is not a valid package name"
+                                                              : "cannot read the files of package %s",
+                                               *pkg);
                         goto fail;
                 }
                 for (char **f = files; *f && r >= 0; f++) {
@@ -399,13 +427,14 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                 const ConfinePreset *ps = confine_preset_find(*pr);
                 if (!ps) {
                         if (reterr)
-                                (void) asprintf(reterr, "unknown preset '%s'", *pr);
+                                (void)asprintf(reterr, "unknown preset '%s'", *pr);
                         r = -EINVAL;
                         goto fail;
                 }
                 for (size_t k = 0; k < ELEMENTSOF(ps->paths) && ps->paths[k]; k++) {
                         struct stat st;
-                        if (fs_root_chase(root, ps->paths[k], NULL, &st) >= 0 && !strv_contains(preset_paths, ps->paths[k]) &&
+                        if (fs_root_chase(root, ps->paths[k], NULL, &st) >= 0 &&
+                            !strv_contains(preset_paths, ps->paths[k]) &&
                             strv_extend(&preset_paths, ps->paths[k]) < 0) {
                                 r = -ENOMEM;
                                 goto fail;
@@ -417,21 +446,21 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
         all_paths[0] = s->paths;
         all_paths[1] = preset_paths;
         for (size_t q = 0; q < ELEMENTSOF(all_paths); q++)
-        for (char **path = all_paths[q]; path && *path; path++) {
-                const char *real;
-                struct stat st;
-                r = fs_root_chase(root, *path, &real, &st);
-                if (r >= 0) {
-                        _cleanup_free_ char *top = strdup(real);
-                        r = top ? add_file(root, c, &p, &env, *path, false, true, "path") : -ENOMEM;
-                        if (r >= 0 && S_ISDIR(st.st_mode))
-                                r = add_dir_tree(root, c, &p, &env, *path, top, 0);
+                for (char **path = all_paths[q]; path && *path; path++) {
+                        const char *real;
+                        struct stat st;
+                        r = fs_root_chase(root, *path, &real, &st);
+                        if (r >= 0) {
+                                _cleanup_free_ char *top = strdup(real);
+                                r = top ? add_file(root, c, &p, &env, *path, false, true, "path") : -ENOMEM;
+                                if (r >= 0 && S_ISDIR(st.st_mode))
+                                        r = add_dir_tree(root, c, &p, &env, *path, top, 0);
+                        }
+                        if (r < 0) {
+                                r = fail(reterr, r, "cannot add the path", *path);
+                                goto fail;
+                        }
                 }
-                if (r < 0) {
-                        r = fail(reterr, r, "cannot add the path", *path);
-                        goto fail;
-                }
-        }
         for (char **path = s->writable; path && *path; path++) {
                 r = add_file(root, c, &p, &env, *path, true, true, "writable");
                 if (r < 0) {
@@ -440,7 +469,8 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                 }
         }
 
-        /* the unit's own writable places stay usable: systemd binds State/Cache/Logs/RuntimeDirectory= itself */
+        /* the unit's own writable places stay usable: systemd binds State/Cache/Logs/RuntimeDirectory= itself
+         */
         for (char **w = svc->read_write_paths; w && *w; w++) {
                 const char *path = *w + strspn(*w, "-+");
                 struct stat st;
@@ -471,19 +501,24 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                 }
                 for (size_t i = 0; i < extras.n_writable && r >= 0; i++) {
                         _cleanup_free_ char *why = NULL;
-                        const char *w = asprintf(&why, "writable: %s", extras.writable[i].reason) < 0 ? NULL : mount_plan_intern(&p, why);
+                        const char *w = asprintf(&why, "writable: %s", extras.writable[i].reason) < 0
+                                                ? NULL
+                                                : mount_plan_intern(&p, why);
                         r = w ? mount_plan_add(&p, extras.writable[i].path, extras.writable[i].path, true,
                                                extras.writable[i].directory, false, w)
                               : -ENOMEM;
                         /* a file of /run (a PID file clients read) may be gone by the next start */
-                        if (r >= 0 && !extras.writable[i].directory && startswith(extras.writable[i].path, "/run/"))
+                        if (r >= 0 && !extras.writable[i].directory &&
+                            startswith(extras.writable[i].path, "/run/"))
                                 for (size_t k = 0; k < p.n_binds; k++)
                                         if (streq(p.binds[k].dest, extras.writable[i].path))
                                                 p.binds[k].ignore_missing = true;
                 }
                 for (size_t i = 0; i < extras.n_dirs && r >= 0; i++) {
                         const char *w = mount_plan_intern(&p, extras.dirs[i].reason);
-                        r = w ? mount_plan_add(&p, extras.dirs[i].path, extras.dirs[i].path, false, true, false, w) : -ENOMEM;
+                        r = w ? mount_plan_add(&p, extras.dirs[i].path, extras.dirs[i].path, false, true,
+                                               false, w)
+                              : -ENOMEM;
                 }
                 for (char **h = extras.hazards; h && *h && r >= 0; h++)
                         r = strv_extend(&p.warnings, *h);
@@ -492,7 +527,9 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                 for (size_t i = 0; i < closure_n_nodes(c) && r >= 0; i++) {
                         const ClosureNode *n = closure_node(c, i);
                         uint64_t m = 0;
-                        _cleanup_free_ char *names = n->caps ? strndup(n->caps, strcspn(n->caps, "=+-")) : NULL, *bad = NULL;
+                        _cleanup_free_ char *names = n->caps ? strndup(n->caps, strcspn(n->caps, "=+-"))
+                                                             : NULL,
+                                            *bad = NULL;
                         if (names && caps_parse_list(names, &m, &bad) >= 0)
                                 file_caps |= m;
                 }
@@ -512,7 +549,8 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                                         if (startswith(p.warnings[k], "PIDFile=")) {
                                                 free(p.warnings[k]);
                                                 memmove(p.warnings + k, p.warnings + k + 1,
-                                                        (strv_length(p.warnings + k + 1) + 1) * sizeof(char *));
+                                                        (strv_length(p.warnings + k + 1) + 1) *
+                                                                sizeof(char *));
                                                 break;
                                         }
                         }
@@ -531,11 +569,17 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
                         r = -ENOMEM;
                         goto fail;
                 }
-                const char *rest = startswith(dir, "/usr/lib") ? dir + 8 : startswith(dir, "/lib") ? dir + 4 : NULL;
-                bool default_dir = rest && (!*rest || (rest[0] == '/' && !strchr(rest + 1, '/') && strstr(rest, "-linux-")));
+                const char *rest = startswith(dir, "/usr/lib") ? dir + 8
+                                   : startswith(dir, "/lib")   ? dir + 4
+                                                               : NULL;
+                bool default_dir =
+                        rest &&
+                        (!*rest || (rest[0] == '/' && !strchr(rest + 1, '/') && strstr(rest, "-linux-")));
                 struct stat st;
-                if (n->found_via == VIA_LD_CACHE && !default_dir && fs_root_chase(root, "/etc/ld.so.cache", NULL, &st) >= 0) {
-                        r = mount_plan_add(&p, "/etc/ld.so.cache", "/etc/ld.so.cache", false, false, false, "ld.so.cache");
+                if (n->found_via == VIA_LD_CACHE && !default_dir &&
+                    fs_root_chase(root, "/etc/ld.so.cache", NULL, &st) >= 0) {
+                        r = mount_plan_add(&p, "/etc/ld.so.cache", "/etc/ld.so.cache", false, false, false,
+                                           "ld.so.cache");
                         if (r < 0)
                                 goto fail;
                         break;
@@ -561,8 +605,10 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
         for (size_t i = 0; i < closure_n_missing(c); i++) {
                 const ClosureMissing *m = closure_missing(c, i);
                 char *w;
-                if (asprintf(&w, "%s, needed by %s, is missing (%s): the service will not start until it is found",
-                             m->name, closure_node(c, m->needed_by)->path, m->reason) < 0 ||
+                if (asprintf(
+                            &w,
+                            "%s, needed by %s, is missing (%s): the service will not start until it is found",
+                            m->name, closure_node(c, m->needed_by)->path, m->reason) < 0 ||
                     strv_push(&p.warnings, w) < 0) {
                         r = -ENOMEM;
                         goto fail;
@@ -578,9 +624,10 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
         if (p.n_binds > s->mount_budget) {
                 /* nothing more could be bound whole without changing what the service sees */
                 char *w;
-                if (asprintf(&w, "%zu bind mounts, over the budget of %u: no more directories can be bound whole "
-                                 "without changing what the service sees, so its start-up will be slow (each "
-                                 "mount costs; see make bench-mounts). Fewer --package/--path entries help",
+                if (asprintf(&w,
+                             "%zu bind mounts, over the budget of %u: no more directories can be bound whole "
+                             "without changing what the service sees, so its start-up will be slow (each "
+                             "mount costs; see make bench-mounts). Fewer --package/--path entries help",
                              p.n_binds, s->mount_budget) < 0 ||
                     strv_push(&p.warnings, w) < 0) {
                         r = -ENOMEM;
@@ -616,8 +663,9 @@ static int suggest(Suggestion **l, size_t *n, const char *preset, const char *ov
         if (!m)
                 return -ENOMEM;
         *l = m;
-        m[*n] = (Suggestion) { .preset = preset ? strdup(preset) : NULL, .override = override ? strdup(override) : NULL,
-                               .reason = strdup(reason) };
+        m[*n] = (Suggestion){.preset = preset ? strdup(preset) : NULL,
+                             .override = override ? strdup(override) : NULL,
+                             .reason = strdup(reason)};
         if ((preset && !m[*n].preset) || (override && !m[*n].override) || !m[*n].reason)
                 return -ENOMEM;
         (*n)++;
@@ -656,57 +704,69 @@ static int unit_package(const Closure *c, DpkgDb *db, const char **ret_prog, con
         return 0;
 }
 
-int confine_suggest(const Service *svc, const Closure *c, DpkgDb *db, const ConfineSettings *s, Suggestion **ret,
-                    size_t *ret_n) {
-        static const char *const tls_libs[] = { "libssl.so", "libgnutls.so", "libnss3.so", "libmbedtls.so", NULL };
-        static const char *const net_libs[] = { "libresolv.so", "libcurl", "libssl.so", "libgnutls.so", "libldap",
-                                                "libsystemd.so", NULL };
+int confine_suggest(const Service *svc, const Closure *c, DpkgDb *db, const ConfineSettings *s,
+                    Suggestion **ret, size_t *ret_n) {
+        static const char *const tls_libs[] = {"libssl.so", "libgnutls.so", "libnss3.so", "libmbedtls.so",
+                                               NULL};
+        static const char *const net_libs[] = {"libresolv.so", "libcurl",       "libssl.so", "libgnutls.so",
+                                               "libldap",      "libsystemd.so", NULL};
         Suggestion *l = NULL;
         size_t n = 0;
         int r = 0;
         bool root = !svc->dynamic_user && (!svc->user || streq(svc->user, "root") || streq(svc->user, "0"));
 
         if (!svc->dynamic_user && (svc->user || svc->group))
-                r = suggest(&l, &n, "users", NULL, "User=/Group= are set: the service (and its libraries) may look "
-                                                   "its user up in /etc/passwd and /etc/group");
+                r = suggest(&l, &n, "users", NULL,
+                            "User=/Group= are set: the service (and its libraries) may look "
+                            "its user up in /etc/passwd and /etc/group");
         else if (root)
-                r = suggest(&l, &n, "users", NULL, "it starts as root: daemons that drop privileges look their user "
-                                                   "up in /etc/passwd and /etc/group");
+                r = suggest(&l, &n, "users", NULL,
+                            "it starts as root: daemons that drop privileges look their user "
+                            "up in /etc/passwd and /etc/group");
         if (r >= 0 && closure_has_lib(c, tls_libs))
-                r = suggest(&l, &n, "tls", NULL, "it links a TLS library, which verifies peers against /etc/ssl/certs");
+                r = suggest(&l, &n, "tls", NULL,
+                            "it links a TLS library, which verifies peers against /etc/ssl/certs");
         if (r >= 0 && closure_has_lib(c, net_libs))
-                r = suggest(&l, &n, "resolve", NULL, "it links network libraries that resolve host names "
-                                                     "(resolv.conf, hosts, nsswitch.conf)");
+                r = suggest(&l, &n, "resolve", NULL,
+                            "it links network libraries that resolve host names "
+                            "(resolv.conf, hosts, nsswitch.conf)");
         const char *prog = NULL, *pkg = NULL;
         if (r >= 0)
                 r = unit_package(c, db, &prog, &pkg);
         _cleanup_free_ char *why = NULL;
-        if (r > 0 && asprintf(&why, "%s comes from the package %s, whose configuration, data and helpers its "
-                                    "programs open at compiled-in paths (conffiles, /usr/share, /usr/lib)", prog, pkg) < 0)
+        if (r > 0 && asprintf(&why,
+                              "%s comes from the package %s, whose configuration, data and helpers its "
+                              "programs open at compiled-in paths (conffiles, /usr/share, /usr/lib)",
+                              prog, pkg) < 0)
                 r = -ENOMEM;
         if (r > 0)
                 r = suggest(&l, &n, "package", NULL, why);
         if (r >= 0 && pkg)
-                r = suggest(&l, &n, "state", NULL, "the directories its unit, scripts and package name below /var/lib, "
-                                                   "/var/log, /var/spool, /var/cache and /run, where it writes");
-        static const char *const libc[] = { "libc.so.6", NULL };
+                r = suggest(&l, &n, "state", NULL,
+                            "the directories its unit, scripts and package name below /var/lib, "
+                            "/var/log, /var/spool, /var/cache and /run, where it writes");
+        static const char *const libc[] = {"libc.so.6", NULL};
         if (r >= 0 && closure_has_lib(c, libc))
-                r = suggest(&l, &n, "timezone", NULL, "libc reads /etc/localtime for local time (timestamps in logs), "
-                                                      "and some daemons the time zone database (PostgreSQL)");
-        static const char *const pam[] = { "libpam.so", NULL };
+                r = suggest(&l, &n, "timezone", NULL,
+                            "libc reads /etc/localtime for local time (timestamps in logs), "
+                            "and some daemons the time zone database (PostgreSQL)");
+        static const char *const pam[] = {"libpam.so", NULL};
         if (r >= 0 && closure_has_lib(c, pam))
-                r = suggest(&l, &n, "plugins", NULL, "it links libpam: the PAM stack in /etc/pam.d and its modules, "
-                                                     "and the NSS modules /etc/nsswitch.conf names");
+                r = suggest(&l, &n, "plugins", NULL,
+                            "it links libpam: the PAM stack in /etc/pam.d and its modules, "
+                            "and the NSS modules /etc/nsswitch.conf names");
         else if (r >= 0 && (root || svc->user || svc->group || service_getenv(svc, "LANG")))
-                r = suggest(&l, &n, "plugins", NULL, "it looks users or hosts up through NSS modules that "
-                                                     "/etc/nsswitch.conf names, and uses the locale LANG names");
+                r = suggest(&l, &n, "plugins", NULL,
+                            "it looks users or hosts up through NSS modules that "
+                            "/etc/nsswitch.conf names, and uses the locale LANG names");
         bool private_users = s->mode == CONFINE_FULL_APIVFS;
         for (char **o = s->overrides; o && *o; o++)
                 if (startswith(*o, "PrivateUsers="))
                         private_users = false;
         if (r >= 0 && root && private_users)
-                r = suggest(&l, &n, NULL, "PrivateUsers=no", "it runs as root: under PrivateUsers=yes a daemon that "
-                                                            "changes file owners to its worker user fails with EINVAL");
+                r = suggest(&l, &n, NULL, "PrivateUsers=no",
+                            "it runs as root: under PrivateUsers=yes a daemon that "
+                            "changes file owners to its worker user fails with EINVAL");
         if (r < 0) {
                 suggestions_free(l, n);
                 return r;

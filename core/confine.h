@@ -31,8 +31,8 @@ typedef struct ConfineSettings {
         BinSh bin_sh;
         char *bin_sh_path; /* BIN_SH_CUSTOM */
         bool full_unit;
-        char **overrides; /* KEY=VALUE, written after the mode's flags (win over them) */
-        char **presets;   /* names from confine_presets */
+        char **overrides;    /* KEY=VALUE, written after the mode's flags (win over them) */
+        char **presets;      /* names from confine_presets */
         char **capabilities; /* the bounding set to keep ("CAP_NET_BIND_SERVICE"), NULL: the unit's own */
         unsigned mount_budget;
         bool learned; /* add the unit's learned set (what 'sdconfine learn' saw it open) */
@@ -75,11 +75,12 @@ typedef struct MountPlan {
         char **warnings;    /* conflicts and what they mean, in words */
         char *pid_file; /* a forking service's PIDFile= below the root's /run: its path there ("nginx.pid"),
                          * read by systemd from the root's /run on the host */
-        char **runtime_dirs; /* the unit's own RuntimeDirectory= entries: $RUNTIME_DIRECTORY lists only these */
-        char **strings; /* owned strings that binds' why point to */
-        size_t coalesced_dirs;  /* directories bound whole instead of their files */
-        size_t exposed_files;   /* files visible only because a directory was bound whole */
-        bool private_root;      /* DynamicUser= keeps runtime directories in /run/private: the root is there */
+        char **runtime_dirs; /* the unit's own RuntimeDirectory= entries: $RUNTIME_DIRECTORY lists only these
+                              */
+        char **strings;      /* owned strings that binds' why point to */
+        size_t coalesced_dirs; /* directories bound whole instead of their files */
+        size_t exposed_files;  /* files visible only because a directory was bound whole */
+        bool private_root;     /* DynamicUser= keeps runtime directories in /run/private: the root is there */
         /* The service keeps root in the host's user namespace (PrivateUsers=no, or chroot-only): the drop-in
          * holds it in with a capability bounding set (bounding, unless the operator chose one), a system call
          * filter and ProtectProc=invisible. */
@@ -111,9 +112,11 @@ int mount_plan_finish(MountPlan *p, unsigned budget, DirCountFn count, ReadLinkF
 
 /* Conflicts between the unit and confinement: -EPERM with a reason when it must be refused (unless
  * forced), warnings added otherwise. */
-int confine_check_conflicts(const Service *svc, const ConfineSettings *s, bool force, MountPlan *p, char **reterr);
+int confine_check_conflicts(const Service *svc, const ConfineSettings *s, bool force, MountPlan *p,
+                            char **reterr);
 
-/* Notes on the closure's files that carry file capabilities or set-id bits, and what the mode does to them. */
+/* Notes on the closure's files that carry file capabilities or set-id bits, and what the mode does to them.
+ */
 int confine_note_privileged(const Closure *c, const ConfineSettings *s, MountPlan *p);
 
 /* The capabilities a root process can leave its root with, each with the way out in words. */
@@ -123,12 +126,12 @@ typedef struct ConfineEscapeCap {
 } ConfineEscapeCap;
 extern const ConfineEscapeCap confine_escape_caps[];
 /* What sdconfine keeps for a root daemon by default: switching users, files, signals, network, limits. */
-#define CONFINE_ROOT_CAPS                                                                                         \
-        ((UINT64_C(1) << 0) | (UINT64_C(1) << 1) | (UINT64_C(1) << 3) | (UINT64_C(1) << 4) | (UINT64_C(1) << 5) |  \
-         (UINT64_C(1) << 6) | (UINT64_C(1) << 7) | (UINT64_C(1) << 8) | (UINT64_C(1) << 10) |                      \
-         (UINT64_C(1) << 11) | (UINT64_C(1) << 12) | (UINT64_C(1) << 13) | (UINT64_C(1) << 14) |                   \
-         (UINT64_C(1) << 15) | (UINT64_C(1) << 23) | (UINT64_C(1) << 24) | (UINT64_C(1) << 28) |                   \
-         (UINT64_C(1) << 29) | (UINT64_C(1) << 34))
+#define CONFINE_ROOT_CAPS                                                                                    \
+        ((UINT64_C(1) << 0) | (UINT64_C(1) << 1) | (UINT64_C(1) << 3) | (UINT64_C(1) << 4) |                 \
+         (UINT64_C(1) << 5) | (UINT64_C(1) << 6) | (UINT64_C(1) << 7) | (UINT64_C(1) << 8) |                 \
+         (UINT64_C(1) << 10) | (UINT64_C(1) << 11) | (UINT64_C(1) << 12) | (UINT64_C(1) << 13) |             \
+         (UINT64_C(1) << 14) | (UINT64_C(1) << 15) | (UINT64_C(1) << 23) | (UINT64_C(1) << 24) |             \
+         (UINT64_C(1) << 28) | (UINT64_C(1) << 29) | (UINT64_C(1) << 34))
 
 /* Harden the plan for a service that keeps root in the host's user namespace, and say in words which user it
  * runs as, where, and whether the confinement holds against it. ambient: the unit's AmbientCapabilities=;
@@ -140,7 +143,8 @@ int confine_harden(const Service *svc, const ConfineSettings *s, uint64_t file_c
 /* For a root daemon that switches to a user its configuration names: suggest starting it as that user, with
  * the capabilities it needs, so that the user namespace can stay. A note, not a setting: it changes how the
  * daemon starts, so --suggested does not take it. */
-int confine_suggest_user(const Service *svc, const char *user, const char *where, uint64_t bounding, MountPlan *p);
+int confine_suggest_user(const Service *svc, const char *user, const char *where, uint64_t bounding,
+                         MountPlan *p);
 
 /* The drop-in text: header (tool, version, settings), the root, the mode's flags written both ways, the
  * overrides, the binds. -EINVAL with a reason for a path systemd cannot be told (newline, control chars). */

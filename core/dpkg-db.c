@@ -54,7 +54,7 @@ struct DpkgDb {
         int lists_state, lists_result;
         pthread_t lists_thread;
         char aliases[8][16]; /* top-level directories that link to usr/<same> */
-        Hashmap *status;      /* "name" and "name:arch" -> DpkgPackage, installed packages only */
+        Hashmap *status;     /* "name" and "name:arch" -> DpkgPackage, installed packages only */
         char *status_text;
         bool status_loaded;
         size_t n_aliases;
@@ -81,7 +81,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(DpkgDb *, dpkg_db_free);
 
 /* Read a whole file relative to dir_fd into a growing buffer. */
 static int read_all(int dir_fd, const char *name, char **buf, size_t *allocated, size_t *ret_len) {
-        _cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+        _cleanup_close_ int fd =
+                openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
         struct stat st;
         if (fd < 0)
                 return -errno;
@@ -89,7 +90,7 @@ static int read_all(int dir_fd, const char *name, char **buf, size_t *allocated,
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return -EBADMSG;
-        if ((uint64_t) st.st_size >= LIST_MAX)
+        if ((uint64_t)st.st_size >= LIST_MAX)
                 return -EFBIG;
         /* one read() for the whole file: a regular file that grows meanwhile is read as it was */
         size_t want = st.st_size, len = 0;
@@ -125,7 +126,8 @@ static DIR *opendir_at(int fd) {
 static int load_diversions(DpkgDb *db) {
         _cleanup_free_ char *buf = NULL;
         size_t allocated = 0, len;
-        _cleanup_close_ int dfd = openat(fs_root_fd(db->root), "var/lib/dpkg", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int dfd =
+                openat(fs_root_fd(db->root), "var/lib/dpkg", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return -errno;
         int r = read_all(dfd, "diversions", &buf, &allocated, &len);
@@ -173,7 +175,7 @@ int dpkg_db_new(FsRoot *root, DpkgDb **ret) {
         if (r < 0)
                 return r;
 
-        static const char *const candidates[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32", "libo32" };
+        static const char *const candidates[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32", "libo32"};
         for (size_t i = 0; i < ELEMENTSOF(candidates); i++) {
                 char target[64];
                 ssize_t n = readlinkat(fs_root_fd(root), candidates[i], target, sizeof target - 1);
@@ -234,7 +236,8 @@ static int add_owner(DpkgDb *db, Wanted *w, const char *pkg) {
 
 /* Apply a diversion to a path listed by package pkg: the file of a package that does not own the
  * diversion lives at the diverted-to path. */
-static const char *divert(DpkgDb *db, const char *path, size_t len, uint64_t hash, const char *pkg, size_t *ret_len) {
+static const char *divert(DpkgDb *db, const char *path, size_t len, uint64_t hash, const char *pkg,
+                          size_t *ret_len) {
         if (hashmap_size(db->diversions) == 0)
                 return *ret_len = len, path;
         Diversion *d = hashmap_get_hashed(db->diversions, hash, path, len);
@@ -265,7 +268,7 @@ static int lists_load(DpkgDb *db) {
                         free(text);
                         return -ENOMEM;
                 }
-                db->lists[db->n_lists++] = (List) { pkg, text, len };
+                db->lists[db->n_lists++] = (List){pkg, text, len};
         }
         return 0;
 }
@@ -314,7 +317,7 @@ int dpkg_db_find_owners(DpkgDb *db, const char *const *paths, size_t n, const ch
                         w = arena_alloc(tmp, sizeof(Wanted));
                         if (!w)
                                 return -ENOMEM;
-                        *w = (Wanted) {};
+                        *w = (Wanted){};
                         if (hashmap_put(wanted, key, w, NULL) < 0)
                                 return -ENOMEM;
                 }
@@ -323,7 +326,7 @@ int dpkg_db_find_owners(DpkgDb *db, const char *const *paths, size_t n, const ch
                         return -ENOMEM;
                 if (w->n)
                         memcpy(o, w->owner, w->n * sizeof(char *));
-                o[w->n++] = (const char *) &owners[i];
+                o[w->n++] = (const char *)&owners[i];
                 w->owner = o;
         }
 
@@ -364,7 +367,7 @@ int dpkg_db_find_owners(DpkgDb *db, const char *const *paths, size_t n, const ch
         while (hashmap_iterate(wanted, &it, NULL, &v)) {
                 Wanted *w = v;
                 for (size_t j = 0; j < w->n; j++)
-                        *(const char **) w->owner[j] = w->first;
+                        *(const char **)w->owner[j] = w->first;
         }
         return 0;
 }
@@ -372,12 +375,13 @@ int dpkg_db_find_owners(DpkgDb *db, const char *const *paths, size_t n, const ch
 int dpkg_package_name_valid(const char *name) {
         /* Debian policy 5.6.1: [a-z0-9][a-z0-9+.-]+, at least two characters; ":arch" is [a-z0-9-]+ */
         const char *colon = strchr(name, ':');
-        size_t n = colon ? (size_t) (colon - name) : strlen(name);
+        size_t n = colon ? (size_t)(colon - name) : strlen(name);
         if (n < 2 || n > 128)
                 return 0;
         for (size_t i = 0; i < n; i++) {
                 char c = name[i];
-                bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && (c == '+' || c == '-' || c == '.'));
+                bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                          (i > 0 && (c == '+' || c == '-' || c == '.'));
                 if (!ok)
                         return 0;
         }
@@ -457,7 +461,7 @@ int dpkg_db_package_files(DpkgDb *db, const char *package, char ***ret) {
 }
 
 static int cmp_name(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
+        return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 int dpkg_db_list_packages(DpkgDb *db, char ***ret) {
@@ -492,7 +496,7 @@ static const char *status_field(Arena *a, const char *para, size_t len, const ch
         for (const char *p = para; p < para + len;) {
                 const char *nl = memchr(p, '\n', para + len - p);
                 const char *end = nl ? nl : para + len;
-                if ((size_t) (end - p) > fl && strncmp(p, field, fl) == 0 && p[fl] == ':') {
+                if ((size_t)(end - p) > fl && strncmp(p, field, fl) == 0 && p[fl] == ':') {
                         /* the value with its continuation lines */
                         const char *v = p + fl + 1, *e = end;
                         while (e < para + len && e[0] == '\n' && e + 1 < para + len && e[1] == ' ') {
@@ -512,7 +516,8 @@ static int status_load(DpkgDb *db) {
         if (db->status_loaded)
                 return db->status ? 0 : -ENOENT;
         db->status_loaded = true;
-        _cleanup_close_ int dfd = openat(fs_root_fd(db->root), "var/lib/dpkg", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int dfd =
+                openat(fs_root_fd(db->root), "var/lib/dpkg", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return -errno;
         size_t allocated = 0, len;
@@ -524,7 +529,7 @@ static int status_load(DpkgDb *db) {
                 return -ENOMEM;
         for (const char *p = db->status_text; p < db->status_text + len;) {
                 const char *e = strstr(p, "\n\n");
-                size_t pl = e ? (size_t) (e - p) + 1 : strlen(p);
+                size_t pl = e ? (size_t)(e - p) + 1 : strlen(p);
                 const char *st = status_field(db->arena, p, pl, "Status");
                 if (st && strstr(st, " installed") && !strstr(st, "not-installed")) {
                         DpkgPackage *pkg = arena_alloc(db->arena, sizeof(DpkgPackage));
@@ -536,7 +541,7 @@ static int status_load(DpkgDb *db) {
                         char *joined = NULL;
                         if (asprintf(&joined, "%s%s%s", pre, *pre && *dep ? ", " : "", dep) < 0)
                                 return -ENOMEM;
-                        *pkg = (DpkgPackage) {
+                        *pkg = (DpkgPackage){
                                 .name = status_field(db->arena, p, pl, "Package"),
                                 .arch = status_field(db->arena, p, pl, "Architecture"),
                                 .source = *src ? arena_strndup(db->arena, src, strcspn(src, " (")) : NULL,
@@ -593,7 +598,8 @@ int dpkg_db_package_conffiles(DpkgDb *db, const char *package, char ***ret) {
         _cleanup_free_ char *copy = strdup(p->conffiles);
         if (!copy)
                 return -ENOMEM;
-        for (char *save = NULL, *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        for (char *save = NULL, *line = strtok_r(copy, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save)) {
                 line += strspn(line, " ");
                 if (line[0] != '/' || strstr(line, " obsolete") || strstr(line, " remove-on-upgrade"))
                         continue;

@@ -6,8 +6,8 @@
 
 #include "fs-root.h"
 
-/* The dpkg database below a root: which package owns a file (the .list files of /var/lib/dpkg/info, with diversions
- * and merged-/usr aliases taken into account) and which files a package holds. */
+/* The dpkg database below a root: which package owns a file (the .list files of /var/lib/dpkg/info, with
+ * diversions and merged-/usr aliases taken into account) and which files a package holds. */
 typedef struct DpkgDb DpkgDb;
 
 /* -ENOENT when the root has no dpkg database. */
@@ -33,17 +33,18 @@ int dpkg_db_list_packages(DpkgDb *db, char ***ret);
 
 /* What dpkg's status file says of an installed package. Strings owned by db. */
 typedef struct DpkgPackage {
-        const char *name;     /* "nginx-common", without the architecture */
-        const char *arch;     /* "amd64", "all" */
-        const char *source;   /* the source package (Source: without a version), else the name */
-        const char *depends;  /* Pre-Depends: and Depends:, joined by ", ", as written ("" when none) */
-        const char *conffiles; /* the Conffiles: field: one " PATH MD5 [obsolete|remove-on-upgrade]" per line */
+        const char *name;    /* "nginx-common", without the architecture */
+        const char *arch;    /* "amd64", "all" */
+        const char *source;  /* the source package (Source: without a version), else the name */
+        const char *depends; /* Pre-Depends: and Depends:, joined by ", ", as written ("" when none) */
+        const char
+                *conffiles; /* the Conffiles: field: one " PATH MD5 [obsolete|remove-on-upgrade]" per line */
         bool essential;
         const char *priority; /* "required", "important", "optional"... or "" */
 } DpkgPackage;
 
-/* An installed package by name or name:arch (the native architecture first, then any). The status file is read
- * once. -ENOENT when not installed. */
+/* An installed package by name or name:arch (the native architecture first, then any). The status file is
+ * read once. -ENOENT when not installed. */
 int dpkg_db_package_info(DpkgDb *db, const char *package, const DpkgPackage **ret);
 
 /* The conffiles of an installed package that are still in use (not obsolete), NULL-terminated, malloc'd. */

@@ -64,7 +64,7 @@ int atomic_write_at(int dir_fd, const char *name, const char *text, mode_t mode)
                 return -EINVAL;
         uint64_t rnd;
         if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
-                rnd = (uint64_t) getpid() << 32 ^ (uint64_t) time(NULL);
+                rnd = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
         if (asprintf(&tmp, ".#%s.%016" PRIx64, name, rnd) < 0)
                 return -ENOMEM;
         fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
@@ -80,11 +80,11 @@ int atomic_write_at(int dir_fd, const char *name, const char *text, mode_t mode)
         if (r >= 0 && renameat(dir_fd, tmp, dir_fd, name) < 0)
                 r = -errno;
         if (r < 0) {
-                (void) unlinkat(dir_fd, tmp, 0);
+                (void)unlinkat(dir_fd, tmp, 0);
                 return r;
         }
         /* the rename itself must reach the disk */
-        (void) fsync(dir_fd);
+        (void)fsync(dir_fd);
         return 0;
 }
 
@@ -146,8 +146,8 @@ int dropin_remove(int root_fd, const char *unit, bool runtime) {
                 return -errno;
         if (unlinkat(dfd, DROPIN_NAME, 0) < 0)
                 return -errno;
-        (void) fsync(dfd);
+        (void)fsync(dfd);
         /* the directory goes when nothing else is left in it, as systemctl edit does */
-        (void) unlinkat(root_fd, dir, AT_REMOVEDIR);
+        (void)unlinkat(root_fd, dir, AT_REMOVEDIR);
         return 0;
 }

@@ -63,14 +63,15 @@ static int src_read(Source *s, uint64_t off, uint64_t len, uint8_t **scratch, co
 }
 
 static uint16_t rd16(const Source *s, const uint8_t *p) {
-        return s->msb ? (uint16_t) (p[0] << 8 | p[1]) : (uint16_t) (p[1] << 8 | p[0]);
+        return s->msb ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
 }
 static uint32_t rd32(const Source *s, const uint8_t *p) {
-        return s->msb ? (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3]
-                      : (uint32_t) p[3] << 24 | (uint32_t) p[2] << 16 | (uint32_t) p[1] << 8 | p[0];
+        return s->msb ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
+                      : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 static uint64_t rd64(const Source *s, const uint8_t *p) {
-        return s->msb ? (uint64_t) rd32(s, p) << 32 | rd32(s, p + 4) : (uint64_t) rd32(s, p + 4) << 32 | rd32(s, p);
+        return s->msb ? (uint64_t)rd32(s, p) << 32 | rd32(s, p + 4)
+                      : (uint64_t)rd32(s, p + 4) << 32 | rd32(s, p);
 }
 /* A word: 32 bits in ELF32, 64 in ELF64 (addresses, offsets, dynamic values). */
 static uint64_t rdw(const Source *s, const uint8_t *p) {
@@ -106,7 +107,7 @@ static int copy_string(Source *s, Arena *arena, uint8_t **scratch, uint64_t strt
                         return r;
                 const uint8_t *nul = memchr(p, 0, len);
                 if (nul) {
-                        char *c = arena_strndup(arena, (const char *) p, nul - p);
+                        char *c = arena_strndup(arena, (const char *)p, nul - p);
                         if (!c)
                                 return -ENOMEM;
                         *ret = c;
@@ -124,7 +125,8 @@ static int parse(Source *s, Arena *arena, ElfInfo **ret) {
         const uint8_t *p;
         int r;
 
-        if (s->size < EI_NIDENT || (s->buf ? memcmp(s->buf, ELFMAG, SELFMAG) : memcmp(s->head, ELFMAG, SELFMAG)) != 0) {
+        if (s->size < EI_NIDENT ||
+            (s->buf ? memcmp(s->buf, ELFMAG, SELFMAG) : memcmp(s->head, ELFMAG, SELFMAG)) != 0) {
                 s->err = ELF_ERROR_NOT_ELF;
                 s->err_offset = 0;
                 return -ENOEXEC;
@@ -142,7 +144,7 @@ static int parse(Source *s, Arena *arena, ElfInfo **ret) {
         ElfInfo *info = arena_alloc(arena, sizeof(ElfInfo));
         if (!info)
                 return -ENOMEM;
-        *info = (ElfInfo) {
+        *info = (ElfInfo){
                 .elf_class = cls,
                 .data = data,
                 .osabi = p[EI_OSABI],
@@ -207,7 +209,7 @@ static int parse(Source *s, Arena *arena, ElfInfo **ret) {
                         filesz = rd32(s, ph + 16);
                 }
                 if (type == PT_LOAD)
-                        loads[n_loads++] = (Segment) { vaddr, offset, filesz };
+                        loads[n_loads++] = (Segment){vaddr, offset, filesz};
                 else if (type == PT_DYNAMIC && !info->has_dynamic) {
                         info->has_dynamic = true;
                         dyn_off = offset;
@@ -226,7 +228,7 @@ static int parse(Source *s, Arena *arena, ElfInfo **ret) {
                 const uint8_t *nul = interp_size ? memchr(p, 0, interp_size) : NULL;
                 if (!nul || nul == p)
                         return fail(s, ELF_ERROR_BAD_STRING, interp_off);
-                info->interp = arena_strndup(arena, (const char *) p, nul - p);
+                info->interp = arena_strndup(arena, (const char *)p, nul - p);
                 if (!info->interp)
                         return -ENOMEM;
         }
@@ -238,12 +240,13 @@ static int parse(Source *s, Arena *arena, ElfInfo **ret) {
 
         size_t dynent = s->is64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
         size_t n_dyn = dyn_size / dynent;
-        r = src_read(s, dyn_off, (uint64_t) n_dyn * dynent, &scratch, &p);
+        r = src_read(s, dyn_off, (uint64_t)n_dyn * dynent, &scratch, &p);
         if (r < 0)
                 return r;
         /* Collect the tags first: DT_STRTAB may come after the entries that index into it. */
         uint64_t strtab_vaddr = 0, strsz = 0, rpath = 0, runpath = 0, soname = 0;
-        bool have_strtab = false, have_strsz = false, have_rpath = false, have_runpath = false, have_soname = false;
+        bool have_strtab = false, have_strsz = false, have_rpath = false, have_runpath = false,
+             have_soname = false;
         size_t n_needed = 0;
         needed = calloc(n_dyn ? n_dyn : 1, sizeof(uint64_t));
         if (!needed)
@@ -286,7 +289,8 @@ static int parse(Source *s, Arena *arena, ElfInfo **ret) {
 
         if (n_needed || have_rpath || have_runpath || have_soname) {
                 uint64_t strtab_off;
-                if (!have_strtab || !have_strsz || vaddr_to_offset(loads, n_loads, strtab_vaddr, &strtab_off) < 0)
+                if (!have_strtab || !have_strsz ||
+                    vaddr_to_offset(loads, n_loads, strtab_vaddr, &strtab_off) < 0)
                         return fail(s, ELF_ERROR_BAD_DYNAMIC, dyn_off);
                 /* a string table running past the end of the file is cut to what is there */
                 if (strtab_off < s->size && strsz > s->size - strtab_off)
@@ -297,16 +301,19 @@ static int parse(Source *s, Arena *arena, ElfInfo **ret) {
                 if (!info->needed)
                         return -ENOMEM;
                 for (size_t i = 0; i < n_needed; i++)
-                        if ((r = copy_string(s, arena, &scratch, strtab_off, strsz, needed[i], &info->needed[i])) < 0)
+                        if ((r = copy_string(s, arena, &scratch, strtab_off, strsz, needed[i],
+                                             &info->needed[i])) < 0)
                                 return r;
                 info->n_needed = n_needed;
-                if (have_runpath && (r = copy_string(s, arena, &scratch, strtab_off, strsz, runpath, &info->runpath)) < 0)
+                if (have_runpath &&
+                    (r = copy_string(s, arena, &scratch, strtab_off, strsz, runpath, &info->runpath)) < 0)
                         return r;
                 /* "If both RUNPATH and RPATH are given, the latter is ignored" (glibc get-dynamic-info.h) */
                 if (have_rpath && !have_runpath &&
                     (r = copy_string(s, arena, &scratch, strtab_off, strsz, rpath, &info->rpath)) < 0)
                         return r;
-                if (have_soname && (r = copy_string(s, arena, &scratch, strtab_off, strsz, soname, &info->soname)) < 0)
+                if (have_soname &&
+                    (r = copy_string(s, arena, &scratch, strtab_off, strsz, soname, &info->soname)) < 0)
                         return r;
         }
 

@@ -19,8 +19,12 @@
 
 /* Full UTF-8 as systemd checks it: shortest form, no surrogates, no non-characters. */
 static bool utf8_valid(const char *s) {
-        for (const unsigned char *p = (const unsigned char *) s; *p;) {
-                unsigned n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+        for (const unsigned char *p = (const unsigned char *)s; *p;) {
+                unsigned n = *p < 0x80             ? 1
+                             : (*p & 0xe0) == 0xc0 ? 2
+                             : (*p & 0xf0) == 0xe0 ? 3
+                             : (*p & 0xf8) == 0xf0 ? 4
+                                                   : 0;
                 if (n == 0)
                         return false;
                 uint32_t c = n == 1 ? *p : *p & (0x7f >> n);
@@ -29,9 +33,9 @@ static bool utf8_valid(const char *s) {
                                 return false;
                         c = c << 6 | (p[i] & 0x3f);
                 }
-                static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-                if (c < min[n] || c >= 0x110000 || (c & 0xfffff800) == 0xd800 || (c >= 0xfdd0 && c <= 0xfdef) ||
-                    (c & 0xfffe) == 0xfffe)
+                static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+                if (c < min[n] || c >= 0x110000 || (c & 0xfffff800) == 0xd800 ||
+                    (c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe)
                         return false;
                 p += n;
         }
@@ -42,7 +46,8 @@ static bool env_name_valid(const char *k) {
         if (!*k || (*k >= '0' && *k <= '9'))
                 return false;
         for (; *k; k++)
-                if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') || *k == '_'))
+                if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
+                      *k == '_'))
                         return false;
         return true;
 }
@@ -60,7 +65,7 @@ static void env_build_done(EnvBuild *b) {
                 free(b->env[i]);
         free(b->env);
         hashmap_free(b->index);
-        *b = (EnvBuild) {};
+        *b = (EnvBuild){};
 }
 
 /* Takes a ("KEY=VALUE"), freed on failure. */
@@ -70,11 +75,11 @@ static int env_build_put(EnvBuild *b, char *a) {
                 free(a);
                 return -ENOMEM;
         }
-        size_t i = (size_t) hashmap_get_bytes(b->index, a, kl);
+        size_t i = (size_t)hashmap_get_bytes(b->index, a, kl);
         if (i > 0) {
                 char *old = b->env[i - 1];
                 b->env[i - 1] = a;
-                int r = hashmap_set(b->index, a, kl, (void *) i); /* the key now points into a */
+                int r = hashmap_set(b->index, a, kl, (void *)i); /* the key now points into a */
                 free(old);
                 return r;
         }
@@ -84,7 +89,7 @@ static int env_build_put(EnvBuild *b, char *a) {
         }
         b->env[b->n++] = a;
         b->env[b->n] = NULL;
-        return hashmap_put_bytes(b->index, a, kl, (void *) b->n, NULL) < 0 ? -ENOMEM : 0;
+        return hashmap_put_bytes(b->index, a, kl, (void *)b->n, NULL) < 0 ? -ENOMEM : 0;
 }
 
 typedef struct Parsed {
@@ -132,7 +137,18 @@ static void track_ws(char c, size_t *ws, size_t n) {
 }
 
 int env_file_parse(const char *text, char ***ret) {
-        enum { PRE_KEY, KEY, PRE_VALUE, VALUE, VALUE_ESCAPE, SQUOTE, DQUOTE, DQUOTE_ESCAPE, COMMENT, COMMENT_ESCAPE } state = PRE_KEY;
+        enum {
+                PRE_KEY,
+                KEY,
+                PRE_VALUE,
+                VALUE,
+                VALUE_ESCAPE,
+                SQUOTE,
+                DQUOTE,
+                DQUOTE_ESCAPE,
+                COMMENT,
+                COMMENT_ESCAPE
+        } state = PRE_KEY;
         Parsed ps = {};
         size_t key_ws = SIZE_MAX, value_ws = SIZE_MAX; /* where trailing whitespace of key and value begins */
         int r = 0;
@@ -292,7 +308,8 @@ int service_load_environment_files(Service *s, FsRoot *root) {
                         for (size_t n = 0; n < g.gl_pathc && r != -ENOMEM; n++) {
                                 int q = load_one(root, g.gl_pathv[n] + skip, &env);
                                 if (q < 0 && r >= 0)
-                                        r = q; /* the first failure is the one to report; the rest still count */
+                                        r = q; /* the first failure is the one to report; the rest still count
+                                                */
                         }
                         globfree(&g);
                 }
@@ -300,27 +317,36 @@ int service_load_environment_files(Service *s, FsRoot *root) {
                         return r;
                 if (r >= 0 || problem)
                         continue;
-                /* the manager reads these files as root: a file we may not read is no failure of the service */
+                /* the manager reads these files as root: a file we may not read is no failure of the service
+                 */
                 int k = 0;
                 if (r == -EACCES || r == -EPERM)
-                        k = asprintf(&problem, "EnvironmentFile=%s cannot be read by this user (%s): what it sets, PATH and "
-                                               "LD_LIBRARY_PATH included, is unknown here; run as root to include it",
-                                     f->path, error_words(-r));
+                        k = asprintf(
+                                &problem,
+                                "EnvironmentFile=%s cannot be read by this user (%s): what it sets, PATH and "
+                                "LD_LIBRARY_PATH included, is unknown here; run as root to include it",
+                                f->path, error_words(-r));
                 else if (!f->ignore_missing && r == -ENOENT)
-                        k = asprintf(&problem, "EnvironmentFile=%s does not exist: systemd will refuse to start the service; "
-                                               "create it or write EnvironmentFile=-%s",
+                        k = asprintf(&problem,
+                                     "EnvironmentFile=%s does not exist: systemd will refuse to start the "
+                                     "service; "
+                                     "create it or write EnvironmentFile=-%s",
                                      f->path, f->path);
                 else if (!f->ignore_missing)
-                        k = asprintf(&problem, "EnvironmentFile=%s cannot be read (%s): systemd will refuse to start the "
-                                               "service; fix it or write EnvironmentFile=-%s",
-                                     f->path, r == -EINVAL ? "not UTF-8, or not an absolute path" : error_words(-r), f->path);
+                        k = asprintf(
+                                &problem,
+                                "EnvironmentFile=%s cannot be read (%s): systemd will refuse to start the "
+                                "service; fix it or write EnvironmentFile=-%s",
+                                f->path,
+                                r == -EINVAL ? "not UTF-8, or not an absolute path" : error_words(-r),
+                                f->path);
                 if (k < 0)
                         return -ENOMEM;
         }
         strv_free(s->file_environment);
         s->file_environment = env.env;
         hashmap_free(env.index);
-        env = (EnvBuild) {};
+        env = (EnvBuild){};
         free(s->environment_problem);
         s->environment_problem = TAKE_PTR(problem);
         return 0;

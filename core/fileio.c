@@ -9,8 +9,10 @@
 #include "fileio.h"
 #include "macro.h"
 
-int read_full_file_at(int dir_fd, const char *path, int extra_flags, size_t max, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | extra_flags);
+int read_full_file_at(int dir_fd, const char *path, int extra_flags, size_t max, char **ret,
+                      size_t *ret_size) {
+        _cleanup_close_ int fd =
+                openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | extra_flags);
         if (fd < 0)
                 return -errno;
         return read_full_fd(fd, max, ret, ret_size);
@@ -22,14 +24,14 @@ int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return -EBADFD;
-        if ((uint64_t) st.st_size > max)
+        if ((uint64_t)st.st_size > max)
                 return -EFBIG;
         char *buf = malloc(st.st_size + 1);
         if (!buf)
                 return -ENOMEM;
         /* the size from fstat: a file growing meanwhile is read as it was */
         size_t n = 0;
-        while (n < (size_t) st.st_size) {
+        while (n < (size_t)st.st_size) {
                 ssize_t k = read(fd, buf + n, st.st_size - n);
                 if (k < 0 && errno == EINTR)
                         continue;

@@ -10,7 +10,8 @@ int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
 /* The same for a path relative to dir_fd (AT_FDCWD, or an absolute path). Opened with O_NONBLOCK, so that
  * a FIFO planted where a file belongs is refused (-EBADFD) instead of blocking forever. extra_flags: e.g.
  * O_NOFOLLOW. */
-int read_full_file_at(int dir_fd, const char *path, int extra_flags, size_t max, char **ret, size_t *ret_size);
+int read_full_file_at(int dir_fd, const char *path, int extra_flags, size_t max, char **ret,
+                      size_t *ret_size);
 
 /* Append n bytes to a growing NUL-terminated string (*buf may be NULL at first). */
 int buf_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n);

@@ -77,13 +77,13 @@ static const char *rel(const char *real) {
 
 static int chase(FsRoot *r, const char *path, unsigned *links, const Answer **ret);
 
-static int remember(FsRoot *r, const char *path, size_t len, int error, const char *real, const struct stat *st,
-                    const Answer **ret) {
+static int remember(FsRoot *r, const char *path, size_t len, int error, const char *real,
+                    const struct stat *st, const Answer **ret) {
         Answer *a = arena_alloc(r->arena, sizeof(Answer));
         char *key = arena_strndup(r->arena, path, len);
         if (!a || !key)
                 return -ENOMEM;
-        *a = (Answer) { .error = error, .real = real };
+        *a = (Answer){.error = error, .real = real};
         if (st)
                 a->st = *st;
         if (hashmap_put_bytes(r->answers, key, len, a, NULL) < 0)
@@ -224,7 +224,7 @@ static int resolve_parent(FsRoot *r, const char *path, char **ret) {
         const char *slash = strrchr(path, '/');
         if (!slash || !slash[1])
                 return -EINVAL;
-        _cleanup_free_ char *parent = strndup(path, slash == path ? 1 : (size_t) (slash - path));
+        _cleanup_free_ char *parent = strndup(path, slash == path ? 1 : (size_t)(slash - path));
         if (!parent)
                 return -ENOMEM;
         const char *real_parent;

@@ -39,7 +39,7 @@ uint64_t hash_bytes(const void *p, size_t n) {
         }
         uint64_t w = 0;
         memcpy(&w, s, n);
-        h = mix(h ^ w ^ ((uint64_t) n << 56));
+        h = mix(h ^ w ^ ((uint64_t)n << 56));
         return h ? h : 1;
 }
 
@@ -109,7 +109,7 @@ int hashmap_put_bytes(Hashmap *h, const void *key, size_t len, void *value, void
                         return r;
                 e = find_slot(h->entries, h->n_buckets, hash, key, len);
         }
-        *e = (Entry) { .hash = hash, .key = key, .len = len, .value = value };
+        *e = (Entry){.hash = hash, .key = key, .len = len, .value = value};
         h->n_items++;
         return 1;
 }
@@ -206,7 +206,7 @@ void *arena_alloc(Arena *a, size_t n) {
                 }
                 a->total += sizeof(Chunk) + size;
         }
-        void *p = (char *) c->data + c->used;
+        void *p = (char *)c->data + c->used;
         c->used += n;
         return p;
 }

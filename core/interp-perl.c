@@ -781,7 +781,7 @@ static int resolve_namespace(FsRoot *root, char *const *search_path, const char 
                         char *m;
                         if (n <= 3 || !streq(de->d_name + n - 3, ".pm"))
                                 continue;
-                        if (asprintf(&m, "module:%s::%.*s", ns, (int) (n - 3), de->d_name) < 0 ||
+                        if (asprintf(&m, "module:%s::%.*s", ns, (int)(n - 3), de->d_name) < 0 ||
                             slist_push(&files, m) < 0)
                                 return -ENOMEM;
                 }

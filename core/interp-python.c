@@ -657,7 +657,7 @@ static int find_dist(FsRoot *root, char *const *search_path, const char *name, s
                         size_t k = strlen(de->d_name);
                         size_t suffix = interp_endswith(de->d_name, ".dist-info")  ? 10
                                         : interp_endswith(de->d_name, ".egg-info") ? 9
-                                                                            : 0;
+                                                                                   : 0;
                         if (suffix == 0)
                                 continue;
                         dist_normalize(de->d_name, MIN(strcspn(de->d_name, "-"), k - suffix), have,
@@ -671,7 +671,8 @@ static int find_dist(FsRoot *root, char *const *search_path, const char *name, s
         for (size_t i = 0; search_path[i]; i++) {
                 _cleanup_(closedirp) DIR *d = fs_root_opendir(root, search_path[i]);
                 for (struct dirent *de; d && (de = readdir(d));) {
-                        if (!interp_endswith(de->d_name, ".dist-info") && !interp_endswith(de->d_name, ".egg-info"))
+                        if (!interp_endswith(de->d_name, ".dist-info") &&
+                            !interp_endswith(de->d_name, ".egg-info"))
                                 continue;
                         _cleanup_free_ char *top = NULL, *text = NULL;
                         size_t size;
@@ -679,9 +680,12 @@ static int find_dist(FsRoot *root, char *const *search_path, const char *name, s
                                 return -ENOMEM;
                         if (fs_root_read_file(root, top, 64 * 1024, &text, &size) < 0)
                                 continue;
-                        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+                        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l;
+                             l = strtok_r(NULL, "\n", &save))
                                 if (strlen(l) == n && strncmp(l, name, n) == 0)
-                                        return asprintf(ret, "%s/%s", search_path[i], de->d_name) < 0 ? -ENOMEM : 0;
+                                        return asprintf(ret, "%s/%s", search_path[i], de->d_name) < 0
+                                                       ? -ENOMEM
+                                                       : 0;
                 }
         }
         return -ENOENT;
@@ -749,7 +753,7 @@ static int resolve_dist(FsRoot *root, char *const *search_path, const char *spec
                         const char *dot = strchr(q, '.');
                         q = dot ? dot + 1 : q + strlen(q);
                         if (slist_pushf(&files, "module:%.*s", (int)(dot ? dot - module : q - module),
-                                       module) < 0)
+                                        module) < 0)
                                 return -ENOMEM;
                 }
         }
@@ -840,7 +844,8 @@ static int python_resolve(FsRoot *root, char *const *search_path, const char *na
         bool source = interp_endswith(files.v[0], ".py");
         /* a distribution's metadata, which importlib.metadata reads for its version under a name computed at
          * run time (radicale asks for vobject's): queued for every top-level package of dist-packages */
-        if (!strchr(name, '.') && (strstr(files.v[0], "/dist-packages/") || strstr(files.v[0], "/site-packages/")) &&
+        if (!strchr(name, '.') &&
+            (strstr(files.v[0], "/dist-packages/") || strstr(files.v[0], "/site-packages/")) &&
             slist_pushf(&files, "module:dist:%s", name) < 0)
                 return -ENOMEM;
         char **v = slist_take(&files);

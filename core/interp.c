@@ -66,7 +66,7 @@ char **slist_take(SList *s) {
                 return NULL;
         s->v[s->n] = NULL;
         char **v = s->v;
-        *s = (SList) {};
+        *s = (SList){};
         return v;
 }
 

@@ -27,7 +27,7 @@ typedef struct Found {
 } Found;
 
 static bool path_char(char c) {
-        return isalnum((unsigned char) c) || strchr("/._-+@%~", c) || (unsigned char) c >= 0x80;
+        return isalnum((unsigned char)c) || strchr("/._-+@%~", c) || (unsigned char)c >= 0x80;
 }
 
 /* An absolute path token starting at line[i]: a '/' not inside a word ("2024/01/01", "a/b") */
@@ -140,7 +140,7 @@ static char *python_module(const char *line) {
         if (quoted)
                 s++;
         size_t l = 0;
-        while (s[l] && (isalnum((unsigned char) s[l]) || s[l] == '_' || s[l] == '.'))
+        while (s[l] && (isalnum((unsigned char)s[l]) || s[l] == '_' || s[l] == '.'))
                 l++;
         return l > 0 ? strndup(s, l) : NULL;
 }

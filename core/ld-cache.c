@@ -47,7 +47,7 @@ static uint64_t get64(const Reader *r, size_t off) {
 static const char *get_string(const Reader *r, size_t base, uint64_t off) {
         if (off >= r->size - base)
                 return NULL;
-        const char *s = (const char *) r->buf + base + off;
+        const char *s = (const char *)r->buf + base + off;
         return memchr(s, 0, r->size - base - off) ? s : NULL;
 }
 
@@ -63,8 +63,8 @@ LdCache *ld_cache_free(LdCache *c) {
 }
 DEFINE_TRIVIAL_CLEANUP_FUNC(LdCache *, ld_cache_free);
 
-static int add_entry(LdCache *c, size_t *allocated, const char *name, const char *path, int32_t flags, uint64_t hwcap,
-                     const char *hwcaps) {
+static int add_entry(LdCache *c, size_t *allocated, const char *name, const char *path, int32_t flags,
+                     uint64_t hwcap, const char *hwcaps) {
         if (!GROW(c->entries, *allocated, c->n_entries + 1))
                 return -ENOMEM;
         LdCacheEntry *e = c->entries + c->n_entries;
@@ -86,10 +86,10 @@ static int index_entries(LdCache *c) {
                 return -ENOMEM;
         /* Walk backwards so that each name ends up pointing at its first entry in file order. */
         for (size_t i = c->n_entries; i-- > 0;) {
-                uintptr_t old = (uintptr_t) hashmap_get(c->by_name, c->entries[i].name);
-                c->next_same[i] = old ? (int32_t) (old - 1) : -1;
+                uintptr_t old = (uintptr_t)hashmap_get(c->by_name, c->entries[i].name);
+                c->next_same[i] = old ? (int32_t)(old - 1) : -1;
                 int r = hashmap_set(c->by_name, c->entries[i].name, strlen(c->entries[i].name),
-                                    (void *) (uintptr_t) (i + 1));
+                                    (void *)(uintptr_t)(i + 1));
                 if (r < 0)
                         return r;
         }
@@ -121,7 +121,7 @@ static int parse_new(LdCache *c, const Reader *r, size_t base) {
                 uint32_t count = get32(&rd, base + ext_off + 4);
                 size_t avail = (rd.size - base - ext_off - 8) / 16;
                 for (uint32_t i = 0; i < count && i < avail; i++) {
-                        size_t s = base + ext_off + 8 + (size_t) i * 16;
+                        size_t s = base + ext_off + 8 + (size_t)i * 16;
                         uint32_t tag = get32(&rd, s), off = get32(&rd, s + 8), size = get32(&rd, s + 12);
                         if (tag != EXTENSION_TAG_GLIBC_HWCAPS || off > rd.size - base ||
                             size > rd.size - base - off || size % 4 != 0)
@@ -132,8 +132,8 @@ static int parse_new(LdCache *c, const Reader *r, size_t base) {
         }
 
         for (uint32_t i = 0; i < nlibs; i++) {
-                size_t e = base + NEW_HEADER_SIZE + (size_t) i * NEW_ENTRY_SIZE;
-                int32_t flags = (int32_t) get32(&rd, e);
+                size_t e = base + NEW_HEADER_SIZE + (size_t)i * NEW_ENTRY_SIZE;
+                int32_t flags = (int32_t)get32(&rd, e);
                 const char *name = get_string(&rd, base, get32(&rd, e + 4));
                 const char *path = get_string(&rd, base, get32(&rd, e + 8));
                 uint64_t hwcap = get64(&rd, e + 16);
@@ -141,11 +141,11 @@ static int parse_new(LdCache *c, const Reader *r, size_t base) {
                 if (!name || !path)
                         continue; /* the loader skips entries pointing outside the string table */
                 if (hwcap & LD_CACHE_HWCAP_EXTENSION) {
-                        uint32_t idx = (uint32_t) hwcap;
+                        uint32_t idx = (uint32_t)hwcap;
                         if (idx >= n_hwcaps)
                                 continue;
                         uint32_t soff;
-                        memcpy(&soff, hwcaps_table + (size_t) idx * 4, 4);
+                        memcpy(&soff, hwcaps_table + (size_t)idx * 4, 4);
                         if (rd.swap)
                                 soff = __builtin_bswap32(soff);
                         hwcaps = get_string(&rd, base, soff);
@@ -161,14 +161,14 @@ static int parse_new(LdCache *c, const Reader *r, size_t base) {
 
 static int parse_old(LdCache *c, const Reader *r, uint32_t nlibs) {
         size_t allocated = 0;
-        size_t strings = 16 + (size_t) nlibs * OLD_ENTRY_SIZE;
+        size_t strings = 16 + (size_t)nlibs * OLD_ENTRY_SIZE;
         for (uint32_t i = 0; i < nlibs; i++) {
-                size_t e = 16 + (size_t) i * OLD_ENTRY_SIZE;
+                size_t e = 16 + (size_t)i * OLD_ENTRY_SIZE;
                 const char *name = get_string(r, strings, get32(r, e + 4));
                 const char *path = get_string(r, strings, get32(r, e + 8));
                 if (!name || !path)
                         continue;
-                int k = add_entry(c, &allocated, name, path, (int32_t) get32(r, e), 0, NULL);
+                int k = add_entry(c, &allocated, name, path, (int32_t)get32(r, e), 0, NULL);
                 if (k < 0)
                         return k;
         }
@@ -177,7 +177,7 @@ static int parse_old(LdCache *c, const Reader *r, uint32_t nlibs) {
 
 int ld_cache_parse(const void *buf, size_t size, LdCache **ret) {
         _cleanup_(ld_cache_freep) LdCache *c = calloc(1, sizeof(LdCache));
-        Reader rd = { .buf = buf, .size = size };
+        Reader rd = {.buf = buf, .size = size};
         int r;
 
         if (!c || !(c->arena = arena_new()))
@@ -190,9 +190,9 @@ int ld_cache_parse(const void *buf, size_t size, LdCache **ret) {
                 uint32_t nlibs = get32(&rd, 12);
                 if (nlibs > (size - 16) / OLD_ENTRY_SIZE)
                         return -EBADMSG;
-                size_t new_off = (16 + (size_t) nlibs * OLD_ENTRY_SIZE + 7) & ~(size_t) 7;
+                size_t new_off = (16 + (size_t)nlibs * OLD_ENTRY_SIZE + 7) & ~(size_t)7;
                 if (new_off <= size && size - new_off >= NEW_HEADER_SIZE &&
-                    memcmp((const uint8_t *) buf + new_off, NEW_MAGIC, strlen(NEW_MAGIC)) == 0)
+                    memcmp((const uint8_t *)buf + new_off, NEW_MAGIC, strlen(NEW_MAGIC)) == 0)
                         r = parse_new(c, &rd, new_off);
                 else
                         r = parse_old(c, &rd, nlibs);
@@ -233,18 +233,18 @@ static unsigned hwcaps_priority(const char *name, const char *const *active) {
         return 0;
 }
 
-const char *ld_cache_lookup(const LdCache *c, const char *name, int32_t flags, const char *const *hwcaps_active,
-                            uint64_t legacy_allowed) {
+const char *ld_cache_lookup(const LdCache *c, const char *name, int32_t flags,
+                            const char *const *hwcaps_active, uint64_t legacy_allowed) {
         if (!c)
                 return NULL;
-        uintptr_t first = (uintptr_t) hashmap_get(c->by_name, name);
+        uintptr_t first = (uintptr_t)hashmap_get(c->by_name, name);
         if (first == 0)
                 return NULL;
         const char *best = NULL;
         unsigned best_priority = 0;
         /* glibc's search_cache(): extension entries come first and the best-priority usable one wins; the
          * first usable plain entry is taken only when no extension entry matched. */
-        for (int32_t i = (int32_t) first - 1; i >= 0; i = c->next_same[i]) {
+        for (int32_t i = (int32_t)first - 1; i >= 0; i = c->next_same[i]) {
                 const LdCacheEntry *e = c->entries + i;
                 if (e->flags != flags)
                         continue;

@@ -28,5 +28,5 @@ const LdCacheEntry *ld_cache_entry(const LdCache *c, size_t i);
 /* What the loader would pick for name: flags must equal the ABI's, an extension entry counts only when its
  * subdirectory is among hwcaps_active (priority order, best first; the best one wins), and a legacy
  * entry only when its hwcap bits lie within legacy_allowed. Returns the path or NULL. */
-const char *ld_cache_lookup(const LdCache *c, const char *name, int32_t flags, const char *const *hwcaps_active,
-                            uint64_t legacy_allowed);
+const char *ld_cache_lookup(const LdCache *c, const char *name, int32_t flags,
+                            const char *const *hwcaps_active, uint64_t legacy_allowed);

@@ -21,15 +21,15 @@ typedef struct Abi {
 
 /* FLAG_ELF_LIBC6 (3) plus the per-architecture bits of glibc's ldconfig.h. */
 static const Abi abis[] = {
-        { EM_X86_64, ELFCLASS64, ELFDATA2LSB, "x86_64-linux-gnu", "x86_64", 0x0303 },
-        { EM_X86_64, ELFCLASS32, ELFDATA2LSB, "x86_64-linux-gnux32", "x86_64", 0x0803 },
-        { EM_386, ELFCLASS32, ELFDATA2LSB, "i386-linux-gnu", "i686", 0x0003 },
-        { EM_AARCH64, ELFCLASS64, ELFDATA2LSB, "aarch64-linux-gnu", "aarch64", 0x0a03 },
-        { EM_ARM, ELFCLASS32, ELFDATA2LSB, "arm-linux-gnueabihf", "v7l", 0x0903 },
-        { EM_PPC64, ELFCLASS64, ELFDATA2LSB, "powerpc64le-linux-gnu", "power8", 0x0503 },
-        { EM_S390, ELFCLASS64, ELFDATA2MSB, "s390x-linux-gnu", "z13", 0x0403 },
-        { EM_RISCV, ELFCLASS64, ELFDATA2LSB, "riscv64-linux-gnu", NULL, 0x1103 },
-        { EM_MIPS, ELFCLASS64, ELFDATA2LSB, "mips64el-linux-gnuabi64", NULL, 0x0703 },
+        {EM_X86_64, ELFCLASS64, ELFDATA2LSB, "x86_64-linux-gnu", "x86_64", 0x0303},
+        {EM_X86_64, ELFCLASS32, ELFDATA2LSB, "x86_64-linux-gnux32", "x86_64", 0x0803},
+        {EM_386, ELFCLASS32, ELFDATA2LSB, "i386-linux-gnu", "i686", 0x0003},
+        {EM_AARCH64, ELFCLASS64, ELFDATA2LSB, "aarch64-linux-gnu", "aarch64", 0x0a03},
+        {EM_ARM, ELFCLASS32, ELFDATA2LSB, "arm-linux-gnueabihf", "v7l", 0x0903},
+        {EM_PPC64, ELFCLASS64, ELFDATA2LSB, "powerpc64le-linux-gnu", "power8", 0x0503},
+        {EM_S390, ELFCLASS64, ELFDATA2MSB, "s390x-linux-gnu", "z13", 0x0403},
+        {EM_RISCV, ELFCLASS64, ELFDATA2LSB, "riscv64-linux-gnu", NULL, 0x1103},
+        {EM_MIPS, ELFCLASS64, ELFDATA2LSB, "mips64el-linux-gnuabi64", NULL, 0x0703},
 };
 
 #if defined(__x86_64__)
@@ -60,7 +60,7 @@ static CpuFeatures cpu_features(void) {
         if (osxsave) {
                 unsigned lo, hi;
                 __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-                xcr0 = (uint64_t) hi << 32 | lo;
+                xcr0 = (uint64_t)hi << 32 | lo;
         }
         bool ymm = (xcr0 & 0x6) == 0x6, zmm = ymm && (xcr0 & 0xe0) == 0xe0;
         f.avx = avx_cpu && ymm;
@@ -156,7 +156,7 @@ int ld_platform_get(uint16_t machine, uint8_t elf_class, uint8_t data, LdPlatfor
                 return -EAFNOSUPPORT;
 
         LdPlatform *p = ret;
-        *p = (LdPlatform) {
+        *p = (LdPlatform){
                 .machine = machine,
                 .elf_class = elf_class,
                 .data = data,
@@ -194,7 +194,7 @@ int ld_expand_tokens(const char *element, const char *origin, const LdPlatform *
                 const char *value = NULL;
                 size_t skip = 0;
                 if (*s == '$') {
-                        static const char *const names[] = { "ORIGIN", "LIB", "PLATFORM" };
+                        static const char *const names[] = {"ORIGIN", "LIB", "PLATFORM"};
                         for (size_t i = 0; i < ELEMENTSOF(names) && !value; i++) {
                                 size_t n = strlen(names[i]);
                                 const char *t = s + 1;

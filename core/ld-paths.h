@@ -18,8 +18,8 @@ typedef struct LdPlatform {
         const char *default_dirs[5];
 
         /* Computed for the CPU we run on (the service will run on it too). */
-        const char *hwcaps[4]; /* active glibc-hwcaps subdirectories, best first, NULL-terminated */
-        const char *legacy[17]; /* legacy hwcap subdirectories, in search order, ending with "" */
+        const char *hwcaps[4];   /* active glibc-hwcaps subdirectories, best first, NULL-terminated */
+        const char *legacy[17];  /* legacy hwcap subdirectories, in search order, ending with "" */
         uint64_t legacy_allowed; /* hwcap bits an ld.so.cache entry may carry */
 
         char buf_lib[64], buf_dirs[2][64], buf_legacy[16][48]; /* storage for the strings above */

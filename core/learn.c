@@ -20,7 +20,7 @@
 
 struct Learner {
         int fd;
-        bool tid; /* the kernel reports thread ids (FAN_REPORT_TID) */
+        bool tid;      /* the kernel reports thread ids (FAN_REPORT_TID) */
         char *cgroup;  /* the unit's ControlGroup, or NULL: by name */
         char *cg_name; /* the unit's name as a cgroup path component */
         LearnKnownFn known;
@@ -32,9 +32,9 @@ struct Learner {
 
 /* systemd's cg_escape(): a name that could be mistaken for a cgroup file gets a '_' in front */
 static char *cg_escape(const char *unit) {
-        static const char *const controllers[] = { "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer",
-                                                   "blkio", "pids", "net_cls", "net_prio", "hugetlb", "perf_event",
-                                                   "rdma", "misc", "io", "cgroup" };
+        static const char *const controllers[] = {
+                "cpu",     "cpuacct",  "cpuset",  "memory",     "devices", "freezer", "blkio", "pids",
+                "net_cls", "net_prio", "hugetlb", "perf_event", "rdma",    "misc",    "io",    "cgroup"};
         bool escape = unit[0] == '_' || unit[0] == '.';
         for (size_t i = 0; !escape && i < ELEMENTSOF(controllers); i++) {
                 const char *rest = startswith(unit, controllers[i]);
@@ -136,7 +136,7 @@ static int read_proc(const char *path, char *buf, size_t size) {
                 n += k;
         }
         buf[n] = 0;
-        return (int) n;
+        return (int)n;
 }
 
 static int read_proc_dynamic(const char *path, char **ret) {
@@ -169,7 +169,7 @@ static void unoctal(char *s) {
         for (; *s; s++)
                 if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
                     s[3] <= '7') {
-                        *o++ = (char) ((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+                        *o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
                         s += 3;
                 } else
                         *o++ = *s;
@@ -184,10 +184,11 @@ static bool path_under(const char *path, const char *dir) {
 /* What is not a file system of files: the kernel's views, and FUSE, whose daemon may itself open files on a
  * watched file system while we wait for it. */
 static bool fstype_skipped(const char *t) {
-        static const char *const skip[] = { "proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "mqueue",
-                                            "debugfs", "tracefs", "securityfs", "pstore", "bpf", "autofs",
-                                            "binfmt_misc", "configfs", "fusectl", "hugetlbfs", "efivarfs", "nsfs",
-                                            "rpc_pipefs", "selinuxfs", "fuse", "fuseblk", "nfsd" };
+        static const char *const skip[] = {"proc",      "sysfs",     "devtmpfs", "devpts",      "cgroup",
+                                           "cgroup2",   "mqueue",    "debugfs",  "tracefs",     "securityfs",
+                                           "pstore",    "bpf",       "autofs",   "binfmt_misc", "configfs",
+                                           "fusectl",   "hugetlbfs", "efivarfs", "nsfs",        "rpc_pipefs",
+                                           "selinuxfs", "fuse",      "fuseblk",  "nfsd"};
         for (size_t i = 0; i < ELEMENTSOF(skip); i++)
                 if (streq(t, skip[i]))
                         return true;
@@ -223,7 +224,7 @@ int learner_watch(Learner *l) {
                 r = fanotify_mark(l->fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, mask, AT_FDCWD, where);
                 if (r < 0 && errno == EINVAL && (mask & FAN_OPEN_EXEC_PERM)) {
                         /* before Linux 5.0: an exec opens the file too, seen as FAN_OPEN_PERM */
-                        mask &= ~(uint64_t) FAN_OPEN_EXEC_PERM;
+                        mask &= ~(uint64_t)FAN_OPEN_EXEC_PERM;
                         r = fanotify_mark(l->fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, mask, AT_FDCWD, where);
                 }
                 if (r < 0) {
@@ -244,7 +245,7 @@ int learner_watch(Learner *l) {
 static bool in_unit(Learner *l, pid_t pid) {
         char path[64], buf[4096];
         _cleanup_free_ char *cg = NULL;
-        snprintf(path, sizeof path, "/proc/%d/cgroup", (int) pid);
+        snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
         if (read_proc(path, buf, sizeof buf) <= 0 || cgroup_from_proc_text(buf, &cg) < 0)
                 return false;
         if (l->cgroup)
@@ -268,7 +269,7 @@ typedef struct OpenCall {
 
 static int read_remote(pid_t pid, uint64_t addr, void *buf, size_t size) {
         /* a page at a time: a read stops at the first page that is not mapped */
-        struct iovec local = { buf, size }, remote[PATH_MAX / 4096 + 2];
+        struct iovec local = {buf, size}, remote[PATH_MAX / 4096 + 2];
         size_t n = 0, done = 0;
         long page = sysconf(_SC_PAGESIZE);
         if (page <= 0)
@@ -278,11 +279,11 @@ static int read_remote(pid_t pid, uint64_t addr, void *buf, size_t size) {
                 size_t k = page - (a % page);
                 if (k > size - done)
                         k = size - done;
-                remote[n++] = (struct iovec) { (void *) (uintptr_t) a, k };
+                remote[n++] = (struct iovec){(void *)(uintptr_t)a, k};
                 done += k;
         }
         ssize_t k = process_vm_readv(pid, &local, 1, remote, n, 0);
-        return k < 0 ? -errno : (int) k;
+        return k < 0 ? -errno : (int)k;
 }
 
 static char *remote_string(pid_t pid, uint64_t addr) {
@@ -304,10 +305,10 @@ static char *absolute(pid_t pid, long dirfd, const char *path) {
         if (path[0] == '/')
                 p = strdup(path);
         else {
-                if ((int) dirfd == AT_FDCWD)
-                        snprintf(link, sizeof link, "/proc/%d/cwd", (int) pid);
+                if ((int)dirfd == AT_FDCWD)
+                        snprintf(link, sizeof link, "/proc/%d/cwd", (int)pid);
                 else
-                        snprintf(link, sizeof link, "/proc/%d/fd/%d", (int) pid, (int) dirfd);
+                        snprintf(link, sizeof link, "/proc/%d/fd/%d", (int)pid, (int)dirfd);
                 ssize_t k = readlink(link, base, sizeof base - 1);
                 if (k <= 0 || base[0] != '/')
                         return NULL;
@@ -324,8 +325,8 @@ static void open_call(pid_t pid, OpenCall *ret) {
         char path[64], buf[512];
         long nr;
         unsigned long long a[6];
-        *ret = (OpenCall) {};
-        snprintf(path, sizeof path, "/proc/%d/syscall", (int) pid);
+        *ret = (OpenCall){};
+        snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
         /* The event is queued a moment before the thread goes to sleep waiting for the answer; until it
          * sleeps, its system call reads as "running". */
         for (unsigned i = 0;; i++) {
@@ -336,7 +337,7 @@ static void open_call(pid_t pid, OpenCall *ret) {
                 if (i < 20)
                         sched_yield();
                 else
-                        nanosleep(&(struct timespec) { .tv_nsec = 10000 }, NULL);
+                        nanosleep(&(struct timespec){.tv_nsec = 10000}, NULL);
         }
         if (sscanf(buf, "%ld %llx %llx %llx %llx %llx %llx", &nr, a, a + 1, a + 2, a + 3, a + 4, a + 5) != 7)
                 return;
@@ -347,7 +348,7 @@ static void open_call(pid_t pid, OpenCall *ret) {
 #ifdef SYS_open
         case SYS_open:
                 name = a[0];
-                ret->flags = (int) a[1];
+                ret->flags = (int)a[1];
                 break;
 #endif
 #ifdef SYS_creat
@@ -357,17 +358,17 @@ static void open_call(pid_t pid, OpenCall *ret) {
                 break;
 #endif
         case SYS_openat:
-                dirfd = (long) a[0];
+                dirfd = (long)a[0];
                 name = a[1];
-                ret->flags = (int) a[2];
+                ret->flags = (int)a[2];
                 break;
 #ifdef SYS_openat2
         case SYS_openat2: {
                 uint64_t flags; /* struct open_how starts with them */
-                dirfd = (long) a[0];
+                dirfd = (long)a[0];
                 name = a[1];
-                if (read_remote(pid, a[2], &flags, sizeof flags) == (int) sizeof flags)
-                        ret->flags = (int) flags;
+                if (read_remote(pid, a[2], &flags, sizeof flags) == (int)sizeof flags)
+                        ret->flags = (int)flags;
                 else
                         ret->known = false;
                 break;
@@ -380,7 +381,7 @@ static void open_call(pid_t pid, OpenCall *ret) {
 #ifdef SYS_execveat
         case SYS_execveat:
                 ret->exec = true;
-                dirfd = (long) a[0];
+                dirfd = (long)a[0];
                 name = a[1];
                 break;
 #endif
@@ -404,7 +405,7 @@ static bool created_now(Learner *l, int fd, const struct stat *st) {
         if (statx(fd, "", AT_EMPTY_PATH, STATX_BTIME, &sx) >= 0 && (sx.stx_mask & STATX_BTIME))
                 return sx.stx_btime.tv_sec > l->start.tv_sec ||
                        (sx.stx_btime.tv_sec == l->start.tv_sec &&
-                        sx.stx_btime.tv_nsec >= (uint32_t) l->start.tv_nsec);
+                        sx.stx_btime.tv_nsec >= (uint32_t)l->start.tv_nsec);
         /* no birth time on this file system: an existing file opened with O_CREAT keeps its old ctime */
         return st->st_ctim.tv_sec > l->start.tv_sec ||
                (st->st_ctim.tv_sec == l->start.tv_sec && st->st_ctim.tv_nsec >= l->start.tv_nsec);
@@ -419,7 +420,7 @@ static bool is_systemd_child(const char *comm) {
 
 static void read_comm(pid_t pid, char *buf, size_t size) {
         char path[64];
-        snprintf(path, sizeof path, "/proc/%d/comm", (int) pid);
+        snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
         if (read_proc(path, buf, size) <= 0)
                 snprintf(buf, size, "?");
         buf[strcspn(buf, "\n")] = 0;
@@ -430,11 +431,11 @@ static pid_t thread_group(Learner *l, pid_t tid) {
         char path[64], buf[1024];
         if (!l->tid)
                 return tid;
-        snprintf(path, sizeof path, "/proc/%d/status", (int) tid);
+        snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
         if (read_proc(path, buf, sizeof buf) <= 0)
                 return tid;
         const char *t = strstr(buf, "\nTgid:");
-        return t ? (pid_t) atoi(t + 6) : tid;
+        return t ? (pid_t)atoi(t + 6) : tid;
 }
 
 static int record(Learner *l, const char *path, const char *real, bool write, bool directory, pid_t tid) {
@@ -447,7 +448,7 @@ static int record(Learner *l, const char *path, const char *real, bool write, bo
                 pid = thread_group(l, tid);
                 read_comm(pid, comm, sizeof comm);
         }
-        int r = learned_set_add(l->set, path, real, write, directory, (uint32_t) pid, f ? f->comm : comm);
+        int r = learned_set_add(l->set, path, real, write, directory, (uint32_t)pid, f ? f->comm : comm);
         if (r == -EINVAL) {
                 l->stats.unnamable++;
                 return 0;
@@ -456,7 +457,7 @@ static int record(Learner *l, const char *path, const char *real, bool write, bo
                 return r;
         l->stats.seen++;
         if (!l->known || !(l->known(path, l->known_userdata) || (real && l->known(real, l->known_userdata))))
-                l->stats.new++;
+                l->stats.new ++;
         return 0;
 }
 
@@ -528,7 +529,7 @@ int learner_process(Learner *l) {
                         return -errno;
                 if (n == 0)
                         return ret;
-                const struct fanotify_event_metadata *m = (const void *) buf;
+                const struct fanotify_event_metadata *m = (const void *)buf;
                 for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
                         if (m->vers != FANOTIFY_METADATA_VERSION)
                                 return -EPROTO;
@@ -539,8 +540,8 @@ int learner_process(Learner *l) {
                         if (r < 0 && ret >= 0)
                                 ret = r;
                         /* always allowed, always answered: learning must not break the service */
-                        struct fanotify_response resp = { .fd = m->fd, .response = FAN_ALLOW };
-                        (void) write(l->fd, &resp, sizeof resp);
+                        struct fanotify_response resp = {.fd = m->fd, .response = FAN_ALLOW};
+                        (void)write(l->fd, &resp, sizeof resp);
                         close(m->fd);
                 }
         }

@@ -65,13 +65,13 @@ const LearnedFile *learned_set_file(const LearnedSet *s, size_t i) {
 }
 
 const LearnedFile *learned_set_get(const LearnedSet *s, const char *path) {
-        uintptr_t i = (uintptr_t) hashmap_get(s->index, path);
+        uintptr_t i = (uintptr_t)hashmap_get(s->index, path);
         return i ? s->files + i - 1 : NULL;
 }
 
 static bool utf8_valid(const unsigned char *p) {
         while (*p) {
-                size_t n = *p < 0x80              ? 0
+                size_t n = *p < 0x80             ? 0
                            : (*p & 0xe0) == 0xc0 ? 1
                            : (*p & 0xf0) == 0xe0 ? 2
                            : (*p & 0xf8) == 0xf0 ? 3
@@ -89,28 +89,28 @@ static bool utf8_valid(const unsigned char *p) {
 bool learned_path_is_valid(const char *path) {
         if (!path || path[0] != '/' || strlen(path) >= PATH_MAX)
                 return false;
-        for (const unsigned char *c = (const unsigned char *) path; *c; c++)
+        for (const unsigned char *c = (const unsigned char *)path; *c; c++)
                 if (*c < 0x20 || *c == 0x7f)
                         return false;
-        return utf8_valid((const unsigned char *) path);
+        return utf8_valid((const unsigned char *)path);
 }
 
 /* A process name as it may be shown and written into a unit file's comment: printable ASCII only. */
 static char *comm_sanitize(const char *comm) {
         char *c = strndup(comm && *comm ? comm : "?", 64);
         for (char *p = c; p && *p; p++)
-                if ((unsigned char) *p < 0x20 || (unsigned char) *p >= 0x7f)
+                if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
                         *p = '?';
         return c;
 }
 
-int learned_set_add(LearnedSet *s, const char *path, const char *real, bool write, bool directory, uint32_t pid,
-                    const char *comm) {
+int learned_set_add(LearnedSet *s, const char *path, const char *real, bool write, bool directory,
+                    uint32_t pid, const char *comm) {
         if (!learned_path_is_valid(path) || (real && !learned_path_is_valid(real)))
                 return -EINVAL;
         if (real && streq(real, path))
                 real = NULL;
-        uintptr_t i = (uintptr_t) hashmap_get(s->index, path);
+        uintptr_t i = (uintptr_t)hashmap_get(s->index, path);
         if (i) {
                 LearnedFile *f = s->files + i - 1;
                 f->write = f->write || write;
@@ -121,10 +121,14 @@ int learned_set_add(LearnedSet *s, const char *path, const char *real, bool writ
         }
         if (!GROW(s->files, s->allocated, s->n_files + 1))
                 return -ENOMEM;
-        LearnedFile f = { .path = strdup(path), .real = real ? strdup(real) : NULL, .write = write,
-                          .directory = directory, .pid = pid, .comm = comm_sanitize(comm) };
+        LearnedFile f = {.path = strdup(path),
+                         .real = real ? strdup(real) : NULL,
+                         .write = write,
+                         .directory = directory,
+                         .pid = pid,
+                         .comm = comm_sanitize(comm)};
         if (!f.path || (real && !f.real) || !f.comm ||
-            hashmap_put(s->index, f.path, (void *) (uintptr_t) (s->n_files + 1), NULL) < 0) {
+            hashmap_put(s->index, f.path, (void *)(uintptr_t)(s->n_files + 1), NULL) < 0) {
                 free(f.path);
                 free(f.real);
                 free(f.comm);
@@ -145,7 +149,7 @@ int learned_set_merge(LearnedSet *into, const LearnedSet *from) {
 }
 
 static int cmp_file(const void *a, const void *b) {
-        return strcmp(((const LearnedFile *) a)->path, ((const LearnedFile *) b)->path);
+        return strcmp(((const LearnedFile *)a)->path, ((const LearnedFile *)b)->path);
 }
 
 int learned_set_to_json_string(const LearnedSet *s, char **ret) {
@@ -161,8 +165,9 @@ int learned_set_to_json_string(const LearnedSet *s, char **ret) {
         int r = files ? 0 : -ENOMEM;
         for (size_t i = 0; i < s->n_files && r >= 0; i++) {
                 const LearnedFile *f = sorted + i;
-                json_t *e = json_pack("{s:s, s:s, s:I, s:s}", "path", f->path, "access", f->write ? "write" : "read",
-                                      "pid", (json_int_t) f->pid, "comm", f->comm);
+                json_t *e =
+                        json_pack("{s:s, s:s, s:I, s:s}", "path", f->path, "access",
+                                  f->write ? "write" : "read", "pid", (json_int_t)f->pid, "comm", f->comm);
                 if (!e || (f->real && json_object_set_new(e, "real", json_string(f->real)) < 0) ||
                     (f->directory && json_object_set_new(e, "directory", json_true()) < 0)) {
                         json_decref(e);
@@ -236,19 +241,22 @@ int learned_set_from_json_string(const char *text, LearnedSet **ret, char **rete
                         break;
                 }
                 if (!streq(access, "read") && !streq(access, "write")) {
-                        r = bad(reterr, "entry %zu of \"files\" (%s): access is \"%s\", not \"read\" or \"write\"", i + 1,
-                                path, access);
+                        r = bad(reterr,
+                                "entry %zu of \"files\" (%s): access is \"%s\", not \"read\" or \"write\"",
+                                i + 1, path, access);
                         break;
                 }
                 if (pid < 0 || pid > INT32_MAX) {
-                        r = bad(reterr, "entry %zu of \"files\" (%s): pid %" JSON_INTEGER_FORMAT " is out of range",
+                        r = bad(reterr,
+                                "entry %zu of \"files\" (%s): pid %" JSON_INTEGER_FORMAT " is out of range",
                                 i + 1, path, pid);
                         break;
                 }
-                r = learned_set_add(s, path, real, streq(access, "write"), directory, (uint32_t) pid, comm);
+                r = learned_set_add(s, path, real, streq(access, "write"), directory, (uint32_t)pid, comm);
                 if (r == -EINVAL)
-                        r = bad(reterr, "entry %zu of \"files\": '%s' is not an absolute path a unit file can name "
-                                        "(relative, or with control characters)",
+                        r = bad(reterr,
+                                "entry %zu of \"files\": '%s' is not an absolute path a unit file can name "
+                                "(relative, or with control characters)",
                                 i + 1, real && learned_path_is_valid(path) ? real : path);
         }
 finish:
@@ -280,7 +288,7 @@ int learned_set_load(int root_fd, const char *unit, LearnedSet **ret, char **ret
         if (r == -ELOOP)
                 return bad(reterr, "it is a symbolic link, which sdconfine does not follow");
         if (r < 0) {
-                (void) bad(reterr, "%s", error_words(-r));
+                (void)bad(reterr, "%s", error_words(-r));
                 return r;
         }
         r = learned_set_from_json_string(text, &s, reterr);
@@ -349,8 +357,14 @@ static bool under(const char *path, const char *dir) {
 }
 
 bool learned_path_is_skipped(const char *path) {
-        static const char *const api[] = { "/proc", "/sys", "/dev", "/tmp", "/var/tmp", "/run/confinement",
-                                           "/run/private/confinement", "/run/systemd/unit-root" };
+        static const char *const api[] = {"/proc",
+                                          "/sys",
+                                          "/dev",
+                                          "/tmp",
+                                          "/var/tmp",
+                                          "/run/confinement",
+                                          "/run/private/confinement",
+                                          "/run/systemd/unit-root"};
         for (size_t i = 0; i < ELEMENTSOF(api); i++)
                 if (under(path, api[i]))
                         return true;
@@ -375,8 +389,8 @@ static bool in_run(const char *path) {
 
 /* Directories never bound writable whole because learning saw a file created in them. */
 static bool dir_too_wide(const char *dir) {
-        static const char *const run[] = { "/run",      "/var/run",     "/run/lock",     "/var/lock",
-                                           "/run/user", "/run/systemd", "/run/sdconfine" };
+        static const char *const run[] = {"/run",      "/var/run",     "/run/lock",     "/var/lock",
+                                          "/run/user", "/run/systemd", "/run/sdconfine"};
         for (size_t i = 0; i < ELEMENTSOF(run); i++)
                 if (streq(dir, run[i]))
                         return true;
@@ -425,9 +439,11 @@ static int add_one(const LearnedFile *f, MountPlan *p, const LearnedPlanOps *ops
                         return 0;
                 if (ops->covered(f->path, ops->userdata))
                         return 0; /* bound by a rule that knows it is the service's own (sshd's host keys) */
-                return warn(p, "%s (learned: opened by %s) is never bound: it holds secrets of the host or of other "
-                               "services. If the service really needs it, add it yourself with --path",
-                            f->path, f->comm);
+                return warn(
+                        p,
+                        "%s (learned: opened by %s) is never bound: it holds secrets of the host or of other "
+                        "services. If the service really needs it, add it yourself with --path",
+                        f->path, f->comm);
         }
         if (f->directory && !f->write)
                 return 0; /* read: the files it opened there are in the set themselves */
@@ -445,15 +461,21 @@ static int add_one(const LearnedFile *f, MountPlan *p, const LearnedPlanOps *ops
                 return 0; /* PID files and the like: written into the root's own /run */
         if (ops->covered(f->path, ops->userdata)) {
                 if (f->write && !ops->writable(f->path, ops->userdata))
-                        return warn(p, "%s was written by %s while learning, but the root holds it read-only: add "
-                                       "--writable %s if the service must write it", f->path, f->comm, f->path);
+                        return warn(
+                                p,
+                                "%s was written by %s while learning, but the root holds it read-only: add "
+                                "--writable %s if the service must write it",
+                                f->path, f->comm, f->path);
                 return 0;
         }
         if (f->directory && dir_too_wide(f->path))
-                return warn(p, "%s created files in %s while learning; a directory that wide is never bound "
-                               "writable, so only the files it wrote are (new files there will fail: give the "
-                               "service a directory of its own, e.g. StateDirectory=)", f->comm, f->path);
-        if (asprintf(&why, f->directory ? "learned: %s created files in it" : "learned: opened by %s", f->comm) < 0)
+                return warn(p,
+                            "%s created files in %s while learning; a directory that wide is never bound "
+                            "writable, so only the files it wrote are (new files there will fail: give the "
+                            "service a directory of its own, e.g. StateDirectory=)",
+                            f->comm, f->path);
+        if (asprintf(&why, f->directory ? "learned: %s created files in it" : "learned: opened by %s",
+                     f->comm) < 0)
                 return -ENOMEM;
         const char *w = mount_plan_intern(p, why);
         if (!w)

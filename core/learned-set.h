@@ -45,13 +45,14 @@ bool learned_path_is_valid(const char *path);
 
 /* Add what a process opened. The first process seen stays; a write wins over a read. Returns 1 when path is
  * new, 0 when it was known (updated), -EINVAL for a path learned_path_is_valid() refuses. */
-int learned_set_add(LearnedSet *s, const char *path, const char *real, bool write, bool directory, uint32_t pid,
-                    const char *comm);
+int learned_set_add(LearnedSet *s, const char *path, const char *real, bool write, bool directory,
+                    uint32_t pid, const char *comm);
 
 /* The union of both sets into `into` (write wins; the first process seen in `into` stays). */
 int learned_set_merge(LearnedSet *into, const LearnedSet *from);
 
-/* JSON, and back: -EINVAL with *reterr in words for anything that is not a learned set (reterr may be NULL). */
+/* JSON, and back: -EINVAL with *reterr in words for anything that is not a learned set (reterr may be NULL).
+ */
 int learned_set_to_json_string(const LearnedSet *s, char **ret);
 int learned_set_from_json_string(const char *text, LearnedSet **ret, char **reterr);
 

@@ -18,22 +18,22 @@
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
 /* Hand ownership out of a _cleanup_ variable. */
-#define TAKE_PTR(p)                                \
-        ({                                         \
-                __typeof__(p) _ptr_ = (p);         \
-                (p) = NULL;                        \
-                _ptr_;                             \
+#define TAKE_PTR(p)                                                                                          \
+        ({                                                                                                   \
+                __typeof__(p) _ptr_ = (p);                                                                   \
+                (p) = NULL;                                                                                  \
+                _ptr_;                                                                                       \
         })
 
-#define TAKE_FD(fd)                                \
-        ({                                         \
-                int _fd_ = (fd);                   \
-                (fd) = -EBADF;                     \
-                _fd_;                              \
+#define TAKE_FD(fd)                                                                                          \
+        ({                                                                                                   \
+                int _fd_ = (fd);                                                                             \
+                (fd) = -EBADF;                                                                               \
+                _fd_;                                                                                        \
         })
 
 static inline void freep(void *p) {
-        free(*(void **) p);
+        free(*(void **)p);
 }
 #define _cleanup_free_ _cleanup_(freep)
 
@@ -52,10 +52,10 @@ static inline void fclosep(FILE **f) {
 }
 #define _cleanup_fclose_ _cleanup_(fclosep)
 
-#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)    \
-        static inline void func##p(type *p) {      \
-                if (*p)                            \
-                        func(*p);                  \
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                              \
+        static inline void func##p(type *p) {                                                                \
+                if (*p)                                                                                      \
+                        func(*p);                                                                            \
         }
 
 static inline bool streq_ptr(const char *a, const char *b) {
@@ -92,7 +92,7 @@ static inline bool grow_array(void **p, size_t *allocated, size_t n, size_t size
         *allocated = a;
         return true;
 }
-#define GROW(array, allocated, n) grow_array((void **) &(array), &(allocated), (n), sizeof(*(array)))
+#define GROW(array, allocated, n) grow_array((void **)&(array), &(allocated), (n), sizeof(*(array)))
 
 #include <dirent.h>
 static inline void closedirp(DIR **d) {

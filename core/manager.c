@@ -107,7 +107,7 @@ void unit_info_free_many(UnitInfo *u, size_t n) {
 }
 
 static int cmp_unit(const void *a, const void *b) {
-        return strcmp(((const UnitInfo *) a)->name, ((const UnitInfo *) b)->name);
+        return strcmp(((const UnitInfo *)a)->name, ((const UnitInfo *)b)->name);
 }
 
 static UnitInfo *find_unit(UnitInfo *u, size_t n, const char *name) {
@@ -118,7 +118,8 @@ static UnitInfo *find_unit(UnitInfo *u, size_t n, const char *name) {
 }
 
 /* Call a Manager method that takes (as states, as patterns) with no states. */
-static int call_by_patterns(Manager *m, const char *method, char **patterns, sd_bus_error *e, sd_bus_message **ret) {
+static int call_by_patterns(Manager *m, const char *method, char **patterns, sd_bus_error *e,
+                            sd_bus_message **ret) {
         sd_bus_message *call = NULL;
         int r = sd_bus_message_new_method_call(m->bus, &call, DEST, PATH, IFACE_MANAGER, method);
         if (r >= 0)
@@ -136,24 +137,25 @@ int manager_list_services(Manager *m, UnitInfo **ret, size_t *ret_n) {
         sd_bus_message *reply = NULL;
         UnitInfo *units = NULL;
         size_t n = 0, allocated = 0;
-        const char *patterns[] = { "*.service", NULL };
+        const char *patterns[] = {"*.service", NULL};
         int r;
 
-        r = call_by_patterns(m, "ListUnitsByPatterns", (char **) patterns, &e, &reply);
+        r = call_by_patterns(m, "ListUnitsByPatterns", (char **)patterns, &e, &reply);
         if (r < 0)
                 goto fail;
         r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
         while (r >= 0) {
                 const char *name, *desc, *load, *active, *sub;
-                r = sd_bus_message_read(reply, "(ssssssouso)", &name, &desc, &load, &active, &sub, NULL, NULL, NULL,
-                                        NULL, NULL);
+                r = sd_bus_message_read(reply, "(ssssssouso)", &name, &desc, &load, &active, &sub, NULL, NULL,
+                                        NULL, NULL, NULL);
                 if (r <= 0)
                         break;
                 if (!GROW(units, allocated, n + 1)) {
                         r = -ENOMEM;
                         break;
                 }
-                units[n] = (UnitInfo) { strdup(name), strdup(load), strdup(active), strdup(sub), strdup(desc), NULL };
+                units[n] = (UnitInfo){strdup(name), strdup(load), strdup(active),
+                                      strdup(sub),  strdup(desc), NULL};
                 if (!units[n++].sub_state)
                         r = -ENOMEM;
         }
@@ -161,7 +163,7 @@ int manager_list_services(Manager *m, UnitInfo **ret, size_t *ret_n) {
         if (r < 0)
                 goto fail;
 
-        r = call_by_patterns(m, "ListUnitFilesByPatterns", (char **) patterns, &e, &reply);
+        r = call_by_patterns(m, "ListUnitFilesByPatterns", (char **)patterns, &e, &reply);
         if (r < 0)
                 goto fail;
         r = sd_bus_message_enter_container(reply, 'a', "(ss)");
@@ -179,8 +181,8 @@ int manager_list_services(Manager *m, UnitInfo **ret, size_t *ret_n) {
                         }
                         u = units + n++;
                         /* not loaded: the manager would load it on demand */
-                        *u = (UnitInfo) { strdup(name), strdup("not-loaded"), strdup("inactive"), strdup("dead"),
-                                          strdup(""), NULL };
+                        *u = (UnitInfo){strdup(name),   strdup("not-loaded"), strdup("inactive"),
+                                        strdup("dead"), strdup(""),           NULL};
                 }
                 free(u->file_state);
                 u->file_state = strdup(state);
@@ -238,7 +240,8 @@ static int get_strv(Manager *m, const char *path, const char *iface, const char 
         return 0;
 }
 
-static int get_trivial(Manager *m, const char *path, const char *iface, const char *prop, char type, void *ret) {
+static int get_trivial(Manager *m, const char *path, const char *iface, const char *prop, char type,
+                       void *ret) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
         int r = sd_bus_get_property_trivial(m->bus, DEST, path, iface, prop, &e, type, ret);
         if (r < 0) {
@@ -276,7 +279,8 @@ static int get_exec(Manager *m, const char *path, ExecType t, ExecList *list) {
                 if ((r = sd_bus_message_read(reply, "s", &p)) < 0 ||
                     (r = sd_bus_message_read_strv(reply, &argv)) < 0 ||
                     (r = sd_bus_message_read_strv(reply, &flags)) < 0 ||
-                    (r = sd_bus_message_skip(reply, "ttttuii")) < 0 || (r = sd_bus_message_exit_container(reply)) < 0) {
+                    (r = sd_bus_message_skip(reply, "ttttuii")) < 0 ||
+                    (r = sd_bus_message_exit_container(reply)) < 0) {
                         strv_free(argv);
                         strv_free(flags);
                         break;
@@ -292,7 +296,7 @@ static int get_exec(Manager *m, const char *path, ExecType t, ExecList *list) {
                         r = -ENOMEM;
                         break;
                 }
-                list->items[list->n] = (ExecCommand) { .path = strdup(p), .argv = argv, .flags = f };
+                list->items[list->n] = (ExecCommand){.path = strdup(p), .argv = argv, .flags = f};
                 if (!list->items[list->n++].path) {
                         r = -ENOMEM;
                         break;
@@ -310,7 +314,8 @@ done:
 static int get_env_files(Manager *m, const char *path, Service *s) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
-        int r = sd_bus_get_property(m->bus, DEST, path, IFACE_SERVICE, "EnvironmentFiles", &e, &reply, "a(sb)");
+        int r = sd_bus_get_property(m->bus, DEST, path, IFACE_SERVICE, "EnvironmentFiles", &e, &reply,
+                                    "a(sb)");
         if (r >= 0)
                 r = sd_bus_message_enter_container(reply, 'a', "(sb)");
         while (r > 0) {
@@ -325,7 +330,7 @@ static int get_env_files(Manager *m, const char *path, Service *s) {
                         break;
                 }
                 s->environment_files = nf;
-                nf[s->n_environment_files] = (EnvFile) { .path = strdup(p), .ignore_missing = ignore };
+                nf[s->n_environment_files] = (EnvFile){.path = strdup(p), .ignore_missing = ignore};
                 if (!nf[s->n_environment_files++].path)
                         r = -ENOMEM;
         }
@@ -382,7 +387,8 @@ int manager_load_service(Manager *m, const char *name, Service **ret) {
             (r = get_string(m, path, IFACE_SERVICE, "User", &s->user)) < 0 ||
             (r = get_string(m, path, IFACE_SERVICE, "Group", &s->group)) < 0 ||
             (r = get_bool(m, path, "DynamicUser", &s->dynamic_user)) < 0 ||
-            (r = get_string(m, path, IFACE_SERVICE, "RuntimeDirectoryPreserve", &s->runtime_directory_preserve)) < 0 ||
+            (r = get_string(m, path, IFACE_SERVICE, "RuntimeDirectoryPreserve",
+                            &s->runtime_directory_preserve)) < 0 ||
             (r = get_string(m, path, IFACE_SERVICE, "Type", &s->type)) < 0 ||
             (r = get_string(m, path, IFACE_SERVICE, "PIDFile", &s->pid_file)) < 0 ||
             (r = get_string(m, path, IFACE_SERVICE, "RootDirectory", &s->root_directory)) < 0 ||
@@ -396,10 +402,13 @@ int manager_load_service(Manager *m, const char *name, Service **ret) {
             (r = get_strv(m, path, IFACE_SERVICE, "CacheDirectory", &s->cache_directory)) < 0 ||
             (r = get_strv(m, path, IFACE_SERVICE, "LogsDirectory", &s->logs_directory)) < 0 ||
             (r = get_strv(m, path, IFACE_SERVICE, "RuntimeDirectory", &s->runtime_directory)) < 0 ||
-            (r = get_strv(m, path, IFACE_SERVICE, "ConfigurationDirectory", &s->configuration_directory)) < 0 ||
+            (r = get_strv(m, path, IFACE_SERVICE, "ConfigurationDirectory", &s->configuration_directory)) <
+                    0 ||
             (r = get_string(m, path, IFACE_SERVICE, "WorkingDirectory", &s->working_directory)) < 0 ||
-            (r = get_trivial(m, path, IFACE_SERVICE, "CapabilityBoundingSet", 't', &s->capability_bounding_set)) < 0 ||
-            (r = get_trivial(m, path, IFACE_SERVICE, "AmbientCapabilities", 't', &s->ambient_capabilities)) < 0)
+            (r = get_trivial(m, path, IFACE_SERVICE, "CapabilityBoundingSet", 't',
+                             &s->capability_bounding_set)) < 0 ||
+            (r = get_trivial(m, path, IFACE_SERVICE, "AmbientCapabilities", 't', &s->ambient_capabilities)) <
+                    0)
                 goto fail;
         *ret = s;
         return 0;
@@ -465,7 +474,7 @@ void unit_status_done(UnitStatus *s) {
         free(s->result);
         free(s->type);
         free(s->control_group);
-        *s = (UnitStatus) {};
+        *s = (UnitStatus){};
 }
 
 int manager_unit_status(Manager *m, const char *name, UnitStatus *ret) {
@@ -513,24 +522,26 @@ static int on_job_removed(sd_bus_message *msg, void *userdata, sd_bus_error *e) 
 static uint64_t now_usec(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+        return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* Whether the job object is still there: a job whose signal was missed is gone when it is finished. */
 static bool job_exists(Manager *m, const char *job) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
         char *state = NULL;
-        int r = sd_bus_get_property_string(m->bus, DEST, job, "org.freedesktop.systemd1.Job", "State", &e, &state);
+        int r = sd_bus_get_property_string(m->bus, DEST, job, "org.freedesktop.systemd1.Job", "State", &e,
+                                           &state);
         bool gone = r < 0 && sd_bus_error_has_names(&e, "org.freedesktop.DBus.Error.UnknownObject",
-                                                     "org.freedesktop.systemd1.NoSuchJob",
-                                                     "org.freedesktop.DBus.Error.UnknownMethod",
-                                                     "org.freedesktop.DBus.Error.UnknownInterface");
+                                                    "org.freedesktop.systemd1.NoSuchJob",
+                                                    "org.freedesktop.DBus.Error.UnknownMethod",
+                                                    "org.freedesktop.DBus.Error.UnknownInterface");
         sd_bus_error_free(&e);
         free(state);
         return !gone;
 }
 
-int manager_run_job(Manager *m, const char *method, const char *name, uint64_t timeout_usec, char **ret_result) {
+int manager_run_job(Manager *m, const char *method, const char *name, uint64_t timeout_usec,
+                    char **ret_result) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
         sd_bus_slot *slot = NULL;
@@ -544,7 +555,7 @@ int manager_run_job(Manager *m, const char *method, const char *name, uint64_t t
         r = sd_bus_match_signal(m->bus, &slot, DEST, PATH, IFACE_MANAGER, "JobRemoved", on_job_removed, &w);
         if (r < 0)
                 return keep_error(m, NULL, r);
-        (void) sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, "Subscribe", NULL, NULL, NULL);
+        (void)sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, "Subscribe", NULL, NULL, NULL);
         r = sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, method, &e, &reply, "ss", name, "replace");
         if (r >= 0)
                 r = sd_bus_message_read(reply, "o", &o);
@@ -607,12 +618,12 @@ finish:
 static char *entry_field(sd_journal *j, const char *field, size_t max) {
         const void *data;
         size_t size, fl = strlen(field);
-        if (sd_journal_get_data(j, field, &data, &size) < 0 || size <= fl || ((const char *) data)[fl] != '=')
+        if (sd_journal_get_data(j, field, &data, &size) < 0 || size <= fl || ((const char *)data)[fl] != '=')
                 return NULL;
         size -= fl + 1;
         if (size > max)
                 size = max;
-        return strndup((const char *) data + fl + 1, size);
+        return strndup((const char *)data + fl + 1, size);
 }
 
 static int format_entry(sd_journal *j, char **ret) {
@@ -622,7 +633,7 @@ static int format_entry(sd_journal *j, char **ret) {
         if (!msg)
                 return 0; /* no text to show */
         for (char *c = msg; *c; c++)
-                if ((unsigned char) *c < 0x20 || *c == 0x7f)
+                if ((unsigned char)*c < 0x20 || *c == 0x7f)
                         *c = ' ';
         char *line;
         int k = ident && pid ? asprintf(&line, "%s[%s]: %s", ident, pid, msg)
@@ -634,7 +645,8 @@ static int format_entry(sd_journal *j, char **ret) {
         return 1;
 }
 
-int manager_read_journal(const char *unit, uint64_t since_usec, uint64_t until_usec, size_t max, char ***ret) {
+int manager_read_journal(const char *unit, uint64_t since_usec, uint64_t until_usec, size_t max,
+                         char ***ret) {
         _cleanup_(sd_journal_closep) sd_journal *j = NULL;
         _cleanup_free_ char *m1 = NULL, *m2 = NULL;
         char **lines = NULL;

@@ -30,7 +30,8 @@ int manager_list_services(Manager *m, UnitInfo **ret, size_t *ret_n);
 /* The effective settings of a service from the manager's properties (it is loaded if it is not). */
 int manager_load_service(Manager *m, const char *name, Service **ret);
 
-/* Only what a list needs: description, fragment, drop-ins, RootDirectory=, RootImage= (five calls, not thirty). */
+/* Only what a list needs: description, fragment, drop-ins, RootDirectory=, RootImage= (five calls, not
+ * thirty). */
 int manager_load_summary(Manager *m, const char *name, Service **ret);
 
 int manager_reload(Manager *m);
@@ -54,7 +55,8 @@ int manager_unit_status(Manager *m, const char *name, UnitStatus *ret);
  * finished, at most timeout_usec (-ETIMEDOUT; the job stays queued). *ret_result is the job's result:
  * "done", "failed", "timeout", "canceled", "dependency", "skipped"... A unit already in the wanted state
  * gets no job: "done". */
-int manager_run_job(Manager *m, const char *method, const char *name, uint64_t timeout_usec, char **ret_result);
+int manager_run_job(Manager *m, const char *method, const char *name, uint64_t timeout_usec,
+                    char **ret_result);
 
 /* Forget that the unit failed (ResetFailedUnit): it shows inactive again. */
 int manager_reset_failed(Manager *m, const char *name);

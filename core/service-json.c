@@ -25,8 +25,8 @@ static json_t *exec_json(const ExecList *l) {
                 for (unsigned bit = 1; flags && bit <= EXEC_NO_ENV_EXPAND; bit <<= 1)
                         if (l->items[i].flags & bit)
                                 json_array_append_new(flags, json_string(exec_flag_to_string(bit)));
-                json_t *o = json_pack("{s:s, s:o, s:o}", "path", l->items[i].path, "argv", strv_json(l->items[i].argv),
-                                      "flags", flags);
+                json_t *o = json_pack("{s:s, s:o, s:o}", "path", l->items[i].path, "argv",
+                                      strv_json(l->items[i].argv), "flags", flags);
                 if (!o || json_array_append_new(a, o) < 0) {
                         json_decref(a);
                         return NULL;
@@ -47,7 +47,8 @@ static json_t *env_names_json(char *const *env) {
 }
 
 int service_to_json(const Service *s, json_t **ret) {
-        json_t *o = json_object(), *exec = json_object(), *sources = json_object(), *envf = json_array(), *fields;
+        json_t *o = json_object(), *exec = json_object(), *sources = json_object(), *envf = json_array(),
+               *fields;
         char caps[32], ambient[32];
         if (!o || !exec || !sources || !envf)
                 goto oom;
@@ -55,34 +56,38 @@ int service_to_json(const Service *s, json_t **ret) {
                 if (json_object_set_new(exec, exec_type_to_string(t), exec_json(s->exec + t)) < 0)
                         goto oom;
         for (size_t i = 0; i < s->n_environment_files; i++)
-                json_array_append_new(envf, json_pack("{s:s, s:b}", "path", s->environment_files[i].path,
-                                                      "ignore_missing", s->environment_files[i].ignore_missing));
+                json_array_append_new(envf,
+                                      json_pack("{s:s, s:b}", "path", s->environment_files[i].path,
+                                                "ignore_missing", s->environment_files[i].ignore_missing));
         for (size_t i = 0; i < s->n_sources; i++) {
-                json_t *src = json_pack("{s:s, s:i}", "file", s->sources[i].file, "line", (int) s->sources[i].line);
+                json_t *src =
+                        json_pack("{s:s, s:i}", "file", s->sources[i].file, "line", (int)s->sources[i].line);
                 if (!src || json_object_set_new(sources, s->sources[i].key, src) < 0)
                         goto oom;
         }
         snprintf(caps, sizeof caps, "0x%" PRIx64, s->capability_bounding_set);
         snprintf(ambient, sizeof ambient, "0x%" PRIx64, s->ambient_capabilities);
         fields = json_pack(
-                "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:b,"
+                "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o, "
+                "s:b,"
                 " s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:o}",
-                "id", s->id, "names", strv_json(s->names), "load_state", str_or_null(s->load_state), "active_state",
-                str_or_null(s->active_state), "sub_state", str_or_null(s->sub_state), "description",
-                str_or_null(s->description), "fragment_path", str_or_null(s->fragment_path), "dropin_paths",
-                strv_json(s->dropin_paths), "exec", exec, "environment", strv_json(s->environment),
-                "environment_files", envf, "user", str_or_null(s->user), "group", str_or_null(s->group),
-                "dynamic_user", s->dynamic_user, "type", str_or_null(s->type), "pid_file", str_or_null(s->pid_file),
-                "root_directory", str_or_null(s->root_directory), "root_image", str_or_null(s->root_image),
-                "root_directory_start_only", s->root_directory_start_only, "protect_system",
-                str_or_null(s->protect_system), "private_tmp", s->private_tmp, "private_users", s->private_users,
-                "read_write_paths", strv_json(s->read_write_paths), "state_directory", strv_json(s->state_directory),
-                "cache_directory", strv_json(s->cache_directory), "logs_directory", strv_json(s->logs_directory),
-                "runtime_directory", strv_json(s->runtime_directory), "configuration_directory",
-                strv_json(s->configuration_directory), "working_directory", str_or_null(s->working_directory),
-                "capability_bounding_set", caps, "ambient_capabilities", ambient, "sources", sources,
-                "file_environment_names", env_names_json(s->file_environment), "runtime_directory_preserve",
-                str_or_null(s->runtime_directory_preserve));
+                "id", s->id, "names", strv_json(s->names), "load_state", str_or_null(s->load_state),
+                "active_state", str_or_null(s->active_state), "sub_state", str_or_null(s->sub_state),
+                "description", str_or_null(s->description), "fragment_path", str_or_null(s->fragment_path),
+                "dropin_paths", strv_json(s->dropin_paths), "exec", exec, "environment",
+                strv_json(s->environment), "environment_files", envf, "user", str_or_null(s->user), "group",
+                str_or_null(s->group), "dynamic_user", s->dynamic_user, "type", str_or_null(s->type),
+                "pid_file", str_or_null(s->pid_file), "root_directory", str_or_null(s->root_directory),
+                "root_image", str_or_null(s->root_image), "root_directory_start_only",
+                s->root_directory_start_only, "protect_system", str_or_null(s->protect_system), "private_tmp",
+                s->private_tmp, "private_users", s->private_users, "read_write_paths",
+                strv_json(s->read_write_paths), "state_directory", strv_json(s->state_directory),
+                "cache_directory", strv_json(s->cache_directory), "logs_directory",
+                strv_json(s->logs_directory), "runtime_directory", strv_json(s->runtime_directory),
+                "configuration_directory", strv_json(s->configuration_directory), "working_directory",
+                str_or_null(s->working_directory), "capability_bounding_set", caps, "ambient_capabilities",
+                ambient, "sources", sources, "file_environment_names", env_names_json(s->file_environment),
+                "runtime_directory_preserve", str_or_null(s->runtime_directory_preserve));
         if (!fields)
                 goto oom_fields;
         json_object_update(o, fields);
@@ -123,8 +128,12 @@ static int add_strv(char ***l, const char *key, char *const *v) {
 int service_to_lines(const Service *s, char ***ret) {
         char **l = NULL, buf[64];
         int r = 0;
-#define S(k, v) if (r >= 0) r = add_line(&l, k, v)
-#define V(k, v) if (r >= 0) r = add_strv(&l, k, v)
+#define S(k, v)                                                                                              \
+        if (r >= 0)                                                                                          \
+        r = add_line(&l, k, v)
+#define V(k, v)                                                                                              \
+        if (r >= 0)                                                                                          \
+        r = add_strv(&l, k, v)
 #define B(k, v) S(k, (v) ? "yes" : "no")
         S("Id", s->id);
         S("LoadState", s->load_state);
@@ -143,9 +152,10 @@ int service_to_lines(const Service *s, char ***ret) {
                                 r = -ENOMEM;
                                 break;
                         }
-                        size_t k = (size_t) snprintf(argv, n, "path=%s argv=[", c->path);
+                        size_t k = (size_t)snprintf(argv, n, "path=%s argv=[", c->path);
                         for (char **a = c->argv; a && *a; a++)
-                                k += (size_t) snprintf(argv + k, n - k, "%s\"%s\"", a == c->argv ? "" : " ", *a);
+                                k += (size_t)snprintf(argv + k, n - k, "%s\"%s\"", a == c->argv ? "" : " ",
+                                                      *a);
                         snprintf(argv + k, n - k, "] flags=%u", c->flags);
                         r = add_line(&l, exec_type_to_string(t), argv);
                         free(argv);

@@ -74,7 +74,7 @@ static void exec_list_clear(ExecList *l) {
                 strv_free(l->items[i].argv);
         }
         free(l->items);
-        *l = (ExecList) {};
+        *l = (ExecList){};
 }
 
 Service *service_free(Service *s) {
@@ -159,7 +159,7 @@ const char *service_getenv(const Service *s, const char *key) {
 
 int strv_env_replace(char ***l, char *assignment) {
         const char *eq = strchr(assignment, '=');
-        size_t kl = eq ? (size_t) (eq - assignment) + 1 : strlen(assignment);
+        size_t kl = eq ? (size_t)(eq - assignment) + 1 : strlen(assignment);
         for (char **e = *l; e && *e; e++)
                 if (strncmp(*e, assignment, kl) == 0 && (*e)[kl - 1] == assignment[kl - 1]) {
                         free(*e);

@@ -20,7 +20,7 @@ typedef enum ExecType {
 
 /* systemd's ExecCommandFlags, by the prefix that sets them */
 typedef enum ExecFlags {
-        EXEC_IGNORE_FAILURE = 1 << 0, /* "-" */
+        EXEC_IGNORE_FAILURE = 1 << 0,  /* "-" */
         EXEC_FULL_PRIVILEGES = 1 << 1, /* "+" */
         EXEC_NO_SETUID = 1 << 2,       /* "!" */
         EXEC_AMBIENT_MAGIC = 1 << 3,   /* "!!" */
@@ -62,7 +62,7 @@ typedef struct Service {
         char **environment;
         EnvFile *environment_files;
         size_t n_environment_files;
-        char **file_environment; /* what those files set, once read (service_load_environment_files) */
+        char **file_environment;   /* what those files set, once read (service_load_environment_files) */
         char *environment_problem; /* a file systemd cannot read: the start fails (in words) */
         char *user, *group;
         bool dynamic_user;

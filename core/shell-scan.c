@@ -44,8 +44,18 @@ typedef struct Scan {
         unsigned depth;
 } Scan;
 
-enum { TOK_EOF, TOK_WORD, TOK_NEWLINE, TOK_SEP, TOK_DSEMI, TOK_LPAREN, TOK_RPAREN, TOK_REDIR, TOK_HEREDOC,
-       TOK_ARITH };
+enum {
+        TOK_EOF,
+        TOK_WORD,
+        TOK_NEWLINE,
+        TOK_SEP,
+        TOK_DSEMI,
+        TOK_LPAREN,
+        TOK_RPAREN,
+        TOK_REDIR,
+        TOK_HEREDOC,
+        TOK_ARITH
+};
 
 static const char not_commands[] =
         ". : [ alias bg break builtin cd command continue declare echo eval exec exit export false fg "
@@ -137,7 +147,7 @@ static int scan_add(Scan *s, ShellRefKind kind, const char *p, size_t n, unsigne
         char *word = strndup(p, n);
         if (!word)
                 return -ENOMEM;
-        s->refs[s->n_refs++] = (ShellRef) { .kind = kind, .word = word, .line = line };
+        s->refs[s->n_refs++] = (ShellRef){.kind = kind, .word = word, .line = line};
         return 0;
 }
 
@@ -176,7 +186,8 @@ static int report_assignment(Scan *s, const Word *w, size_t v) {
         if (!is_path && w->len > v && span_is(w, v, w->len, M_QLIT) && !memchr(w->buf + v, '/', w->len - v)) {
                 bool name = true;
                 for (size_t i = v; i < w->len && name; i++)
-                        name = (w->buf[i] >= 'a' && w->buf[i] <= 'z') || (w->buf[i] >= '0' && w->buf[i] <= '9') ||
+                        name = (w->buf[i] >= 'a' && w->buf[i] <= 'z') ||
+                               (w->buf[i] >= '0' && w->buf[i] <= '9') ||
                                (w->buf[i] >= 'A' && w->buf[i] <= 'Z') || strchr("._-+", w->buf[i]);
                 if (name && (r = scan_add(s, SHELL_REF_VALUE, w->buf + v, w->len - v, w->line)) < 0)
                         return r;
@@ -289,7 +300,7 @@ static int lex_backtick(Scan *s, Lexer *L, Word *w, bool in_dq) {
 static int lex_squote(Lexer *L, Word *w, bool ansi) {
         static const char from[] = "abeEfnrtv\\'\"?", to[] = "\a\b\033\033\f\n\r\t\v\\'\"?";
         int r = 0;
-        for (L->p += 1 + ansi; r >= 0 && L->p < L->end && *L->p != '\''; ) {
+        for (L->p += 1 + ansi; r >= 0 && L->p < L->end && *L->p != '\'';) {
                 char c = *L->p++;
                 const char *k = ansi && c == '\\' && L->p < L->end && *L->p ? strchr(from, *L->p) : NULL;
                 if (k) {
@@ -343,7 +354,7 @@ static int lex_dollar(Scan *s, Lexer *L, Word *w, bool in_dq) {
 
 static int lex_dquote(Scan *s, Lexer *L, Word *w) {
         int r = 0;
-        for (L->p++; r >= 0 && L->p < L->end && *L->p != '"'; ) {
+        for (L->p++; r >= 0 && L->p < L->end && *L->p != '"';) {
                 char c = *L->p;
                 if (c == '\\' && L->p + 1 < L->end && char_in(L->p[1], "$`\"\\\n")) {
                         L->p += 2;
@@ -410,7 +421,7 @@ static int lex_word(Scan *s, Lexer *L, Word *w) {
                 }
         }
         /* '[' is a glob only with a ']' after it: "[[" and "[" are not */
-        for (size_t i = w->len, close = 0; r >= 0 && i-- > 0; )
+        for (size_t i = w->len, close = 0; r >= 0 && i-- > 0;)
                 if (w->buf[i] == ']')
                         close = 1;
                 else if (w->buf[i] == '[' && w->mask[i] == M_GLOB && !close)
@@ -432,7 +443,7 @@ static int lex_heredoc_op(Scan *s, Lexer *L, Word *w, bool strip) {
         char *d = strndup(w->buf, w->len);
         if (!d)
                 return -ENOMEM;
-        L->docs[L->n_docs++] = (Heredoc) { .delim = d, .strip = strip };
+        L->docs[L->n_docs++] = (Heredoc){.delim = d, .strip = strip};
         return TOK_HEREDOC;
 }
 
@@ -441,11 +452,11 @@ static void lex_heredoc_bodies(Lexer *L) {
         for (size_t i = 0; i < L->n_docs; i++) {
                 size_t dl = strlen(L->docs[i].delim);
                 while (L->p < L->end) {
-                        const char *nl = memchr(L->p, '\n', (size_t) (L->end - L->p)), *e = nl ? nl : L->end;
+                        const char *nl = memchr(L->p, '\n', (size_t)(L->end - L->p)), *e = nl ? nl : L->end;
                         const char *b = L->p;
                         while (L->docs[i].strip && b < e && *b == '\t')
                                 b++;
-                        size_t n = (size_t) (e - b) - (e > b && e[-1] == '\r');
+                        size_t n = (size_t)(e - b) - (e > b && e[-1] == '\r');
                         L->p = nl ? nl + 1 : L->end;
                         L->line += !!nl;
                         if (n == dl && memcmp(b, L->docs[i].delim, dl) == 0)
@@ -461,16 +472,16 @@ static int lex_op(Lexer *L) {
                 const char *op;
                 int tok;
         } ops[] = {
-                { ";;&", TOK_DSEMI }, { ";;", TOK_DSEMI }, { ";&", TOK_DSEMI }, { ";", TOK_SEP },
-                { "&&", TOK_SEP }, { "&>>", TOK_REDIR }, { "&>", TOK_REDIR }, { "&", TOK_SEP },
-                { "||", TOK_SEP }, { "|&", TOK_SEP }, { "|", TOK_SEP }, { "(", TOK_LPAREN },
-                { ")", TOK_RPAREN }, { "<<<", TOK_REDIR }, { "<<", TOK_HEREDOC }, { "<&", TOK_REDIR },
-                { "<>", TOK_REDIR }, { "<", TOK_REDIR }, { ">>", TOK_REDIR }, { ">&", TOK_REDIR },
-                { ">|", TOK_REDIR }, { ">", TOK_REDIR },
+                {";;&", TOK_DSEMI}, {";;", TOK_DSEMI},  {";&", TOK_DSEMI},   {";", TOK_SEP},
+                {"&&", TOK_SEP},    {"&>>", TOK_REDIR}, {"&>", TOK_REDIR},   {"&", TOK_SEP},
+                {"||", TOK_SEP},    {"|&", TOK_SEP},    {"|", TOK_SEP},      {"(", TOK_LPAREN},
+                {")", TOK_RPAREN},  {"<<<", TOK_REDIR}, {"<<", TOK_HEREDOC}, {"<&", TOK_REDIR},
+                {"<>", TOK_REDIR},  {"<", TOK_REDIR},   {">>", TOK_REDIR},   {">&", TOK_REDIR},
+                {">|", TOK_REDIR},  {">", TOK_REDIR},
         };
         for (size_t i = 0; i < ELEMENTSOF(ops); i++) {
                 size_t l = strlen(ops[i].op);
-                if ((size_t) (L->end - L->p) >= l && memcmp(L->p, ops[i].op, l) == 0) {
+                if ((size_t)(L->end - L->p) >= l && memcmp(L->p, ops[i].op, l) == 0) {
                         L->p += l;
                         return ops[i].tok;
                 }
@@ -487,7 +498,7 @@ static int lex_token(Scan *s, Lexer *L, Word *w, bool arith) {
                         L->p += 2;
                         L->line++;
                 } else if (L->p < L->end && *L->p == '#') {
-                        const char *nl = memchr(L->p, '\n', (size_t) (L->end - L->p));
+                        const char *nl = memchr(L->p, '\n', (size_t)(L->end - L->p));
                         L->p = nl ? nl : L->end;
                 } else
                         break;
@@ -547,23 +558,31 @@ typedef struct Runner {
 } Runner;
 
 static const Runner runners[] = {
-        { "exec", "a:" }, { "command", "" }, { "nohup", "" }, { "setsid", "" }, { "doas", "u: C:" },
-        { "time", "f: o: format: output:" }, { "nice", "n: adjustment:" }, { "taskset", "", 1 },
-        { "env", "u: C: S! unset: chdir: split-string!", 0, RUNNER_ASSIGN },
-        { "timeout", "s: k: signal: kill-after:", 1 },
-        { "stdbuf", "i: o: e: input: output: error:" },
-        { "ionice", "c: n: p: class: classdata: pid:" },
-        { "chrt", "T: P: D: sched-runtime: sched-period: sched-deadline:", 1 },
-        { "xargs", "a: d: E: I: L: n: P: s: arg-file: delimiter: eof: replace: max-args: max-procs:" },
-        { "su", "c! g: G: s: w: command! session-command! group: supp-group: shell:", 0, RUNNER_NO_CMD },
-        { "runuser", "u^ user^ c! g: G: s: w: command! session-command! group: shell:", 0, RUNNER_NO_CMD },
-        { "sudo", "u: g: C: D: h: p: r: t: U: T: R: user: group: chdir: host: prompt: other-user:", 0,
-          RUNNER_ASSIGN },
-        { "flock", "E: w: c! conflict-exit-code: timeout: wait: command!", 1 },
-        { "start-stop-daemon", "x@ a@ exec@ startas@", 0, RUNNER_NO_CMD },
-        { "sh", "c+ o:", 0, RUNNER_SHELL }, { "dash", "c+ o:", 0, RUNNER_SHELL },
-        { "bash", "c+ o: O: rcfile: init-file:", 0, RUNNER_SHELL },
-        { "trap", "", 0, RUNNER_TEXT }, { "eval", "", 0, RUNNER_TEXT },
+        {"exec", "a:"},
+        {"command", ""},
+        {"nohup", ""},
+        {"setsid", ""},
+        {"doas", "u: C:"},
+        {"time", "f: o: format: output:"},
+        {"nice", "n: adjustment:"},
+        {"taskset", "", 1},
+        {"env", "u: C: S! unset: chdir: split-string!", 0, RUNNER_ASSIGN},
+        {"timeout", "s: k: signal: kill-after:", 1},
+        {"stdbuf", "i: o: e: input: output: error:"},
+        {"ionice", "c: n: p: class: classdata: pid:"},
+        {"chrt", "T: P: D: sched-runtime: sched-period: sched-deadline:", 1},
+        {"xargs", "a: d: E: I: L: n: P: s: arg-file: delimiter: eof: replace: max-args: max-procs:"},
+        {"su", "c! g: G: s: w: command! session-command! group: supp-group: shell:", 0, RUNNER_NO_CMD},
+        {"runuser", "u^ user^ c! g: G: s: w: command! session-command! group: shell:", 0, RUNNER_NO_CMD},
+        {"sudo", "u: g: C: D: h: p: r: t: U: T: R: user: group: chdir: host: prompt: other-user:", 0,
+         RUNNER_ASSIGN},
+        {"flock", "E: w: c! conflict-exit-code: timeout: wait: command!", 1},
+        {"start-stop-daemon", "x@ a@ exec@ startas@", 0, RUNNER_NO_CMD},
+        {"sh", "c+ o:", 0, RUNNER_SHELL},
+        {"dash", "c+ o:", 0, RUNNER_SHELL},
+        {"bash", "c+ o: O: rcfile: init-file:", 0, RUNNER_SHELL},
+        {"trap", "", 0, RUNNER_TEXT},
+        {"eval", "", 0, RUNNER_TEXT},
 };
 
 typedef enum State {
@@ -597,7 +616,7 @@ typedef struct Cmd {
 } Cmd;
 
 static void cmd_reset(Cmd *c, State state) {
-        *c = (Cmd) { .state = state, .cmd_ref = SIZE_MAX };
+        *c = (Cmd){.state = state, .cmd_ref = SIZE_MAX};
 }
 
 /* The literal word in command position: reported unless a builtin or keyword; a runner's arguments follow. */
@@ -643,13 +662,13 @@ static int runner_option(Scan *s, Cmd *c, const Word *w) {
         const char *eq = is_long ? memchr(w->buf, '=', w->len) : NULL;
 
         for (size_t i = 1 + is_long; i < w->len; i++) {
-                size_t n = !is_long ? 1 : (eq ? (size_t) (eq - w->buf) : w->len) - 2;
+                size_t n = !is_long ? 1 : (eq ? (size_t)(eq - w->buf) : w->len) - 2;
                 const char *o = list_find(c->runner->opts, w->buf + i, n, 1);
                 char kind = o ? o[n] : 0;
                 c->shell_c = c->shell_c || kind == '+';
                 c->user_cmd = c->user_cmd || kind == '^';
                 if (char_in(kind, ":!@^")) {
-                        size_t v = !is_long ? i + 1 : eq ? (size_t) (eq - w->buf) + 1 : w->len;
+                        size_t v = !is_long ? i + 1 : eq ? (size_t)(eq - w->buf) + 1 : w->len;
                         if (v < w->len)
                                 return runner_value(s, w, v, kind);
                         c->value_next = kind;
@@ -703,12 +722,26 @@ static int parse_command(Scan *s, Cmd *c, const Word *w) {
                 const char *word;
                 State next;
         } keywords[] = {
-                { "if", ST_CMD }, { "then", ST_CMD }, { "else", ST_CMD }, { "elif", ST_CMD },
-                { "do", ST_CMD }, { "while", ST_CMD }, { "until", ST_CMD }, { "!", ST_CMD }, { "{", ST_CMD },
-                { "fi", ST_ARGS }, { "done", ST_ARGS }, { "}", ST_ARGS }, { "esac", ST_ARGS },
-                { "]]", ST_ARGS },
-                { "in", ST_ARGS }, { "case", ST_CASE_HEAD }, { "for", ST_FOR }, { "select", ST_FOR },
-                { "function", ST_FUNC_NAME }, { "[[", ST_DBRACKET },
+                {"if", ST_CMD},
+                {"then", ST_CMD},
+                {"else", ST_CMD},
+                {"elif", ST_CMD},
+                {"do", ST_CMD},
+                {"while", ST_CMD},
+                {"until", ST_CMD},
+                {"!", ST_CMD},
+                {"{", ST_CMD},
+                {"fi", ST_ARGS},
+                {"done", ST_ARGS},
+                {"}", ST_ARGS},
+                {"esac", ST_ARGS},
+                {"]]", ST_ARGS},
+                {"in", ST_ARGS},
+                {"case", ST_CASE_HEAD},
+                {"for", ST_FOR},
+                {"select", ST_FOR},
+                {"function", ST_FUNC_NAME},
+                {"[[", ST_DBRACKET},
         };
         for (size_t i = 0; i < ELEMENTSOF(keywords); i++)
                 if (word_is(w, keywords[i].word)) {
@@ -842,12 +875,12 @@ static int parse_list(Scan *s, Lexer *L, bool in_subst) {
 }
 
 static int parse_text(Scan *s, const char *text, size_t size, unsigned line) {
-        _cleanup_(lexer_done) Lexer L = { .p = text, .end = text + size, .line = line };
+        _cleanup_(lexer_done) Lexer L = {.p = text, .end = text + size, .line = line};
         return parse_list(s, &L, false);
 }
 
 static int cmp_str(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
+        return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 void shell_refs_free(ShellRef *refs, size_t n) {

@@ -34,7 +34,7 @@ static bool path_acceptable(const char *p) {
         if (!p || p[0] != '/' || p[1] == 0)
                 return false;
         for (const char *c = p; *c; c++)
-                if ((unsigned char) *c < 0x20 || *c == 0x7f)
+                if ((unsigned char)*c < 0x20 || *c == 0x7f)
                         return false;
         return !unit_path_is_hazard(p, NULL);
 }
@@ -94,7 +94,7 @@ static json_t *json_text(const char *s) {
         if (!a)
                 return NULL;
         for (char *c = a; *c; c++)
-                if ((unsigned char) *c >= 0x80)
+                if ((unsigned char)*c >= 0x80)
                         *c = '?';
         return json_string(a);
 }
@@ -175,10 +175,10 @@ int try_suggest_take(const char *root_dir, const char *unit, ConfineSettings *se
         if (r == -ENOENT)
                 return 0;
         if (r < 0) {
-                (void) asprintf(reterr,
-                                "cannot read the suggestions of the rolled-back try in /" TRY_SUGGEST_DIR
-                                "/%s.json: %s. Remove the file, or try again without --suggested",
-                                unit, r == -EBADMSG ? "it is not a file sdconfine wrote" : error_words(-r));
+                (void)asprintf(reterr,
+                               "cannot read the suggestions of the rolled-back try in /" TRY_SUGGEST_DIR
+                               "/%s.json: %s. Remove the file, or try again without --suggested",
+                               unit, r == -EBADMSG ? "it is not a file sdconfine wrote" : error_words(-r));
                 return r;
         }
         for (size_t i = 0; i < n && r >= 0; i++) {

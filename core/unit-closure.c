@@ -22,13 +22,13 @@ typedef struct Ctx {
         const ClosureEnv *env;
         unsigned rules;
         UnitExtras *x;
-        char **own;       /* the unit's name and its packages' names and sources: whose keys are its own */
-        char **pkgs;      /* the packages of the unit's programs, with their siblings */
-        char **pkg_of;    /* pkgs[i] was found for the program pkg_of[i] */
-        char **pkg_dirs;  /* directories those packages create */
-        char **named;     /* directories named in Exec lines, scripts and conffiles: "PATH\0REASON" pairs */
-        Hashmap *shell;   /* node path -> 1: scan as shell text */
-        Hashmap *scanned; /* node path -> 1: done */
+        char **own;        /* the unit's name and its packages' names and sources: whose keys are its own */
+        char **pkgs;       /* the packages of the unit's programs, with their siblings */
+        char **pkg_of;     /* pkgs[i] was found for the program pkg_of[i] */
+        char **pkg_dirs;   /* directories those packages create */
+        char **named;      /* directories named in Exec lines, scripts and conffiles: "PATH\0REASON" pairs */
+        Hashmap *shell;    /* node path -> 1: scan as shell text */
+        Hashmap *scanned;  /* node path -> 1: done */
         Hashmap *compiled; /* node path -> 1: its strings read */
         Arena *arena;
 } Ctx;
@@ -48,7 +48,7 @@ void unit_extras_done(UnitExtras *x) {
         free(x->run_as);
         free(x->run_as_where);
         strv_free(x->hazards);
-        *x = (UnitExtras) {};
+        *x = (UnitExtras){};
 }
 
 static bool path_under(const char *path, const char *dir) {
@@ -62,8 +62,9 @@ static const char *base_name(const char *path) {
 }
 
 bool unit_path_is_hazard(const char *path, char *const *own) {
-        static const char *const never[] = { "/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-",
-                                             "/root", "/home", "/etc/ssl/private", "/etc/sudoers", "/etc/sudoers.d" };
+        static const char *const never[] = {"/etc/shadow",      "/etc/gshadow", "/etc/shadow-",
+                                            "/etc/gshadow-",    "/root",        "/home",
+                                            "/etc/ssl/private", "/etc/sudoers", "/etc/sudoers.d"};
         for (size_t i = 0; i < ELEMENTSOF(never); i++)
                 if (path_under(path, never[i]))
                         return true;
@@ -86,7 +87,8 @@ static int hazard(Ctx *x, const char *path, const char *reason) {
         for (char **h = x->x->hazards; h && *h; h++)
                 if (startswith(*h, path) && (*h)[strlen(path)] == ' ')
                         return 0;
-        if (asprintf(&w, "%s (%s) is never bound: it holds secrets of the host or of other services", path, reason) < 0)
+        if (asprintf(&w, "%s (%s) is never bound: it holds secrets of the host or of other services", path,
+                     reason) < 0)
                 return -ENOMEM;
         return strv_push(&x->x->hazards, w);
 }
@@ -110,7 +112,7 @@ static int mark(Hashmap *h, Arena *a, const char *path) {
         if (hashmap_get(h, path))
                 return 0;
         const char *k = arena_strdup(a, path);
-        return k ? hashmap_put(h, k, (void *) 1, NULL) : -ENOMEM;
+        return k ? hashmap_put(h, k, (void *)1, NULL) : -ENOMEM;
 }
 
 static int name_dir(Ctx *x, const char *path, const char *reason) {
@@ -134,7 +136,8 @@ static int resolve_in(FsRoot *root, const char *name, char *const *dirs, bool ex
                                 continue;
                         if (asprintf(&p, "%s/%s", streq(d, "/") ? "" : d, name) < 0)
                                 return -ENOMEM;
-                        if (fs_root_chase(root, p, NULL, &st) >= 0 && S_ISREG(st.st_mode) && (!exec || (st.st_mode & 0111))) {
+                        if (fs_root_chase(root, p, NULL, &st) >= 0 && S_ISREG(st.st_mode) &&
+                            (!exec || (st.st_mode & 0111))) {
                                 *ret = p;
                                 return 0;
                         }
@@ -149,7 +152,7 @@ static int resolve_command(FsRoot *root, const char *name, char *const *dirs, ch
 }
 
 static bool is_state_dir(const char *path) {
-        static const char *const prefix[] = { "/var/lib/", "/var/log/", "/var/spool/", "/var/cache/", "/run/" };
+        static const char *const prefix[] = {"/var/lib/", "/var/log/", "/var/spool/", "/var/cache/", "/run/"};
         for (size_t i = 0; i < ELEMENTSOF(prefix); i++) {
                 const char *rest = startswith(path, prefix[i]);
                 if (rest && rest[0] && rest[0] != '/')
@@ -159,12 +162,38 @@ static bool is_state_dir(const char *path) {
 }
 
 bool unit_dir_is_wide(const char *path) {
-        static const char *const wide[] = { "/", "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/usr/bin",
-                                            "/usr/sbin", "/usr/lib", "/usr/share", "/usr/local", "/usr/local/bin",
-                                            "/usr/local/sbin", "/usr/local/lib", "/var", "/var/lib", "/var/log",
-                                            "/var/cache", "/var/spool", "/etc/default", "/etc/init.d", "/opt",
-                                            "/srv", "/mnt", "/media", "/boot", "/etc/ssl", "/usr/include",
-                                            "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/usr/libexec" };
+        static const char *const wide[] = {"/",
+                                           "/etc",
+                                           "/usr",
+                                           "/bin",
+                                           "/sbin",
+                                           "/lib",
+                                           "/lib64",
+                                           "/usr/bin",
+                                           "/usr/sbin",
+                                           "/usr/lib",
+                                           "/usr/share",
+                                           "/usr/local",
+                                           "/usr/local/bin",
+                                           "/usr/local/sbin",
+                                           "/usr/local/lib",
+                                           "/var",
+                                           "/var/lib",
+                                           "/var/log",
+                                           "/var/cache",
+                                           "/var/spool",
+                                           "/etc/default",
+                                           "/etc/init.d",
+                                           "/opt",
+                                           "/srv",
+                                           "/mnt",
+                                           "/media",
+                                           "/boot",
+                                           "/etc/ssl",
+                                           "/usr/include",
+                                           "/lib/x86_64-linux-gnu",
+                                           "/usr/lib/x86_64-linux-gnu",
+                                           "/usr/libexec"};
         for (size_t i = 0; i < ELEMENTSOF(wide); i++)
                 if (streq(path, wide[i]))
                         return true;
@@ -222,7 +251,7 @@ static int add_entry(UnitWritable **l, size_t *n, const char *path, const char *
         if (!w)
                 return -ENOMEM;
         *l = w;
-        w[*n] = (UnitWritable) { .path = strdup(path), .reason = strdup(reason), .directory = directory };
+        w[*n] = (UnitWritable){.path = strdup(path), .reason = strdup(reason), .directory = directory};
         if (!w[*n].path || !w[*n].reason) {
                 free(w[*n].path);
                 free(w[*n].reason);
@@ -305,7 +334,8 @@ static int named_path(Ctx *x, const char *path, size_t parent, const char *reaso
                 char *slash = strrchr(p, '/');
                 if (slash && slash != p) {
                         *slash = 0;
-                        if (is_state_dir(p) && fs_root_chase(x->root, p, NULL, &st) >= 0 && S_ISDIR(st.st_mode))
+                        if (is_state_dir(p) && fs_root_chase(x->root, p, NULL, &st) >= 0 &&
+                            S_ISDIR(st.st_mode))
                                 return name_dir(x, p, reason);
                 }
                 return 0;
@@ -359,9 +389,10 @@ static int scan_shell(Ctx *x, size_t node, const char *origin, const char *text,
         for (size_t i = 0; i < n && r >= 0; i++) {
                 const ShellRef *ref = refs + i;
                 _cleanup_free_ char *reason = NULL, *prog = NULL;
-                const char *what = ref->kind == SHELL_REF_COMMAND ? "command in" :
-                                   ref->kind == SHELL_REF_SOURCE  ? "sourced by" :
-                                   ref->kind == SHELL_REF_VALUE   ? "command named in" : "named in";
+                const char *what = ref->kind == SHELL_REF_COMMAND  ? "command in"
+                                   : ref->kind == SHELL_REF_SOURCE ? "sourced by"
+                                   : ref->kind == SHELL_REF_VALUE  ? "command named in"
+                                                                   : "named in";
                 if (asprintf(&reason, "%s %s line %u", what, origin, ref->line) < 0) {
                         r = -ENOMEM;
                         break;
@@ -371,7 +402,8 @@ static int scan_shell(Ctx *x, size_t node, const char *origin, const char *text,
                 case SHELL_REF_COMMAND:
                         if (ref->word[0] == '/')
                                 r = add(x, ref->word, node, NODE_EXEC, reason, NULL);
-                        else if (!strchr(ref->word, '/') && resolve_command(x->root, ref->word, dirs, &prog) >= 0)
+                        else if (!strchr(ref->word, '/') &&
+                                 resolve_command(x->root, ref->word, dirs, &prog) >= 0)
                                 r = add(x, prog, node, NODE_EXEC, reason, NULL);
                         break;
                 case SHELL_REF_VALUE:
@@ -380,7 +412,8 @@ static int scan_shell(Ctx *x, size_t node, const char *origin, const char *text,
                                 r = add(x, prog, node, NODE_EXEC, reason, NULL);
                         break;
                 case SHELL_REF_SOURCE:
-                        if (ref->word[0] == '/' && (r = add(x, ref->word, node, NODE_FILE, reason, &child)) > 0)
+                        if (ref->word[0] == '/' &&
+                            (r = add(x, ref->word, node, NODE_FILE, reason, &child)) > 0)
                                 r = mark(x->shell, x->arena, closure_node(x->c, child)->path);
                         break;
                 case SHELL_REF_PATH:
@@ -421,7 +454,7 @@ static int script_interpreter(Ctx *x, size_t node, const char **ret_real) {
                 char *w;
                 while ((w = strtok_r(NULL, " \t", &save)) && (w[0] == '-' || strchr(w, '=')))
                         ;
-                char *dirs[] = { (char *) (x->env && x->env->path ? x->env->path : CLOSURE_DEFAULT_PATH), NULL };
+                char *dirs[] = {(char *)(x->env && x->env->path ? x->env->path : CLOSURE_DEFAULT_PATH), NULL};
                 if (!w || (w[0] != '/' && resolve_command(x->root, w, dirs, &found) < 0))
                         return -ENOENT;
                 interp = found ? found : w;
@@ -454,7 +487,8 @@ static int text_paths(Ctx *x, size_t parent, const char *origin, const char *tex
 
 static bool endswith_module_source(const char *p) {
         size_t n = strlen(p);
-        return (n > 3 && (streq(p + n - 3, ".pm") || streq(p + n - 3, ".py"))) || (n > 3 && streq(p + n - 3, ".pl"));
+        return (n > 3 && (streq(p + n - 3, ".pm") || streq(p + n - 3, ".py"))) ||
+               (n > 3 && streq(p + n - 3, ".pl"));
 }
 
 /* Scripts and modules, until nothing new turns up: files added may be scripts themselves. */
@@ -479,7 +513,8 @@ static int walk_nodes(Ctx *x) {
                         n = closure_node(x->c, i);
                 }
                 /* a module with a #! line of its own (pdb.py) is a module here, not a script */
-                bool module = (n->reason && (strstr(n->reason, " module of ") || strstr(n->reason, " extension of "))) ||
+                bool module = (n->reason &&
+                               (strstr(n->reason, " module of ") || strstr(n->reason, " extension of "))) ||
                               (n->kind == NODE_FILE && endswith_module_source(n->path));
                 if (module) {
                         /* only the places of its own a module names (Munin's '/etc/munin') */
@@ -491,7 +526,8 @@ static int walk_nodes(Ctx *x) {
                                 continue;
                         /* a module of the unit's own packages names any path it opens or runs (PgCommon's
                          * "/usr/bin/id"); others only the places of its own */
-                        bool own = n->reason && (startswith(n->reason, "file of ") || startswith(n->reason, "conffile of "));
+                        bool own = n->reason && (startswith(n->reason, "file of ") ||
+                                                 startswith(n->reason, "conffile of "));
                         r = read_text(x, mpath, SCRIPT_MAX, &text, &size);
                         if (r > 0)
                                 r = text_paths(x, i, mpath, text, size, true, !own);
@@ -515,7 +551,8 @@ static int walk_nodes(Ctx *x) {
                 size_t size;
                 r = read_text(x, path, SCRIPT_MAX, &text, &size);
                 if (r > 0)
-                        r = shell ? scan_shell(x, i, path, text, size) : text_paths(x, i, path, text, size, true, false);
+                        r = shell ? scan_shell(x, i, path, text, size)
+                                  : text_paths(x, i, path, text, size, true, false);
                 if (r < 0)
                         return r;
         }
@@ -532,7 +569,7 @@ static int exec_lines(Ctx *x) {
                         size_t node;
                         if (closure_find(x->c, e->path, &node) < 0) {
                                 _cleanup_free_ char *prog = NULL;
-                                char *dirs[] = { (char *) CLOSURE_DEFAULT_PATH, NULL };
+                                char *dirs[] = {(char *)CLOSURE_DEFAULT_PATH, NULL};
                                 if (e->path[0] == '/' || resolve_command(x->root, e->path, dirs, &prog) < 0 ||
                                     closure_find(x->c, prog, &node) < 0)
                                         continue;
@@ -546,8 +583,10 @@ static int exec_lines(Ctx *x) {
                         bool script_seen = false;
                         for (size_t k = 1; e->argv && e->argv[k] && r >= 0; k++) {
                                 const char *a = e->argv[k];
-                                if (sh && streq(a, "-c") && e->argv[k + 1] && (x->rules & UNIT_RULE_SCRIPTS)) {
-                                        r = scan_shell(x, node, reason, e->argv[k + 1], strlen(e->argv[k + 1]));
+                                if (sh && streq(a, "-c") && e->argv[k + 1] &&
+                                    (x->rules & UNIT_RULE_SCRIPTS)) {
+                                        r = scan_shell(x, node, reason, e->argv[k + 1],
+                                                       strlen(e->argv[k + 1]));
                                         k++;
                                         continue;
                                 }
@@ -575,21 +614,33 @@ static int exec_lines(Ctx *x) {
 
 static bool package_file_wanted(const char *f) {
         static const char *const skip[] = {
-                "/usr/share/doc", "/usr/share/man", "/usr/share/info", "/usr/share/lintian", "/usr/share/bug",
-                "/usr/share/bash-completion", "/usr/share/zsh", "/usr/share/fish", "/usr/share/menu",
-                "/usr/share/applications", "/usr/share/icons", "/usr/share/pixmaps", "/usr/share/apport",
-                "/usr/share/locale", "/usr/share/doc-base", "/usr/share/vim", "/usr/share/debconf",
-                "/lib/systemd", "/usr/lib/systemd", "/etc/systemd", "/usr/lib/tmpfiles.d", "/usr/lib/sysusers.d",
-                "/etc/init.d", "/etc/init", "/etc/logrotate.d", "/etc/ufw", "/etc/apparmor.d", "/etc/insserv.conf.d",
-                "/etc/rc0.d", "/etc/rc1.d", "/etc/rc2.d", "/etc/rc3.d", "/etc/rc4.d", "/etc/rc5.d", "/etc/rc6.d",
-                "/etc/rcS.d", "/usr/share/upstart", "/etc/bash_completion.d", "/usr/lib/debug",
+                "/usr/share/doc",      "/usr/share/man",
+                "/usr/share/info",     "/usr/share/lintian",
+                "/usr/share/bug",      "/usr/share/bash-completion",
+                "/usr/share/zsh",      "/usr/share/fish",
+                "/usr/share/menu",     "/usr/share/applications",
+                "/usr/share/icons",    "/usr/share/pixmaps",
+                "/usr/share/apport",   "/usr/share/locale",
+                "/usr/share/doc-base", "/usr/share/vim",
+                "/usr/share/debconf",  "/lib/systemd",
+                "/usr/lib/systemd",    "/etc/systemd",
+                "/usr/lib/tmpfiles.d", "/usr/lib/sysusers.d",
+                "/etc/init.d",         "/etc/init",
+                "/etc/logrotate.d",    "/etc/ufw",
+                "/etc/apparmor.d",     "/etc/insserv.conf.d",
+                "/etc/rc0.d",          "/etc/rc1.d",
+                "/etc/rc2.d",          "/etc/rc3.d",
+                "/etc/rc4.d",          "/etc/rc5.d",
+                "/etc/rc6.d",          "/etc/rcS.d",
+                "/usr/share/upstart",  "/etc/bash_completion.d",
+                "/usr/lib/debug",
         };
         for (size_t i = 0; i < ELEMENTSOF(skip); i++)
                 if (path_under(f, skip[i]))
                         return false;
         /* the package's user commands (client tools, wrappers): what the unit runs is found by its Exec lines
          * and scripts; its daemons in /usr/sbin stay */
-        static const char *const bins[] = { "/usr/bin", "/bin", "/usr/games" };
+        static const char *const bins[] = {"/usr/bin", "/bin", "/usr/games"};
         for (size_t i = 0; i < ELEMENTSOF(bins); i++)
                 if (path_under(f, bins[i]))
                         return false;
@@ -679,8 +730,8 @@ static int text_paths(Ctx *x, size_t parent, const char *origin, const char *tex
                         comment = strchr("#;", text[i]) != NULL;
                         start = false;
                 }
-                if (comment || text[i] != '/' || (i > 0 && !strchr(quoted ? "\"'`" : " \t=\"':", text[i - 1])) ||
-                    (i == 0 && quoted))
+                if (comment || text[i] != '/' ||
+                    (i > 0 && !strchr(quoted ? "\"'`" : " \t=\"':", text[i - 1])) || (i == 0 && quoted))
                         continue;
                 size_t len = strcspn(text + i, quoted ? "\"'`\n " : " \t\n\"';,)");
                 bool state = startswith(text + i, "/var/") || startswith(text + i, "/run/");
@@ -718,12 +769,15 @@ static bool user_exists(Ctx *x, const char *name) {
  * switches to, when it exists. */
 static int run_as_user(Ctx *x, const char *conffile, const char *text) {
         unsigned line = 0;
-        for (const char *l = text; l && *l && !x->x->run_as; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        for (const char *l = text; l && *l && !x->x->run_as;
+             l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
                 line++;
                 l += strspn(l, " \t");
                 if (*l == '[')
                         break; /* a section of an INI file ([plugin]): not the daemon's own */
-                const char *k = strncasecmp(l, "user", 4) == 0 ? l + 4 : strncasecmp(l, "runasuser", 9) == 0 ? l + 9 : NULL;
+                const char *k = strncasecmp(l, "user", 4) == 0        ? l + 4
+                                : strncasecmp(l, "runasuser", 9) == 0 ? l + 9
+                                                                      : NULL;
                 if (!k || !strchr(" \t=:", *k))
                         continue;
                 k += strspn(k, " \t=:");
@@ -757,13 +811,14 @@ static int conffile_paths(Ctx *x, const char *conffile, size_t parent) {
  * /var/lib/NAME..., NAME one of the unit's, its program's or its packages' names. The configuration file a
  * daemon opens by default is found this way (/etc/ssh/sshd_config, /etc/tinyproxy/tinyproxy.conf). */
 static bool own_place(Ctx *x, const char *path, const char *prog) {
-        static const char *const bases[] = { "/etc/", "/usr/share/", "/usr/lib/", "/var/lib/", "/var/log/",
-                                             "/var/spool/", "/var/cache/", "/run/", "/var/run/" };
+        static const char *const bases[] = {"/etc/",       "/usr/share/", "/usr/lib/",
+                                            "/var/lib/",   "/var/log/",   "/var/spool/",
+                                            "/var/cache/", "/run/",       "/var/run/"};
         for (size_t b = 0; b < ELEMENTSOF(bases); b++) {
                 const char *rest = startswith(path, bases[b]);
                 if (!rest)
                         continue;
-                for (char *const *o = x->own; ; o++) {
+                for (char *const *o = x->own;; o++) {
                         const char *name = *o ? *o : prog;
                         size_t n = name ? strlen(name) : 0;
                         /* "cron" owns /etc/cron.d and /etc/crontab; "at" owns /etc/at.deny, not /etc/atop */
@@ -789,7 +844,8 @@ static int compiled_paths(Ctx *x, size_t node) {
         bool daemon = false;
         for (size_t k = 0; k < x->svc->exec[EXEC_START].n; k++)
                 daemon = daemon || streq(x->svc->exec[EXEC_START].items[k].path, n->path);
-        if (daemon && !x->x->chroot_by && memmem(text, size, "\0chroot\0", 8) && !(x->x->chroot_by = strdup(n->path)))
+        if (daemon && !x->x->chroot_by && memmem(text, size, "\0chroot\0", 8) &&
+            !(x->x->chroot_by = strdup(n->path)))
                 return -ENOMEM;
         if (!(x->rules & UNIT_RULE_PACKAGE))
                 return 0;
@@ -804,7 +860,8 @@ static int compiled_paths(Ctx *x, size_t node) {
                 if (i + len >= size)
                         continue;
                 for (size_t k = 0; k < len; k++)
-                        if (text[i + k] == ' ' || (text[i + k] == ':' && k + 1 < len && text[i + k + 1] == ' ')) {
+                        if (text[i + k] == ' ' ||
+                            (text[i + k] == ':' && k + 1 < len && text[i + k + 1] == ' ')) {
                                 len = k;
                                 break;
                         }
@@ -812,11 +869,13 @@ static int compiled_paths(Ctx *x, size_t node) {
                         continue;
                 bool printable = true;
                 for (size_t k = 0; k < len && printable; k++)
-                        printable = text[i + k] > ' ' && text[i + k] < 0x7f && !strchr("%$*?[{\\", text[i + k]);
+                        printable =
+                                text[i + k] > ' ' && text[i + k] < 0x7f && !strchr("%$*?[{\\", text[i + k]);
                 _cleanup_free_ char *path = printable ? strndup(text + i, len) : NULL;
                 if (printable && !path)
                         return -ENOMEM;
-                if (printable && own_place(x, path, prog) && (r = named_path(x, path, node, reason, false)) < 0)
+                if (printable && own_place(x, path, prog) &&
+                    (r = named_path(x, path, node, reason, false)) < 0)
                         return r;
                 i += len;
         }
@@ -836,7 +895,8 @@ static int package_files(Ctx *x) {
                         return r;
                 r = 0;
                 _cleanup_free_ char *cwhy = NULL, *fwhy = NULL;
-                if (asprintf(&cwhy, "conffile of %s", x->pkgs[i]) < 0 || asprintf(&fwhy, "file of %s", x->pkgs[i]) < 0)
+                if (asprintf(&cwhy, "conffile of %s", x->pkgs[i]) < 0 ||
+                    asprintf(&fwhy, "file of %s", x->pkgs[i]) < 0)
                         return -ENOMEM;
                 for (char **f = conf; f && *f && r >= 0; f++) {
                         if ((x->rules & UNIT_RULE_PACKAGE) && package_file_wanted(*f))
@@ -858,8 +918,8 @@ static int package_files(Ctx *x) {
                                         r = add_dir_files(x, *f, parent, fwhy, false);
                                 continue;
                         }
-                        if (S_ISREG(st.st_mode) && (x->rules & UNIT_RULE_PACKAGE) && package_file_wanted(*f) &&
-                            !strv_contains(conf, *f) && !path_under(*f, "/var"))
+                        if (S_ISREG(st.st_mode) && (x->rules & UNIT_RULE_PACKAGE) &&
+                            package_file_wanted(*f) && !strv_contains(conf, *f) && !path_under(*f, "/var"))
                                 r = add(x, *f, parent, NODE_FILE, fwhy, NULL);
                 }
         }
@@ -935,7 +995,8 @@ static int state_dirs(Ctx *x) {
                         memmove(canon, canon + 4, strlen(canon + 4) + 1);
                 if (path_under(canon, "/etc") || path_under(canon, "/usr") || path_under(canon, "/home") ||
                     unit_path_is_hazard(canon, x->own) || !is_state_dir(canon) ||
-                    fs_root_chase(x->root, canon, NULL, &st) < 0 || (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)))
+                    fs_root_chase(x->root, canon, NULL, &st) < 0 ||
+                    (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)))
                         continue;
                 int r;
                 if (S_ISREG(st.st_mode)) {
@@ -947,13 +1008,16 @@ static int state_dirs(Ctx *x) {
                                 return -ENOMEM;
                         continue;
                 }
-                if (!root_user && !x->svc->dynamic_user && (st.st_uid == uid || (st.st_gid == gid && (st.st_mode & 020))))
+                if (!root_user && !x->svc->dynamic_user &&
+                    (st.st_uid == uid || (st.st_gid == gid && (st.st_mode & 020))))
                         r = asprintf(&reason, "owned by %s, %s", user, named);
                 else if (root_user && strv_contains(x->pkg_dirs, path))
-                        r = asprintf(&reason, "the service starts as root and its package creates it (%s)", named);
+                        r = asprintf(&reason, "the service starts as root and its package creates it (%s)",
+                                     named);
                 else if (root_user && own_user(x, st.st_uid))
-                        r = asprintf(&reason, "owned by uid %u, the service's own user a root daemon switches to, %s",
-                                     (unsigned) st.st_uid, named);
+                        r = asprintf(&reason,
+                                     "owned by uid %u, the service's own user a root daemon switches to, %s",
+                                     (unsigned)st.st_uid, named);
                 else if (root_user && path_under(canon, "/run") && own_place(x, canon, ""))
                         r = asprintf(&reason, "a runtime directory of its own on the host, %s", named);
                 else
@@ -980,7 +1044,8 @@ static int nss_modules(Ctx *x, size_t anchor, char *const *libdirs) {
                 char *colon = strchr(l, ':');
                 if (!colon)
                         continue;
-                for (char *s2 = NULL, *w = strtok_r(colon + 1, " \t", &s2); w; w = strtok_r(NULL, " \t", &s2)) {
+                for (char *s2 = NULL, *w = strtok_r(colon + 1, " \t", &s2); w;
+                     w = strtok_r(NULL, " \t", &s2)) {
                         if (w[0] == '[' || strchr(w, ']') || strchr(w, '=') || strchr(w, '/'))
                                 continue;
                         _cleanup_free_ char *lib = NULL, *reason = NULL, *name = NULL;
@@ -1005,7 +1070,8 @@ static int pam_file(Ctx *x, const char *file, size_t anchor, char *const *libdir
         int r = read_text(x, file, CONFFILE_MAX, &text, &size);
         if (r <= 0)
                 return r;
-        if (depth == 0 && (r = add(x, file, anchor, NODE_FILE, "PAM configuration of the service", &node)) <= 0)
+        if (depth == 0 &&
+            (r = add(x, file, anchor, NODE_FILE, "PAM configuration of the service", &node)) <= 0)
                 return r;
         if (depth > 0)
                 node = anchor; /* the include's own node, given by the caller */
@@ -1015,7 +1081,8 @@ static int pam_file(Ctx *x, const char *file, size_t anchor, char *const *libdir
                 l[strcspn(l, "#")] = 0;
                 char *w[4] = {};
                 size_t n = 0;
-                for (char *s2 = NULL, *t = strtok_r(l, " \t", &s2); t && n < 4; t = strtok_r(NULL, " \t", &s2)) {
+                for (char *s2 = NULL, *t = strtok_r(l, " \t", &s2); t && n < 4;
+                     t = strtok_r(NULL, " \t", &s2)) {
                         if (n == 1 && t[0] == '[') /* [success=1 default=ignore]: one word */
                                 while (t && !strchr(t, ']'))
                                         t = strtok_r(NULL, " \t", &s2);
@@ -1023,8 +1090,10 @@ static int pam_file(Ctx *x, const char *file, size_t anchor, char *const *libdir
                                 w[n++] = t;
                 }
                 _cleanup_free_ char *inc = NULL, *why = NULL, *mod = NULL;
-                const char *include = w[0] && streq(w[0], "@include") ? w[1] :
-                                      w[1] && w[2] && (streq(w[1], "include") || streq(w[1], "substack")) ? w[2] : NULL;
+                const char *include = w[0] && streq(w[0], "@include") ? w[1]
+                                      : w[1] && w[2] && (streq(w[1], "include") || streq(w[1], "substack"))
+                                              ? w[2]
+                                              : NULL;
                 if (include) {
                         size_t child;
                         if (asprintf(&inc, "%s%s", include[0] == '/' ? "" : "/etc/pam.d/", include) < 0 ||
@@ -1046,7 +1115,9 @@ static int pam_file(Ctx *x, const char *file, size_t anchor, char *const *libdir
                         _cleanup_free_ char *name = NULL;
                         if (asprintf(&name, "security/%s", w[2]) < 0)
                                 return -ENOMEM;
-                        r = resolve_in(x->root, name, libdirs, false, &mod) >= 0 ? add(x, mod, node, NODE_LIBRARY, why, NULL) : 0;
+                        r = resolve_in(x->root, name, libdirs, false, &mod) >= 0
+                                    ? add(x, mod, node, NODE_LIBRARY, why, NULL)
+                                    : 0;
                 }
                 if (r < 0)
                         return r;
@@ -1061,7 +1132,8 @@ static int pam_stack(Ctx *x, size_t anchor, char *const *libdirs) {
                 return -ENOMEM;
         for (size_t i = 0; i < closure_n_nodes(x->c); i++) {
                 const ClosureNode *n = closure_node(x->c, i);
-                if (n->root && !strv_contains(names, base_name(n->path)) && strv_extend(&names, base_name(n->path)) < 0)
+                if (n->root && !strv_contains(names, base_name(n->path)) &&
+                    strv_extend(&names, base_name(n->path)) < 0)
                         return -ENOMEM;
         }
         for (char **p = x->pkgs; p && *p; p++)
@@ -1082,10 +1154,11 @@ static int pam_stack(Ctx *x, size_t anchor, char *const *libdirs) {
         /* a service without a file of its own gets "other"; and what the common modules read */
         if (r >= 0 && !any)
                 r = pam_file(x, "/etc/pam.d/other", anchor, libdirs, 0);
-        static const char *const conf[] = { "/etc/security/limits.conf", "/etc/security/pam_env.conf",
-                                            "/etc/security/access.conf", "/etc/security/namespace.conf",
-                                            "/etc/security/group.conf", "/etc/security/time.conf",
-                                            "/etc/environment", "/etc/login.defs", "/etc/security/limits.d" };
+        static const char *const conf[] = {"/etc/security/limits.conf", "/etc/security/pam_env.conf",
+                                           "/etc/security/access.conf", "/etc/security/namespace.conf",
+                                           "/etc/security/group.conf",  "/etc/security/time.conf",
+                                           "/etc/environment",          "/etc/login.defs",
+                                           "/etc/security/limits.d"};
         for (size_t i = 0; i < ELEMENTSOF(conf) && r >= 0; i++) {
                 struct stat st;
                 if (fs_root_chase(x->root, conf[i], NULL, &st) < 0)
@@ -1098,16 +1171,19 @@ static int pam_stack(Ctx *x, size_t anchor, char *const *libdirs) {
 
 /* gconv: iconv's module table, and the Unicode modules programs ask for by name. */
 static int gconv(Ctx *x, size_t anchor, char *const *libdirs) {
-        static const char *const files[] = { "gconv/gconv-modules", "gconv/gconv-modules.cache", "gconv/UTF-16.so",
-                                             "gconv/UTF-32.so", "gconv/UNICODE.so", "gconv/UTF-7.so" };
+        static const char *const files[] = {"gconv/gconv-modules", "gconv/gconv-modules.cache",
+                                            "gconv/UTF-16.so",     "gconv/UTF-32.so",
+                                            "gconv/UNICODE.so",    "gconv/UTF-7.so"};
         int r = 0;
         for (size_t i = 0; i < ELEMENTSOF(files) && r >= 0; i++) {
                 _cleanup_free_ char *p = NULL;
                 if (resolve_in(x->root, files[i], libdirs, false, &p) >= 0)
-                        r = add(x, p, anchor, NODE_FILE, "gconv module table and Unicode modules (iconv)", NULL);
+                        r = add(x, p, anchor, NODE_FILE, "gconv module table and Unicode modules (iconv)",
+                                NULL);
         }
         _cleanup_free_ char *d = NULL;
-        if (r >= 0 && resolve_in(x->root, "gconv/gconv-modules.d/gconv-modules-extra.conf", libdirs, false, &d) >= 0) {
+        if (r >= 0 &&
+            resolve_in(x->root, "gconv/gconv-modules.d/gconv-modules-extra.conf", libdirs, false, &d) >= 0) {
                 *strrchr(d, '/') = 0;
                 r = add_dir_files(x, d, anchor, "gconv module table (iconv)", false);
         }
@@ -1122,7 +1198,7 @@ static int locale_files(Ctx *x, size_t anchor) {
         _cleanup_free_ char *from_file = NULL;
         if (!lang || !*lang) {
                 /* the manager's default, from the locale configuration */
-                static const char *const conf[] = { "/etc/locale.conf", "/etc/default/locale" };
+                static const char *const conf[] = {"/etc/locale.conf", "/etc/default/locale"};
                 for (size_t i = 0; i < ELEMENTSOF(conf) && !from_file; i++) {
                         _cleanup_free_ char *text = NULL;
                         size_t size;
@@ -1130,7 +1206,8 @@ static int locale_files(Ctx *x, size_t anchor) {
                                 continue;
                         const char *l = strstr(text, "LANG=");
                         if (l && (l == text || l[-1] == '\n'))
-                                from_file = strndup(l + 5 + (l[5] == '"'), strcspn(l + 5 + (l[5] == '"'), "\"\n"));
+                                from_file = strndup(l + 5 + (l[5] == '"'),
+                                                    strcspn(l + 5 + (l[5] == '"'), "\"\n"));
                 }
                 lang = from_file;
         }
@@ -1183,7 +1260,8 @@ static int plugins(Ctx *x) {
         if (!own)
                 return -ENOMEM;
         *strrchr(own, '/') = 0;
-        char *libdirs[] = { own, (char *) "/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib:/usr/lib", NULL };
+        char *libdirs[] = {own, (char *)"/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib:/usr/lib",
+                           NULL};
         int r = nss_modules(x, anchor, libdirs);
         bool pam = false;
         for (size_t i = 0; i < closure_n_nodes(x->c) && !pam; i++)
@@ -1191,7 +1269,7 @@ static int plugins(Ctx *x) {
         if (r >= 0 && pam)
                 r = pam_stack(x, anchor, libdirs);
         /* iconv's modules are where glibc was built to look: $libdir/gconv */
-        char *gconvdirs[] = { (char *) "/usr/lib/x86_64-linux-gnu:/usr/lib:/lib/x86_64-linux-gnu", NULL };
+        char *gconvdirs[] = {(char *)"/usr/lib/x86_64-linux-gnu:/usr/lib:/lib/x86_64-linux-gnu", NULL};
         if (r >= 0)
                 r = gconv(x, anchor, gconvdirs);
         if (r >= 0)
@@ -1202,7 +1280,13 @@ static int plugins(Ctx *x) {
 int unit_closure_extend(Closure *c, DpkgDb *db, const Service *svc, const ClosureEnv *env, unsigned rules,
                         UnitExtras *ret) {
         UnitExtras extras = {};
-        Ctx x = { .c = c, .root = closure_root(c), .db = db, .svc = svc, .env = env, .rules = rules, .x = &extras };
+        Ctx x = {.c = c,
+                 .root = closure_root(c),
+                 .db = db,
+                 .svc = svc,
+                 .env = env,
+                 .rules = rules,
+                 .x = &extras};
         int r = -ENOMEM;
         _cleanup_free_ char *unit = strndup(svc->id, strcspn(svc->id, "@."));
         x.shell = hashmap_new();
@@ -1211,7 +1295,8 @@ int unit_closure_extend(Closure *c, DpkgDb *db, const Service *svc, const Closur
         x.arena = arena_new();
         if (!unit || !x.shell || !x.scanned || !x.compiled || !x.arena || strv_extend(&x.own, unit) < 0)
                 goto out;
-        if (db && (rules & (UNIT_RULE_PACKAGE | UNIT_RULE_STATE | UNIT_RULE_PLUGINS)) && (r = find_packages(&x)) < 0)
+        if (db && (rules & (UNIT_RULE_PACKAGE | UNIT_RULE_STATE | UNIT_RULE_PLUGINS)) &&
+            (r = find_packages(&x)) < 0)
                 goto out;
         if ((rules & (UNIT_RULE_PACKAGE | UNIT_RULE_STATE)) && (r = package_files(&x)) < 0)
                 goto out;

@@ -51,8 +51,8 @@ bool unit_path_is_hazard(const char *path, char *const *own);
  * because a script names them, and never bound whole to save mounts. */
 bool unit_dir_is_wide(const char *path);
 
-/* Apply rules (UnitRule bits) to c, which holds the closure of the unit's programs. db may be NULL (no package
- * rules). env: the unit's PATH and LD_LIBRARY_PATH. Files go into c with their reasons; writable directories
- * and hazards into ret. */
+/* Apply rules (UnitRule bits) to c, which holds the closure of the unit's programs. db may be NULL (no
+ * package rules). env: the unit's PATH and LD_LIBRARY_PATH. Files go into c with their reasons; writable
+ * directories and hazards into ret. */
 int unit_closure_extend(Closure *c, DpkgDb *db, const Service *svc, const ClosureEnv *env, unsigned rules,
                         UnitExtras *ret);

@@ -16,9 +16,9 @@
 
 typedef struct Entry {
         const char *name;
-        const char *path;   /* dir/name, the first in search-path order */
-        bool masked;        /* a link to /dev/null, or an empty file */
-        const char *target; /* the unit it is an alias of, or NULL */
+        const char *path;     /* dir/name, the first in search-path order */
+        bool masked;          /* a link to /dev/null, or an empty file */
+        const char *target;   /* the unit it is an alias of, or NULL */
         const char *fragment; /* the file behind it (links followed) */
         bool linked;          /* a link to a file of the same name elsewhere */
 } Entry;
@@ -38,20 +38,22 @@ static int search_path(UnitScope scope, const char *home, const char *rt, char *
         int r = 0;
         if (scope == UNIT_SCOPE_SYSTEM) {
                 static const char *const dirs[] = {
-                        "/etc/systemd/system.control", "/run/systemd/system.control", "/run/systemd/transient",
-                        "/run/systemd/generator.early", "/etc/systemd/system", "/etc/systemd/system.attached",
-                        "/run/systemd/system", "/run/systemd/system.attached", "/run/systemd/generator",
-                        "/usr/local/lib/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system",
+                        "/etc/systemd/system.control", "/run/systemd/system.control",
+                        "/run/systemd/transient",      "/run/systemd/generator.early",
+                        "/etc/systemd/system",         "/etc/systemd/system.attached",
+                        "/run/systemd/system",         "/run/systemd/system.attached",
+                        "/run/systemd/generator",      "/usr/local/lib/systemd/system",
+                        "/lib/systemd/system",         "/usr/lib/systemd/system",
                         "/run/systemd/generator.late",
                 };
                 for (size_t i = 0; i < ELEMENTSOF(dirs) && r >= 0; i++)
                         r = strv_extend(&l, dirs[i]);
         } else {
                 char buf[4096];
-#define ADD(fmt, base)                                                        \
-        if (r >= 0 && (base)) {                                               \
-                snprintf(buf, sizeof buf, fmt, base);                         \
-                r = strv_extend(&l, buf);                                     \
+#define ADD(fmt, base)                                                                                       \
+        if (r >= 0 && (base)) {                                                                              \
+                snprintf(buf, sizeof buf, fmt, base);                                                        \
+                r = strv_extend(&l, buf);                                                                    \
         }
                 ADD("%s/.config/systemd/user.control", home);
                 ADD("%s/systemd/user.control", rt);
@@ -102,7 +104,8 @@ static void read_line_file(FsRoot *root, const char *path, char *buf, size_t siz
         free(s);
 }
 
-int unit_index_new(FsRoot *root, UnitScope scope, const char *home, const char *runtime_dir, UnitIndex **ret) {
+int unit_index_new(FsRoot *root, UnitScope scope, const char *home, const char *runtime_dir,
+                   UnitIndex **ret) {
         _cleanup_(unit_index_freep) UnitIndex *idx = calloc(1, sizeof(UnitIndex));
         int r;
         if (!idx || !(idx->arena = arena_new()) || !(idx->entries = hashmap_new()))
@@ -150,12 +153,12 @@ int unit_index_new(FsRoot *root, UnitScope scope, const char *home, const char *
                         if (v) {
                                 if (*v == '"')
                                         v++;
-                                snprintf(idx->os_id, sizeof idx->os_id, "%.*s", (int) strcspn(v, "\""), v);
+                                snprintf(idx->os_id, sizeof idx->os_id, "%.*s", (int)strcspn(v, "\""), v);
                         }
                 }
                 free(os);
         }
-        idx->host = (UnitHost) {
+        idx->host = (UnitHost){
                 .hostname = idx->hostname,
                 .machine_id = idx->machine_id,
                 .boot_id = idx->boot_id,
@@ -181,8 +184,8 @@ int unit_index_new(FsRoot *root, UnitScope scope, const char *home, const char *
                         char *path;
                         if (!e || asprintf(&path, "%s/%s", *d, de->d_name) < 0)
                                 return -ENOMEM;
-                        *e = (Entry) { .name = arena_strdup(idx->arena, de->d_name),
-                                       .path = arena_strdup(idx->arena, path) };
+                        *e = (Entry){.name = arena_strdup(idx->arena, de->d_name),
+                                     .path = arena_strdup(idx->arena, path)};
                         free(path);
                         if (!e->name || !e->path)
                                 return -ENOMEM;
@@ -200,7 +203,8 @@ int unit_index_new(FsRoot *root, UnitScope scope, const char *home, const char *
                                         return -ENOMEM;
                                 /* a link to a unit of another name is an alias of it */
                                 const char *base = strrchr(real, '/') + 1;
-                                if (target && !streq(base, de->d_name) && unit_name_is_valid(base, UNIT_NAME_ANY) &&
+                                if (target && !streq(base, de->d_name) &&
+                                    unit_name_is_valid(base, UNIT_NAME_ANY) &&
                                     streq_ptr(unit_name_suffix(base), unit_name_suffix(de->d_name)) &&
                                     !(e->target = arena_strdup(idx->arena, base)))
                                         return -ENOMEM;
@@ -220,7 +224,7 @@ void unit_index_set_host(UnitIndex *idx, const UnitHost *host) {
 
 /* systemd's path_compare(): component by component */
 static int cmp_path(const void *pa, const void *pb) {
-        const char *a = *(char *const *) pa, *b = *(char *const *) pb;
+        const char *a = *(char *const *)pa, *b = *(char *const *)pb;
         for (;;) {
                 a += strspn(a, "/");
                 b += strspn(b, "/");
@@ -238,7 +242,7 @@ static int cmp_path(const void *pa, const void *pb) {
 }
 
 static int cmp_str(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
+        return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 int unit_index_list(const UnitIndex *idx, const char *suffix, char ***ret) {
@@ -265,40 +269,71 @@ int unit_index_list(const UnitIndex *idx, const char *suffix, char ***ret) {
 /* Syntax */
 
 static int unhex(char c) {
-        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        return c >= '0' && c <= '9'   ? c - '0'
+               : c >= 'a' && c <= 'f' ? c - 'a' + 10
+               : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                      : -1;
 }
 
 /* One C escape after a backslash, as systemd's cunescape_one(): appends to o, returns chars consumed. */
 static int cunescape_one(const char *p, char **o) {
         switch (p[0]) {
-        case 'a': *(*o)++ = '\a'; return 1;
-        case 'b': *(*o)++ = '\b'; return 1;
-        case 'f': *(*o)++ = '\f'; return 1;
-        case 'n': *(*o)++ = '\n'; return 1;
-        case 'r': *(*o)++ = '\r'; return 1;
-        case 't': *(*o)++ = '\t'; return 1;
-        case 'v': *(*o)++ = '\v'; return 1;
-        case '\\': case '"': case '\'': case ' ': case ';':
+        case 'a':
+                *(*o)++ = '\a';
+                return 1;
+        case 'b':
+                *(*o)++ = '\b';
+                return 1;
+        case 'f':
+                *(*o)++ = '\f';
+                return 1;
+        case 'n':
+                *(*o)++ = '\n';
+                return 1;
+        case 'r':
+                *(*o)++ = '\r';
+                return 1;
+        case 't':
+                *(*o)++ = '\t';
+                return 1;
+        case 'v':
+                *(*o)++ = '\v';
+                return 1;
+        case '\\':
+        case '"':
+        case '\'':
+        case ' ':
+        case ';':
                 *(*o)++ = p[0];
                 return 1;
-        case 's': *(*o)++ = ' '; return 1;
+        case 's':
+                *(*o)++ = ' ';
+                return 1;
         case 'x': {
                 int a = unhex(p[1]), b = a >= 0 ? unhex(p[2]) : -1;
                 if (a < 0 || b < 0 || (a == 0 && b == 0))
                         return -EINVAL;
-                *(*o)++ = (char) (a << 4 | b);
+                *(*o)++ = (char)(a << 4 | b);
                 return 3;
         }
-        case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+        case '0':
+        case '1':
+        case '2':
+        case '3':
+        case '4':
+        case '5':
+        case '6':
+        case '7': {
                 if (p[1] < '0' || p[1] > '7' || p[2] < '0' || p[2] > '7')
                         return -EINVAL;
                 int v = (p[0] - '0') << 6 | (p[1] - '0') << 3 | (p[2] - '0');
                 if (v == 0 || v > 255)
                         return -EINVAL;
-                *(*o)++ = (char) v;
+                *(*o)++ = (char)v;
                 return 3;
         }
-        case 'u': case 'U': {
+        case 'u':
+        case 'U': {
                 size_t n = p[0] == 'u' ? 4 : 8;
                 uint32_t c = 0;
                 for (size_t i = 1; i <= n; i++) {
@@ -311,21 +346,21 @@ static int cunescape_one(const char *p, char **o) {
                         return -EINVAL;
                 /* UTF-8 */
                 if (c < 0x80)
-                        *(*o)++ = (char) c;
+                        *(*o)++ = (char)c;
                 else if (c < 0x800) {
-                        *(*o)++ = (char) (0xc0 | c >> 6);
-                        *(*o)++ = (char) (0x80 | (c & 0x3f));
+                        *(*o)++ = (char)(0xc0 | c >> 6);
+                        *(*o)++ = (char)(0x80 | (c & 0x3f));
                 } else if (c < 0x10000) {
-                        *(*o)++ = (char) (0xe0 | c >> 12);
-                        *(*o)++ = (char) (0x80 | ((c >> 6) & 0x3f));
-                        *(*o)++ = (char) (0x80 | (c & 0x3f));
+                        *(*o)++ = (char)(0xe0 | c >> 12);
+                        *(*o)++ = (char)(0x80 | ((c >> 6) & 0x3f));
+                        *(*o)++ = (char)(0x80 | (c & 0x3f));
                 } else {
-                        *(*o)++ = (char) (0xf0 | c >> 18);
-                        *(*o)++ = (char) (0x80 | ((c >> 12) & 0x3f));
-                        *(*o)++ = (char) (0x80 | ((c >> 6) & 0x3f));
-                        *(*o)++ = (char) (0x80 | (c & 0x3f));
+                        *(*o)++ = (char)(0xf0 | c >> 18);
+                        *(*o)++ = (char)(0x80 | ((c >> 12) & 0x3f));
+                        *(*o)++ = (char)(0x80 | ((c >> 6) & 0x3f));
+                        *(*o)++ = (char)(0x80 | (c & 0x3f));
                 }
-                return (int) n + 1;
+                return (int)n + 1;
         }
         }
         return -EINVAL;
@@ -404,7 +439,8 @@ static int printf_specifiers(Loader *l, const char *in, char **ret) {
         size_t cap = 0, len = 0;
         char *out = NULL;
         bool instanced = unit_name_is_valid(l->name, UNIT_NAME_INSTANCE | UNIT_NAME_TEMPLATE);
-        if ((instanced ? unit_name_prefix(l->name, &prefix) : unit_name_without_suffix(l->name, &prefix)) < 0 ||
+        if ((instanced ? unit_name_prefix(l->name, &prefix) : unit_name_without_suffix(l->name, &prefix)) <
+                    0 ||
             unit_name_instance(l->name, &instance) < 0 || unit_name_without_suffix(l->name, &without) < 0 ||
             unit_name_unescape(prefix, &prefix_u) < 0 || unit_name_unescape(instance, &instance_u) < 0) {
                 free(out);
@@ -423,13 +459,27 @@ static int printf_specifiers(Loader *l, const char *in, char **ret) {
                 } else {
                         p++;
                         switch (*p) {
-                        case '%': v = "%"; break;
-                        case 'n': v = l->name; break;
-                        case 'N': v = without; break;
-                        case 'p': v = prefix; break;
-                        case 'P': v = prefix_u; break;
-                        case 'i': v = instance; break;
-                        case 'I': v = instance_u; break;
+                        case '%':
+                                v = "%";
+                                break;
+                        case 'n':
+                                v = l->name;
+                                break;
+                        case 'N':
+                                v = without;
+                                break;
+                        case 'p':
+                                v = prefix;
+                                break;
+                        case 'P':
+                                v = prefix_u;
+                                break;
+                        case 'i':
+                                v = instance;
+                                break;
+                        case 'I':
+                                v = instance_u;
+                                break;
                         case 'j':
                         case 'J': {
                                 const char *src = *p == 'j' ? prefix : prefix_u;
@@ -443,29 +493,68 @@ static int printf_specifiers(Loader *l, const char *in, char **ret) {
                                          instance[0] ? instance_u : prefix_u);
                                 v = tmp;
                                 break;
-                        case 't': v = "/run"; break;
-                        case 'S': v = "/var/lib"; break;
-                        case 'C': v = "/var/cache"; break;
-                        case 'L': v = "/var/log"; break;
-                        case 'E': v = "/etc"; break;
-                        case 'T': v = "/tmp"; break;
-                        case 'V': v = "/var/tmp"; break;
-                        case 'h': v = h->user_home; break;
-                        case 's': v = h->user_shell; break;
-                        case 'u': v = h->user_name; break;
-                        case 'U': v = uidbuf; break;
-                        case 'g': v = h->user_name; break;
-                        case 'G': v = gidbuf; break;
-                        case 'H': v = h->hostname; break;
+                        case 't':
+                                v = "/run";
+                                break;
+                        case 'S':
+                                v = "/var/lib";
+                                break;
+                        case 'C':
+                                v = "/var/cache";
+                                break;
+                        case 'L':
+                                v = "/var/log";
+                                break;
+                        case 'E':
+                                v = "/etc";
+                                break;
+                        case 'T':
+                                v = "/tmp";
+                                break;
+                        case 'V':
+                                v = "/var/tmp";
+                                break;
+                        case 'h':
+                                v = h->user_home;
+                                break;
+                        case 's':
+                                v = h->user_shell;
+                                break;
+                        case 'u':
+                                v = h->user_name;
+                                break;
+                        case 'U':
+                                v = uidbuf;
+                                break;
+                        case 'g':
+                                v = h->user_name;
+                                break;
+                        case 'G':
+                                v = gidbuf;
+                                break;
+                        case 'H':
+                                v = h->hostname;
+                                break;
                         case 'l':
-                                snprintf(tmp, sizeof tmp, "%.*s", (int) strcspn(h->hostname, "."), h->hostname);
+                                snprintf(tmp, sizeof tmp, "%.*s", (int)strcspn(h->hostname, "."),
+                                         h->hostname);
                                 v = tmp;
                                 break;
-                        case 'm': v = h->machine_id; break;
-                        case 'b': v = h->boot_id; break;
-                        case 'v': v = h->kernel_release; break;
-                        case 'a': v = h->architecture; break;
-                        case 'o': v = h->os_id; break;
+                        case 'm':
+                                v = h->machine_id;
+                                break;
+                        case 'b':
+                                v = h->boot_id;
+                                break;
+                        case 'v':
+                                v = h->kernel_release;
+                                break;
+                        case 'a':
+                                v = h->architecture;
+                                break;
+                        case 'o':
+                                v = h->os_id;
+                                break;
                         case 'd':
                                 snprintf(tmp, sizeof tmp, "/run/credentials/%s", l->name);
                                 v = tmp;
@@ -488,8 +577,8 @@ static int printf_specifiers(Loader *l, const char *in, char **ret) {
 }
 
 static int parse_bool(const char *v) {
-        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
-        static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
+        static const char *const yes[] = {"1", "yes", "y", "true", "t", "on"};
+        static const char *const no[] = {"0", "no", "n", "false", "f", "off"};
         for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
                 if (strcasecmp(v, yes[i]) == 0)
                         return 1;
@@ -566,9 +655,11 @@ static int parse_exec(Loader *l, ExecList *list, const char *value) {
                                 separate_argv0 = true;
                         else if (*f == ':' && !(flags & EXEC_NO_ENV_EXPAND))
                                 flags |= EXEC_NO_ENV_EXPAND;
-                        else if (*f == '+' && !(flags & (EXEC_FULL_PRIVILEGES | EXEC_NO_SETUID | EXEC_AMBIENT_MAGIC)))
+                        else if (*f == '+' &&
+                                 !(flags & (EXEC_FULL_PRIVILEGES | EXEC_NO_SETUID | EXEC_AMBIENT_MAGIC)))
                                 flags |= EXEC_FULL_PRIVILEGES;
-                        else if (*f == '!' && !(flags & (EXEC_FULL_PRIVILEGES | EXEC_NO_SETUID | EXEC_AMBIENT_MAGIC)))
+                        else if (*f == '!' &&
+                                 !(flags & (EXEC_FULL_PRIVILEGES | EXEC_NO_SETUID | EXEC_AMBIENT_MAGIC)))
                                 flags |= EXEC_NO_SETUID;
                         else if (*f == '!' && (flags & EXEC_NO_SETUID) && !(flags & EXEC_AMBIENT_MAGIC)) {
                                 flags &= ~EXEC_NO_SETUID;
@@ -634,7 +725,7 @@ static int parse_exec(Loader *l, ExecList *list, const char *value) {
                         strv_free(argv);
                         return -ENOMEM;
                 }
-                list->items[list->n++] = (ExecCommand) { .path = TAKE_PTR(path), .argv = argv, .flags = flags };
+                list->items[list->n++] = (ExecCommand){.path = TAKE_PTR(path), .argv = argv, .flags = flags};
                 if (!semicolon)
                         return 0;
         }
@@ -781,11 +872,13 @@ static int assign(Loader *l, const char *section, const char *key, const char *v
                                 path_simplify(x);
                                 if (x[0] != '/')
                                         return -EINVAL;
-                                EnvFile *nf = realloc(s->environment_files, (s->n_environment_files + 1) * sizeof(EnvFile));
+                                EnvFile *nf = realloc(s->environment_files,
+                                                      (s->n_environment_files + 1) * sizeof(EnvFile));
                                 if (!nf)
                                         return -ENOMEM;
                                 s->environment_files = nf;
-                                nf[s->n_environment_files++] = (EnvFile) { .path = TAKE_PTR(x), .ignore_missing = ignore };
+                                nf[s->n_environment_files++] =
+                                        (EnvFile){.path = TAKE_PTR(x), .ignore_missing = ignore};
                         }
                 } else if (streq(key, "User") || streq(key, "Group")) {
                         _cleanup_free_ char *x = NULL;
@@ -799,9 +892,12 @@ static int assign(Loader *l, const char *section, const char *key, const char *v
                         b = parse_bool(value);
                         if (b < 0 && !streq(value, "restart"))
                                 return -EINVAL;
-                        r = set_string(&s->runtime_directory_preserve, b == 1 ? "yes" : b == 0 ? "no" : value);
+                        r = set_string(&s->runtime_directory_preserve, b == 1   ? "yes"
+                                                                       : b == 0 ? "no"
+                                                                                : value);
                 } else if (streq(key, "Type")) {
-                        static const char *const types[] = { "simple", "exec", "forking", "oneshot", "dbus", "notify", "idle" };
+                        static const char *const types[] = {"simple", "exec",   "forking", "oneshot",
+                                                            "dbus",   "notify", "idle"};
                         bool ok = false;
                         for (size_t i = 0; i < ELEMENTSOF(types); i++)
                                 ok = ok || streq(value, types[i]);
@@ -838,7 +934,8 @@ static int assign(Loader *l, const char *section, const char *key, const char *v
                         if ((b = parse_bool(value)) < 0)
                                 return b;
                         *(streq(key, "PrivateTmp") ? &s->private_tmp : &s->private_users) = b;
-                } else if (streq(key, "ReadWritePaths") || streq(key, "ReadWriteDirectories")) /* the old name */
+                } else if (streq(key, "ReadWritePaths") ||
+                           streq(key, "ReadWriteDirectories")) /* the old name */
                         r = parse_word_list(l, &s->read_write_paths, value, true, false);
                 else if (streq(key, "StateDirectory"))
                         r = parse_word_list(l, &s->state_directory, value, false, true);
@@ -898,10 +995,10 @@ static int assign(Loader *l, const char *section, const char *key, const char *v
 }
 
 static char *strip(char *s) {
-        while (*s && isspace((unsigned char) *s))
+        while (*s && isspace((unsigned char)*s))
                 s++;
         size_t n = strlen(s);
-        while (n > 0 && isspace((unsigned char) s[n - 1]))
+        while (n > 0 && isspace((unsigned char)s[n - 1]))
                 s[--n] = 0;
         return s;
 }
@@ -983,8 +1080,10 @@ static int dropin_dirs(UnitIndex *idx, const char *name, char ***dirs) {
                 if (asprintf(&p, "%s/%s.d", *d, name) < 0)
                         return -ENOMEM;
                 const char *real;
-                /* systemd reports drop-ins below the directory's canonical path, and lists a directory once */
-                if (fs_root_chase(idx->root, p, &real, &st) >= 0 && S_ISDIR(st.st_mode) && !strv_contains(*dirs, real)) {
+                /* systemd reports drop-ins below the directory's canonical path, and lists a directory once
+                 */
+                if (fs_root_chase(idx->root, p, &real, &st) >= 0 && S_ISDIR(st.st_mode) &&
+                    !strv_contains(*dirs, real)) {
                         free(p);
                         if ((r = strv_extend(dirs, real)) < 0)
                                 return r;
@@ -1015,8 +1114,9 @@ static int dropin_dirs(UnitIndex *idx, const char *name, char ***dirs) {
         if (unit_name_instance(name, &instance) < 0)
                 return -ENOMEM;
         bool inst = unit_name_is_valid(name, UNIT_NAME_INSTANCE);
-        if (asprintf(&built, "%s%s%s.%s", prefix, inst || unit_name_is_valid(name, UNIT_NAME_TEMPLATE) ? "@" : "",
-                     instance, unit_name_suffix(name)) < 0)
+        if (asprintf(&built, "%s%s%s.%s", prefix,
+                     inst || unit_name_is_valid(name, UNIT_NAME_TEMPLATE) ? "@" : "", instance,
+                     unit_name_suffix(name)) < 0)
                 return -ENOMEM;
         return dropin_dirs(idx, built, dirs);
 }
@@ -1039,12 +1139,13 @@ static int dropin_files(UnitIndex *idx, char **dirs, char ***ret) {
                         if (n <= 5 || !streq(de->d_name + n - 5, ".conf") || hashmap_get(seen, de->d_name))
                                 continue;
                         char *key = arena_strdup(a, de->d_name), *p;
-                        if (!key || hashmap_put(seen, key, (void *) 1, NULL) < 0 ||
+                        if (!key || hashmap_put(seen, key, (void *)1, NULL) < 0 ||
                             asprintf(&p, "%s/%s", *d, de->d_name) < 0) {
                                 strv_free(files);
                                 return -ENOMEM;
                         }
-                        /* an empty file or a link to /dev/null masks the name; systemd lists it all the same */
+                        /* an empty file or a link to /dev/null masks the name; systemd lists it all the same
+                         */
                         if (strv_push(&files, p) < 0) {
                                 strv_free(files);
                                 return -ENOMEM;
@@ -1054,7 +1155,8 @@ static int dropin_files(UnitIndex *idx, char **dirs, char ***ret) {
         /* by file name, whatever the directory */
         size_t n = strv_length(files);
         for (size_t i = 1; i < n; i++)
-                for (size_t j = i; j > 0 && strcmp(strrchr(files[j - 1], '/'), strrchr(files[j], '/')) > 0; j--) {
+                for (size_t j = i; j > 0 && strcmp(strrchr(files[j - 1], '/'), strrchr(files[j], '/')) > 0;
+                     j--) {
                         char *t = files[j];
                         files[j] = files[j - 1];
                         files[j - 1] = t;
@@ -1075,7 +1177,8 @@ static int find_dropins(UnitIndex *idx, Service *s, const char *id) {
                 const char *real;
                 if (asprintf(&p, "%s/%s.d", *d, unit_name_suffix(id)) < 0)
                         r = -ENOMEM;
-                else if (fs_root_chase(idx->root, p, &real, &st) >= 0 && S_ISDIR(st.st_mode) && !strv_contains(dirs, real)) {
+                else if (fs_root_chase(idx->root, p, &real, &st) >= 0 && S_ISDIR(st.st_mode) &&
+                         !strv_contains(dirs, real)) {
                         free(p);
                         r = strv_extend(&dirs, real);
                 } else
@@ -1092,10 +1195,11 @@ static int dynamic_user_name(const char *id, char **ret) {
         _cleanup_free_ char *prefix = NULL;
         if (unit_name_prefix(id, &prefix) < 0)
                 return -ENOMEM;
-        bool ok = prefix[0] && strlen(prefix) <= 31 && !(prefix[0] >= '0' && prefix[0] <= '9') && prefix[0] != '-';
+        bool ok = prefix[0] && strlen(prefix) <= 31 && !(prefix[0] >= '0' && prefix[0] <= '9') &&
+                  prefix[0] != '-';
         for (const char *c = prefix; ok && *c; c++)
-                ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
-                     *c == '-';
+                ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                     *c == '_' || *c == '-';
         if (!ok)
                 return -EINVAL;
         *ret = TAKE_PTR(prefix);
@@ -1134,7 +1238,7 @@ int unit_index_load(UnitIndex *idx, const char *name, Service **ret) {
                 }
                 const char *at = strchr(t->target, '@');
                 free(instance_id);
-                if (asprintf(&instance_id, "%.*s@%s%s", (int) (at - t->target), t->target, inst, at + 1) < 0)
+                if (asprintf(&instance_id, "%.*s@%s%s", (int)(at - t->target), t->target, inst, at + 1) < 0)
                         return -ENOMEM;
                 id = instance_id;
                 frag = hashmap_get(idx->entries, id);
@@ -1143,7 +1247,7 @@ int unit_index_load(UnitIndex *idx, const char *name, Service **ret) {
         Service *s = service_new(id);
         if (!s)
                 return -ENOMEM;
-        Loader l = { .idx = idx, .s = s, .name = id };
+        Loader l = {.idx = idx, .s = s, .name = id};
         r = strv_extend(&s->names, id);
         /* the names that link to this unit */
         size_t it = 0;
@@ -1179,13 +1283,15 @@ int unit_index_load(UnitIndex *idx, const char *name, Service **ret) {
                 }
                 /* what systemd's unit_patch_contexts() derives from other settings */
                 if (l.private_devices)
-                        s->capability_bounding_set &= ~(UINT64_C(1) << 27 | UINT64_C(1) << 17); /* MKNOD, SYS_RAWIO */
+                        s->capability_bounding_set &=
+                                ~(UINT64_C(1) << 27 | UINT64_C(1) << 17); /* MKNOD, SYS_RAWIO */
                 if (l.protect_kernel_modules)
                         s->capability_bounding_set &= ~(UINT64_C(1) << 16); /* SYS_MODULE */
                 if (l.protect_kernel_logs)
                         s->capability_bounding_set &= ~(UINT64_C(1) << 34); /* SYSLOG */
                 if (l.protect_clock)
-                        s->capability_bounding_set &= ~(UINT64_C(1) << 25 | UINT64_C(1) << 35); /* SYS_TIME, WAKE_ALARM */
+                        s->capability_bounding_set &=
+                                ~(UINT64_C(1) << 25 | UINT64_C(1) << 35); /* SYS_TIME, WAKE_ALARM */
                 if (s->dynamic_user) {
                         _cleanup_free_ char *du = NULL;
                         if (!s->user && dynamic_user_name(id, &du) >= 0 && r >= 0)
@@ -1197,25 +1303,30 @@ int unit_index_load(UnitIndex *idx, const char *name, Service **ret) {
                                 r = set_string(&s->protect_system, "strict");
                 }
                 /* exec directories sorted, parents first (exec_directory_sort()) */
-                char **dirs_lists[] = { s->state_directory, s->cache_directory, s->logs_directory, s->runtime_directory,
-                                        s->configuration_directory };
+                char **dirs_lists[] = {s->state_directory, s->cache_directory, s->logs_directory,
+                                       s->runtime_directory, s->configuration_directory};
                 for (size_t k = 0; k < ELEMENTSOF(dirs_lists); k++)
                         if (dirs_lists[k])
                                 qsort(dirs_lists[k], strv_length(dirs_lists[k]), sizeof(char *), cmp_path);
                 /* service_verify() and the implied type */
                 if (r >= 0 && !l.type_set)
-                        r = set_string(&s->type, l.bus_name ? "dbus" : s->exec[EXEC_START].n ? "simple" : "oneshot");
-                if (r >= 0 && ((!s->exec[EXEC_START].n && !s->exec[EXEC_STOP].n && !l.success_action) ||
-                               (!streq(s->type, "oneshot") && !s->exec[EXEC_START].n) ||
-                               (!l.remain_after_exit && s->exec[EXEC_START].n > 1 && !streq(s->type, "oneshot"))))
+                        r = set_string(&s->type, l.bus_name              ? "dbus"
+                                                 : s->exec[EXEC_START].n ? "simple"
+                                                                         : "oneshot");
+                if (r >= 0 &&
+                    ((!s->exec[EXEC_START].n && !s->exec[EXEC_STOP].n && !l.success_action) ||
+                     (!streq(s->type, "oneshot") && !s->exec[EXEC_START].n) ||
+                     (!l.remain_after_exit && s->exec[EXEC_START].n > 1 && !streq(s->type, "oneshot"))))
                         r = set_string(&s->load_state, "bad-setting");
         }
         if (r >= 0 && !s->description)
                 r = set_string(&s->description, id);
         /* a unit that did not load has no service settings at all, not defaults */
-        if (r >= 0 && !s->protect_system && (streq(s->load_state, "loaded") || streq(s->load_state, "bad-setting")))
+        if (r >= 0 && !s->protect_system &&
+            (streq(s->load_state, "loaded") || streq(s->load_state, "bad-setting")))
                 r = set_string(&s->protect_system, "no");
-        if (r >= 0 && !s->runtime_directory_preserve && (streq(s->load_state, "loaded") || streq(s->load_state, "bad-setting")))
+        if (r >= 0 && !s->runtime_directory_preserve &&
+            (streq(s->load_state, "loaded") || streq(s->load_state, "bad-setting")))
                 r = set_string(&s->runtime_directory_preserve, "no");
         if (r >= 0 && !s->active_state)
                 r = set_string(&s->active_state, "inactive");

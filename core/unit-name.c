@@ -5,12 +5,13 @@
 #include "unit-name.h"
 
 static const char *const unit_types[] = {
-        "service", "mount", "swap", "socket", "target", "device", "automount", "timer", "path", "slice", "scope",
+        "service",   "mount", "swap", "socket", "target", "device",
+        "automount", "timer", "path", "slice",  "scope",
 };
 
 static bool valid_char(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' || c == '-' ||
-               c == '_' || c == '.' || c == '\\' || c == '@';
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
+               c == '-' || c == '_' || c == '.' || c == '\\' || c == '@';
 }
 
 const char *unit_name_suffix(const char *name) {
@@ -29,7 +30,7 @@ const char *unit_name_problem(const char *name) {
         if (strlen(name) >= UNIT_NAME_MAX)
                 return "the unit name is 256 bytes or longer";
         for (const char *p = name; *p; p++) {
-                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                if ((unsigned char)*p < 0x20 || *p == 0x7f)
                         return "the unit name contains a control character";
                 if (*p == '/')
                         return "the unit name contains '/': give a unit name, not a path";
@@ -38,14 +39,16 @@ const char *unit_name_problem(const char *name) {
         if (!dot || dot == name)
                 return "the unit name has no type suffix (such as .service)";
         if (!unit_name_suffix(name))
-                return "the unit name ends in an unknown type suffix (known: .service, .socket, .timer, .mount, "
+                return "the unit name ends in an unknown type suffix (known: .service, .socket, .timer, "
+                       ".mount, "
                        ".target, .path, .slice, .scope, .swap, .automount, .device)";
         const char *at = NULL;
         for (const char *p = name; p < dot; p++) {
                 if (*p == '@' && !at)
                         at = p;
                 if (!valid_char(*p))
-                        return "the unit name contains a character systemd does not allow (letters, digits and "
+                        return "the unit name contains a character systemd does not allow (letters, digits "
+                               "and "
                                ":-_.\\@ only; use systemd-escape)";
         }
         if (at == name)
@@ -69,7 +72,7 @@ int unit_name_template(const char *name, char **ret) {
                 return -EINVAL;
         const char *at = strchr(name, '@'), *dot = strrchr(name, '.');
         char *t;
-        if (asprintf(&t, "%.*s@%s", (int) (at - name), name, dot) < 0)
+        if (asprintf(&t, "%.*s@%s", (int)(at - name), name, dot) < 0)
                 return -ENOMEM;
         *ret = t;
         return 0;
@@ -124,7 +127,7 @@ int unit_name_unescape(const char *s, char **ret) {
                 if (*p == '-')
                         *o++ = '/';
                 else if (p[0] == '\\' && p[1] == 'x' && unhex(p[2]) >= 0 && unhex(p[3]) >= 0) {
-                        *o++ = (char) (unhex(p[2]) << 4 | unhex(p[3]));
+                        *o++ = (char)(unhex(p[2]) << 4 | unhex(p[3]));
                         p += 3;
                 } else
                         *o++ = *p;
@@ -158,8 +161,9 @@ int unit_name_path_escape(const char *path, char **ret) {
                         while (i + 1 < n && path[i + 1] == '/')
                                 i++;
                         *o++ = '-';
-                } else if ((c == '.' && i == 0) || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                                                     (c >= '0' && c <= '9') || c == ':' || c == '_' || c == '.'))
+                } else if ((c == '.' && i == 0) ||
+                           !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                             c == ':' || c == '_' || c == '.'))
                         o += sprintf(o, "\\x%02x", c);
                 else
                         *o++ = c;

@@ -6,12 +6,12 @@
 #include "macro.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        char *text = strndup((const char *) data, size), *err = NULL, *out = NULL;
+        char *text = strndup((const char *)data, size), *err = NULL, *out = NULL;
         ConfineSettings s;
         if (text && confine_dropin_parse(text, &s, &err) >= 0) {
                 MountPlan p = {};
                 for (char **x = s.paths; x && *x; x++)
-                        (void) mount_plan_add(&p, *x, *x, false, false, true, "path");
+                        (void)mount_plan_add(&p, *x, *x, false, false, true, "path");
                 if (confine_render_dropin(&s, &p, "fuzz", &out, NULL) >= 0) {
                         /* the round trip must hold: what we write reads back */
                         ConfineSettings back;

@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 n += info->rpath ? strlen(info->rpath) : 0;
                 n += info->runpath ? strlen(info->runpath) : 0;
                 n += info->soname ? strlen(info->soname) : 0;
-                (void) n;
+                (void)n;
         }
         arena_free(a);
         return 0;

@@ -9,7 +9,7 @@
 #include "macro.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        char *text = strndup((const char *) data, size);
+        char *text = strndup((const char *)data, size);
         char **env = NULL, **again = NULL;
         if (!text || env_file_parse(text, &env) < 0) {
                 free(text);
@@ -25,9 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (!eq || eq == *e || (**e >= '0' && **e <= '9'))
                         abort();
                 for (const char *k = *e; k < eq; k++)
-                        if (!(*k == '_' || (*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9')))
+                        if (!(*k == '_' || (*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') ||
+                              (*k >= '0' && *k <= '9')))
                                 abort();
-                fprintf(f, "%.*s=\"", (int) (eq - *e), *e);
+                fprintf(f, "%.*s=\"", (int)(eq - *e), *e);
                 for (const char *v = eq + 1; *v; v++)
                         fprintf(f, "%s%c", strchr("\\\"`$", *v) ? "\\" : "", *v);
                 fputs("\"\n", f);

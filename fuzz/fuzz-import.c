@@ -6,7 +6,7 @@
 #include "macro.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        char *text = strndup((const char *) data, size), *err = NULL, *again = NULL;
+        char *text = strndup((const char *)data, size), *err = NULL, *again = NULL;
         ConfineSettings s;
         if (text && confine_settings_from_json_string(text, &s, &err) >= 0) {
                 if (confine_settings_to_json_string(&s, &again) < 0)

@@ -16,19 +16,24 @@ static void write_file(const char *rel, const uint8_t *data, size_t size) {
         int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0)
                 abort();
-        if (size && write(fd, data, size) != (ssize_t) size)
+        if (size && write(fd, data, size) != (ssize_t)size)
                 abort();
         close(fd);
 }
 
 static void cleanup(void) {
         char p[256];
-        static const char *const files[] = { "etc/systemd/system/fuzz@.service.d/10-x.conf", "etc/systemd/system/fuzz@.service",
-                                             "etc/systemd/system/fuzz@.service.d", "etc/systemd/system", "etc/systemd", "etc", "" };
+        static const char *const files[] = {"etc/systemd/system/fuzz@.service.d/10-x.conf",
+                                            "etc/systemd/system/fuzz@.service",
+                                            "etc/systemd/system/fuzz@.service.d",
+                                            "etc/systemd/system",
+                                            "etc/systemd",
+                                            "etc",
+                                            ""};
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
                 snprintf(p, sizeof p, "%s/%s", root, files[i]);
                 if (unlink(p) < 0)
-                        (void) rmdir(p);
+                        (void)rmdir(p);
         }
 }
 
@@ -65,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         fs_root_free(r);
         /* the word splitter on its own */
-        char *copy = strndup((const char *) data, size), *w;
+        char *copy = strndup((const char *)data, size), *w;
         const char *p = copy;
         while (copy && unit_extract_word(&p, &w) > 0)
                 free(w);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Test helper for tests/ldd-diff.sh: the closure of each ELF file named on stdin, one closure per file
- * in one process, printed as "F file", "L realpath"... , "M missing-name" lines. Non-ELF files are skipped. */
+ * in one process, printed as "F file", "L realpath"... , "M missing-name" lines. Non-ELF files are skipped.
+ */
 #include "config.h"
 
 #include <fcntl.h>

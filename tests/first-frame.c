@@ -54,7 +54,7 @@ int main(int argc, char **argv) {
                 return 2;
         }
         const char *markers = argv[i];
-        struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+        struct winsize ws = {.ws_row = 24, .ws_col = 80};
         int master;
         double t0 = now_ms();
         pid_t pid = forkpty(&master, NULL, NULL, &ws);
@@ -74,7 +74,7 @@ int main(int argc, char **argv) {
         out[0] = '\0';
         double t = -1;
         while (now_ms() - t0 < 20000) {
-                struct pollfd p = { .fd = master, .events = POLLIN };
+                struct pollfd p = {.fd = master, .events = POLLIN};
                 if (poll(&p, 1, 100) <= 0)
                         continue;
                 ssize_t n = read(master, out + len, cap - 1 - len);
@@ -100,7 +100,7 @@ int main(int argc, char **argv) {
         for (int k = 0; k < 100 && waitpid(pid, &status, WNOHANG) == 0; k++) {
                 /* drain the screen it writes on leaving, so it never blocks on a full pty */
                 char sink[4096];
-                struct pollfd p = { .fd = master, .events = POLLIN };
+                struct pollfd p = {.fd = master, .events = POLLIN};
                 if (poll(&p, 1, 10) > 0 && read(master, sink, sizeof sink) < 0)
                         break;
         }

@@ -64,7 +64,7 @@ static void write_file(const char *rel, const void *data, size_t size, mode_t mo
         char p[4096];
         snprintf(p, sizeof p, "%s/%s", root, rel);
         int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-        if (fd < 0 || write(fd, data, size) != (ssize_t) size || fchmod(fd, mode) < 0 || close(fd) < 0)
+        if (fd < 0 || write(fd, data, size) != (ssize_t)size || fchmod(fd, mode) < 0 || close(fd) < 0)
                 die("cannot write", p);
 }
 
@@ -85,7 +85,13 @@ static void write_elf(const char *rel, const char *interp, const char *soname, c
 
         size_t str_off = off, str_len = 1; /* index 0: the empty string */
         uint64_t needed_idx[MAX_DEPS + 1], soname_idx = 0, runpath_idx = 0;
-#define ADD_STRING(s) ({ uint64_t _i = str_len; strcpy(buf + str_off + str_len, (s)); str_len += strlen(s) + 1; _i; })
+#define ADD_STRING(s)                                                                                        \
+        ({                                                                                                   \
+                uint64_t _i = str_len;                                                                       \
+                strcpy(buf + str_off + str_len, (s));                                                        \
+                str_len += strlen(s) + 1;                                                                    \
+                _i;                                                                                          \
+        })
         for (size_t i = 0; i < n_needed; i++)
                 needed_idx[i] = ADD_STRING(needed[i]);
         if (soname)
@@ -93,22 +99,22 @@ static void write_elf(const char *rel, const char *interp, const char *soname, c
         if (runpath)
                 runpath_idx = ADD_STRING(runpath);
 #undef ADD_STRING
-        off = (str_off + str_len + 7) & ~(size_t) 7;
+        off = (str_off + str_len + 7) & ~(size_t)7;
 
-        Elf64_Dyn *dyn = (Elf64_Dyn *) (buf + off);
+        Elf64_Dyn *dyn = (Elf64_Dyn *)(buf + off);
         size_t n_dyn = 0;
         for (size_t i = 0; i < n_needed; i++)
-                dyn[n_dyn++] = (Elf64_Dyn) { .d_tag = DT_NEEDED, .d_un.d_val = needed_idx[i] };
+                dyn[n_dyn++] = (Elf64_Dyn){.d_tag = DT_NEEDED, .d_un.d_val = needed_idx[i]};
         if (soname)
-                dyn[n_dyn++] = (Elf64_Dyn) { .d_tag = DT_SONAME, .d_un.d_val = soname_idx };
+                dyn[n_dyn++] = (Elf64_Dyn){.d_tag = DT_SONAME, .d_un.d_val = soname_idx};
         if (runpath)
-                dyn[n_dyn++] = (Elf64_Dyn) { .d_tag = DT_RUNPATH, .d_un.d_val = runpath_idx };
-        dyn[n_dyn++] = (Elf64_Dyn) { .d_tag = DT_STRTAB, .d_un.d_ptr = str_off };
-        dyn[n_dyn++] = (Elf64_Dyn) { .d_tag = DT_STRSZ, .d_un.d_val = str_len };
-        dyn[n_dyn++] = (Elf64_Dyn) { .d_tag = DT_NULL };
+                dyn[n_dyn++] = (Elf64_Dyn){.d_tag = DT_RUNPATH, .d_un.d_val = runpath_idx};
+        dyn[n_dyn++] = (Elf64_Dyn){.d_tag = DT_STRTAB, .d_un.d_ptr = str_off};
+        dyn[n_dyn++] = (Elf64_Dyn){.d_tag = DT_STRSZ, .d_un.d_val = str_len};
+        dyn[n_dyn++] = (Elf64_Dyn){.d_tag = DT_NULL};
         size_t dyn_off = off, size = off + n_dyn * sizeof(Elf64_Dyn);
 
-        Elf64_Ehdr *eh = (Elf64_Ehdr *) buf;
+        Elf64_Ehdr *eh = (Elf64_Ehdr *)buf;
         memcpy(eh->e_ident, ELFMAG, SELFMAG);
         eh->e_ident[EI_CLASS] = ELFCLASS64;
         eh->e_ident[EI_DATA] = ELFDATA2LSB;
@@ -121,17 +127,25 @@ static void write_elf(const char *rel, const char *interp, const char *soname, c
         eh->e_phentsize = sizeof(Elf64_Phdr);
         eh->e_phnum = n_ph;
 
-        Elf64_Phdr *ph = (Elf64_Phdr *) (buf + sizeof(Elf64_Ehdr));
+        Elf64_Phdr *ph = (Elf64_Phdr *)(buf + sizeof(Elf64_Ehdr));
         size_t k = 0;
         if (interp)
-                ph[k++] = (Elf64_Phdr) { .p_type = PT_INTERP, .p_flags = PF_R, .p_offset = interp_off,
-                                         .p_vaddr = interp_off, .p_filesz = strlen(interp) + 1,
-                                         .p_memsz = strlen(interp) + 1, .p_align = 1 };
-        ph[k++] = (Elf64_Phdr) { .p_type = PT_LOAD, .p_flags = PF_R, .p_filesz = size, .p_memsz = size,
-                                 .p_align = 0x1000 };
-        ph[k++] = (Elf64_Phdr) { .p_type = PT_DYNAMIC, .p_flags = PF_R, .p_offset = dyn_off, .p_vaddr = dyn_off,
-                                 .p_filesz = n_dyn * sizeof(Elf64_Dyn), .p_memsz = n_dyn * sizeof(Elf64_Dyn),
-                                 .p_align = 8 };
+                ph[k++] = (Elf64_Phdr){.p_type = PT_INTERP,
+                                       .p_flags = PF_R,
+                                       .p_offset = interp_off,
+                                       .p_vaddr = interp_off,
+                                       .p_filesz = strlen(interp) + 1,
+                                       .p_memsz = strlen(interp) + 1,
+                                       .p_align = 1};
+        ph[k++] = (Elf64_Phdr){
+                .p_type = PT_LOAD, .p_flags = PF_R, .p_filesz = size, .p_memsz = size, .p_align = 0x1000};
+        ph[k++] = (Elf64_Phdr){.p_type = PT_DYNAMIC,
+                               .p_flags = PF_R,
+                               .p_offset = dyn_off,
+                               .p_vaddr = dyn_off,
+                               .p_filesz = n_dyn * sizeof(Elf64_Dyn),
+                               .p_memsz = n_dyn * sizeof(Elf64_Dyn),
+                               .p_align = 8};
         write_file(rel, buf, size, mode);
 }
 
@@ -249,18 +263,20 @@ int main(int argc, char **argv) {
                 fprintf(f, "/opt/syn/bin/prog-%zu\n", p);
                 for (size_t i = 0; i < nlibs; i++)
                         if (seen[i])
-                                fprintf(f, "/%s/libsyn-%zu.so.1\n/%s/libsyn-%zu.so.1.0\n", lib_dir(i), i, lib_dir(i), i);
+                                fprintf(f, "/%s/libsyn-%zu.so.1\n/%s/libsyn-%zu.so.1.0\n", lib_dir(i), i,
+                                        lib_dir(i), i);
                 if (fclose(f) != 0)
                         die("cannot write", path);
         }
 
         for (size_t u = 0; u < nunits; u++) {
                 char unit[8192];
-                int len = snprintf(unit, sizeof unit,
-                                   "[Unit]\nDescription=synthetic service %zu\nAfter=network.target\n\n"
-                                   "[Service]\nExecStart=/opt/syn/bin/prog-%zu --serve %zu\n"
-                                   "User=nobody\nRestart=on-failure\n\n[Install]\nWantedBy=multi-user.target\n",
-                                   u, u % nprogs, u);
+                int len =
+                        snprintf(unit, sizeof unit,
+                                 "[Unit]\nDescription=synthetic service %zu\nAfter=network.target\n\n"
+                                 "[Service]\nExecStart=/opt/syn/bin/prog-%zu --serve %zu\n"
+                                 "User=nobody\nRestart=on-failure\n\n[Install]\nWantedBy=multi-user.target\n",
+                                 u, u % nprogs, u);
                 snprintf(rel, sizeof rel, "etc/systemd/system/syn-%zu.service", u);
                 write_file(rel, unit, len, 0644);
                 if (u % 4 == 0) {

@@ -40,7 +40,9 @@ int main(int argc, char **argv) {
                 return 0;
         }
         if (argc >= 2) {
-                r = streq(argv[1], "reload") ? manager_reload(m) : argc == 3 && streq(argv[1], "restart") ? manager_restart(m, argv[2]) : -EINVAL;
+                r = streq(argv[1], "reload")                 ? manager_reload(m)
+                    : argc == 3 && streq(argv[1], "restart") ? manager_restart(m, argv[2])
+                                                             : -EINVAL;
                 if (r < 0)
                         fprintf(stderr, "model-diff: %s: %s\n", argv[1], manager_last_error(m));
                 manager_free(m);
@@ -69,7 +71,8 @@ int main(int argc, char **argv) {
                 printf("%s %s\n", same ? "SAME" : "DIFF", line);
                 if (!same)
                         for (size_t i = 0; i < strv_length(a) || i < strv_length(b); i++) {
-                                const char *x = i < strv_length(a) ? a[i] : "", *y = i < strv_length(b) ? b[i] : "";
+                                const char *x = i < strv_length(a) ? a[i] : "",
+                                           *y = i < strv_length(b) ? b[i] : "";
                                 if (!streq(x, y))
                                         printf("  live:    %s\n  offline: %s\n", x, y);
                         }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The loader's rules, one fixture directory each (tests/fixtures/build.sh), resolved below the fixture root. */
+/* The loader's rules, one fixture directory each (tests/fixtures/build.sh), resolved below the fixture root.
+ */
 #include "config.h"
 
 #include <setjmp.h>
@@ -108,7 +109,7 @@ static void test_runpath_not_inherited(void **state) {
 }
 
 static void test_env_over_runpath(void **state) {
-        ClosureEnv env = { .ld_library_path = "/t/05_env_over_runpath/env" };
+        ClosureEnv env = {.ld_library_path = "/t/05_env_over_runpath/env"};
         Closure *c = closure_of("/t/05_env_over_runpath/prog", &env);
         assert_int_equal(node(c, "/t/05_env_over_runpath/env/libD.so")->found_via, VIA_LD_LIBRARY_PATH);
         assert_false(has_node(c, "/t/05_env_over_runpath/run/libD.so"));
@@ -122,7 +123,7 @@ static void test_env_over_runpath(void **state) {
 }
 
 static void test_rpath_over_env(void **state) {
-        ClosureEnv env = { .ld_library_path = "/t/06_rpath_over_env/env" };
+        ClosureEnv env = {.ld_library_path = "/t/06_rpath_over_env/env"};
         Closure *c = closure_of("/t/06_rpath_over_env/prog", &env);
         assert_int_equal(node(c, "/t/06_rpath_over_env/rp/libD.so")->found_via, VIA_RPATH);
         assert_false(has_node(c, "/t/06_rpath_over_env/env/libD.so"));
@@ -137,7 +138,8 @@ static void test_cache_and_hwcaps(void **state) {
                 v2 = v2 || streq(p.hwcaps[i], "x86-64-v2");
         Closure *c = closure_of("/t/07_cache/prog", NULL);
         /* ldconfig recorded the glibc-hwcaps copy too; the loader prefers it when the CPU can run it */
-        const char *want = v2 ? "/opt/cachedir/glibc-hwcaps/x86-64-v2/libcached.so.1" : "/opt/cachedir/libcached.so.1";
+        const char *want =
+                v2 ? "/opt/cachedir/glibc-hwcaps/x86-64-v2/libcached.so.1" : "/opt/cachedir/libcached.so.1";
         assert_int_equal(node(c, want)->found_via, VIA_LD_CACHE);
         closure_free(c);
 }
@@ -218,7 +220,8 @@ static void test_hwcaps_subdir(void **state) {
         for (size_t i = 0; p.hwcaps[i]; i++)
                 v2 = v2 || streq(p.hwcaps[i], "x86-64-v2");
         Closure *c = closure_of("/t/15_hwcaps/prog", NULL);
-        assert_true(has_node(c, v2 ? "/t/15_hwcaps/lib/glibc-hwcaps/x86-64-v2/libX.so" : "/t/15_hwcaps/lib/libX.so"));
+        assert_true(has_node(c, v2 ? "/t/15_hwcaps/lib/glibc-hwcaps/x86-64-v2/libX.so"
+                                   : "/t/15_hwcaps/lib/libX.so"));
         closure_free(c);
 }
 
@@ -238,7 +241,7 @@ static void test_scripts(void **state) {
         closure_free(c);
 
         /* PATH is the service's: without /usr/bin in it, tool is not found */
-        ClosureEnv env = { .path = "/nowhere" };
+        ClosureEnv env = {.path = "/nowhere"};
         c = closure_of("/t/16_script/env", &env);
         assert_non_null(missing(c, "tool"));
         closure_free(c);

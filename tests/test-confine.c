@@ -15,13 +15,13 @@ static void test_escape(void **state) {
         static const struct {
                 const char *in, *out;
         } table[] = {
-                { "/usr/lib/x", "/usr/lib/x" },
-                { "/with space", "/with\\ space" },
-                { "/a:b", "/a\\:b" },
-                { "/100%", "/100%%" },
-                { "/back\\slash", "/back\\\\slash" },
-                { "/q'u\"ote", "/q\\'u\\\"ote" },
-                { "/caf\xc3\xa9", "/caf\xc3\xa9" },
+                {"/usr/lib/x", "/usr/lib/x"},
+                {"/with space", "/with\\ space"},
+                {"/a:b", "/a\\:b"},
+                {"/100%", "/100%%"},
+                {"/back\\slash", "/back\\\\slash"},
+                {"/q'u\"ote", "/q\\'u\\\"ote"},
+                {"/caf\xc3\xa9", "/caf\xc3\xa9"},
         };
         for (size_t i = 0; i < ELEMENTSOF(table); i++) {
                 char *e;
@@ -49,10 +49,11 @@ static void test_settings_round_trip(void **state) {
         s.bin_sh_path = strdup("/usr/bin/bash");
         s.full_unit = true;
         s.mount_budget = 42;
-        assert_int_equal(mount_plan_add(&p, "/usr/lib/x86_64-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libc.so.6",
-                                        false, false, false, "closure"), 0);
-        assert_int_equal(mount_plan_add(&p, "/srv/odd path:with%chars", "/srv/odd path:with%chars", false, true, true,
-                                        "path"),
+        assert_int_equal(mount_plan_add(&p, "/usr/lib/x86_64-linux-gnu/libc.so.6",
+                                        "/lib/x86_64-linux-gnu/libc.so.6", false, false, false, "closure"),
+                         0);
+        assert_int_equal(mount_plan_add(&p, "/srv/odd path:with%chars", "/srv/odd path:with%chars", false,
+                                        true, true, "path"),
                          0);
         assert_int_equal(mount_plan_add(&p, "/var/lib/x", "/var/lib/x", true, true, true, "writable"), 0);
         assert_int_equal(confine_render_dropin(&s, &p, "0.1.0", &text, &err), 0);
@@ -60,7 +61,9 @@ static void test_settings_round_trip(void **state) {
         assert_non_null(strstr(text, "\nRootDirectory=/run/confinement/%n\n"));
         assert_non_null(strstr(text, "\nMountAPIVFS=no\n"));
         assert_non_null(strstr(text, "\nPrivateUsers=no\n"));
-        assert_non_null(strstr(text, "\nBindReadOnlyPaths=/usr/lib/x86_64-linux-gnu/libc.so.6:/lib/x86_64-linux-gnu/libc.so.6\n"));
+        assert_non_null(strstr(
+                text,
+                "\nBindReadOnlyPaths=/usr/lib/x86_64-linux-gnu/libc.so.6:/lib/x86_64-linux-gnu/libc.so.6\n"));
         assert_non_null(strstr(text, "\nBindReadOnlyPaths=/srv/odd\\ path\\:with%%chars\n"));
         assert_non_null(strstr(text, "\nBindPaths=/var/lib/x\n"));
         /* the header alone gives the settings back */
@@ -93,16 +96,21 @@ static void test_header_errors(void **state) {
         assert_non_null(strstr(err, "not written by sdconfine"));
         free(err);
         err = NULL;
-        assert_int_equal(confine_dropin_parse(CONFINE_HEADER_MAGIC " x\n# sdconfine-settings: {\"mode\":\"bogus\"}\n", &s, &err),
+        assert_int_equal(confine_dropin_parse(CONFINE_HEADER_MAGIC
+                                              " x\n# sdconfine-settings: {\"mode\":\"bogus\"}\n",
+                                              &s, &err),
                          -EINVAL);
         assert_non_null(strstr(err, "bogus"));
         free(err);
         err = NULL;
-        assert_int_equal(confine_dropin_parse(CONFINE_HEADER_MAGIC " x\n# sdconfine-settings: {not json\n", &s, &err),
-                         -EINVAL);
+        assert_int_equal(
+                confine_dropin_parse(CONFINE_HEADER_MAGIC " x\n# sdconfine-settings: {not json\n", &s, &err),
+                -EINVAL);
         free(err);
         err = NULL;
-        assert_int_equal(confine_dropin_parse(CONFINE_HEADER_MAGIC " x\n# sdconfine-settings: {\"paths\":[1]}\n", &s, &err),
+        assert_int_equal(confine_dropin_parse(CONFINE_HEADER_MAGIC
+                                              " x\n# sdconfine-settings: {\"paths\":[1]}\n",
+                                              &s, &err),
                          -EINVAL);
         free(err);
 }
@@ -141,14 +149,17 @@ static void test_coalescing(void **state) {
 /* A small tree for the link rules: /z holds a, b, c and the links l -> a (one hop, kept), far -> /elsewhere/f
  * (its file is not in the plan) and via -> l (two hops). */
 static int count_z(const char *dir, size_t *ret, void *userdata) {
-        (void) userdata;
+        (void)userdata;
         *ret = streq(dir, "/z") ? 6 : streq(dir, "/z/sub") ? 3 : 100;
         return 0;
 }
 
 static int read_link_z(const char *path, char **ret, void *userdata) {
-        (void) userdata;
-        const char *t = streq(path, "/z/l") ? "a" : streq(path, "/z/far") ? "/elsewhere/f" : streq(path, "/z/via") ? "l" : NULL;
+        (void)userdata;
+        const char *t = streq(path, "/z/l")     ? "a"
+                        : streq(path, "/z/far") ? "/elsewhere/f"
+                        : streq(path, "/z/via") ? "l"
+                                                : NULL;
         if (!t)
                 return -EINVAL;
         *ret = strdup(t);
@@ -163,9 +174,9 @@ static size_t n_dest(const MountPlan *p, const char *dest) {
 }
 
 static void test_coalescing_links(void **state) {
-        (void) state;
+        (void)state;
         MountPlan p = {};
-        static const char *const files[] = { "/z/a", "/z/b", "/z/c" };
+        static const char *const files[] = {"/z/a", "/z/b", "/z/c"};
         for (size_t i = 0; i < ELEMENTSOF(files); i++)
                 assert_int_equal(mount_plan_add(&p, files[i], files[i], false, false, false, "closure"), 0);
         /* a link to a file of the plan, in one hop: the directory bound whole shows it as it was */
@@ -176,7 +187,7 @@ static void test_coalescing_links(void **state) {
         mount_plan_done(&p);
 
         /* a link to a file the plan does not hold: merging would break it, so /z stays as files */
-        p = (MountPlan) {};
+        p = (MountPlan){};
         for (size_t i = 0; i < ELEMENTSOF(files); i++)
                 assert_int_equal(mount_plan_add(&p, files[i], files[i], false, false, false, "closure"), 0);
         assert_int_equal(mount_plan_add(&p, "/elsewhere/f", "/z/far", false, false, false, "closure"), 0);
@@ -186,7 +197,7 @@ static void test_coalescing_links(void **state) {
         mount_plan_done(&p);
 
         /* two hops (via -> l -> a): not trusted either */
-        p = (MountPlan) {};
+        p = (MountPlan){};
         for (size_t i = 0; i < ELEMENTSOF(files); i++)
                 assert_int_equal(mount_plan_add(&p, files[i], files[i], false, false, false, "closure"), 0);
         assert_int_equal(mount_plan_add(&p, "/z/a", "/z/via", false, false, false, "closure"), 0);
@@ -196,7 +207,7 @@ static void test_coalescing_links(void **state) {
 
         /* a subdirectory bound whole and its siblings: the parent goes whole, the child's bind with it;
          * a writable bind inside keeps its own mount */
-        p = (MountPlan) {};
+        p = (MountPlan){};
         for (size_t i = 0; i < ELEMENTSOF(files); i++)
                 assert_int_equal(mount_plan_add(&p, files[i], files[i], false, false, false, "closure"), 0);
         assert_int_equal(mount_plan_add(&p, "/z/sub", "/z/sub", false, true, false, "directory"), 0);
@@ -209,8 +220,8 @@ static void test_coalescing_links(void **state) {
         mount_plan_done(&p);
 
         /* binds right below / (never bound whole) end, over budget too */
-        p = (MountPlan) {};
-        static const char *const top[] = { "/a", "/b", "/c", "/d" };
+        p = (MountPlan){};
+        static const char *const top[] = {"/a", "/b", "/c", "/d"};
         for (size_t i = 0; i < ELEMENTSOF(top); i++)
                 assert_int_equal(mount_plan_add(&p, top[i], top[i], false, false, false, "closure"), 0);
         assert_int_equal(mount_plan_finish(&p, 1, count_z, read_link_z, NULL), 0);
@@ -226,7 +237,8 @@ static void test_skeleton(void **state) {
         char *text, *err = NULL;
         confine_settings_init(&s);
         assert_int_equal(confine_render_dropin(&s, &p, "0.1.0", &text, &err), 0);
-        assert_non_null(strstr(text, "\nRuntimeDirectory=confinement/%n confinement/%n/run confinement/%n/run/lock "));
+        assert_non_null(strstr(
+                text, "\nRuntimeDirectory=confinement/%n confinement/%n/run confinement/%n/run/lock "));
         assert_non_null(strstr(text, "\nBindPaths=/run/confinement/%n/run:/run\n"));
         assert_non_null(strstr(text, "\nBindPaths=/run/confinement/%n/run:/var/run\n"));
         assert_non_null(strstr(text, "\nBindPaths=/run/confinement/%n/run/lock:/var/lock\n"));
@@ -236,13 +248,16 @@ static void test_skeleton(void **state) {
         assert_int_equal(strv_extend(&p.runtime_dirs, "redis"), 0);
         assert_int_equal(strv_extend(&p.runtime_dirs, "a:b"), 0);
         p.pid_file = strdup("nginx.pid");
-        assert_int_equal(mount_plan_add(&p, "/var/lib/x", "/var/lib/x", true, true, false, "writable: owned by x, file of x"), 0);
+        assert_int_equal(mount_plan_add(&p, "/var/lib/x", "/var/lib/x", true, true, false,
+                                        "writable: owned by x, file of x"),
+                         0);
         assert_int_equal(confine_render_dropin(&s, &p, "0.1.0", &text, &err), 0);
         assert_non_null(strstr(text, "\nEnvironment=RUNTIME_DIRECTORY=/run/redis:/run/a\n"));
         assert_null(strstr(text, "UnsetEnvironment="));
         assert_non_null(strstr(text, "\nPIDFile=/run/confinement/%n/run/nginx.pid\n"));
         /* the rule that made a place writable, above its bind */
-        assert_non_null(strstr(text, "\n# /var/lib/x: writable: owned by x, file of x\nBindPaths=/var/lib/x\n"));
+        assert_non_null(
+                strstr(text, "\n# /var/lib/x: writable: owned by x, file of x\nBindPaths=/var/lib/x\n"));
         free(text);
         mount_plan_done(&p);
         confine_settings_done(&s);
@@ -264,22 +279,24 @@ static void test_harden(void **state) {
                 bool host_root, sys_chroot;
                 const char *says;
         } rows[] = {
-                { NULL, CONFINE_FULL_APIVFS, NULL, NULL, NULL, false, false,
-                  "It runs as root in a user namespace of its own (PrivateUsers=yes): root there has no power over the "
-                  "host's files, and the root holds against it." },
-                { NULL, CONFINE_FULL_APIVFS, "PrivateUsers=no", NULL, NULL, true, false,
-                  "It runs as root in the host's user namespace (PrivateUsers=no): the root holds against it" },
-                { NULL, CONFINE_CHROOT_ONLY, NULL, NULL, NULL, true, false,
-                  "It runs as root in the host's user namespace (chroot-only): the root holds against it" },
-                { "nobody", CONFINE_CHROOT_ONLY, NULL, NULL, NULL, false, false, "It runs as nobody, not root: the root holds" },
-                { NULL, CONFINE_FULL_APIVFS, "PrivateUsers=no", NULL, "/usr/sbin/sshd", true, true,
-                  "/usr/sbin/sshd calls chroot(2) (privilege separation): CAP_SYS_CHROOT is kept." },
-                { NULL, CONFINE_FULL_APIVFS, "PrivateUsers=no", "CAP_SYS_ADMIN", NULL, true, false,
-                  "A root process can leave this root with CAP_SYS_ADMIN: mount a fresh procfs" },
-                { NULL, CONFINE_CHROOT_ONLY, "CapabilityBoundingSet=CAP_DAC_READ_SEARCH", NULL, NULL, true, false,
-                  "A root process can leave this root with CAP_DAC_READ_SEARCH: open_by_handle_at()" },
-                { NULL, CONFINE_CHROOT_ONLY, "SystemCallFilter=", NULL, NULL, true, false,
-                  "A root process can leave this root when --set SystemCallFilter= resets the filter" },
+                {NULL, CONFINE_FULL_APIVFS, NULL, NULL, NULL, false, false,
+                 "It runs as root in a user namespace of its own (PrivateUsers=yes): root there has no power "
+                 "over the "
+                 "host's files, and the root holds against it."},
+                {NULL, CONFINE_FULL_APIVFS, "PrivateUsers=no", NULL, NULL, true, false,
+                 "It runs as root in the host's user namespace (PrivateUsers=no): the root holds against it"},
+                {NULL, CONFINE_CHROOT_ONLY, NULL, NULL, NULL, true, false,
+                 "It runs as root in the host's user namespace (chroot-only): the root holds against it"},
+                {"nobody", CONFINE_CHROOT_ONLY, NULL, NULL, NULL, false, false,
+                 "It runs as nobody, not root: the root holds"},
+                {NULL, CONFINE_FULL_APIVFS, "PrivateUsers=no", NULL, "/usr/sbin/sshd", true, true,
+                 "/usr/sbin/sshd calls chroot(2) (privilege separation): CAP_SYS_CHROOT is kept."},
+                {NULL, CONFINE_FULL_APIVFS, "PrivateUsers=no", "CAP_SYS_ADMIN", NULL, true, false,
+                 "A root process can leave this root with CAP_SYS_ADMIN: mount a fresh procfs"},
+                {NULL, CONFINE_CHROOT_ONLY, "CapabilityBoundingSet=CAP_DAC_READ_SEARCH", NULL, NULL, true,
+                 false, "A root process can leave this root with CAP_DAC_READ_SEARCH: open_by_handle_at()"},
+                {NULL, CONFINE_CHROOT_ONLY, "SystemCallFilter=", NULL, NULL, true, false,
+                 "A root process can leave this root when --set SystemCallFilter= resets the filter"},
         };
         for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
                 ConfineSettings s;
@@ -296,19 +313,25 @@ static void test_harden(void **state) {
                         strv_extend(&s.capabilities, rows[i].capability);
                 assert_int_equal(confine_harden(svc, &s, 0, rows[i].chroot_by, &p), 0);
                 if (p.host_root != rows[i].host_root || !has_warning(&p, rows[i].says))
-                        fail_msg("row %zu: host_root %d, notes:\n%s", i, p.host_root, p.warnings ? p.warnings[0] : "(none)");
+                        fail_msg("row %zu: host_root %d, notes:\n%s", i, p.host_root,
+                                 p.warnings ? p.warnings[0] : "(none)");
                 if (p.host_root) {
                         /* never what leaves a root, but what a daemon that switches users needs */
                         for (const ConfineEscapeCap *e = confine_escape_caps; e->name; e++)
-                                assert_int_equal(!!(p.bounding & (UINT64_C(1) << e->cap)), e->cap == 18 && rows[i].sys_chroot);
+                                assert_int_equal(!!(p.bounding & (UINT64_C(1) << e->cap)),
+                                                 e->cap == 18 && rows[i].sys_chroot);
                         assert_true(p.bounding & (UINT64_C(1) << 7));  /* SETUID */
                         assert_true(p.bounding & (UINT64_C(1) << 10)); /* NET_BIND_SERVICE */
                         char *text, *err = NULL;
                         assert_int_equal(confine_render_dropin(&s, &p, "0.1.0", &text, &err), 0);
                         assert_non_null(strstr(text, "\nSystemCallFilter=~mount umount umount2 "));
-                        assert_non_null(strstr(text, " open_by_handle_at name_to_handle_at setns unshare bpf\n"));
-                        assert_true(!!strstr(text, "\nProtectProc=invisible\n") == (rows[i].mode == CONFINE_FULL_APIVFS));
-                        assert_true(!!strstr(text, "\nCapabilityBoundingSet=\nCapabilityBoundingSet=CAP_CHOWN ") == !s.capabilities);
+                        assert_non_null(
+                                strstr(text, " open_by_handle_at name_to_handle_at setns unshare bpf\n"));
+                        assert_true(!!strstr(text, "\nProtectProc=invisible\n") ==
+                                    (rows[i].mode == CONFINE_FULL_APIVFS));
+                        assert_true(!!strstr(text,
+                                             "\nCapabilityBoundingSet=\nCapabilityBoundingSet=CAP_CHOWN ") ==
+                                    !s.capabilities);
                         free(text);
                 }
                 mount_plan_done(&p);
@@ -316,13 +339,16 @@ static void test_harden(void **state) {
                 service_free(svc);
         }
         /* a root daemon whose configuration names its user: start it as that user instead (a note only) */
-        MountPlan p = { .host_root = true, .bounding = UINT64_MAX };
+        MountPlan p = {.host_root = true, .bounding = UINT64_MAX};
         Service *svc = service_new("nginx.service");
-        assert_int_equal(confine_suggest_user(svc, "www-data", "/etc/nginx/nginx.conf line 1", p.bounding, &p), 0);
-        assert_true(has_warning(&p, "Suggestion: its configuration names the user www-data (/etc/nginx/nginx.conf line 1). "
-                                    "Started as that user (--set User=www-data --set AmbientCapabilities=CAP_NET_BIND_SERVICE)"));
+        assert_int_equal(
+                confine_suggest_user(svc, "www-data", "/etc/nginx/nginx.conf line 1", p.bounding, &p), 0);
+        assert_true(has_warning(
+                &p,
+                "Suggestion: its configuration names the user www-data (/etc/nginx/nginx.conf line 1). "
+                "Started as that user (--set User=www-data --set AmbientCapabilities=CAP_NET_BIND_SERVICE)"));
         mount_plan_done(&p);
-        p = (MountPlan) {};
+        p = (MountPlan){};
         assert_int_equal(confine_suggest_user(svc, "www-data", "x", 0, &p), 0);
         assert_null(p.warnings); /* not host root: no suggestion */
         service_free(svc);
@@ -350,8 +376,9 @@ static void test_optional_program(void **state) {
                 int r = confine_plan_build(ctx, NULL, svc, &s, false, &p, &c, &err);
                 if (dash) {
                         assert_int_equal(r, 0);
-                        assert_true(has_warning(&p, "ExecStartPre=-/nonexistent/plymouth is not there; systemd ignores its "
-                                                    "failure"));
+                        assert_true(has_warning(
+                                &p, "ExecStartPre=-/nonexistent/plymouth is not there; systemd ignores its "
+                                    "failure"));
                 } else {
                         assert_int_equal(r, -ENOENT);
                         assert_non_null(err);
@@ -368,7 +395,10 @@ static void test_optional_program(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_escape), cmocka_unit_test(test_skeleton), cmocka_unit_test(test_harden), cmocka_unit_test(test_optional_program),
+                cmocka_unit_test(test_escape),
+                cmocka_unit_test(test_skeleton),
+                cmocka_unit_test(test_harden),
+                cmocka_unit_test(test_optional_program),
                 cmocka_unit_test(test_settings_round_trip),
                 cmocka_unit_test(test_header_errors),
                 cmocka_unit_test(test_coalescing),

@@ -26,7 +26,9 @@ static int setup(void **state) {
         char p[4096];
         if (!mkdtemp(dir))
                 return -1;
-        snprintf(p, sizeof p, "mkdir -p %s/var/lib/dpkg/info %s/usr/lib %s/usr/bin && ln -s usr/lib %s/lib && ln -s usr/bin %s/bin",
+        snprintf(p, sizeof p,
+                 "mkdir -p %s/var/lib/dpkg/info %s/usr/lib %s/usr/bin && ln -s usr/lib %s/lib && ln -s "
+                 "usr/bin %s/bin",
                  dir, dir, dir, dir, dir);
         return system(p) == 0 ? 0 : -1;
 }
@@ -41,7 +43,8 @@ static int teardown(void **state) {
 static void test_synthetic(void **state) {
         FsRoot *r;
         DpkgDb *db;
-        write_file("var/lib/dpkg/info/libfoo1:amd64.list", "/.\n/lib\n/lib/x86_64-linux-gnu/libfoo.so.1\n/usr/share/doc/foo\n");
+        write_file("var/lib/dpkg/info/libfoo1:amd64.list",
+                   "/.\n/lib\n/lib/x86_64-linux-gnu/libfoo.so.1\n/usr/share/doc/foo\n");
         write_file("var/lib/dpkg/info/libfoo1:i386.list", "/.\n/usr/share/doc/foo\n");
         write_file("var/lib/dpkg/info/tool.list", "/usr/bin/tool\n/bin/shell\n");
         write_file("var/lib/dpkg/info/wrapper.list", "/usr/bin/tool\n");
@@ -50,9 +53,13 @@ static void test_synthetic(void **state) {
 
         assert_int_equal(fs_root_new(dir, &r), 0);
         assert_int_equal(dpkg_db_new(r, &db), 0);
-        const char *paths[] = { "/usr/lib/x86_64-linux-gnu/libfoo.so.1", "/lib/x86_64-linux-gnu/libfoo.so.1",
-                                "/usr/bin/tool", "/usr/bin/tool.real", "/usr/share/doc/foo", "/usr/bin/shell",
-                                "/nothing" };
+        const char *paths[] = {"/usr/lib/x86_64-linux-gnu/libfoo.so.1",
+                               "/lib/x86_64-linux-gnu/libfoo.so.1",
+                               "/usr/bin/tool",
+                               "/usr/bin/tool.real",
+                               "/usr/share/doc/foo",
+                               "/usr/bin/shell",
+                               "/nothing"};
         const char *owners[ELEMENTSOF(paths)];
         assert_int_equal(dpkg_db_find_owners(db, paths, ELEMENTSOF(paths), owners), 0);
         assert_string_equal(owners[0], "libfoo1:amd64");
@@ -92,15 +99,16 @@ static void test_real_database(void **state) {
                 fs_root_free(r);
                 skip();
         }
-        const char *paths[] = { "/usr/bin/ls", "/bin/ls", "/usr/lib/x86_64-linux-gnu/libc.so.6",
-                                "/lib64/ld-linux-x86-64.so.2", "/usr/bin/dpkg" };
+        const char *paths[] = {"/usr/bin/ls", "/bin/ls", "/usr/lib/x86_64-linux-gnu/libc.so.6",
+                               "/lib64/ld-linux-x86-64.so.2", "/usr/bin/dpkg"};
         const char *owners[ELEMENTSOF(paths)];
         assert_int_equal(dpkg_db_find_owners(db, paths, ELEMENTSOF(paths), owners), 0);
         for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
                 char cmd[512], want[512] = "";
                 /* dpkg-query knows the path as packaged: try both spellings */
                 snprintf(cmd, sizeof cmd,
-                         "(dpkg-query -S '%s' 2>/dev/null || dpkg-query -S '%s' 2>/dev/null) | head -1 | sed 's/: .*//'",
+                         "(dpkg-query -S '%s' 2>/dev/null || dpkg-query -S '%s' 2>/dev/null) | head -1 | sed "
+                         "'s/: .*//'",
                          paths[i], startswith(paths[i], "/usr/") ? paths[i] + 4 : paths[i]);
                 FILE *p = popen(cmd, "r");
                 assert_non_null(p);

@@ -22,7 +22,7 @@ typedef struct Img {
 
 static void put(Img *m, size_t off, uint64_t v, size_t n) {
         for (size_t i = 0; i < n; i++)
-                m->b[off + i] = m->msb ? (uint8_t) (v >> (8 * (n - 1 - i))) : (uint8_t) (v >> (8 * i));
+                m->b[off + i] = m->msb ? (uint8_t)(v >> (8 * (n - 1 - i))) : (uint8_t)(v >> (8 * i));
 }
 static void put_word(Img *m, size_t off, uint64_t v) {
         put(m, off, v, m->is64 ? 8 : 4);
@@ -54,10 +54,13 @@ static void build(Img *m, bool is64, bool msb, bool runpath) {
         put(m, tail + 4, 3, 2);
 
         /* PT_LOAD covering the file at vaddr 0x10000, PT_INTERP, PT_DYNAMIC */
-        struct { uint32_t type; uint64_t off, vaddr, filesz; } ph[3] = {
-                { PT_LOAD, 0, 0x10000, 2048 },
-                { PT_INTERP, OFF_INTERP, 0x10000 + OFF_INTERP, 13 },
-                { PT_DYNAMIC, OFF_DYN, 0x10000 + OFF_DYN, 0 },
+        struct {
+                uint32_t type;
+                uint64_t off, vaddr, filesz;
+        } ph[3] = {
+                {PT_LOAD, 0, 0x10000, 2048},
+                {PT_INTERP, OFF_INTERP, 0x10000 + OFF_INTERP, 13},
+                {PT_DYNAMIC, OFF_DYN, 0x10000 + OFF_DYN, 0},
         };
         size_t ndyn = 0;
         uint64_t dyn[16][2];
@@ -254,7 +257,7 @@ static void test_malformed_copies(void **state) {
 
 /* The descriptor reader (pread of the parts needed) and the buffer reader agree on real files. */
 static void test_fd_equals_buffer(void **state) {
-        const char *dirs[] = { "/usr/bin", "/usr/lib/x86_64-linux-gnu" };
+        const char *dirs[] = {"/usr/bin", "/usr/lib/x86_64-linux-gnu"};
         unsigned compared = 0;
         for (size_t k = 0; k < ELEMENTSOF(dirs); k++) {
                 DIR *d = opendir(dirs[k]);
@@ -298,9 +301,9 @@ static void test_fd_equals_buffer(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_elf64_lsb),     cmocka_unit_test(test_elf64_msb),
-                cmocka_unit_test(test_elf32_lsb),     cmocka_unit_test(test_elf32_msb),
-                cmocka_unit_test(test_hostile_headers), cmocka_unit_test(test_fixture_program),
+                cmocka_unit_test(test_elf64_lsb),        cmocka_unit_test(test_elf64_msb),
+                cmocka_unit_test(test_elf32_lsb),        cmocka_unit_test(test_elf32_msb),
+                cmocka_unit_test(test_hostile_headers),  cmocka_unit_test(test_fixture_program),
                 cmocka_unit_test(test_malformed_copies), cmocka_unit_test(test_fd_equals_buffer),
         };
         return cmocka_run_group_tests_name("elf-parse", tests, NULL, NULL);

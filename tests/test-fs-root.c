@@ -49,7 +49,7 @@ static void test_chase(void **state) {
         mk("usr/lib/", NULL);
         mk("usr/lib/file", NULL);
         mk("lib", "usr/lib");
-        mk("abs", "/usr/lib/file");       /* absolute: from the root, not the host */
+        mk("abs", "/usr/lib/file");             /* absolute: from the root, not the host */
         mk("escape", "../../../../etc/passwd"); /* ".." stops at the root */
         mk("rel", "lib/../lib/./file"); /* ".." after a link: the link target's parent, as the kernel */
         mk("loop", "loop");
@@ -88,23 +88,23 @@ static void test_chase(void **state) {
 
 static void test_normalize(void **state) {
         static const char *const table[][2] = {
-                { "/", "/" },
-                { "//", "/" },
-                { "/a/b", "/a/b" },
-                { "/a/b/", "/a/b" },
-                { "//a///b//", "/a/b" },
-                { "/a/./b/.", "/a/b" },
-                { "/opt/syn/bin/../lib/libx.so.1", "/opt/syn/lib/libx.so.1" },
-                { "/a/b/../../c", "/c" },
-                { "/a/..", "/" },
-                { "/../../x", "/x" },
-                { "/a/b/../..", "/" },
-                { "/a/.../b", "/a/.../b" }, /* "..." is a name */
-                { "/a/..b/.c", "/a/..b/.c" },
-                { "/usr/lib/x86_64-linux-gnu/../../lib64/ld.so", "/usr/lib64/ld.so" },
-                { "relative/../x", "relative/../x" },
+                {"/", "/"},
+                {"//", "/"},
+                {"/a/b", "/a/b"},
+                {"/a/b/", "/a/b"},
+                {"//a///b//", "/a/b"},
+                {"/a/./b/.", "/a/b"},
+                {"/opt/syn/bin/../lib/libx.so.1", "/opt/syn/lib/libx.so.1"},
+                {"/a/b/../../c", "/c"},
+                {"/a/..", "/"},
+                {"/../../x", "/x"},
+                {"/a/b/../..", "/"},
+                {"/a/.../b", "/a/.../b"}, /* "..." is a name */
+                {"/a/..b/.c", "/a/..b/.c"},
+                {"/usr/lib/x86_64-linux-gnu/../../lib64/ld.so", "/usr/lib64/ld.so"},
+                {"relative/../x", "relative/../x"},
         };
-        (void) state;
+        (void)state;
         for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
                 char buf[256];
                 strcpy(buf, table[i][0]);

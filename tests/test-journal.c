@@ -91,7 +91,7 @@ static void test_suggest_table(void **state) {
                 {"", JOURNAL_HINT_PATH, NULL, false},
         };
         for (size_t i = 0; i < ELEMENTSOF(table); i++) {
-                char *lines[] = {(char *) table[i].line, NULL};
+                char *lines[] = {(char *)table[i].line, NULL};
                 JournalSuggestion *s = NULL;
                 size_t n = 99;
                 assert_int_equal(journal_suggest_paths(lines, &s, &n), 0);

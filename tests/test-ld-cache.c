@@ -57,11 +57,12 @@ static void test_hwcaps_extension(void **state) {
         if (access(path, R_OK) < 0)
                 skip(); /* ldconfig -r needs root */
         assert_int_equal(ld_cache_load(AT_FDCWD, path, &c), 0);
-        const char *v2[] = { "x86-64-v2", NULL }, *v3only[] = { "x86-64-v3", NULL };
+        const char *v2[] = {"x86-64-v2", NULL}, *v3only[] = {"x86-64-v3", NULL};
         uint64_t legacy = UINT64_C(1) << 63;
         assert_string_equal(ld_cache_lookup(c, "libcached.so.1", 0x0303, v2, legacy),
                             "/opt/cachedir/glibc-hwcaps/x86-64-v2/libcached.so.1");
-        assert_string_equal(ld_cache_lookup(c, "libcached.so.1", 0x0303, NULL, legacy), "/opt/cachedir/libcached.so.1");
+        assert_string_equal(ld_cache_lookup(c, "libcached.so.1", 0x0303, NULL, legacy),
+                            "/opt/cachedir/libcached.so.1");
         assert_string_equal(ld_cache_lookup(c, "libcached.so.1", 0x0303, v3only, legacy),
                             "/opt/cachedir/libcached.so.1");
         bool ext = false;

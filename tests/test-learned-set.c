@@ -75,7 +75,9 @@ static void test_round_trip(void **state) {
         assert_int_equal(learned_set_add(s, "/opt/foo/data", NULL, false, false, 42, "cat"), 1);
         assert_int_equal(learned_set_add(s, "/var/lib/foo/out", NULL, true, false, 43, "sh"), 1);
         assert_int_equal(learned_set_add(s, "/srv/foo/spool", NULL, true, true, 43, "sh"), 1);
-        assert_int_equal(learned_set_add(s, "/etc/localtime", "/usr/share/zoneinfo/Etc/UTC", false, false, 44, "foo"), 1);
+        assert_int_equal(
+                learned_set_add(s, "/etc/localtime", "/usr/share/zoneinfo/Etc/UTC", false, false, 44, "foo"),
+                1);
         /* a name a process chose itself is kept printable: it lands in a unit file's comment */
         assert_int_equal(learned_set_add(s, "/opt/foo/odd name:%x", NULL, false, false, 45, "ev\nil\x7f"), 1);
         /* what no unit file (or JSON) can name is refused, not mangled */
@@ -159,18 +161,26 @@ static void test_corrupt(void **state) {
         static const struct {
                 const char *text, *words; /* what the error must say */
         } rows[] = {
-                { "{\"unit\": \"baz.service\", \"files\": [", "not valid JSON" },
-                { "", "not valid JSON" },
-                { "[1, 2]", "not a learned set" },
-                { "{\"unit\": \"baz.service\", \"files\": {}}", "\"files\" is not a list" },
-                { "{\"unit\": \"baz.service\", \"files\": [{\"path\": \"/x\", \"access\": \"exec\"}]}", "not \"read\" or \"write\"" },
-                { "{\"unit\": \"baz.service\", \"files\": [{\"path\": \"x\", \"access\": \"read\"}]}", "not an absolute path" },
-                { "{\"unit\": \"baz.service\", \"files\": [{\"path\": \"/a\\nb\", \"access\": \"read\"}]}", "control characters" },
-                { "{\"unit\": \"baz.service\", \"files\": [{\"path\": \"/x\", \"access\": \"read\", \"pid\": -3}]}", "out of range" },
-                { "{\"unit\": \"baz.service\", \"files\": [{\"path\": \"/x\", \"access\": \"read\", \"colour\": 1}]}", "entry 1" },
-                { "{\"unit\": \"baz.service\", \"files\": [{\"path\": 7, \"access\": \"read\"}]}", "entry 1" },
-                { "{\"unit\": \"../../etc\", \"files\": []}", "not a valid unit name" },
-                { "{\"unit\": \"other.service\", \"files\": []}", "the learned set of other.service, not of baz.service" },
+                {"{\"unit\": \"baz.service\", \"files\": [", "not valid JSON"},
+                {"", "not valid JSON"},
+                {"[1, 2]", "not a learned set"},
+                {"{\"unit\": \"baz.service\", \"files\": {}}", "\"files\" is not a list"},
+                {"{\"unit\": \"baz.service\", \"files\": [{\"path\": \"/x\", \"access\": \"exec\"}]}",
+                 "not \"read\" or \"write\""},
+                {"{\"unit\": \"baz.service\", \"files\": [{\"path\": \"x\", \"access\": \"read\"}]}",
+                 "not an absolute path"},
+                {"{\"unit\": \"baz.service\", \"files\": [{\"path\": \"/a\\nb\", \"access\": \"read\"}]}",
+                 "control characters"},
+                {"{\"unit\": \"baz.service\", \"files\": [{\"path\": \"/x\", \"access\": \"read\", \"pid\": "
+                 "-3}]}",
+                 "out of range"},
+                {"{\"unit\": \"baz.service\", \"files\": [{\"path\": \"/x\", \"access\": \"read\", "
+                 "\"colour\": 1}]}",
+                 "entry 1"},
+                {"{\"unit\": \"baz.service\", \"files\": [{\"path\": 7, \"access\": \"read\"}]}", "entry 1"},
+                {"{\"unit\": \"../../etc\", \"files\": []}", "not a valid unit name"},
+                {"{\"unit\": \"other.service\", \"files\": []}",
+                 "the learned set of other.service, not of baz.service"},
         };
         LearnedSet *s, *fresh;
         assert_int_equal(learned_set_new("baz.service", &fresh), 0);
@@ -224,7 +234,7 @@ static void test_atomic(void **state) {
                 snprintf(p, sizeof p, "/opt/qux/file-%04d", i);
                 assert_int_equal(learned_set_add(big, p, NULL, i % 2, false, i, "qux"), 1);
         }
-        struct rlimit old, lim = { .rlim_cur = strlen(before) + 10, .rlim_max = RLIM_INFINITY };
+        struct rlimit old, lim = {.rlim_cur = strlen(before) + 10, .rlim_max = RLIM_INFINITY};
         void (*saved)(int) = signal(SIGXFSZ, SIG_IGN);
         assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
         lim.rlim_max = old.rlim_max;
@@ -263,15 +273,24 @@ static const struct {
         const char *path;
         mode_t type;
 } disk[] = {
-        { "/opt/app/data", S_IFREG },      { "/etc/shadow", S_IFREG },
-        { "/etc/ssh/ssh_host_ed25519_key", S_IFREG }, { "/etc/ssh/ssh_host_ed25519_key.pub", S_IFREG },
-        { "/etc/ssh/moduli", S_IFREG },    { "/home/alice/.profile", S_IFREG },
-        { "/srv/app/spool", S_IFDIR },     { "/srv/app/spool/job-1", S_IFREG },
-        { "/etc", S_IFDIR },               { "/etc/app.state", S_IFREG },
-        { "/usr/lib/app/plugin.so", S_IFREG }, { "/usr/lib/app", S_IFDIR },
-        { "/var/lib/app/db", S_IFREG },    { "/run/app.pid", S_IFREG },
-        { "/run/app/conf", S_IFREG },      { "/run/app/sock", S_IFSOCK },
-        { "/usr/share/zoneinfo/Etc/UTC", S_IFREG }, { "/etc/app-ro.conf", S_IFREG },
+        {"/opt/app/data", S_IFREG},
+        {"/etc/shadow", S_IFREG},
+        {"/etc/ssh/ssh_host_ed25519_key", S_IFREG},
+        {"/etc/ssh/ssh_host_ed25519_key.pub", S_IFREG},
+        {"/etc/ssh/moduli", S_IFREG},
+        {"/home/alice/.profile", S_IFREG},
+        {"/srv/app/spool", S_IFDIR},
+        {"/srv/app/spool/job-1", S_IFREG},
+        {"/etc", S_IFDIR},
+        {"/etc/app.state", S_IFREG},
+        {"/usr/lib/app/plugin.so", S_IFREG},
+        {"/usr/lib/app", S_IFDIR},
+        {"/var/lib/app/db", S_IFREG},
+        {"/run/app.pid", S_IFREG},
+        {"/run/app/conf", S_IFREG},
+        {"/run/app/sock", S_IFSOCK},
+        {"/usr/share/zoneinfo/Etc/UTC", S_IFREG},
+        {"/etc/app-ro.conf", S_IFREG},
 };
 
 static int fake_chase(const char *path, const char **ret_real, struct stat *ret_st, void *userdata) {
@@ -279,7 +298,7 @@ static int fake_chase(const char *path, const char **ret_real, struct stat *ret_
         for (size_t i = 0; i < ELEMENTSOF(disk); i++)
                 if (streq(disk[i].path, p)) {
                         *ret_real = disk[i].path;
-                        *ret_st = (struct stat) { .st_mode = disk[i].type | 0644 };
+                        *ret_st = (struct stat){.st_mode = disk[i].type | 0644};
                         return 0;
                 }
         return -ENOENT;
@@ -326,20 +345,20 @@ static void test_hazards(void **state) {
                 const char *path;
                 bool hazard;
         } rows[] = {
-                { "/etc/shadow", true },
-                { "/etc/gshadow", true },
-                { "/etc/shadow-", true },
-                { "/root/.bashrc", true },
-                { "/home/alice/.profile", true },
-                { "/etc/ssl/private/host.pem", true },
-                { "/etc/nginx/cert.key", true }, /* another service's key: no own list here */
-                { "/etc/ssh/ssh_host_ed25519_key", true },
-                { "/etc/ssh/ssh_host_key", true },
-                { "/etc/ssh/ssh_host_rsa_key.pub", false },
-                { "/etc/ssh/moduli", false },
-                { "/etc/ssh/sshd_config", false },
-                { "/etc/passwd", false },
-                { "/opt/app/data", false },
+                {"/etc/shadow", true},
+                {"/etc/gshadow", true},
+                {"/etc/shadow-", true},
+                {"/root/.bashrc", true},
+                {"/home/alice/.profile", true},
+                {"/etc/ssl/private/host.pem", true},
+                {"/etc/nginx/cert.key", true}, /* another service's key: no own list here */
+                {"/etc/ssh/ssh_host_ed25519_key", true},
+                {"/etc/ssh/ssh_host_key", true},
+                {"/etc/ssh/ssh_host_rsa_key.pub", false},
+                {"/etc/ssh/moduli", false},
+                {"/etc/ssh/sshd_config", false},
+                {"/etc/passwd", false},
+                {"/opt/app/data", false},
         };
         for (size_t i = 0; i < ELEMENTSOF(rows); i++)
                 if (learned_path_is_hazard(rows[i].path) != rows[i].hazard)
@@ -353,7 +372,7 @@ static void test_hazards(void **state) {
 
         LearnedSet *s;
         MountPlan p = {};
-        LearnedPlanOps ops = { fake_chase, fake_covered, fake_writable, &p };
+        LearnedPlanOps ops = {fake_chase, fake_covered, fake_writable, &p};
         assert_int_equal(learned_set_new("app.service", &s), 0);
         learned_set_add(s, "/opt/app/data", NULL, false, false, 7, "cat");
         learned_set_add(s, "/etc/shadow", NULL, false, false, 7, "cat");
@@ -429,7 +448,8 @@ static void test_hazards(void **state) {
         confine_settings_init(&st);
         st.learned = true;
         assert_int_equal(confine_render_dropin(&st, &p, "0.1.0", &text, &err), 0);
-        assert_non_null(strstr(text, "\n# /opt/app/data: learned: opened by cat\nBindReadOnlyPaths=/opt/app/data\n"));
+        assert_non_null(
+                strstr(text, "\n# /opt/app/data: learned: opened by cat\nBindReadOnlyPaths=/opt/app/data\n"));
         assert_null(strstr(text, "shadow"));
         assert_null(strstr(text, "ssh_host_ed25519_key\n"));
         /* and the setting reads back */
@@ -452,8 +472,9 @@ static void test_hazards(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_round_trip), cmocka_unit_test(test_merge), cmocka_unit_test(test_corrupt),
-                cmocka_unit_test(test_atomic),     cmocka_unit_test(test_hazards),
+                cmocka_unit_test(test_round_trip), cmocka_unit_test(test_merge),
+                cmocka_unit_test(test_corrupt),    cmocka_unit_test(test_atomic),
+                cmocka_unit_test(test_hazards),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -60,18 +60,24 @@ static int setup(void **state) {
         put("/usr/bin/rm", "#!/bin/sh\n", 0755);
         put("/usr/bin/helper_cmd", "#!/bin/sh\n", 0755);
         put("/usr/bin/run-parts", "#!/bin/sh\n", 0755);
-        put("/lib/lsb/init-functions", "log_daemon_msg() { :; }\nrun-parts --list /lib/lsb/init-functions.d\n", 0644);
+        put("/lib/lsb/init-functions",
+            "log_daemon_msg() { :; }\nrun-parts --list /lib/lsb/init-functions.d\n", 0644);
         put("/lib/lsb/init-functions.d/40-hook", "helper_cmd --now\n", 0644);
         put("/etc/default/foo", "FOO_OPTS=-v\n", 0644);
         put("/etc/shadow", "root:*:1::::::\n", 0640);
-        put("/etc/passwd", "root:x:0:0::/root:/bin/sh\nfoo:x:4321:4321::/var/lib/foo:/usr/sbin/nologin\n", 0644);
-        put("/etc/foo/foo.conf", "pidfile /run/foo/foo.pid\nlogfile = /var/log/foo/foo.log\nuser foo;\ninclude /usr/share/other/extra.conf\n[plugin]\nuser root\n", 0644);
+        put("/etc/passwd", "root:x:0:0::/root:/bin/sh\nfoo:x:4321:4321::/var/lib/foo:/usr/sbin/nologin\n",
+            0644);
+        put("/etc/foo/foo.conf",
+            "pidfile /run/foo/foo.pid\nlogfile = /var/log/foo/foo.log\nuser foo;\ninclude "
+            "/usr/share/other/extra.conf\n[plugin]\nuser root\n",
+            0644);
         put("/usr/share/foo/data.txt", "data\n", 0644);
         put("/usr/share/other/extra.conf", "x\n", 0644);
         put("/usr/share/doc/foo-common/copyright", "c\n", 0644);
         put("/etc/foo/server.key", "KEY\n", 0600);
         put("/etc/other/other.key", "KEY\n", 0600);
-        put("/etc/nsswitch.conf", "passwd:         files systemd\nhosts:          files [NOTFOUND=return] dns\n", 0644);
+        put("/etc/nsswitch.conf",
+            "passwd:         files systemd\nhosts:          files [NOTFOUND=return] dns\n", 0644);
         put("/lib/x86_64-linux-gnu/libnss_files.so.2", "x", 0644);
         put("/lib/x86_64-linux-gnu/libnss_systemd.so.2", "x", 0644);
         put("/lib/x86_64-linux-gnu/libc.so.6", "x", 0644);
@@ -89,16 +95,20 @@ static int setup(void **state) {
         mkdirs("/var/log/other");
         mkdirs("/run/foo");
         put("/var/lib/dpkg/status",
-            "Package: foo\nStatus: install ok installed\nPriority: optional\nArchitecture: amd64\nSource: foo-src\n"
+            "Package: foo\nStatus: install ok installed\nPriority: optional\nArchitecture: amd64\nSource: "
+            "foo-src\n"
             "Version: 1\nDepends: foo-common (= 1), libc6 (>= 2.36)\n\n"
             "Package: foo-common\nStatus: install ok installed\nPriority: optional\nArchitecture: all\n"
-            "Source: foo-src (1)\nVersion: 1\nConffiles:\n /etc/foo/foo.conf 0123456789abcdef0123456789abcdef\n"
+            "Source: foo-src (1)\nVersion: 1\nConffiles:\n /etc/foo/foo.conf "
+            "0123456789abcdef0123456789abcdef\n"
             " /etc/foo/old.conf 0123456789abcdef0123456789abcdef obsolete\n\n"
-            "Package: libc6\nStatus: install ok installed\nPriority: required\nArchitecture: amd64\nVersion: 2.36\n\n",
+            "Package: libc6\nStatus: install ok installed\nPriority: required\nArchitecture: amd64\nVersion: "
+            "2.36\n\n",
             0644);
         put("/var/lib/dpkg/info/foo.list", "/.\n/usr\n/usr/sbin\n/usr/sbin/fooctl\n/var/lib/foo\n", 0644);
         put("/var/lib/dpkg/info/foo-common.list",
-            "/.\n/etc/foo\n/etc/foo/foo.conf\n/usr/share/foo\n/usr/share/foo/data.txt\n/usr/share/doc/foo-common\n"
+            "/.\n/etc/foo\n/etc/foo/foo.conf\n/usr/share/foo\n/usr/share/foo/data.txt\n/usr/share/doc/"
+            "foo-common\n"
             "/usr/share/doc/foo-common/copyright\n/var/log/foo\n",
             0644);
         put("/var/lib/dpkg/info/libc6:amd64.list", "/.\n/lib/x86_64-linux-gnu/libc.so.6\n", 0644);
@@ -108,7 +118,7 @@ static int setup(void **state) {
         if (chown(p, 4321, 4321) < 0)
                 return 0; /* not root: the ownership rule is checked where it can be */
         snprintf(p, sizeof p, "%s/var/log/foo", root);
-        (void) chown(p, 4321, 4321);
+        (void)chown(p, 4321, 4321);
         return 0;
 }
 
@@ -127,7 +137,7 @@ typedef struct Fixture {
 } Fixture;
 
 static void fixture_run(Fixture *f, unsigned rules, const char *lang) {
-        *f = (Fixture) {};
+        *f = (Fixture){};
         assert_int_equal(closure_context_new(root, &f->ctx), 0);
         assert_int_equal(closure_new(f->ctx, &f->c), 0);
         assert_int_equal(dpkg_db_new(closure_context_root(f->ctx), &f->db), 0);
@@ -170,26 +180,29 @@ static void test_scripts(void **state) {
         static const struct {
                 const char *path, *reason;
         } rows[] = {
-                { "/lib/lsb/init-functions", "sourced by /usr/sbin/fooctl line 3" },
-                { "/usr/bin/id", "command in /usr/sbin/fooctl line 4" },
-                { "/usr/bin/mkdir", "command in /usr/sbin/fooctl line 7" },
-                { "/etc/default/foo", "named in /usr/sbin/fooctl line 8" },
-                { "/usr/bin/run-parts", "command in /lib/lsb/init-functions line 2" },
-                { "/lib/lsb/init-functions.d/40-hook", "in /lib/lsb/init-functions.d, named in /lib/lsb/init-functions line 2" },
-                { "/usr/bin/helper_cmd", "command in /lib/lsb/init-functions.d/40-hook line 1" },
+                {"/lib/lsb/init-functions", "sourced by /usr/sbin/fooctl line 3"},
+                {"/usr/bin/id", "command in /usr/sbin/fooctl line 4"},
+                {"/usr/bin/mkdir", "command in /usr/sbin/fooctl line 7"},
+                {"/etc/default/foo", "named in /usr/sbin/fooctl line 8"},
+                {"/usr/bin/run-parts", "command in /lib/lsb/init-functions line 2"},
+                {"/lib/lsb/init-functions.d/40-hook",
+                 "in /lib/lsb/init-functions.d, named in /lib/lsb/init-functions line 2"},
+                {"/usr/bin/helper_cmd", "command in /lib/lsb/init-functions.d/40-hook line 1"},
         };
         Fixture f;
         fixture_run(&f, UNIT_RULE_SCRIPTS, NULL);
         for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
                 const char *r = reason_of(&f, rows[i].path);
                 if (!r || !streq(r, rows[i].reason))
-                        fail_msg("%s: reason '%s', expected '%s'", rows[i].path, r ? r : "(absent)", rows[i].reason);
+                        fail_msg("%s: reason '%s', expected '%s'", rows[i].path, r ? r : "(absent)",
+                                 rows[i].reason);
         }
         /* a here-document is data; the shadow file is never bound, and said so */
         assert_null(reason_of(&f, "/usr/bin/rm"));
         assert_null(reason_of(&f, "/etc/shadow"));
         assert_non_null(f.x.hazards);
-        assert_non_null(strstr(f.x.hazards[0], "/etc/shadow (named in /usr/sbin/fooctl line 9) is never bound"));
+        assert_non_null(
+                strstr(f.x.hazards[0], "/etc/shadow (named in /usr/sbin/fooctl line 9) is never bound"));
         /* no package rule asked for: nothing of the package */
         assert_null(reason_of(&f, "/etc/foo/foo.conf"));
         fixture_done(&f);
@@ -204,7 +217,8 @@ static void test_package(void **state) {
         assert_null(reason_of(&f, "/usr/share/doc/foo-common/copyright"));
         assert_null(reason_of(&f, "/etc/foo/old.conf"));
         /* a file its conffile names, of no package of its own */
-        assert_string_equal(reason_of(&f, "/usr/share/other/extra.conf"), "named in /etc/foo/foo.conf line 4");
+        assert_string_equal(reason_of(&f, "/usr/share/other/extra.conf"),
+                            "named in /etc/foo/foo.conf line 4");
         /* the user its configuration names, for the suggestion to start it as that user */
         assert_string_equal(f.x.run_as, "foo");
         assert_string_equal(f.x.run_as_where, "/etc/foo/foo.conf line 3");
@@ -216,12 +230,16 @@ static void test_plugins(void **state) {
         Fixture f;
         fixture_run(&f, UNIT_RULE_PLUGINS, "de_DE.UTF-8");
         assert_string_equal(reason_of(&f, "/etc/nsswitch.conf"), "NSS configuration read by libc");
-        assert_string_equal(reason_of(&f, "/lib/x86_64-linux-gnu/libnss_files.so.2"), "NSS module in /etc/nsswitch.conf line 1");
-        assert_string_equal(reason_of(&f, "/lib/x86_64-linux-gnu/libnss_systemd.so.2"), "NSS module in /etc/nsswitch.conf line 1");
+        assert_string_equal(reason_of(&f, "/lib/x86_64-linux-gnu/libnss_files.so.2"),
+                            "NSS module in /etc/nsswitch.conf line 1");
+        assert_string_equal(reason_of(&f, "/lib/x86_64-linux-gnu/libnss_systemd.so.2"),
+                            "NSS module in /etc/nsswitch.conf line 1");
         assert_string_equal(reason_of(&f, "/etc/pam.d/foo"), "PAM configuration of the service");
         assert_string_equal(reason_of(&f, "/etc/pam.d/common-auth"), "included by /etc/pam.d/foo line 1");
-        assert_string_equal(reason_of(&f, "/lib/x86_64-linux-gnu/security/pam_unix.so"), "PAM module in /etc/pam.d/common-auth line 1");
-        assert_string_equal(reason_of(&f, "/lib/x86_64-linux-gnu/security/pam_limits.so"), "PAM module in /etc/pam.d/foo line 2");
+        assert_string_equal(reason_of(&f, "/lib/x86_64-linux-gnu/security/pam_unix.so"),
+                            "PAM module in /etc/pam.d/common-auth line 1");
+        assert_string_equal(reason_of(&f, "/lib/x86_64-linux-gnu/security/pam_limits.so"),
+                            "PAM module in /etc/pam.d/foo line 2");
         assert_string_equal(reason_of(&f, "/etc/security/limits.conf"), "read by PAM modules");
         assert_string_equal(reason_of(&f, "/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache"),
                             "gconv module table and Unicode modules (iconv)");
@@ -260,15 +278,22 @@ static void test_state(void **state) {
 }
 
 static void test_hazards(void **state) {
-        char *own[] = { (char *) "foo", NULL };
+        char *own[] = {(char *)"foo", NULL};
         static const struct {
                 const char *path;
                 bool hazard;
         } rows[] = {
-                { "/etc/shadow", true },   { "/etc/gshadow", true },        { "/root/.ssh/id_rsa", true },
-                { "/home/u/x", true },     { "/etc/ssl/private/x.pem", true }, { "/etc/other/other.key", true },
-                { "/etc/foo/server.key", false }, { "/etc/passwd", false },  { "/etc/shadowsocks", false },
-                { "/etc/ssh/ssh_host_rsa_key", true }, { "/homework", false },
+                {"/etc/shadow", true},
+                {"/etc/gshadow", true},
+                {"/root/.ssh/id_rsa", true},
+                {"/home/u/x", true},
+                {"/etc/ssl/private/x.pem", true},
+                {"/etc/other/other.key", true},
+                {"/etc/foo/server.key", false},
+                {"/etc/passwd", false},
+                {"/etc/shadowsocks", false},
+                {"/etc/ssh/ssh_host_rsa_key", true},
+                {"/homework", false},
         };
         for (size_t i = 0; i < ELEMENTSOF(rows); i++)
                 if (unit_path_is_hazard(rows[i].path, own) != rows[i].hazard)
@@ -277,8 +302,9 @@ static void test_hazards(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_scripts), cmocka_unit_test(test_package), cmocka_unit_test(test_plugins),
-                cmocka_unit_test(test_state),   cmocka_unit_test(test_hazards),
+                cmocka_unit_test(test_scripts), cmocka_unit_test(test_package),
+                cmocka_unit_test(test_plugins), cmocka_unit_test(test_state),
+                cmocka_unit_test(test_hazards),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

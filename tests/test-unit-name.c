@@ -15,23 +15,23 @@ static void test_valid(void **state) {
                 const char *name;
                 UnitNameFlags kind; /* 0: invalid */
         } table[] = {
-                { "cron.service", UNIT_NAME_PLAIN },
-                { "getty@.service", UNIT_NAME_TEMPLATE },
-                { "getty@tty1.service", UNIT_NAME_INSTANCE },
-                { "a@b@c.service", UNIT_NAME_INSTANCE }, /* systemd allows '@' in the instance */
-                { "systemd-fsck@dev-disk-by\\x2duuid-1234.service", UNIT_NAME_INSTANCE },
-                { "x:y_z.socket", UNIT_NAME_PLAIN },
-                { "", 0 },
-                { ".service", 0 },
-                { "@x.service", 0 },
-                { "foo", 0 },
-                { "foo.bar", 0 },
-                { "a/b.service", 0 },
-                { "../etc/passwd.service", 0 },
-                { "sp ace.service", 0 },
-                { "tab\t.service", 0 },
-                { "nl\n.service", 0 },
-                { "caf\xc3\xa9.service", 0 },
+                {"cron.service", UNIT_NAME_PLAIN},
+                {"getty@.service", UNIT_NAME_TEMPLATE},
+                {"getty@tty1.service", UNIT_NAME_INSTANCE},
+                {"a@b@c.service", UNIT_NAME_INSTANCE}, /* systemd allows '@' in the instance */
+                {"systemd-fsck@dev-disk-by\\x2duuid-1234.service", UNIT_NAME_INSTANCE},
+                {"x:y_z.socket", UNIT_NAME_PLAIN},
+                {"", 0},
+                {".service", 0},
+                {"@x.service", 0},
+                {"foo", 0},
+                {"foo.bar", 0},
+                {"a/b.service", 0},
+                {"../etc/passwd.service", 0},
+                {"sp ace.service", 0},
+                {"tab\t.service", 0},
+                {"nl\n.service", 0},
+                {"caf\xc3\xa9.service", 0},
         };
         for (size_t i = 0; i < ELEMENTSOF(table); i++) {
                 bool valid = unit_name_is_valid(table[i].name, UNIT_NAME_ANY);
@@ -77,15 +77,11 @@ static void test_extract_word(void **state) {
                 const char *words[6];
                 int error;
         } table[] = {
-                { "a b  c", { "a", "b", "c" } },
-                { "\"a b\" 'c d'", { "a b", "c d" } },
-                { "x\"y z\"w", { "xy zw" } },
-                { "\\x41\\t\\\\", { "A\t\\" } },
-                { "'-p -- \\\\u'", { "-p -- \\u" } },
-                { "\"unterminated", {}, -EINVAL },
-                { "bad\\q", {}, -EINVAL },
-                { "trailing\\", {}, -EINVAL },
-                { "\\u00e9", { "\xc3\xa9" } },
+                {"a b  c", {"a", "b", "c"}},      {"\"a b\" 'c d'", {"a b", "c d"}},
+                {"x\"y z\"w", {"xy zw"}},         {"\\x41\\t\\\\", {"A\t\\"}},
+                {"'-p -- \\\\u'", {"-p -- \\u"}}, {"\"unterminated", {}, -EINVAL},
+                {"bad\\q", {}, -EINVAL},          {"trailing\\", {}, -EINVAL},
+                {"\\u00e9", {"\xc3\xa9"}},
         };
         for (size_t i = 0; i < ELEMENTSOF(table); i++) {
                 const char *p = table[i].in;

@@ -43,8 +43,8 @@ static void usage(FILE *f) {
               f);
 }
 
-static void print_tree_node(const Closure *c, size_t i, size_t parent, const char *prefix, bool last, bool top,
-                            bool *expanded) {
+static void print_tree_node(const Closure *c, size_t i, size_t parent, const char *prefix, bool last,
+                            bool top, bool *expanded) {
         const TreeGlyphs *g = output_glyphs();
         const ClosureNode *n = closure_node(c, i);
         char size[32];
@@ -92,7 +92,8 @@ static void print_tree_node(const Closure *c, size_t i, size_t parent, const cha
                 if (ms->needed_by != i)
                         continue;
                 k++;
-                printf("%s%s%s  [MISSING: %s]\n", sub, k == n_missing ? g->last : g->branch, ms->name, ms->reason);
+                printf("%s%s%s  [MISSING: %s]\n", sub, k == n_missing ? g->last : g->branch, ms->name,
+                       ms->reason);
         }
 }
 
@@ -114,7 +115,8 @@ static int print_tree(const Closure *c) {
         printf("\n");
         for (size_t m = 0; m < closure_n_missing(c); m++) {
                 const ClosureMissing *ms = closure_missing(c, m);
-                printf("missing %s (needed by %s): %s\n", ms->name, closure_node(c, ms->needed_by)->path, ms->reason);
+                printf("missing %s (needed by %s): %s\n", ms->name, closure_node(c, ms->needed_by)->path,
+                       ms->reason);
                 size_t variants = 0;
                 for (size_t t = 0; t < ms->n_tried; t++)
                         if (ms->tried_subdir[t])
@@ -122,13 +124,14 @@ static int print_tree(const Closure *c) {
                         else
                                 printf("    tried %s\n", ms->tried[t]);
                 if (variants > 0)
-                        printf("    and %zu hardware-capability subdirectories of these (all in --json)\n", variants);
+                        printf("    and %zu hardware-capability subdirectories of these (all in --json)\n",
+                               variants);
         }
         return 0;
 }
 
 static int cmp_str(const void *a, const void *b) {
-        return strcmp(*(const char *const *) a, *(const char *const *) b);
+        return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static int print_list(const Closure *c) {
@@ -159,28 +162,39 @@ static int print_list(const Closure *c) {
         /* the list is for scripts: missing libraries go to stderr, one line each */
         for (size_t m = 0; m < closure_n_missing(c); m++) {
                 const ClosureMissing *ms = closure_missing(c, m);
-                fprintf(stderr, "missing %s (needed by %s): %s\n", ms->name, closure_node(c, ms->needed_by)->path,
-                        ms->reason);
+                fprintf(stderr, "missing %s (needed by %s): %s\n", ms->name,
+                        closure_node(c, ms->needed_by)->path, ms->reason);
         }
         return 0;
 }
 
 int cmd_closure(int argc, char **argv) {
-        enum { ARG_ROOT = 0x100, ARG_TREE, ARG_LIST, ARG_JSON, ARG_ASCII, ARG_LDLP, ARG_PATH, ARG_NO_PACKAGES,
-               ARG_OFFLINE, ARG_USER, ARG_ALL };
+        enum {
+                ARG_ROOT = 0x100,
+                ARG_TREE,
+                ARG_LIST,
+                ARG_JSON,
+                ARG_ASCII,
+                ARG_LDLP,
+                ARG_PATH,
+                ARG_NO_PACKAGES,
+                ARG_OFFLINE,
+                ARG_USER,
+                ARG_ALL
+        };
         static const struct option options[] = {
-                { "root", required_argument, NULL, ARG_ROOT },
-                { "tree", no_argument, NULL, ARG_TREE },
-                { "list", no_argument, NULL, ARG_LIST },
-                { "json", no_argument, NULL, ARG_JSON },
-                { "ascii", no_argument, NULL, ARG_ASCII },
-                { "ld-library-path", required_argument, NULL, ARG_LDLP },
-                { "path", required_argument, NULL, ARG_PATH },
-                { "no-packages", no_argument, NULL, ARG_NO_PACKAGES },
-                { "offline", no_argument, NULL, ARG_OFFLINE },
-                { "user", no_argument, NULL, ARG_USER },
-                { "all", no_argument, NULL, ARG_ALL },
-                { "help", no_argument, NULL, 'h' },
+                {"root", required_argument, NULL, ARG_ROOT},
+                {"tree", no_argument, NULL, ARG_TREE},
+                {"list", no_argument, NULL, ARG_LIST},
+                {"json", no_argument, NULL, ARG_JSON},
+                {"ascii", no_argument, NULL, ARG_ASCII},
+                {"ld-library-path", required_argument, NULL, ARG_LDLP},
+                {"path", required_argument, NULL, ARG_PATH},
+                {"no-packages", no_argument, NULL, ARG_NO_PACKAGES},
+                {"offline", no_argument, NULL, ARG_OFFLINE},
+                {"user", no_argument, NULL, ARG_USER},
+                {"all", no_argument, NULL, ARG_ALL},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         const char *arg_root = NULL;
@@ -257,18 +271,19 @@ int cmd_closure(int argc, char **argv) {
         /* package owners need a pass over the whole dpkg database: start reading it now, beside the closure.
          * No database (another distribution, a bare image): no package names, nothing else. */
         if (arg_packages && arg_format != FORMAT_LIST && dpkg_db_new(closure_context_root(ctx), &db) >= 0)
-                (void) dpkg_db_prefetch(db);
+                (void)dpkg_db_prefetch(db);
 
         for (int i = optind; i < argc; i++) {
                 char abs[PATH_MAX];
                 const char *path = argv[i];
-                /* a unit name: the programs of its Exec* lines, with its PATH and LD_LIBRARY_PATH. The service
-                 * source is opened once for all units named. */
+                /* a unit name: the programs of its Exec* lines, with its PATH and LD_LIBRARY_PATH. The
+                 * service source is opened once for all units named. */
                 if (!strchr(path, '/') && unit_name_suffix(path)) {
                         Service *s = NULL;
                         _cleanup_free_ char *err = NULL;
                         if (!src_open) {
-                                ServiceSourceOptions so = { .root = arg_root, .offline = arg_offline, .user = arg_user };
+                                ServiceSourceOptions so = {
+                                        .root = arg_root, .offline = arg_offline, .user = arg_user};
                                 if (service_source_open(&so, &src) < 0) {
                                         ret = 1;
                                         break;
@@ -281,7 +296,8 @@ int cmd_closure(int argc, char **argv) {
                         }
                         if (!streq_ptr(s->load_state, "loaded")) {
                                 /* like a FILE that cannot be read: an error, exit status 1 */
-                                log_error("%s is %s: it has no programs to inspect. Check the name with 'sdconfine list'.",
+                                log_error("%s is %s: it has no programs to inspect. Check the name with "
+                                          "'sdconfine list'.",
                                           s->id, s->load_state ? s->load_state : "not loaded");
                                 ret = 1;
                         }
@@ -290,12 +306,12 @@ int cmd_closure(int argc, char **argv) {
                                 /* what its programs need beyond their ELF files, each with its reason */
                                 unsigned rules = UNIT_RULE_SCRIPTS | UNIT_RULE_MODULES |
                                                  (arg_all ? UNIT_RULE_PACKAGE | UNIT_RULE_PLUGINS : 0);
-                                ClosureEnv uenv = { .path = service_getenv(s, "PATH"),
-                                                    .ld_library_path = service_getenv(s, "LD_LIBRARY_PATH") };
+                                ClosureEnv uenv = {.path = service_getenv(s, "PATH"),
+                                                   .ld_library_path = service_getenv(s, "LD_LIBRARY_PATH")};
                                 DpkgDb *rdb = NULL;
                                 UnitExtras x = {};
                                 if (arg_all)
-                                        (void) dpkg_db_new(closure_context_root(ctx), &rdb);
+                                        (void)dpkg_db_new(closure_context_root(ctx), &rdb);
                                 r = unit_closure_extend(cl, rdb, s, &uenv, rules, &x);
                                 for (char **h = x.hazards; h && *h; h++)
                                         fprintf(stderr, "sdconfine: note: %s\n", *h);
@@ -311,7 +327,8 @@ int cmd_closure(int argc, char **argv) {
                         }
                         continue;
                 }
-                /* a relative name means the current directory on the host; below --root it must be absolute */
+                /* a relative name means the current directory on the host; below --root it must be absolute
+                 */
                 if (path[0] != '/') {
                         if (arg_root) {
                                 log_error("%s: give an absolute path inside %s.", path, arg_root);
@@ -333,7 +350,7 @@ int cmd_closure(int argc, char **argv) {
                 if (r < 0) {
                         log_error("cannot read %s%s%s%s: %s.%s", path, arg_root ? " (below the root " : "",
                                   arg_root ? arg_root : "", arg_root ? ")" : "", error_words(-r),
-                                  r == -ENOENT  ? " Check the path."
+                                  r == -ENOENT   ? " Check the path."
                                   : r == -EACCES ? " Run as root or as a user who may read it."
                                                  : "");
                         ret = 1;

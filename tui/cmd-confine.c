@@ -22,18 +22,25 @@
 #include "service-source.h"
 #include "unit-name.h"
 
-typedef enum Action { ACTION_PREVIEW, ACTION_DIFF, ACTION_APPLY, ACTION_REVERT, ACTION_EXPORT, ACTION_IMPORT } Action;
+typedef enum Action {
+        ACTION_PREVIEW,
+        ACTION_DIFF,
+        ACTION_APPLY,
+        ACTION_REVERT,
+        ACTION_EXPORT,
+        ACTION_IMPORT
+} Action;
 
-static const char *const action_names[] = { "preview", "diff", "apply", "revert", "export", "import" };
+static const char *const action_names[] = {"preview", "diff", "apply", "revert", "export", "import"};
 
 typedef struct Args {
         ServiceSourceOptions source;
         ConfineSettings settings;
         bool keep, force, runtime, no_reload, restart, settings_given, suggested;
         bool mode_given, bin_sh_given, budget_given;
-        bool try_given;        /* apply --try[=SECONDS] */
+        bool try_given; /* apply --try[=SECONDS] */
         unsigned try_seconds;
-        const char *check;     /* apply --try --check CMD */
+        const char *check; /* apply --try --check CMD */
         const char *unit;
         char **units; /* export: several */
         const char *export_dir, *export_json, *import_file;
@@ -41,7 +48,8 @@ typedef struct Args {
 
 static const char usage_settings[] =
         "Settings (a command line states the whole setting; --keep adds to the installed one):\n"
-        "  --mode full-apivfs|chroot-only   private /proc, /sys, /dev, /tmp (default), or nothing but the root\n"
+        "  --mode full-apivfs|chroot-only   private /proc, /sys, /dev, /tmp (default), or nothing but the "
+        "root\n"
         "  --package P      the files of a Debian package, with their libraries\n"
         "  --path P         a read-only path (a directory brings what its links and ELF files need)\n"
         "  --writable P     a writable path\n"
@@ -64,48 +72,75 @@ static const char usage_settings[] =
 
 static const char usage_try[] =
         "  --restart        restart the service after the reload\n"
-        "  --try[=SECONDS]  write, reload, restart, and keep the drop-in only if the service holds for SECONDS\n"
-        "                   (default 10): active (a oneshot: finished with success), no restart, the same main\n"
-        "                   process. Otherwise the previous drop-in (or none) and state come back, the journal\n"
-        "                   of the attempt is shown with the paths it names as missing, and the exit status is 3\n"
+        "  --try[=SECONDS]  write, reload, restart, and keep the drop-in only if the service holds for "
+        "SECONDS\n"
+        "                   (default 10): active (a oneshot: finished with success), no restart, the same "
+        "main\n"
+        "                   process. Otherwise the previous drop-in (or none) and state come back, the "
+        "journal\n"
+        "                   of the attempt is shown with the paths it names as missing, and the exit status "
+        "is 3\n"
         "  --check CMD      with --try: run CMD through /bin/sh on the host at the end; it must exit 0\n"
-        "Exit status: 0 done (kept); 1 an error (a rollback that could not complete included); 2 a usage error;\n"
+        "Exit status: 0 done (kept); 1 an error (a rollback that could not complete included); 2 a usage "
+        "error;\n"
         "3 the try failed and was rolled back.\n\n";
 
 static int parse_args(int argc, char **argv, Action action, Args *ret) {
-        enum { ARG_MODE = 0x100, ARG_PACKAGE, ARG_PATH, ARG_WRITABLE, ARG_BIN_SH, ARG_NO_BIN_SH, ARG_FULL_UNIT,
-               ARG_SET, ARG_BUDGET, ARG_KEEP, ARG_FORCE, ARG_ROOT, ARG_OFFLINE, ARG_RUNTIME, ARG_NO_RELOAD,
-               ARG_RESTART, ARG_PRESET, ARG_SUGGESTED, ARG_DIR, ARG_JSON, ARG_CAPABILITIES, ARG_TRY, ARG_CHECK,
-               ARG_LEARNED };
+        enum {
+                ARG_MODE = 0x100,
+                ARG_PACKAGE,
+                ARG_PATH,
+                ARG_WRITABLE,
+                ARG_BIN_SH,
+                ARG_NO_BIN_SH,
+                ARG_FULL_UNIT,
+                ARG_SET,
+                ARG_BUDGET,
+                ARG_KEEP,
+                ARG_FORCE,
+                ARG_ROOT,
+                ARG_OFFLINE,
+                ARG_RUNTIME,
+                ARG_NO_RELOAD,
+                ARG_RESTART,
+                ARG_PRESET,
+                ARG_SUGGESTED,
+                ARG_DIR,
+                ARG_JSON,
+                ARG_CAPABILITIES,
+                ARG_TRY,
+                ARG_CHECK,
+                ARG_LEARNED
+        };
         static const struct option options[] = {
-                { "mode", required_argument, NULL, ARG_MODE },
-                { "package", required_argument, NULL, ARG_PACKAGE },
-                { "path", required_argument, NULL, ARG_PATH },
-                { "writable", required_argument, NULL, ARG_WRITABLE },
-                { "bin-sh", required_argument, NULL, ARG_BIN_SH },
-                { "no-bin-sh", no_argument, NULL, ARG_NO_BIN_SH },
-                { "full-unit", no_argument, NULL, ARG_FULL_UNIT },
-                { "set", required_argument, NULL, ARG_SET },
-                { "mount-budget", required_argument, NULL, ARG_BUDGET },
-                { "keep", no_argument, NULL, ARG_KEEP },
-                { "force", no_argument, NULL, ARG_FORCE },
-                { "root", required_argument, NULL, ARG_ROOT },
-                { "offline", no_argument, NULL, ARG_OFFLINE },
-                { "runtime", no_argument, NULL, ARG_RUNTIME },
-                { "no-reload", no_argument, NULL, ARG_NO_RELOAD },
-                { "restart", no_argument, NULL, ARG_RESTART },
-                { "preset", required_argument, NULL, ARG_PRESET },
-                { "suggested", no_argument, NULL, ARG_SUGGESTED },
-                { "dir", required_argument, NULL, ARG_DIR },
-                { "capabilities", required_argument, NULL, ARG_CAPABILITIES },
-                { "json", required_argument, NULL, ARG_JSON },
-                { "learned", no_argument, NULL, ARG_LEARNED },
-                { "try", optional_argument, NULL, ARG_TRY },
-                { "check", required_argument, NULL, ARG_CHECK },
-                { "help", no_argument, NULL, 'h' },
+                {"mode", required_argument, NULL, ARG_MODE},
+                {"package", required_argument, NULL, ARG_PACKAGE},
+                {"path", required_argument, NULL, ARG_PATH},
+                {"writable", required_argument, NULL, ARG_WRITABLE},
+                {"bin-sh", required_argument, NULL, ARG_BIN_SH},
+                {"no-bin-sh", no_argument, NULL, ARG_NO_BIN_SH},
+                {"full-unit", no_argument, NULL, ARG_FULL_UNIT},
+                {"set", required_argument, NULL, ARG_SET},
+                {"mount-budget", required_argument, NULL, ARG_BUDGET},
+                {"keep", no_argument, NULL, ARG_KEEP},
+                {"force", no_argument, NULL, ARG_FORCE},
+                {"root", required_argument, NULL, ARG_ROOT},
+                {"offline", no_argument, NULL, ARG_OFFLINE},
+                {"runtime", no_argument, NULL, ARG_RUNTIME},
+                {"no-reload", no_argument, NULL, ARG_NO_RELOAD},
+                {"restart", no_argument, NULL, ARG_RESTART},
+                {"preset", required_argument, NULL, ARG_PRESET},
+                {"suggested", no_argument, NULL, ARG_SUGGESTED},
+                {"dir", required_argument, NULL, ARG_DIR},
+                {"capabilities", required_argument, NULL, ARG_CAPABILITIES},
+                {"json", required_argument, NULL, ARG_JSON},
+                {"learned", no_argument, NULL, ARG_LEARNED},
+                {"try", optional_argument, NULL, ARG_TRY},
+                {"check", required_argument, NULL, ARG_CHECK},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
-        Args a = { .try_seconds = TRY_DEFAULT_SECONDS };
+        Args a = {.try_seconds = TRY_DEFAULT_SECONDS};
         int c, r = 0;
         confine_settings_init(&a.settings);
         optind = 1;
@@ -126,10 +161,12 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                 case ARG_PATH:
                 case ARG_WRITABLE:
                         if (optarg[0] != '/') {
-                                log_error("--%s %s: give an absolute path.", c == ARG_PATH ? "path" : "writable", optarg);
+                                log_error("--%s %s: give an absolute path.",
+                                          c == ARG_PATH ? "path" : "writable", optarg);
                                 r = -EINVAL;
                         } else
-                                r = strv_extend(c == ARG_PATH ? &a.settings.paths : &a.settings.writable, optarg);
+                                r = strv_extend(c == ARG_PATH ? &a.settings.paths : &a.settings.writable,
+                                                optarg);
                         break;
                 case ARG_BIN_SH:
                         a.bin_sh_given = true;
@@ -149,9 +186,11 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                         const char *eq = strchr(optarg, '=');
                         bool ok = eq && eq > optarg && !strpbrk(optarg, "\n\r");
                         for (const char *k = optarg; ok && k < eq; k++)
-                                ok = (*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9');
+                                ok = (*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') ||
+                                     (*k >= '0' && *k <= '9');
                         if (!ok) {
-                                log_error("--set '%s': give KEY=VALUE with a systemd setting name, e.g. PrivateUsers=no.",
+                                log_error("--set '%s': give KEY=VALUE with a systemd setting name, e.g. "
+                                          "PrivateUsers=no.",
                                           optarg);
                                 r = -EINVAL;
                         } else
@@ -192,7 +231,8 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                         break;
                 case ARG_PRESET:
                         if (!confine_preset_find(optarg)) {
-                                log_error("unknown --preset '%s': use users, resolve, tls, timezone, locale, terminfo, package, plugins or state.",
+                                log_error("unknown --preset '%s': use users, resolve, tls, timezone, locale, "
+                                          "terminfo, package, plugins or state.",
                                           optarg);
                                 r = -EINVAL;
                         } else if (!strv_contains(a.settings.presets, optarg))
@@ -212,8 +252,10 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                         a.settings_given = true;
                         r = caps_parse_list(optarg, &mask, &bad);
                         if (r == -EINVAL) {
-                                log_error("--capabilities: unknown capability '%s'. Use names as in capabilities(7), "
-                                          "e.g. CAP_NET_BIND_SERVICE, separated by commas.", bad ? bad : optarg);
+                                log_error("--capabilities: unknown capability '%s'. Use names as in "
+                                          "capabilities(7), "
+                                          "e.g. CAP_NET_BIND_SERVICE, separated by commas.",
+                                          bad ? bad : optarg);
                                 break;
                         }
                         if (r >= 0)
@@ -247,8 +289,10 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                                 unsigned long v = optarg ? strtoul(optarg, &end, 10) : TRY_DEFAULT_SECONDS;
                                 a.try_given = true;
                                 if (optarg && (!*optarg || *end || v < 1 || v > 3600)) {
-                                        log_error("--try=%s: give the seconds the service must hold, from 1 to 3600 "
-                                                  "(default %u), e.g. --try=30.", optarg, TRY_DEFAULT_SECONDS);
+                                        log_error("--try=%s: give the seconds the service must hold, from 1 "
+                                                  "to 3600 "
+                                                  "(default %u), e.g. --try=30.",
+                                                  optarg, TRY_DEFAULT_SECONDS);
                                         r = -EINVAL;
                                 } else
                                         a.try_seconds = v;
@@ -256,18 +300,22 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                         break;
                 case 'h':
                         if (action == ACTION_EXPORT)
-                                printf("Usage: sdconfine export (--dir DIR | --json FILE) [SETTINGS] UNIT...\n\n"
+                                printf("Usage: sdconfine export (--dir DIR | --json FILE) [SETTINGS] "
+                                       "UNIT...\n\n"
                                        "Without settings, each unit's installed settings are exported.\n\n%s",
                                        usage_settings);
                         else if (action == ACTION_IMPORT)
-                                printf("Usage: sdconfine import [--root DIR] [--runtime] [--no-reload] FILE\n\n"
-                                       "Apply the settings of every service in FILE (from 'export --json'), computing\n"
+                                printf("Usage: sdconfine import [--root DIR] [--runtime] [--no-reload] "
+                                       "FILE\n\n"
+                                       "Apply the settings of every service in FILE (from 'export --json'), "
+                                       "computing\n"
                                        "each closure on this host.\n");
                         else
                                 printf("Usage: sdconfine %s [SETTINGS] UNIT\n\n%s%s",
                                        action == ACTION_APPLY ? "apply [--runtime] [--no-reload] [--restart] "
                                                                 "[--try[=SECONDS] [--check CMD]]"
-                                       : action == ACTION_REVERT ? "revert [--runtime]" : action_names[action],
+                                       : action == ACTION_REVERT ? "revert [--runtime]"
+                                                                 : action_names[action],
                                        action == ACTION_APPLY ? usage_try : "", usage_settings);
                         confine_settings_done(&a.settings);
                         return 0;
@@ -315,8 +363,11 @@ static int parse_args(int argc, char **argv, Action action, Args *ret) {
                 r = -EINVAL;
         }
         if (r >= 0 && a.try_given && (a.no_reload || a.source.root || a.source.offline)) {
-                log_error("--try restarts the service through the running manager: it cannot be given with %s.",
-                          a.no_reload ? "--no-reload" : a.source.root ? "--root" : "--offline");
+                log_error(
+                        "--try restarts the service through the running manager: it cannot be given with %s.",
+                        a.no_reload     ? "--no-reload"
+                        : a.source.root ? "--root"
+                                        : "--offline");
                 r = -EINVAL;
         }
         if (r >= 0 && optind + 1 != argc) {
@@ -347,18 +398,19 @@ static int merge_installed(Args *a, int root_fd) {
         if (r == -ENOENT)
                 return 0;
         if (r < 0 || confine_dropin_parse(text, &old, &err) < 0) {
-                log_error("cannot read the installed settings of %s: %s.", a->unit, err ? err : error_words(-r));
+                log_error("cannot read the installed settings of %s: %s.", a->unit,
+                          err ? err : error_words(-r));
                 return -EINVAL;
         }
         if (!a->settings.capabilities)
                 a->settings.capabilities = TAKE_PTR(old.capabilities);
-        char **lists[][2] = { { (char **) &old.presets, (char **) &a->settings.presets },
-                              { (char **) &old.packages, (char **) &a->settings.packages },
-                              { (char **) &old.paths, (char **) &a->settings.paths },
-                              { (char **) &old.writable, (char **) &a->settings.writable },
-                              { (char **) &old.overrides, (char **) &a->settings.overrides } };
+        char **lists[][2] = {{(char **)&old.presets, (char **)&a->settings.presets},
+                             {(char **)&old.packages, (char **)&a->settings.packages},
+                             {(char **)&old.paths, (char **)&a->settings.paths},
+                             {(char **)&old.writable, (char **)&a->settings.writable},
+                             {(char **)&old.overrides, (char **)&a->settings.overrides}};
         for (size_t i = 0; i < ELEMENTSOF(lists); i++) {
-                char ***from = (char ***) lists[i][0], ***to = (char ***) lists[i][1];
+                char ***from = (char ***)lists[i][0], ***to = (char ***)lists[i][1];
                 for (char **x = *from; x && *x; x++) {
                         /* an override of the same setting on the command line replaces the installed one */
                         bool replaced = false;
@@ -392,20 +444,23 @@ static int render(Args *a, ServiceSource *src, char **ret_text) {
         ConfineResult res = {};
         int r = closure_context_new(a->source.root, &ctx);
         if (r >= 0)
-                (void) dpkg_db_new(closure_context_root(ctx), &db); /* none in an image without dpkg */
+                (void)dpkg_db_new(closure_context_root(ctx), &db); /* none in an image without dpkg */
         if (r >= 0)
                 r = confine_compute(src, ctx, db, a->unit, &a->settings, a->suggested, a->force, &res);
         for (char **l = res.accepted; l && *l; l++)
                 fprintf(stderr, "sdconfine: accepted: %s.\n", *l);
         for (size_t i = 0; i < res.n_suggestions; i++)
-                fprintf(stderr, "sdconfine: suggestion: %s%s: %s.\n", res.suggestions[i].preset ? "--preset " : "--set ",
+                fprintf(stderr, "sdconfine: suggestion: %s%s: %s.\n",
+                        res.suggestions[i].preset ? "--preset " : "--set ",
                         res.suggestions[i].preset ? res.suggestions[i].preset : res.suggestions[i].override,
                         res.suggestions[i].reason);
         for (char **w = res.plan.warnings; w && *w; w++)
                 fprintf(stderr, "sdconfine: note: %s\n", *w);
         for (char **sg = res.plan.suggestions; sg && *sg; sg++)
-                fprintf(stderr, "sdconfine: suggestion: %s is named in an Exec* line; add it with --path %s if the "
-                                "service needs it.\n", *sg, *sg);
+                fprintf(stderr,
+                        "sdconfine: suggestion: %s is named in an Exec* line; add it with --path %s if the "
+                        "service needs it.\n",
+                        *sg, *sg);
         if (r < 0 && res.error && !strstr(res.error, "cannot load"))
                 log_error("cannot confine %s: %s.", a->unit, res.error);
         else if (r >= 0)
@@ -489,7 +544,8 @@ static int run_export(Args *a, ServiceSource *src, int root_fd) {
                         if (r >= 0 && json_object_set_new(learned, *u, json_loads(lj, 0, NULL)) < 0)
                                 r = -ENOMEM;
                         if (r < 0 && r != -ENOENT) {
-                                log_error("cannot export the learned set of %s: %s.", *u, lerr ? lerr : error_words(-r));
+                                log_error("cannot export the learned set of %s: %s.", *u,
+                                          lerr ? lerr : error_words(-r));
                                 ret = r;
                                 break;
                         }
@@ -509,8 +565,8 @@ static int run_export(Args *a, ServiceSource *src, int root_fd) {
                         printf("%s.\n", msg);
         }
         if (a->export_json && ret >= 0) {
-                json_t *doc = json_pack("{s:s, s:i, s:o, s:o}", "generator", "sdconfine " SDCONFINE_VERSION, "format",
-                                        1, "services", services, "learned", learned);
+                json_t *doc = json_pack("{s:s, s:i, s:o, s:o}", "generator", "sdconfine " SDCONFINE_VERSION,
+                                        "format", 1, "services", services, "learned", learned);
                 services = learned = NULL;
                 char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
                 json_decref(doc);
@@ -540,7 +596,8 @@ static int run_import(Args *a, ServiceSource *src, int root_fd) {
         }
         services = json_object_get(doc, "services");
         if (!json_is_object(services) || json_integer_value(json_object_get(doc, "format")) != 1) {
-                log_error("%s is not an export of sdconfine (no \"format\": 1 and \"services\" object).", a->import_file);
+                log_error("%s is not an export of sdconfine (no \"format\": 1 and \"services\" object).",
+                          a->import_file);
                 json_decref(doc);
                 return -EINVAL;
         }
@@ -549,7 +606,8 @@ static int run_import(Args *a, ServiceSource *src, int root_fd) {
                 const char *problem = unit_name_problem(unit);
                 confine_settings_done(&a->settings);
                 if (problem) {
-                        log_error("%s: '%s' is not a valid unit name: %s. Skipped.", a->import_file, unit, problem);
+                        log_error("%s: '%s' is not a valid unit name: %s. Skipped.", a->import_file, unit,
+                                  problem);
                         ret = -EINVAL;
                         continue;
                 }
@@ -563,8 +621,8 @@ static int run_import(Args *a, ServiceSource *src, int root_fd) {
                 json_t *lv = json_object_get(json_object_get(doc, "learned"), unit);
                 _cleanup_free_ char *lj = lv ? json_dumps(lv, JSON_COMPACT) : NULL;
                 if (lv && (!lj || learned_set_import(root_fd, unit, lj, &err) < 0)) {
-                        log_error("%s: the learned set of %s cannot be imported: %s. Skipped.", a->import_file, unit,
-                                  err ? err : "out of memory");
+                        log_error("%s: the learned set of %s cannot be imported: %s. Skipped.",
+                                  a->import_file, unit, err ? err : "out of memory");
                         ret = -EINVAL;
                         continue;
                 }
@@ -574,7 +632,9 @@ static int run_import(Args *a, ServiceSource *src, int root_fd) {
                         r = dropin_write(root_fd, unit, a->runtime, text);
                 if (r < 0) {
                         if (r == -EEXIST)
-                                log_error("%s has a 50-confinement.conf not written by sdconfine: left alone.", unit);
+                                log_error(
+                                        "%s has a 50-confinement.conf not written by sdconfine: left alone.",
+                                        unit);
                         else if (r != -ENOENT && r != -EINVAL && r != -EPERM)
                                 log_error("cannot write the drop-in of %s: %s.", unit, error_words(-r));
                         ret = r;
@@ -593,21 +653,26 @@ static int lockout_guard(ServiceSource *src, const char *unit) {
         pid_t pid = 0;
         int r = manager_unit_status(src->manager, unit, &s);
         if (r < 0) {
-                log_error("cannot tell whether you are connected through %s (its control group cannot be read: %s), "
-                          "so it is not restarted untried. Use --try. Nothing was written.", unit,
-                          manager_last_error(src->manager) ? manager_last_error(src->manager) : error_words(-r));
+                log_error("cannot tell whether you are connected through %s (its control group cannot be "
+                          "read: %s), "
+                          "so it is not restarted untried. Use --try. Nothing was written.",
+                          unit,
+                          manager_last_error(src->manager) ? manager_last_error(src->manager)
+                                                           : error_words(-r));
                 return r;
         }
         r = s.control_group ? cgroup_find_ancestor_in(getpid(), s.control_group, &pid, &comm) : 0;
         if (r > 0) {
-                log_error("you are connected through %s (this command runs below process %d, %s, in its control "
+                log_error("you are connected through %s (this command runs below process %d, %s, in its "
+                          "control "
                           "group): restarting it confined without --try could lock you out. Use --try, which "
                           "brings the previous state back when %s does not stay up. Nothing was written.",
-                          unit, (int) pid, comm, unit);
+                          unit, (int)pid, comm, unit);
                 r = -EPERM;
         } else if (r < 0)
-                log_error("cannot tell whether you are connected through %s: %s. Use --try. Nothing was written.", unit,
-                          error_words(-r));
+                log_error("cannot tell whether you are connected through %s: %s. Use --try. Nothing was "
+                          "written.",
+                          unit, error_words(-r));
         unit_status_done(&s);
         return r;
 }
@@ -621,27 +686,31 @@ static void on_interrupt(int sig) {
 /* While a try runs: Ctrl-C and SIGTERM roll back instead of leaving the new drop-in untried, and a lost
  * terminal (the operator's SSH connection) does not end the try before it can roll back. */
 static void try_signals(bool on, struct sigaction old[4]) {
-        static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+        static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
         for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
                 if (!on) {
-                        (void) sigaction(sigs[i], &old[i], NULL);
+                        (void)sigaction(sigs[i], &old[i], NULL);
                         continue;
                 }
-                struct sigaction sa = { .sa_handler = i < 2 ? on_interrupt : SIG_IGN };
+                struct sigaction sa = {.sa_handler = i < 2 ? on_interrupt : SIG_IGN};
                 sigemptyset(&sa.sa_mask);
-                (void) sigaction(sigs[i], &sa, &old[i]);
+                (void)sigaction(sigs[i], &sa, &old[i]);
         }
 }
 
 /* apply --try: the outcome in words. Returns the exit status: 0 kept, 3 rolled back, 1 an error. */
 static int run_try(Args *a, ServiceSource *src, int root_fd, const char *text) {
-        TryOptions o = { .seconds = a->try_seconds, .check = a->check, .runtime = a->runtime,
-                         .interrupted = &try_interrupted };
+        TryOptions o = {.seconds = a->try_seconds,
+                        .check = a->check,
+                        .runtime = a->runtime,
+                        .interrupted = &try_interrupted};
         struct sigaction old[4];
         TryResult t = {};
         if (unit_name_is_valid(a->unit, UNIT_NAME_TEMPLATE)) {
-                log_error("%s is a template: try one of its instances (e.g. %.*s@NAME.service); the drop-in is "
-                          "written for all of them.", a->unit, (int) strcspn(a->unit, "@"), a->unit);
+                log_error(
+                        "%s is a template: try one of its instances (e.g. %.*s@NAME.service); the drop-in is "
+                        "written for all of them.",
+                        a->unit, (int)strcspn(a->unit, "@"), a->unit);
                 return 1;
         }
         fprintf(stderr, "sdconfine: trying the confinement of %s for %u s%s%s%s...\n", a->unit, o.seconds,
@@ -667,14 +736,15 @@ static int run_try(Args *a, ServiceSource *src, int root_fd, const char *text) {
                                 fprintf(stderr, "    %s\n", l);
         }
         if (t.rollback)
-                fprintf(stderr, "sdconfine: %s: %s.\n", t.rollback_failed ? "the rollback did not complete" : "rolled back",
-                        t.rollback);
+                fprintf(stderr, "sdconfine: %s: %s.\n",
+                        t.rollback_failed ? "the rollback did not complete" : "rolled back", t.rollback);
         if (t.journal_error)
-                fprintf(stderr, "sdconfine: the journal of the attempt: %s. See 'journalctl -u %s'.\n", t.journal_error,
-                        a->unit);
+                fprintf(stderr, "sdconfine: the journal of the attempt: %s. See 'journalctl -u %s'.\n",
+                        t.journal_error, a->unit);
         else if (t.journal && t.journal[0]) {
-                fprintf(stderr, "sdconfine: the journal of %s during the try (journalctl -u %s --since \"%s\"):\n", a->unit,
-                        a->unit, t.since ? t.since : "today");
+                fprintf(stderr,
+                        "sdconfine: the journal of %s during the try (journalctl -u %s --since \"%s\"):\n",
+                        a->unit, a->unit, t.since ? t.since : "today");
                 for (char **l = t.journal; *l; l++)
                         fprintf(stderr, "    %s\n", *l);
         } else if (t.journal)
@@ -687,22 +757,34 @@ static int run_try(Args *a, ServiceSource *src, int root_fd, const char *text) {
                                 sg->writable ? "--writable" : "--path", sg->path, sg->line);
                         break;
                 case JOURNAL_HINT_PERL_MODULE:
-                        fprintf(stderr, "sdconfine: suggestion: the Perl module %s is missing: --path the directory of "
-                                "@INC that holds it (journal: %s)\n", sg->what, sg->line);
+                        fprintf(stderr,
+                                "sdconfine: suggestion: the Perl module %s is missing: --path the directory "
+                                "of "
+                                "@INC that holds it (journal: %s)\n",
+                                sg->what, sg->line);
                         break;
                 case JOURNAL_HINT_PYTHON_MODULE:
-                        fprintf(stderr, "sdconfine: suggestion: the Python module %s is missing: --path the directory "
-                                "of sys.path that holds it (journal: %s)\n", sg->what, sg->line);
+                        fprintf(stderr,
+                                "sdconfine: suggestion: the Python module %s is missing: --path the "
+                                "directory "
+                                "of sys.path that holds it (journal: %s)\n",
+                                sg->what, sg->line);
                         break;
                 case JOURNAL_HINT_LIBRARY:
-                        fprintf(stderr, "sdconfine: suggestion: the library %s is missing: --path the file 'ldconfig -p' "
-                                "names for it (journal: %s)\n", sg->what, sg->line);
+                        fprintf(stderr,
+                                "sdconfine: suggestion: the library %s is missing: --path the file 'ldconfig "
+                                "-p' "
+                                "names for it (journal: %s)\n",
+                                sg->what, sg->line);
                         break;
                 }
         }
         if (t.stored)
-                fprintf(stderr, "sdconfine: the suggested paths are kept in %s: 'sdconfine apply --suggested --try %s' "
-                        "takes them.\n", t.stored, a->unit);
+                fprintf(stderr,
+                        "sdconfine: the suggested paths are kept in %s: 'sdconfine apply --suggested --try "
+                        "%s' "
+                        "takes them.\n",
+                        t.stored, a->unit);
         else if (t.store_error)
                 fprintf(stderr, "sdconfine: the suggested paths: %s. Give them with --path and --writable.\n",
                         t.store_error);
@@ -722,10 +804,12 @@ static int run(int argc, char **argv, Action action) {
         a.source.quiet = action == ACTION_REVERT;
         /* writing the unit directories and reloading need privileges: say which are missing, write nothing */
         const char *missing = NULL;
-        if ((action == ACTION_APPLY || action == ACTION_REVERT || action == ACTION_IMPORT) && !a.source.root &&
-            !caps_self_privileged(&missing)) {
-                log_error("%s needs %s. Nothing was written. Use 'sdconfine preview' or 'sdconfine export --dir DIR' "
-                          "to get the drop-in and install it with the rights to.", action_names[action], missing);
+        if ((action == ACTION_APPLY || action == ACTION_REVERT || action == ACTION_IMPORT) &&
+            !a.source.root && !caps_self_privileged(&missing)) {
+                log_error("%s needs %s. Nothing was written. Use 'sdconfine preview' or 'sdconfine export "
+                          "--dir DIR' "
+                          "to get the drop-in and install it with the rights to.",
+                          action_names[action], missing);
                 confine_settings_done(&a.settings);
                 return 1;
         }
@@ -777,7 +861,8 @@ static int run(int argc, char **argv, Action action) {
                         goto finish;
                 } else {
                         _cleanup_free_ char *msg = NULL;
-                        r = confine_write(&src, root_fd, a.unit, a.runtime, text, !a.no_reload, a.restart, &msg);
+                        r = confine_write(&src, root_fd, a.unit, a.runtime, text, !a.no_reload, a.restart,
+                                          &msg);
                         if (r < 0)
                                 log_error("%s.", msg ? msg : error_words(-r));
                         else
@@ -788,7 +873,8 @@ static int run(int argc, char **argv, Action action) {
                 r = manager_reload(src.manager);
                 if (r < 0)
                         log_error("the files are written but the manager did not reload: %s. Run 'systemctl "
-                                  "daemon-reload'.", manager_last_error(src.manager));
+                                  "daemon-reload'.",
+                                  manager_last_error(src.manager));
         }
 finish:
         confine_settings_done(&a.settings);

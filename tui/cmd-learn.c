@@ -27,8 +27,10 @@
 static void usage(FILE *f) {
         fputs("Usage: sdconfine learn [--seconds N] [--root DIR] UNIT\n"
               "\n"
-              "Watch the running service for N seconds (default 60, or until Ctrl-C) and record every file and\n"
-              "directory its processes open or execute, read or written, with the first process seen. A unit\n"
+              "Watch the running service for N seconds (default 60, or until Ctrl-C) and record every file "
+              "and\n"
+              "directory its processes open or execute, read or written, with the first process seen. A "
+              "unit\n"
               "that is not running is started for the time of learning (so its start-up is seen too) and\n"
               "stopped again afterwards. The result is added to the unit's learned set in\n"
               "/var/lib/sdconfine/learned/UNIT.json, which 'sdconfine apply --learned UNIT' (and preview,\n"
@@ -52,12 +54,12 @@ typedef struct Args {
 static int parse_args(int argc, char **argv, Args *ret) {
         enum { ARG_SECONDS = 0x100, ARG_ROOT };
         static const struct option options[] = {
-                { "seconds", required_argument, NULL, ARG_SECONDS },
-                { "root", required_argument, NULL, ARG_ROOT },
-                { "help", no_argument, NULL, 'h' },
+                {"seconds", required_argument, NULL, ARG_SECONDS},
+                {"root", required_argument, NULL, ARG_ROOT},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
-        Args a = { .seconds = LEARN_DEFAULT_SECONDS };
+        Args a = {.seconds = LEARN_DEFAULT_SECONDS};
         int c;
         optind = 1;
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
@@ -67,7 +69,8 @@ static int parse_args(int argc, char **argv, Args *ret) {
                         errno = 0;
                         unsigned long v = strtoul(optarg, &end, 10);
                         if (errno || end == optarg || *end || v < 1 || v > 86400) {
-                                log_error("--seconds '%s': give a number of seconds from 1 to 86400.", optarg);
+                                log_error("--seconds '%s': give a number of seconds from 1 to 86400.",
+                                          optarg);
                                 return -EINVAL;
                         }
                         a.seconds = v;
@@ -94,7 +97,8 @@ static int parse_args(int argc, char **argv, Args *ret) {
         }
         if (!unit_name_suffix(a.unit) || !streq(unit_name_suffix(a.unit), "service") ||
             unit_name_is_valid(a.unit, UNIT_NAME_TEMPLATE)) {
-                log_error("'%s' is not a service that can run: learn a .service unit (an instance, not a template).",
+                log_error("'%s' is not a service that can run: learn a .service unit (an instance, not a "
+                          "template).",
                           a.unit);
                 return -EINVAL;
         }
@@ -135,7 +139,7 @@ static void *start_job(void *userdata) {
 static uint64_t now_usec(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+        return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* The plan of the unit's installed confinement (or of the defaults): what learning finds beyond it is new. */
@@ -167,10 +171,10 @@ static void progress(const Learner *l, uint64_t left_usec, bool tty, bool final)
         learner_stats(l, &s);
         if (tty)
                 fprintf(stderr, "\rsdconfine: learning: %3u s left, %zu files seen, %zu new  %s",
-                        (unsigned) ((left_usec + 999999) / 1000000), s.seen, s.new, final ? "\n" : "");
+                        (unsigned)((left_usec + 999999) / 1000000), s.seen, s.new, final ? "\n" : "");
         else
                 fprintf(stderr, "sdconfine: learning: %u s left, %zu files seen, %zu new\n",
-                        (unsigned) ((left_usec + 999999) / 1000000), s.seen, s.new);
+                        (unsigned)((left_usec + 999999) / 1000000), s.seen, s.new);
 }
 
 /* Watch until the deadline or a signal: poll the fanotify descriptor, the signals and the start job. */
@@ -184,7 +188,7 @@ static int watch(Learner *l, StartJob *job, bool *job_running, unsigned seconds,
         if (sfd < 0)
                 return -errno;
         bool tty = isatty(STDERR_FILENO);
-        uint64_t start = now_usec(), deadline = start + (uint64_t) seconds * 1000000;
+        uint64_t start = now_usec(), deadline = start + (uint64_t)seconds * 1000000;
         uint64_t every = tty ? 1000000 : 5000000, next = start + every;
         int ret = 0;
         *ret_interrupted = false;
@@ -197,9 +201,10 @@ static int watch(Learner *l, StartJob *job, bool *job_running, unsigned seconds,
                         next += every;
                 }
                 uint64_t until = next < deadline ? next : deadline;
-                struct pollfd p[3] = { { learner_fd(l), POLLIN, 0 }, { sfd, POLLIN, 0 },
-                                       { *job_running ? job->efd : -1, POLLIN, 0 } };
-                int k = poll(p, 3, (int) ((until - now + 999) / 1000));
+                struct pollfd p[3] = {{learner_fd(l), POLLIN, 0},
+                                      {sfd, POLLIN, 0},
+                                      {*job_running ? job->efd : -1, POLLIN, 0}};
+                int k = poll(p, 3, (int)((until - now + 999) / 1000));
                 if (k < 0 && errno == EINTR)
                         continue;
                 if (k < 0)
@@ -223,7 +228,7 @@ static int watch(Learner *l, StartJob *job, bool *job_running, unsigned seconds,
                 }
         }
         progress(l, 0, tty, true);
-        *ret_elapsed = (unsigned) ((now_usec() - start + 500000) / 1000000);
+        *ret_elapsed = (unsigned)((now_usec() - start + 500000) / 1000000);
         return ret;
 }
 
@@ -231,24 +236,30 @@ static void print_summary(const Args *a, const char *unit, const Learner *l, uns
         LearnerStats s;
         const LearnedSet *set = learner_set(l);
         learner_stats(l, &s);
-        printf("Learned %zu path%s of %s in %u s (%zu new: not in the root of its confinement); the learned set "
+        printf("Learned %zu path%s of %s in %u s (%zu new: not in the root of its confinement); the learned "
+               "set "
                "%s/%s/%s.json now holds %zu.\n",
-               s.seen, s.seen == 1 ? "" : "s", unit, seconds, s.new, a->root && !streq(a->root, "/") ? a->root : "",
-               LEARNED_DIR, unit, total);
+               s.seen, s.seen == 1 ? "" : "s", unit, seconds, s.new,
+               a->root && !streq(a->root, "/") ? a->root : "", LEARNED_DIR, unit, total);
         for (size_t i = 0; i < learned_set_size(set); i++) {
                 const LearnedFile *f = learned_set_file(set, i);
                 if (learned_path_is_hazard(f->path) || (f->real && learned_path_is_hazard(f->real)))
-                        printf("Never bound: %s (opened by %s): it holds secrets of the host or of other services.\n",
+                        printf("Never bound: %s (opened by %s): it holds secrets of the host or of other "
+                               "services.\n",
                                f->path, f->comm);
         }
         if (s.unresolved)
                 printf("%zu open%s by the unit could not be named from here (another mount namespace of the "
-                       "service's own): not learned.\n", s.unresolved, s.unresolved == 1 ? "" : "s");
+                       "service's own): not learned.\n",
+                       s.unresolved, s.unresolved == 1 ? "" : "s");
         if (s.unnamable)
-                printf("%zu path%s not learned: a unit file cannot name them (control characters, not UTF-8).\n",
+                printf("%zu path%s not learned: a unit file cannot name them (control characters, not "
+                       "UTF-8).\n",
                        s.unnamable, s.unnamable == 1 ? "" : "s");
-        printf("Next: 'sdconfine preview --learned %s', then 'sdconfine apply --learned %s' (with the settings "
-               "you confine it with, e.g. --suggested).\n", unit, unit);
+        printf("Next: 'sdconfine preview --learned %s', then 'sdconfine apply --learned %s' (with the "
+               "settings "
+               "you confine it with, e.g. --suggested).\n",
+               unit, unit);
 }
 
 /* Everything a learn holds, released at the end whatever happened. */
@@ -284,7 +295,7 @@ static void learn_run_done(LearnRun *x) {
 /* Before the watch: the manager's view of the unit, the plan its files are compared with, fanotify, the
  * learned set so far. Everything that reads files happens here. */
 static int learn_prepare(LearnRun *x) {
-        ServiceSourceOptions so = { .quiet = true };
+        ServiceSourceOptions so = {.quiet = true};
         _cleanup_(learned_set_freep) LearnedSet *old = NULL;
         _cleanup_free_ char *err = NULL, *path = NULL;
         const char *root = x->a.root && !streq(x->a.root, "/") ? x->a.root : "";
@@ -293,24 +304,27 @@ static int learn_prepare(LearnRun *x) {
         /* fanotify first: without the privilege nothing else matters, and it is said clearly */
         r = learner_new(x->a.unit, &x->learner);
         if (r == -EPERM || r == -EACCES) {
-                log_error("learning needs CAP_SYS_ADMIN (root): fanotify, which sees every file the service opens, "
+                log_error("learning needs CAP_SYS_ADMIN (root): fanotify, which sees every file the service "
+                          "opens, "
                           "is for root only. Nothing was started or written.");
                 return r;
         }
         if (r < 0) {
                 log_error("cannot use fanotify: %s. Learning needs a kernel with fanotify permission events "
-                          "(CONFIG_FANOTIFY_ACCESS_PERMISSIONS).", error_words(-r));
+                          "(CONFIG_FANOTIFY_ACCESS_PERMISSIONS).",
+                          error_words(-r));
                 return r;
         }
         x->root_fd = open(x->a.root ? x->a.root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         x->host_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (x->root_fd < 0 || x->host_fd < 0) {
-                log_error("cannot open %s: %s. Give an existing directory to --root.", x->a.root ? x->a.root : "/",
-                          error_words(errno));
+                log_error("cannot open %s: %s. Give an existing directory to --root.",
+                          x->a.root ? x->a.root : "/", error_words(errno));
                 return -errno;
         }
         if (service_source_open(&so, &x->src) < 0 || !x->src.manager) {
-                log_error("learning watches the running service, and no system service manager answers. Run it on "
+                log_error("learning watches the running service, and no system service manager answers. Run "
+                          "it on "
                           "the host where the service runs, as root.");
                 return -ENOENT;
         }
@@ -318,14 +332,18 @@ static int learn_prepare(LearnRun *x) {
         if (r < 0 || !streq_ptr(x->st.load_state, "loaded")) {
                 const char *why = r < 0 ? manager_last_error(x->src.manager) : x->st.load_state;
                 log_error("cannot learn %s: %s. Check the name with 'sdconfine list'.", x->a.unit,
-                          why ? why : r < 0 ? error_words(-r) : "not loaded");
+                          why     ? why
+                          : r < 0 ? error_words(-r)
+                                  : "not loaded");
                 return r < 0 ? r : -ENOENT;
         }
         /* inactive or failed: started for the time of learning; otherwise watched as it is */
         x->running = !streq_ptr(x->st.active_state, "inactive") && !streq_ptr(x->st.active_state, "failed");
         if (x->running && !x->st.control_group && streq_ptr(x->st.active_state, "active")) {
-                log_error("%s is active but runs no process (a oneshot that finished): there is nothing to watch. "
-                          "Stop it with 'systemctl stop %s', then learn again: learning starts it and sees it run.",
+                log_error("%s is active but runs no process (a oneshot that finished): there is nothing to "
+                          "watch. "
+                          "Stop it with 'systemctl stop %s', then learn again: learning starts it and sees "
+                          "it run.",
                           x->a.unit, x->a.unit);
                 return -ESRCH;
         }
@@ -333,16 +351,18 @@ static int learn_prepare(LearnRun *x) {
         /* the plan of the installed confinement, or of the defaults: computed now, before the watch, since
          * it reads many files */
         confine_settings_init(&x->settings);
-        (void) installed_settings(x->host_fd, x->a.unit, &x->settings, &x->confined);
+        (void)installed_settings(x->host_fd, x->a.unit, &x->settings, &x->confined);
         r = closure_context_new(NULL, &x->ctx);
         if (r >= 0)
-                (void) dpkg_db_new(closure_context_root(x->ctx), &x->db);
+                (void)dpkg_db_new(closure_context_root(x->ctx), &x->db);
         if (r >= 0)
-                r = confine_compute(&x->src, x->ctx, x->db, x->a.unit, &x->settings, false, true, &x->known.res);
+                r = confine_compute(&x->src, x->ctx, x->db, x->a.unit, &x->settings, false, true,
+                                    &x->known.res);
         x->known.ok = r >= 0;
         if (!x->known.ok)
-                fprintf(stderr, "sdconfine: note: the closure of %s cannot be computed (%s): every file learned "
-                                "counts as new.\n",
+                fprintf(stderr,
+                        "sdconfine: note: the closure of %s cannot be computed (%s): every file learned "
+                        "counts as new.\n",
                         x->a.unit, x->known.res.error ? x->known.res.error : error_words(-r));
         x->unit = strdup(x->known.res.svc ? x->known.res.svc->id : x->a.unit);
         if (!x->unit) {
@@ -350,9 +370,11 @@ static int learn_prepare(LearnRun *x) {
                 return -ENOMEM;
         }
         if (x->running && x->confined)
-                fprintf(stderr, "sdconfine: note: %s runs confined by sdconfine: an open of what its root does not "
-                                "hold fails before it happens, so learning sees only what is bound already. "
-                                "Revert it and restart it to learn, then apply again.\n", x->unit);
+                fprintf(stderr,
+                        "sdconfine: note: %s runs confined by sdconfine: an open of what its root does not "
+                        "hold fails before it happens, so learning sees only what is bound already. "
+                        "Revert it and restart it to learn, then apply again.\n",
+                        x->unit);
 
         /* the name may have been an alias: the set is kept under the unit's own name */
         if (!streq(x->unit, x->a.unit)) {
@@ -366,7 +388,7 @@ static int learn_prepare(LearnRun *x) {
         /* the learned set so far must be readable: what comes is merged with it */
         r = learned_set_load(x->root_fd, x->unit, &old, &err);
         if (r < 0 && r != -ENOENT) {
-                (void) learned_set_path(x->unit, &path);
+                (void)learned_set_path(x->unit, &path);
                 log_error("cannot read the learned set %s/%s: %s. Move it away, then learn again.", root,
                           path ? path : LEARNED_DIR, err ? err : error_words(-r));
                 return r;
@@ -374,8 +396,9 @@ static int learn_prepare(LearnRun *x) {
         learner_set_known(x->learner, known_path, &x->known);
         r = learner_set_cgroup(x->learner, x->running ? x->st.control_group : NULL);
         if (r < 0) {
-                log_error("%s runs in the cgroup '%s', which is not one of its own: cannot tell its processes.",
-                          x->unit, x->st.control_group);
+                log_error(
+                        "%s runs in the cgroup '%s', which is not one of its own: cannot tell its processes.",
+                        x->unit, x->st.control_group);
                 return r;
         }
         return 0;
@@ -385,8 +408,10 @@ static int learn_prepare(LearnRun *x) {
  * so that Ctrl-C ends the watch cleanly. Returns 1 when the unit was started for it. */
 static int learn_watch(LearnRun *x, unsigned *ret_elapsed) {
         _cleanup_close_ int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-        StartJob job = { .manager = x->src.manager, .unit = x->unit, .efd = efd,
-                         .timeout_usec = (uint64_t) x->a.seconds * 1000000 };
+        StartJob job = {.manager = x->src.manager,
+                        .unit = x->unit,
+                        .efd = efd,
+                        .timeout_usec = (uint64_t)x->a.seconds * 1000000};
         bool job_running = false, interrupted = false;
         pthread_t thread;
         sigset_t mask, saved;
@@ -407,8 +432,8 @@ static int learn_watch(LearnRun *x, unsigned *ret_elapsed) {
                 log_error("cannot watch the root file system with fanotify: %s.", error_words(-r));
                 return r;
         }
-        fprintf(stderr, "sdconfine: watching %s for %u s on %d file system%s (Ctrl-C ends it and saves).\n", x->unit,
-                x->a.seconds, r, r == 1 ? "" : "s");
+        fprintf(stderr, "sdconfine: watching %s for %u s on %d file system%s (Ctrl-C ends it and saves).\n",
+                x->unit, x->a.seconds, r, r == 1 ? "" : "s");
         if (!x->running) {
                 if (pthread_create(&thread, NULL, start_job, &job) != 0) {
                         learner_stop(x->learner);
@@ -430,18 +455,21 @@ static int learn_watch(LearnRun *x, unsigned *ret_elapsed) {
                         fprintf(stderr, "sdconfine: waiting for the start job of %s to end...\n", x->unit);
                 pthread_join(thread, NULL);
                 if (job.r < 0)
-                        fprintf(stderr, "sdconfine: note: the start of %s did not finish while learning (%s).\n",
+                        fprintf(stderr,
+                                "sdconfine: note: the start of %s did not finish while learning (%s).\n",
                                 x->unit, job.error ? job.error : error_words(-job.r));
                 else if (!streq(job.result, "done"))
-                        fprintf(stderr, "sdconfine: note: %s did not start (the job's result: %s); what it opened "
-                                        "until then is learned. See 'journalctl -u %s'.\n",
+                        fprintf(stderr,
+                                "sdconfine: note: %s did not start (the job's result: %s); what it opened "
+                                "until then is learned. See 'journalctl -u %s'.\n",
                                 x->unit, job.result, x->unit);
                 free(job.result);
                 free(job.control_group);
                 free(job.error);
         }
         if (r < 0)
-                fprintf(stderr, "sdconfine: note: some events could not be learned from (%s); each was allowed.\n",
+                fprintf(stderr,
+                        "sdconfine: note: some events could not be learned from (%s); each was allowed.\n",
                         error_words(-r));
         if (interrupted)
                 fprintf(stderr, "sdconfine: interrupted: saving what was learned.\n");
@@ -454,14 +482,16 @@ static void learn_stop_unit(LearnRun *x) {
         int r = manager_run_job(x->src.manager, "StopUnit", x->unit, 90 * UINT64_C(1000000), &result);
         if (r < 0 || !streq(result, "done")) {
                 const char *why = r < 0 ? manager_last_error(x->src.manager) : result;
-                fprintf(stderr, "sdconfine: note: %s was started for learning and did not stop again (%s): stop it "
-                                "with 'systemctl stop %s'.\n", x->unit, why ? why : error_words(-r), x->unit);
+                fprintf(stderr,
+                        "sdconfine: note: %s was started for learning and did not stop again (%s): stop it "
+                        "with 'systemctl stop %s'.\n",
+                        x->unit, why ? why : error_words(-r), x->unit);
         } else
                 fprintf(stderr, "sdconfine: %s was started for learning and is stopped again.\n", x->unit);
 }
 
 int cmd_learn(int argc, char **argv) {
-        LearnRun x = { .root_fd = -EBADF, .host_fd = -EBADF };
+        LearnRun x = {.root_fd = -EBADF, .host_fd = -EBADF};
         _cleanup_free_ char *err = NULL;
         unsigned elapsed = 0;
         int r = parse_args(argc, argv, &x.a), ret = 1, started;
@@ -475,11 +505,12 @@ int cmd_learn(int argc, char **argv) {
                 goto finish;
         r = learned_set_merge_save(x.root_fd, learner_set(x.learner), &err);
         if (r < 0)
-                log_error("cannot save the learned set of %s below %s: %s.", x.unit, x.a.root ? x.a.root : "/",
-                          err ? err : error_words(-r));
+                log_error("cannot save the learned set of %s below %s: %s.", x.unit,
+                          x.a.root ? x.a.root : "/", err ? err : error_words(-r));
         else {
                 _cleanup_(learned_set_freep) LearnedSet *all = NULL;
-                size_t total = learned_set_load(x.root_fd, x.unit, &all, NULL) >= 0 ? learned_set_size(all) : 0;
+                size_t total =
+                        learned_set_load(x.root_fd, x.unit, &all, NULL) >= 0 ? learned_set_size(all) : 0;
                 print_summary(&x.a, x.unit, x.learner, elapsed, total);
                 ret = 0;
         }

@@ -20,11 +20,11 @@ typedef struct Args {
 static int parse_args(int argc, char **argv, const char *usage, Args *ret) {
         enum { ARG_ROOT = 0x100, ARG_USER, ARG_JSON, ARG_OFFLINE };
         static const struct option options[] = {
-                { "root", required_argument, NULL, ARG_ROOT },
-                { "user", no_argument, NULL, ARG_USER },
-                { "json", no_argument, NULL, ARG_JSON },
-                { "offline", no_argument, NULL, ARG_OFFLINE },
-                { "help", no_argument, NULL, 'h' },
+                {"root", required_argument, NULL, ARG_ROOT},
+                {"user", no_argument, NULL, ARG_USER},
+                {"json", no_argument, NULL, ARG_JSON},
+                {"offline", no_argument, NULL, ARG_OFFLINE},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         Args a = {};
@@ -60,10 +60,11 @@ static const char *confinement_name(Confinement c) {
 }
 
 int cmd_list(int argc, char **argv) {
-        static const char usage[] = "Usage: sdconfine list [--root DIR] [--user] [--offline] [--json]\n"
-                                    "\n"
-                                    "List services with their load and active state, and whether they are confined\n"
-                                    "(by sdconfine, or by another drop-in that sets RootDirectory=/RootImage=).\n";
+        static const char usage[] =
+                "Usage: sdconfine list [--root DIR] [--user] [--offline] [--json]\n"
+                "\n"
+                "List services with their load and active state, and whether they are confined\n"
+                "(by sdconfine, or by another drop-in that sets RootDirectory=/RootImage=).\n";
         Args a;
         ServiceSource src;
         int r = parse_args(argc, argv, usage, &a);
@@ -94,19 +95,22 @@ int cmd_list(int argc, char **argv) {
 
         json_t *arr = a.json ? json_array() : NULL;
         if (!a.json)
-                printf("%-44s %-11s %-10s %-9s %-12s %s\n", "UNIT", "LOAD", "ACTIVE", "SUB", "CONFINED", "DESCRIPTION");
+                printf("%-44s %-11s %-10s %-9s %-12s %s\n", "UNIT", "LOAD", "ACTIVE", "SUB", "CONFINED",
+                       "DESCRIPTION");
         for (size_t i = 0; i < n; i++) {
                 const char *name = src.manager ? infos[i].name : names[i];
                 Service *s = NULL;
                 /* the details come from the unit itself; a template has none to load live */
                 bool template = unit_name_is_valid(name, UNIT_NAME_TEMPLATE);
                 if (!(template && src.manager))
-                        (void) (src.manager ? manager_load_service(src.manager, name, &s)
-                                            : unit_index_load(src.index, name, &s));
+                        (void)(src.manager ? manager_load_service(src.manager, name, &s)
+                                           : unit_index_load(src.index, name, &s));
                 const char *load = src.manager ? infos[i].load_state : s ? s->load_state : "error";
                 const char *active = src.manager ? infos[i].active_state : "inactive";
                 const char *sub = src.manager ? infos[i].sub_state : "dead";
-                const char *desc = s && s->description ? s->description : src.manager ? infos[i].description : "";
+                const char *desc = s && s->description ? s->description
+                                   : src.manager       ? infos[i].description
+                                                       : "";
                 Confinement conf = s ? service_confinement(s) : CONFINE_NONE;
                 if (src.manager && s && streq(load, "not-loaded") && s->load_state)
                         load = s->load_state;
@@ -114,18 +118,19 @@ int cmd_list(int argc, char **argv) {
                 if (template)
                         load = "template";
                 if (a.json) {
-                        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "unit", name, "load_state", load,
-                                              "active_state", active, "sub_state", sub, "description", desc ? desc : "",
-                                              "confinement", confinement_name(conf), "fragment_path",
-                                              s && s->fragment_path ? json_string(s->fragment_path) : json_null(),
-                                              "unit_file_state",
-                                              src.manager && infos[i].file_state ? json_string(infos[i].file_state)
-                                                                                 : json_null());
+                        json_t *o = json_pack(
+                                "{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "unit", name, "load_state", load,
+                                "active_state", active, "sub_state", sub, "description", desc ? desc : "",
+                                "confinement", confinement_name(conf), "fragment_path",
+                                s && s->fragment_path ? json_string(s->fragment_path) : json_null(),
+                                "unit_file_state",
+                                src.manager && infos[i].file_state ? json_string(infos[i].file_state)
+                                                                   : json_null());
                         if (o)
                                 json_array_append_new(arr, o);
                 } else
-                        printf("%-44s %-11s %-10s %-9s %-12s %s\n", name, load, active, sub, confinement_name(conf),
-                               desc ? desc : "");
+                        printf("%-44s %-11s %-10s %-9s %-12s %s\n", name, load, active, sub,
+                               confinement_name(conf), desc ? desc : "");
                 service_free(s);
         }
         if (a.json) {
@@ -166,10 +171,11 @@ static void print_str(const Service *s, const char *key, const char *v) {
 }
 
 int cmd_show(int argc, char **argv) {
-        static const char usage[] = "Usage: sdconfine show [--root DIR] [--user] [--offline] [--json] UNIT\n"
-                                    "\n"
-                                    "Show the effective settings of a service that matter for confinement, the files\n"
-                                    "they come from, and the closure roots (the programs of every Exec* line).\n";
+        static const char usage[] =
+                "Usage: sdconfine show [--root DIR] [--user] [--offline] [--json] UNIT\n"
+                "\n"
+                "Show the effective settings of a service that matter for confinement, the files\n"
+                "they come from, and the closure roots (the programs of every Exec* line).\n";
         Args a;
         ServiceSource src;
         Service *s = NULL;
@@ -204,7 +210,8 @@ int cmd_show(int argc, char **argv) {
                         json_decref(j);
                 }
         } else {
-                printf("%s (%s; from the %s)\n", s->id, s->load_state ? s->load_state : "?", service_source_name(&src));
+                printf("%s (%s; from the %s)\n", s->id, s->load_state ? s->load_state : "?",
+                       service_source_name(&src));
                 print_str(s, "Description", s->description);
                 print_str(s, "FragmentPath", s->fragment_path);
                 print_list(s, "DropInPaths", s->dropin_paths);
@@ -234,7 +241,7 @@ int cmd_show(int argc, char **argv) {
                 if (s->file_environment) {
                         printf("  the files set:");
                         for (char **e = s->file_environment; *e; e++)
-                                printf(" %.*s", (int) strcspn(*e, "="), *e);
+                                printf(" %.*s", (int)strcspn(*e, "="), *e);
                         printf("\n");
                         for (char **e = s->file_environment; *e; e++)
                                 if (startswith(*e, "PATH=") || startswith(*e, "LD_LIBRARY_PATH="))
@@ -264,7 +271,8 @@ int cmd_show(int argc, char **argv) {
                 print_list(s, "ConfigurationDirectory", s->configuration_directory);
                 print_str(s, "WorkingDirectory", s->working_directory);
                 /* by name, as systemd spells them */
-                uint64_t all = caps_last_cap() >= 63 ? UINT64_MAX : (UINT64_C(1) << (caps_last_cap() + 1)) - 1;
+                uint64_t all =
+                        caps_last_cap() >= 63 ? UINT64_MAX : (UINT64_C(1) << (caps_last_cap() + 1)) - 1;
                 if ((s->capability_bounding_set & all) != all) {
                         _cleanup_free_ char *names = NULL;
                         if (caps_mask_to_names(s->capability_bounding_set & all, &names) >= 0)

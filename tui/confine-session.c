@@ -18,20 +18,21 @@ void confine_result_done(ConfineResult *r) {
         strv_free(r->accepted);
         free(r->text);
         free(r->error);
-        *r = (ConfineResult) {};
+        *r = (ConfineResult){};
 }
 
-int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const char *unit, ConfineSettings *settings,
-                    bool suggested, bool force, ConfineResult *ret) {
+int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const char *unit,
+                    ConfineSettings *settings, bool suggested, bool force, ConfineResult *ret) {
         ConfineResult res = {};
         int r = service_source_load(src, unit, &res.svc);
         if (r < 0) {
-                (void) asprintf(&res.error, "cannot load %s", unit);
+                (void)asprintf(&res.error, "cannot load %s", unit);
                 goto fail;
         }
         if (!streq_ptr(res.svc->load_state, "loaded")) {
-                (void) asprintf(&res.error, "%s is %s: there is nothing to confine. Check the name with 'sdconfine list'",
-                                unit, res.svc->load_state ? res.svc->load_state : "not loaded");
+                (void)asprintf(&res.error,
+                               "%s is %s: there is nothing to confine. Check the name with 'sdconfine list'",
+                               unit, res.svc->load_state ? res.svc->load_state : "not loaded");
                 r = -ENOENT;
                 goto fail;
         }
@@ -56,7 +57,8 @@ int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const c
                         if (strv_contains(*list, what))
                                 continue;
                         r = strv_extend(list, what);
-                        if (r >= 0 && asprintf(&line, "%s%s: %s", s->preset ? "--preset " : "--set ", what, s->reason) >= 0)
+                        if (r >= 0 && asprintf(&line, "%s%s: %s", s->preset ? "--preset " : "--set ", what,
+                                               s->reason) >= 0)
                                 r = strv_push(&res.accepted, line);
                 }
                 suggestions_free(res.suggestions, res.n_suggestions);
@@ -66,9 +68,11 @@ int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const c
                 closure_free(res.closure);
                 res.closure = NULL;
                 if (r >= 0)
-                        r = confine_plan_build(ctx, db, res.svc, settings, force, &res.plan, &res.closure, &res.error);
+                        r = confine_plan_build(ctx, db, res.svc, settings, force, &res.plan, &res.closure,
+                                               &res.error);
                 if (r >= 0)
-                        r = confine_suggest(res.svc, res.closure, db, settings, &res.suggestions, &res.n_suggestions);
+                        r = confine_suggest(res.svc, res.closure, db, settings, &res.suggestions,
+                                            &res.n_suggestions);
                 if (r < 0)
                         goto fail;
                 /* only what is not taken yet */
@@ -108,43 +112,51 @@ char *confine_dropin_display_path(const ServiceSource *src, const char *unit, bo
         return p;
 }
 
-static int reload_after(ServiceSource *src, const char *unit, bool reload, bool restart, const char *done, char **ret_msg) {
+static int reload_after(ServiceSource *src, const char *unit, bool reload, bool restart, const char *done,
+                        char **ret_msg) {
         if (!src->manager || !reload) {
                 *ret_msg = strdup(done);
                 return 0;
         }
         int r = manager_reload(src->manager);
         if (r < 0) {
-                (void) asprintf(ret_msg, "%s, but the manager did not reload: %s. Run 'systemctl daemon-reload'", done,
-                                manager_last_error(src->manager));
+                (void)asprintf(ret_msg,
+                               "%s, but the manager did not reload: %s. Run 'systemctl daemon-reload'", done,
+                               manager_last_error(src->manager));
                 return r;
         }
         if (restart) {
                 r = manager_restart(src->manager, unit);
                 if (r < 0) {
-                        (void) asprintf(ret_msg, "%s and reloaded, but %s did not restart: %s. See 'journalctl -u %s'",
-                                        done, unit, manager_last_error(src->manager), unit);
+                        (void)asprintf(ret_msg,
+                                       "%s and reloaded, but %s did not restart: %s. See 'journalctl -u %s'",
+                                       done, unit, manager_last_error(src->manager), unit);
                         return r;
                 }
-                (void) asprintf(ret_msg, "%s, reloaded, restarted %s", done, unit);
+                (void)asprintf(ret_msg, "%s, reloaded, restarted %s", done, unit);
                 return 0;
         }
-        (void) asprintf(ret_msg, "%s and reloaded the manager", done);
+        (void)asprintf(ret_msg, "%s and reloaded the manager", done);
         return 0;
 }
 
-int confine_write(ServiceSource *src, int root_fd, const char *unit, bool runtime, const char *text, bool reload,
-                  bool restart, char **ret_msg) {
+int confine_write(ServiceSource *src, int root_fd, const char *unit, bool runtime, const char *text,
+                  bool reload, bool restart, char **ret_msg) {
         _cleanup_free_ char *path = confine_dropin_display_path(src, unit, runtime), *done = NULL;
         int r = dropin_write(root_fd, unit, runtime, text);
         if (r == -EEXIST)
-                (void) asprintf(ret_msg, "%s exists and was not written by sdconfine: it is left alone. Move it away "
-                                "first if it should be replaced", path);
+                (void)asprintf(ret_msg,
+                               "%s exists and was not written by sdconfine: it is left alone. Move it away "
+                               "first if it should be replaced",
+                               path);
         else if (r == -EACCES || r == -EPERM || r == -EROFS)
-                (void) asprintf(ret_msg, "cannot write %s: %s. Run as root on a writable /etc, or use 'sdconfine "
-                                "preview' (or export) and install the text yourself", path, error_words(-r));
+                (void)asprintf(ret_msg,
+                               "cannot write %s: %s. Run as root on a writable /etc, or use 'sdconfine "
+                               "preview' (or export) and install the text yourself",
+                               path, error_words(-r));
         else if (r < 0)
-                (void) asprintf(ret_msg, "cannot write %s: %s. The previous file, if any, is unchanged", path, error_words(-r));
+                (void)asprintf(ret_msg, "cannot write %s: %s. The previous file, if any, is unchanged", path,
+                               error_words(-r));
         if (r < 0)
                 return r;
         if (asprintf(&done, "Wrote %s", path) < 0)
@@ -152,16 +164,19 @@ int confine_write(ServiceSource *src, int root_fd, const char *unit, bool runtim
         return reload_after(src, unit, reload, restart, done, ret_msg);
 }
 
-int confine_remove(ServiceSource *src, int root_fd, const char *unit, bool runtime, bool reload, char **ret_msg) {
+int confine_remove(ServiceSource *src, int root_fd, const char *unit, bool runtime, bool reload,
+                   char **ret_msg) {
         _cleanup_free_ char *path = confine_dropin_display_path(src, unit, runtime), *done = NULL;
         int r = dropin_remove(root_fd, unit, runtime);
         if (r == -ENOENT)
-                (void) asprintf(ret_msg, "%s has no sdconfine drop-in (%s): nothing to revert", unit, path);
+                (void)asprintf(ret_msg, "%s has no sdconfine drop-in (%s): nothing to revert", unit, path);
         else if (r == -EEXIST)
-                (void) asprintf(ret_msg, "%s was not written by sdconfine: left alone. Remove it yourself if you mean to",
-                                path);
+                (void)asprintf(
+                        ret_msg,
+                        "%s was not written by sdconfine: left alone. Remove it yourself if you mean to",
+                        path);
         else if (r < 0)
-                (void) asprintf(ret_msg, "cannot remove %s: %s", path, error_words(-r));
+                (void)asprintf(ret_msg, "cannot remove %s: %s", path, error_words(-r));
         if (r < 0)
                 return r;
         if (asprintf(&done, "Removed %s", path) < 0)
@@ -197,11 +212,13 @@ int confine_export(const char *dir, const char *unit, const char *text, char **r
         if (r >= 0)
                 r = dropin_write(fd, unit, false, text);
         if (r == -EEXIST)
-                (void) asprintf(ret_msg, "%s/etc/systemd/system/%s.d/50-confinement.conf exists and was not written by "
-                                "sdconfine: left alone", dir, unit);
+                (void)asprintf(ret_msg,
+                               "%s/etc/systemd/system/%s.d/50-confinement.conf exists and was not written by "
+                               "sdconfine: left alone",
+                               dir, unit);
         else if (r < 0)
-                (void) asprintf(ret_msg, "cannot export %s to %s: %s", unit, dir, error_words(-r));
+                (void)asprintf(ret_msg, "cannot export %s to %s: %s", unit, dir, error_words(-r));
         else
-                (void) asprintf(ret_msg, "Wrote %s/etc/systemd/system/%s.d/50-confinement.conf", dir, unit);
+                (void)asprintf(ret_msg, "Wrote %s/etc/systemd/system/%s.d/50-confinement.conf", dir, unit);
         return r;
 }

@@ -20,8 +20,8 @@ typedef struct ConfineResult {
         char *error;
 } ConfineResult;
 
-int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const char *unit, ConfineSettings *settings,
-                    bool suggested, bool force, ConfineResult *ret);
+int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const char *unit,
+                    ConfineSettings *settings, bool suggested, bool force, ConfineResult *ret);
 void confine_result_done(ConfineResult *r);
 
 /* The drop-in's path as the operator finds it (below --root when given). */
@@ -29,9 +29,10 @@ char *confine_dropin_display_path(const ServiceSource *src, const char *unit, bo
 
 /* Write text as the unit's drop-in, then reload (and restart) through the manager when one runs. On
  * failure *ret_msg says what failed, why and what to do; on success what was done. */
-int confine_write(ServiceSource *src, int root_fd, const char *unit, bool runtime, const char *text, bool reload,
-                  bool restart, char **ret_msg);
-int confine_remove(ServiceSource *src, int root_fd, const char *unit, bool runtime, bool reload, char **ret_msg);
+int confine_write(ServiceSource *src, int root_fd, const char *unit, bool runtime, const char *text,
+                  bool reload, bool restart, char **ret_msg);
+int confine_remove(ServiceSource *src, int root_fd, const char *unit, bool runtime, bool reload,
+                   char **ret_msg);
 
 /* Export: text as DIR/etc/systemd/system/UNIT.d/50-confinement.conf (the directories made as needed), for
  * configuration management. *ret_msg says what was written or what failed. */

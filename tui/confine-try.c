@@ -30,13 +30,13 @@ void try_result_done(TryResult *r) {
         free(r->store_error);
         free(r->since);
         free(r->error);
-        *r = (TryResult) {};
+        *r = (TryResult){};
 }
 
 static uint64_t now_usec(clockid_t clock) {
         struct timespec ts;
         clock_gettime(clock, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+        return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static bool interrupted(const TryOptions *o) {
@@ -45,7 +45,7 @@ static bool interrupted(const TryOptions *o) {
 
 /* a signal ends the sleep early when it interrupts the try */
 static void sleep_ms(const TryOptions *o, unsigned ms) {
-        struct timespec ts = { ms / 1000, (long) (ms % 1000) * 1000000 };
+        struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
         while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !interrupted(o))
                 ;
 }
@@ -59,9 +59,9 @@ static bool state_running(const char *active_state) {
 static char *state_words(const UnitStatus *s) {
         char *w = NULL;
         bool result = s->result && !streq(s->result, "success") && !state_running(s->active_state);
-        (void) asprintf(&w, "%s (%s%s%s)", s->active_state ? s->active_state : "unknown",
-                        s->sub_state ? s->sub_state : "?", result ? ", result: " : "",
-                        result ? s->result : "");
+        (void)asprintf(&w, "%s (%s%s%s)", s->active_state ? s->active_state : "unknown",
+                       s->sub_state ? s->sub_state : "?", result ? ", result: " : "",
+                       result ? s->result : "");
         return w;
 }
 
@@ -123,11 +123,11 @@ static int attempt(Manager *m, const char *unit, const TryOptions *o, TryResult 
                    uint32_t *ret_main_pid) {
         _cleanup_free_ char *job = NULL;
         UnitStatus s = {};
-        int r = manager_run_job(m, "RestartUnit", unit, JOB_TIMEOUT_USEC + (uint64_t) o->seconds * 1000000,
+        int r = manager_run_job(m, "RestartUnit", unit, JOB_TIMEOUT_USEC + (uint64_t)o->seconds * 1000000,
                                 &job);
         if (r == -ETIMEDOUT)
                 return failed(&res->failure, "%s did not finish starting within %llu s", unit,
-                              (unsigned long long) (JOB_TIMEOUT_USEC / 1000000 + o->seconds));
+                              (unsigned long long)(JOB_TIMEOUT_USEC / 1000000 + o->seconds));
         if (r < 0)
                 return failed(&res->failure, "%s could not be restarted: %s", unit,
                               manager_last_error(m) ? manager_last_error(m) : error_words(-r));
@@ -148,7 +148,7 @@ static int attempt(Manager *m, const char *unit, const TryOptions *o, TryResult 
         }
         /* what counts from now: restarts the manager makes by itself, and a new main process */
         uint32_t n_restarts = s.n_restarts, main_pid = 0;
-        uint64_t start = now_usec(CLOCK_MONOTONIC), end = start + (uint64_t) o->seconds * 1000000;
+        uint64_t start = now_usec(CLOCK_MONOTONIC), end = start + (uint64_t)o->seconds * 1000000;
         for (;;) {
                 double elapsed = (now_usec(CLOCK_MONOTONIC) - start) / 1e6;
                 r = judge(unit, &s, oneshot, n_restarts, &main_pid, elapsed, &res->failure);
@@ -221,7 +221,7 @@ static int roll_back(ServiceSource *src, int root_fd, const char *unit, const Tr
         r = manager_run_job(m, was_running ? "RestartUnit" : "StopUnit", unit, JOB_TIMEOUT_USEC, &job);
         /* stopped, and not failed before: the failure of the try is not the service's */
         if (r >= 0 && !was_running && !was_failed)
-                (void) manager_reset_failed(m, unit);
+                (void)manager_reset_failed(m, unit);
         UnitStatus s = {};
         if (r >= 0)
                 r = manager_unit_status(m, unit, &s);
@@ -289,16 +289,16 @@ int confine_try(ServiceSource *src, int root_fd, const char *unit, const char *t
 
         if (!m) {
                 r = -EOPNOTSUPP;
-                (void) asprintf(&res.error,
-                                "--try needs the running service manager: it restarts %s. Without "
-                                "--root and --offline, as root on the running system",
-                                unit);
+                (void)asprintf(&res.error,
+                               "--try needs the running service manager: it restarts %s. Without "
+                               "--root and --offline, as root on the running system",
+                               unit);
                 goto fail;
         }
         r = manager_unit_status(m, unit, &before);
         if (r < 0) {
-                (void) asprintf(&res.error, "cannot read the state of %s: %s", unit,
-                                manager_last_error(m) ? manager_last_error(m) : error_words(-r));
+                (void)asprintf(&res.error, "cannot read the state of %s: %s", unit,
+                               manager_last_error(m) ? manager_last_error(m) : error_words(-r));
                 goto fail;
         }
         r = dropin_read(root_fd, unit, o->runtime, &prev);
@@ -307,22 +307,22 @@ int confine_try(ServiceSource *src, int root_fd, const char *unit, const char *t
         else if (r >= 0 && !confine_dropin_is_ours(prev))
                 r = -EEXIST;
         if (r == -EEXIST)
-                (void) asprintf(&res.error,
-                                "%s exists and was not written by sdconfine: it is left alone, and "
-                                "nothing was tried. Move it away first if it should be replaced",
-                                path);
+                (void)asprintf(&res.error,
+                               "%s exists and was not written by sdconfine: it is left alone, and "
+                               "nothing was tried. Move it away first if it should be replaced",
+                               path);
         else if (r < 0)
-                (void) asprintf(&res.error, "cannot read %s: %s. Nothing was tried", path, error_words(-r));
+                (void)asprintf(&res.error, "cannot read %s: %s. Nothing was tried", path, error_words(-r));
         if (r < 0)
                 goto fail;
         was_running = state_running(before.active_state);
 
         r = dropin_write(root_fd, unit, o->runtime, text);
         if (r < 0) {
-                (void) asprintf(&res.error,
-                                "cannot write %s: %s. The previous file, if any, is unchanged; nothing "
-                                "was tried",
-                                path, error_words(-r));
+                (void)asprintf(&res.error,
+                               "cannot write %s: %s. The previous file, if any, is unchanged; nothing "
+                               "was tried",
+                               path, error_words(-r));
                 goto fail;
         }
         /* from here on a failure is rolled back */

@@ -9,8 +9,8 @@
 
 static bool utf8;
 
-static const TreeGlyphs glyphs_utf8 = { "├── ", "└── ", "│   ", "    ", " → " };
-static const TreeGlyphs glyphs_ascii = { "|-- ", "`-- ", "|   ", "    ", " -> " };
+static const TreeGlyphs glyphs_utf8 = {"├── ", "└── ", "│   ", "    ", " → "};
+static const TreeGlyphs glyphs_ascii = {"|-- ", "`-- ", "|   ", "    ", " -> "};
 
 void output_init(bool force_ascii) {
         utf8 = !force_ascii && streq(nl_langinfo(CODESET), "UTF-8");
@@ -25,7 +25,7 @@ const TreeGlyphs *output_glyphs(void) {
 }
 
 const char *format_size(uint64_t bytes, char *buf, size_t size) {
-        static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+        static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
         double v = bytes;
         size_t u = 0;
         while (v >= 1024 && u + 1 < ELEMENTSOF(units)) {

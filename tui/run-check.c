@@ -15,7 +15,7 @@
 static uint64_t now_ms(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* keep the last OUTPUT_KEEP bytes */
@@ -48,15 +48,15 @@ int run_check(const char *cmd, unsigned timeout_ms, volatile sig_atomic_t *stop,
         }
         if (pid == 0) {
                 /* its own process group, so that a timeout ends what it started too */
-                (void) setpgid(0, 0);
+                (void)setpgid(0, 0);
                 /* what the try ignores (a lost terminal) is no business of the check */
                 for (int sig = 1; sig < _NSIG; sig++)
                         if (sig != SIGKILL && sig != SIGSTOP)
-                                (void) signal(sig, SIG_DFL);
+                                (void)signal(sig, SIG_DFL);
                 int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
                 if (null < 0 || dup2(null, 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[1], 2) < 0)
                         _exit(127);
-                execl("/bin/sh", "sh", "-c", cmd, (char *) NULL);
+                execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
                 _exit(127);
         }
         close(fds[1]);
@@ -108,8 +108,8 @@ int run_check(const char *cmd, unsigned timeout_ms, volatile sig_atomic_t *stop,
                         keep_tail(buf, &len, chunk, n);
         }
         if (!exited) {
-                (void) kill(-pid, SIGKILL);
-                (void) kill(pid, SIGKILL);
+                (void)kill(-pid, SIGKILL);
+                (void)kill(pid, SIGKILL);
                 while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                         ;
         }

@@ -10,7 +10,7 @@
 #include "unit-name.h"
 
 int service_source_open(const ServiceSourceOptions *o, ServiceSource *ret) {
-        ServiceSource s = { .user = o->user, .root_dir = o->root };
+        ServiceSource s = {.user = o->user, .root_dir = o->root};
         int r;
 
         if (!o->root && !o->offline) {
@@ -20,7 +20,9 @@ int service_source_open(const ServiceSourceOptions *o, ServiceSource *ret) {
                         return 0;
                 }
                 if (!o->quiet)
-                        fprintf(stderr, "sdconfine: no %s service manager answers (%s); reading the unit files on disk.\n",
+                        fprintf(stderr,
+                                "sdconfine: no %s service manager answers (%s); reading the unit files on "
+                                "disk.\n",
                                 o->user ? "user" : "system", error_words(-r));
         }
         r = fs_root_new(o->root, &s.root);
@@ -64,18 +66,21 @@ int service_source_load(ServiceSource *s, const char *name, Service **ret) {
         if (s->manager && unit_name_is_valid(name, UNIT_NAME_TEMPLATE) && !s->index) {
                 int k = fs_root_new(s->root_dir, &s->root);
                 if (k >= 0)
-                        k = unit_index_new(s->root, s->user ? UNIT_SCOPE_USER : UNIT_SCOPE_SYSTEM, getenv("HOME"),
-                                           getenv("XDG_RUNTIME_DIR"), &s->index);
+                        k = unit_index_new(s->root, s->user ? UNIT_SCOPE_USER : UNIT_SCOPE_SYSTEM,
+                                           getenv("HOME"), getenv("XDG_RUNTIME_DIR"), &s->index);
                 if (k < 0) {
-                        log_error("cannot read the unit files for the template %s: %s.", name, error_words(-k));
+                        log_error("cannot read the unit files for the template %s: %s.", name,
+                                  error_words(-k));
                         return k;
                 }
         }
         bool use_manager = s->manager && !unit_name_is_valid(name, UNIT_NAME_TEMPLATE);
-        int r = use_manager ? manager_load_service(s->manager, name, ret) : unit_index_load(s->index, name, ret);
+        int r = use_manager ? manager_load_service(s->manager, name, ret)
+                            : unit_index_load(s->index, name, ret);
         if (r < 0) {
                 log_error("cannot load %s from the %s: %s.", name, use_manager ? "manager" : "unit files",
-                          use_manager && manager_last_error(s->manager) ? manager_last_error(s->manager) : error_words(-r));
+                          use_manager && manager_last_error(s->manager) ? manager_last_error(s->manager)
+                                                                        : error_words(-r));
                 return r;
         }
         /* PATH and LD_LIBRARY_PATH may come from EnvironmentFile=, which the manager reads on the host */
@@ -97,7 +102,8 @@ Confinement service_confinement(const Service *s) {
 }
 
 int service_add_closure(const Service *s, Closure *c, char **ret_error) {
-        ClosureEnv env = { .path = service_getenv(s, "PATH"), .ld_library_path = service_getenv(s, "LD_LIBRARY_PATH") };
+        ClosureEnv env = {.path = service_getenv(s, "PATH"),
+                          .ld_library_path = service_getenv(s, "LD_LIBRARY_PATH")};
         for (ExecType t = 0; t < _EXEC_TYPE_MAX; t++)
                 for (size_t i = 0; i < s->exec[t].n; i++) {
                         const char *path = s->exec[t].items[i].path;
@@ -115,8 +121,9 @@ int service_add_closure(const Service *s, Closure *c, char **ret_error) {
                         if (r == -ENOMEM)
                                 return r;
                         if (r < 0) {
-                                if (ret_error && asprintf(ret_error, "%s of %s: %s: %s", exec_type_to_string(t), s->id,
-                                                          path, error_words(-r)) < 0)
+                                if (ret_error &&
+                                    asprintf(ret_error, "%s of %s: %s: %s", exec_type_to_string(t), s->id,
+                                             path, error_words(-r)) < 0)
                                         return -ENOMEM;
                                 return r;
                         }

@@ -33,7 +33,7 @@
 
 enum { C_TITLE = 1, C_MISSING, C_OURS, C_FOREIGN, C_ADD, C_DEL, C_BAR, C_WARN };
 enum { VIEW_SETTINGS, VIEW_CLOSURE, VIEW_MOUNTS, VIEW_DROPIN, _VIEW_MAX };
-static const char *const view_names[_VIEW_MAX] = { "Settings", "Closure", "Mounts", "Drop-in" };
+static const char *const view_names[_VIEW_MAX] = {"Settings", "Closure", "Mounts", "Drop-in"};
 
 typedef struct Entry {
         char *name, *active, *marker, *description, *fragment;
@@ -87,13 +87,13 @@ typedef struct App {
 /* Drawing */
 
 static int attr_of(App *a, int pair, unsigned fallback) {
-        return a->color ? (int) COLOR_PAIR(pair) : (int) fallback;
+        return a->color ? (int)COLOR_PAIR(pair) : (int)fallback;
 }
 
 /* A long path loses its middle ("/usr/lib/x86...libc.so.6"), as in ncdu; into buf. */
 static const char *cut_middle(const char *text, int width, char *buf, size_t size) {
         size_t n = strlen(text);
-        if ((int) n <= width || width <= 8)
+        if ((int)n <= width || width <= 8)
                 return text;
         int head = (width - 3) / 2, tail = width - 3 - head;
         snprintf(buf, size, "%.*s...%s", head, text, text + n - tail);
@@ -105,7 +105,7 @@ static void put(int y, int x, int width, const char *text, int attr) {
         if (width <= 0 || y < 0 || y >= LINES)
                 return;
         char buf[1024];
-        if ((int) strlen(text) > width && width > 3) {
+        if ((int)strlen(text) > width && width > 3) {
                 snprintf(buf, sizeof buf, "%.*s...", width - 3, text);
                 text = buf;
         }
@@ -135,7 +135,7 @@ static void put_message(const char *text, int attr) {
         int lens[3], n = 0;
         const char *p = text;
         while (*p && n < 3) {
-                int len = (int) strlen(p);
+                int len = (int)strlen(p);
                 if (len > COLS && n < 2) {
                         int cut = COLS;
                         while (cut > 0 && p[cut] != ' ')
@@ -161,11 +161,12 @@ static void draw_bars(App *a, const char *keys) {
         /* status line: the message, or what is selected */
         fill_line(LINES - 2, 0);
         if (a->message[0])
-                put_message(a->message, a->message_error ? attr_of(a, C_WARN, A_BOLD) : (int) A_BOLD);
+                put_message(a->message, a->message_error ? attr_of(a, C_WARN, A_BOLD) : (int)A_BOLD);
         else if (!a->opened && a->n_visible > 0) {
                 const Entry *e = a->entries + a->visible[a->sel];
                 char buf[600];
-                snprintf(buf, sizeof buf, "%s  %s", e->description ? e->description : "", e->fragment ? e->fragment : "");
+                snprintf(buf, sizeof buf, "%s  %s", e->description ? e->description : "",
+                         e->fragment ? e->fragment : "");
                 put(LINES - 2, 0, COLS, buf, 0);
         }
         /* function-key bar */
@@ -190,7 +191,7 @@ static bool entry_matches(const App *a, const Entry *e) {
 static int cmp_entries_state;
 static const Entry *cmp_base;
 static int cmp_visible(const void *x, const void *y) {
-        const Entry *p = cmp_base + *(const size_t *) x, *q = cmp_base + *(const size_t *) y;
+        const Entry *p = cmp_base + *(const size_t *)x, *q = cmp_base + *(const size_t *)y;
         if (cmp_entries_state) {
                 int c = strcmp(p->active, q->active);
                 if (c)
@@ -218,7 +219,8 @@ static int load_list(App *a) {
         char **names = NULL;
         UnitInfo *infos = NULL;
         size_t n = 0;
-        int r = a->src.manager ? manager_list_services(a->src.manager, &infos, &n) : unit_index_list(a->src.index, "service", &names);
+        int r = a->src.manager ? manager_list_services(a->src.manager, &infos, &n)
+                               : unit_index_list(a->src.index, "service", &names);
         if (r < 0)
                 return r;
         if (!a->src.manager)
@@ -253,8 +255,8 @@ static void fill_details(App *a, size_t count) {
                 Service *s = NULL;
                 if (unit_name_is_valid(e->name, UNIT_NAME_TEMPLATE))
                         continue;
-                (void) (a->src.manager ? manager_load_summary(a->src.manager, e->name, &s)
-                                       : unit_index_load(a->src.index, e->name, &s));
+                (void)(a->src.manager ? manager_load_summary(a->src.manager, e->name, &s)
+                                      : unit_index_load(a->src.index, e->name, &s));
                 if (!s) {
                         if (!a->src.manager) {
                                 free(e->active);
@@ -265,7 +267,8 @@ static void fill_details(App *a, size_t count) {
                 Confinement c = service_confinement(s);
                 if (!a->src.manager) {
                         free(e->active);
-                        e->active = strdup(s->load_state && !streq(s->load_state, "loaded") ? s->load_state : "inactive");
+                        e->active = strdup(s->load_state && !streq(s->load_state, "loaded") ? s->load_state
+                                                                                            : "inactive");
                 }
                 free(e->marker);
                 e->marker = strdup(c == CONFINE_OURS ? "confined" : c == CONFINE_FOREIGN ? "own root" : "");
@@ -307,8 +310,9 @@ static void draw_list(App *a) {
         char reading[64] = "";
         if (a->n_detailed < a->n_entries) /* the details fill in while keys work */
                 snprintf(reading, sizeof reading, ", reading %zu of %zu", a->n_detailed, a->n_entries);
-        snprintf(title, sizeof title, "%s services (%zu%s%s%s%s)", a->src.user ? "user" : "system", a->n_visible,
-                 a->filter[0] ? ", filter \"" : "", a->filter, a->filter[0] ? "\"" : "", reading);
+        snprintf(title, sizeof title, "%s services (%zu%s%s%s%s)", a->src.user ? "user" : "system",
+                 a->n_visible, a->filter[0] ? ", filter \"" : "", a->filter, a->filter[0] ? "\"" : "",
+                 reading);
         draw_title(a, title);
         char head[256];
         int namew = COLS - 44 > 20 ? COLS - 44 : 20;
@@ -329,8 +333,9 @@ static void draw_list(App *a) {
                 snprintf(line, sizeof line, " %-*.*s %-10s ", namew, namew, e->name, e->active);
                 int attr = i == a->sel ? A_REVERSE : 0;
                 put(2 + y, 0, COLS, line, attr);
-                int mattr = streq(e->marker, "confined") ? attr_of(a, C_OURS, A_BOLD) : attr_of(a, C_FOREIGN, A_UNDERLINE);
-                int x = (int) strlen(line) < COLS ? (int) strlen(line) : COLS;
+                int mattr = streq(e->marker, "confined") ? attr_of(a, C_OURS, A_BOLD)
+                                                         : attr_of(a, C_FOREIGN, A_UNDERLINE);
+                int x = (int)strlen(line) < COLS ? (int)strlen(line) : COLS;
                 put(2 + y, x, 10, e->marker, attr | mattr);
                 char size[32] = "";
                 if (e->size_known)
@@ -374,22 +379,24 @@ static void recompute(App *a) {
         a->res_r = confine_compute(&a->src, a->ctx, a->db, a->unit, &a->settings, false, false, &a->res);
         a->message[0] = 0;
         if (a->res_r < 0)
-                set_message(a, true, "Cannot confine %s: %s.", a->unit, a->res.error ? a->res.error : error_words(-a->res_r));
+                set_message(a, true, "Cannot confine %s: %s.", a->unit,
+                            a->res.error ? a->res.error : error_words(-a->res_r));
         /* the drop-in view: the text, then the change against what is installed */
         char **diff = NULL;
-        if (a->res.text && a->installed && !streq(a->installed, a->res.text) && text_diff(a->installed, a->res.text, &diff) >= 0) {
-                (void) strv_extend(&a->dropin_lines, "--- change against the installed drop-in ---");
+        if (a->res.text && a->installed && !streq(a->installed, a->res.text) &&
+            text_diff(a->installed, a->res.text, &diff) >= 0) {
+                (void)strv_extend(&a->dropin_lines, "--- change against the installed drop-in ---");
                 for (char **l = diff; *l; l++)
-                        (void) strv_extend(&a->dropin_lines, *l);
+                        (void)strv_extend(&a->dropin_lines, *l);
                 strv_free(diff);
-                (void) strv_extend(&a->dropin_lines, "");
-                (void) strv_extend(&a->dropin_lines, "--- the new drop-in ---");
+                (void)strv_extend(&a->dropin_lines, "");
+                (void)strv_extend(&a->dropin_lines, "--- the new drop-in ---");
         } else if (a->installed && a->res.text && streq(a->installed, a->res.text))
-                (void) strv_extend(&a->dropin_lines, "(installed, unchanged)");
+                (void)strv_extend(&a->dropin_lines, "(installed, unchanged)");
         _cleanup_free_ char *copy = a->res.text ? strdup(a->res.text) : NULL;
         for (char *s = copy, *line; s && (line = strsep(&s, "\n"));)
                 if (s || *line)
-                        (void) strv_extend(&a->dropin_lines, line);
+                        (void)strv_extend(&a->dropin_lines, line);
         free(a->expanded);
         a->expanded = a->res.closure ? calloc(closure_n_nodes(a->res.closure) + 1, sizeof(bool)) : NULL;
         for (size_t i = 0; a->expanded && i < closure_n_nodes(a->res.closure); i++)
@@ -436,21 +443,22 @@ static void open_service(App *a, const char *name) {
 static void tree_add(App *a, size_t node, ssize_t parent, int depth, size_t *cap) {
         const Closure *c = a->res.closure;
         const ClosureNode *n = closure_node(c, node);
-        bool home = parent < 0 || closure_tree_parent(c, node) == (size_t) parent;
+        bool home = parent < 0 || closure_tree_parent(c, node) == (size_t)parent;
         size_t n_missing = 0;
         for (size_t m = 0; m < closure_n_missing(c); m++)
                 n_missing += closure_missing(c, m)->needed_by == node;
         if (!GROW(a->rows, *cap, a->n_rows + 1))
                 return;
         bool has_children = home && (n->n_deps > 0 || n_missing > 0);
-        a->rows[a->n_rows++] = (TreeRow) { depth, (ssize_t) node, -1, has_children, has_children && a->expanded[node] };
+        a->rows[a->n_rows++] =
+                (TreeRow){depth, (ssize_t)node, -1, has_children, has_children && a->expanded[node]};
         if (!has_children || !a->expanded[node] || depth > 64)
                 return;
         for (size_t d = 0; d < n->n_deps; d++)
-                tree_add(a, n->deps[d], (ssize_t) node, depth + 1, cap);
+                tree_add(a, n->deps[d], (ssize_t)node, depth + 1, cap);
         for (size_t m = 0; m < closure_n_missing(c); m++)
                 if (closure_missing(c, m)->needed_by == node && GROW(a->rows, *cap, a->n_rows + 1))
-                        a->rows[a->n_rows++] = (TreeRow) { depth + 1, -1, (ssize_t) m, false, false };
+                        a->rows[a->n_rows++] = (TreeRow){depth + 1, -1, (ssize_t)m, false, false};
 }
 
 static void tree_build(App *a) {
@@ -483,21 +491,24 @@ static uint64_t added_size(const Closure *c, size_t node, unsigned depth) {
 static char **settings_lines(App *a) {
         char **l = NULL, buf[1024];
         const ConfineSettings *s = &a->settings;
-#define ADD(...)                                          \
-        do {                                              \
-                snprintf(buf, sizeof buf, __VA_ARGS__);   \
-                (void) strv_extend(&l, buf);              \
+#define ADD(...)                                                                                             \
+        do {                                                                                                 \
+                snprintf(buf, sizeof buf, __VA_ARGS__);                                                      \
+                (void)strv_extend(&l, buf);                                                                  \
         } while (0)
-#define LIST(key, label, v)                                                        \
-        do {                                                                       \
-                size_t k = 0;                                                      \
-                ADD("%-4s %-18s %s", key, label, strv_length(v) ? "" : "(none)");  \
-                for (k = 0; v && v[k]; k++)                                        \
-                        ADD("       - %s", v[k]);                                  \
+#define LIST(key, label, v)                                                                                  \
+        do {                                                                                                 \
+                size_t k = 0;                                                                                \
+                ADD("%-4s %-18s %s", key, label, strv_length(v) ? "" : "(none)");                            \
+                for (k = 0; v && v[k]; k++)                                                                  \
+                        ADD("       - %s", v[k]);                                                            \
         } while (0)
         ADD("%-4s %-18s [%s]", "Spc", "Confine", a->enabled ? "x" : " ");
         ADD("%-4s %-18s %s", "m", "Mode", confine_mode_to_string(s->mode));
-        ADD("%-4s %-18s %s", "b", "/bin/sh", s->bin_sh == BIN_SH_NONE ? "none" : s->bin_sh == BIN_SH_CUSTOM ? s->bin_sh_path : "default (the host's, real file)");
+        ADD("%-4s %-18s %s", "b", "/bin/sh",
+            s->bin_sh == BIN_SH_NONE     ? "none"
+            : s->bin_sh == BIN_SH_CUSTOM ? s->bin_sh_path
+                                         : "default (the host's, real file)");
         ADD("%-4s %-18s %s", "f", "Full unit", s->full_unit ? "yes" : "no");
         LIST("p", "Packages", s->packages);
         LIST("a", "Read-only paths", s->paths);
@@ -508,9 +519,10 @@ static char **settings_lines(App *a) {
                 LIST("c", "Capabilities", s->capabilities);
         else {
                 _cleanup_free_ char *own = NULL;
-                uint64_t all = caps_last_cap() >= 63 ? UINT64_MAX : (UINT64_C(1) << (caps_last_cap() + 1)) - 1;
+                uint64_t all =
+                        caps_last_cap() >= 63 ? UINT64_MAX : (UINT64_C(1) << (caps_last_cap() + 1)) - 1;
                 if (a->res.svc && (a->res.svc->capability_bounding_set & all) != all)
-                        (void) caps_mask_to_names(a->res.svc->capability_bounding_set & all, &own);
+                        (void)caps_mask_to_names(a->res.svc->capability_bounding_set & all, &own);
                 ADD("%-4s %-18s %s%s", "c", "Capabilities", "the unit's own: ", own ? own : "all");
         }
         ADD("%-4s %-18s %u", "+/-", "Mount budget", s->mount_budget);
@@ -518,8 +530,8 @@ static char **settings_lines(App *a) {
         if (a->res_r >= 0) {
                 ADD("%zu bind mounts%s", a->res.plan.n_binds, a->res.plan.coalesced_dirs ? "" : "");
                 if (a->res.plan.coalesced_dirs)
-                        ADD("  %zu directories bound whole, exposing %zu more files", a->res.plan.coalesced_dirs,
-                            a->res.plan.exposed_files);
+                        ADD("  %zu directories bound whole, exposing %zu more files",
+                            a->res.plan.coalesced_dirs, a->res.plan.exposed_files);
         } else
                 ADD("Cannot confine: %s", a->res.error ? a->res.error : "");
         if (a->res.n_suggestions) {
@@ -527,7 +539,8 @@ static char **settings_lines(App *a) {
                 ADD("Suggestions (S accepts all):");
                 for (size_t i = 0; i < a->res.n_suggestions; i++)
                         ADD("  %s%s: %s", a->res.suggestions[i].preset ? "preset " : "set ",
-                            a->res.suggestions[i].preset ? a->res.suggestions[i].preset : a->res.suggestions[i].override,
+                            a->res.suggestions[i].preset ? a->res.suggestions[i].preset
+                                                         : a->res.suggestions[i].override,
                             a->res.suggestions[i].reason);
         }
         for (char **sg = a->res.plan.suggestions; sg && *sg; sg++)
@@ -572,10 +585,11 @@ static char **closure_lines(App *a, int width) {
                         strcat(indent, "  ");
                 if (row->missing >= 0) {
                         const ClosureMissing *m = closure_missing(c, row->missing);
-                        snprintf(buf, sizeof buf, "%s  ! %s  MISSING: %s (%zu paths tried)", indent, m->name, m->reason, m->n_tried);
+                        snprintf(buf, sizeof buf, "%s  ! %s  MISSING: %s (%zu paths tried)", indent, m->name,
+                                 m->reason, m->n_tried);
                 } else {
                         const ClosureNode *n = closure_node(c, row->node);
-                        int bar = (int) (10 * n->size / max);
+                        int bar = (int)(10 * n->size / max);
                         char bars[16], left[1200], right[300], cut[1200];
                         for (int k = 0; k < 10; k++)
                                 bars[k] = k < bar ? '#' : ' ';
@@ -583,34 +597,39 @@ static char **closure_lines(App *a, int width) {
                         /* the right columns stay; the path gives way, losing its middle */
                         const char *via = n->root ? node_kind_to_string(n->kind) : closure_node_via(n);
                         if (width >= 110)
-                                snprintf(right, sizeof right, " %9s %9s [%s] %s%s%s", format_size(n->size, size, sizeof size),
+                                snprintf(right, sizeof right, " %9s %9s [%s] %s%s%s",
+                                         format_size(n->size, size, sizeof size),
                                          format_size(added_size(c, row->node, 0), add, sizeof add), bars, via,
                                          n->package ? " " : "", n->package ? n->package : "");
                         else /* narrow: the size and how it was found; the rest with y and wider screens */
-                                snprintf(right, sizeof right, " %9s %s", format_size(n->size, size, sizeof size), via);
+                                snprintf(right, sizeof right, " %9s %s",
+                                         format_size(n->size, size, sizeof size), via);
                         /* privileges the file carries of its own */
                         if (n->mode & (S_ISUID | S_ISGID) || n->caps) {
                                 size_t rl = strlen(right);
-                                snprintf(right + rl, sizeof right - rl, "%s%s%s%s", n->mode & S_ISUID ? " SETUID" : "",
-                                         n->mode & S_ISGID ? " SETGID" : "", n->caps ? " CAPS " : "", n->caps ? n->caps : "");
+                                snprintf(right + rl, sizeof right - rl, "%s%s%s%s",
+                                         n->mode & S_ISUID ? " SETUID" : "",
+                                         n->mode & S_ISGID ? " SETGID" : "", n->caps ? " CAPS " : "",
+                                         n->caps ? n->caps : "");
                         }
                         /* the real file behind links only where there is room for it */
                         bool real = width >= 110 && !streq(n->path, n->realpath);
-                        snprintf(left, sizeof left, "%s%s %s%s%s", indent, row->has_children ? (row->expanded ? "-" : "+") : " ",
-                                 n->path, real ? g->arrow : "", real ? n->realpath : "");
-                        int lw = width - (int) strlen(right);
+                        snprintf(left, sizeof left, "%s%s %s%s%s", indent,
+                                 row->has_children ? (row->expanded ? "-" : "+") : " ", n->path,
+                                 real ? g->arrow : "", real ? n->realpath : "");
+                        int lw = width - (int)strlen(right);
                         if (lw < 20)
                                 lw = 20;
                         snprintf(buf, sizeof buf, "%-*s%s", lw, cut_middle(left, lw, cut, sizeof cut), right);
                 }
-                (void) strv_extend(&l, buf);
+                (void)strv_extend(&l, buf);
         }
         if (!l)
-                (void) strv_extend(&l, "(no closure)");
+                (void)strv_extend(&l, "(no closure)");
         /* what the learned set adds: plan binds of their own, marked as learned */
         if (a->settings.learned) {
-                (void) strv_extend(&l, "");
-                (void) strv_extend(&l, "Learned (sdconfine learn)");
+                (void)strv_extend(&l, "");
+                (void)strv_extend(&l, "Learned (sdconfine learn)");
                 size_t n = 0;
                 for (size_t i = 0; i < a->res.plan.n_binds; i++) {
                         const Bind *b = a->res.plan.binds + i;
@@ -618,11 +637,12 @@ static char **closure_lines(App *a, int width) {
                                 continue;
                         snprintf(buf, sizeof buf, "  L %s%s  %s (%s)", b->dest, b->directory ? "/" : "",
                                  b->writable ? "rw" : "ro", b->why);
-                        (void) strv_extend(&l, buf);
+                        (void)strv_extend(&l, buf);
                         n++;
                 }
                 if (!n)
-                        (void) strv_extend(&l, "  (nothing beyond the closure: the tree above covers what was learned)");
+                        (void)strv_extend(
+                                &l, "  (nothing beyond the closure: the tree above covers what was learned)");
         }
         return l;
 }
@@ -632,25 +652,28 @@ static char **mounts_lines(App *a) {
         bool api = a->settings.mode == CONFINE_FULL_APIVFS;
         snprintf(buf, sizeof buf, "/                       the root: /run/%sconfinement/%s, read-only",
                  a->res.plan.private_root ? "private/" : "", a->unit);
-        (void) strv_extend(&l, buf);
-        (void) strv_extend(&l, api ? "/proc /sys /dev /tmp    private (full-apivfs), in a user namespace"
-                                   : "/proc /sys /dev /tmp    none (chroot-only): empty mount points at most");
+        (void)strv_extend(&l, buf);
+        (void)strv_extend(&l, api ? "/proc /sys /dev /tmp    private (full-apivfs), in a user namespace"
+                                  : "/proc /sys /dev /tmp    none (chroot-only): empty mount points at most");
         for (size_t i = 0; i < a->res.plan.n_binds; i++) {
                 const Bind *b = a->res.plan.binds + i;
-                snprintf(buf, sizeof buf, "%s %s%s%s%s  (%s)", b->writable ? "rw" : "ro", b->dest, b->directory ? "/" : "",
-                         streq(b->source, b->dest) ? "" : "  <- ", streq(b->source, b->dest) ? "" : b->source, b->why);
-                (void) strv_extend(&l, buf);
+                snprintf(buf, sizeof buf, "%s %s%s%s%s  (%s)", b->writable ? "rw" : "ro", b->dest,
+                         b->directory ? "/" : "", streq(b->source, b->dest) ? "" : "  <- ",
+                         streq(b->source, b->dest) ? "" : b->source, b->why);
+                (void)strv_extend(&l, buf);
         }
-        (void) strv_extend(&l, "rw /run/ /var/run/ /var/lock/  (the root's private /run, on the host below the root)");
+        (void)strv_extend(
+                &l, "rw /run/ /var/run/ /var/lock/  (the root's private /run, on the host below the root)");
         if (a->res.plan.pid_file) {
-                snprintf(buf, sizeof buf, "   /run/%s  (PIDFile=, read by systemd from /run/confinement/%s/run/%s)",
+                snprintf(buf, sizeof buf,
+                         "   /run/%s  (PIDFile=, read by systemd from /run/confinement/%s/run/%s)",
                          a->res.plan.pid_file, a->unit, a->res.plan.pid_file);
-                (void) strv_extend(&l, buf);
+                (void)strv_extend(&l, buf);
         }
-        snprintf(buf, sizeof buf, "%zu mounts; %zu directories bound whole, exposing %zu more files", a->res.plan.n_binds,
-                 a->res.plan.coalesced_dirs, a->res.plan.exposed_files);
-        (void) strv_extend(&l, "");
-        (void) strv_extend(&l, buf);
+        snprintf(buf, sizeof buf, "%zu mounts; %zu directories bound whole, exposing %zu more files",
+                 a->res.plan.n_binds, a->res.plan.coalesced_dirs, a->res.plan.exposed_files);
+        (void)strv_extend(&l, "");
+        (void)strv_extend(&l, buf);
         return l;
 }
 
@@ -668,7 +691,7 @@ static void draw_service(App *a) {
                 put(1, x, COLS - x, tab, v == a->view ? A_REVERSE | A_BOLD : 0);
                 x += strlen(tab) + 1;
         }
-        char **lines = a->view == VIEW_SETTINGS ? settings_lines(a)
+        char **lines = a->view == VIEW_SETTINGS  ? settings_lines(a)
                        : a->view == VIEW_CLOSURE ? closure_lines(a, COLS)
                        : a->view == VIEW_MOUNTS  ? mounts_lines(a)
                                                  : NULL;
@@ -694,7 +717,8 @@ static void draw_service(App *a) {
                         attr = attr_of(a, t[0] == '+' ? C_ADD : C_DEL, t[0] == '+' ? A_BOLD : A_DIM);
                 if (a->view == VIEW_CLOSURE && i < a->n_rows && a->rows[i].missing >= 0)
                         attr = attr_of(a, C_MISSING, A_BOLD | A_UNDERLINE);
-                if (a->view == VIEW_CLOSURE && i >= a->n_rows && (startswith(t, "Learned") || startswith(t, "  L ")))
+                if (a->view == VIEW_CLOSURE && i >= a->n_rows &&
+                    (startswith(t, "Learned") || startswith(t, "  L ")))
                         attr = attr_of(a, C_OURS, A_BOLD);
                 if (i == *sel && a->view != VIEW_DROPIN)
                         attr |= A_REVERSE;
@@ -702,8 +726,10 @@ static void draw_service(App *a) {
         }
         strv_free(lines);
         static const char *const keys[_VIEW_MAX] = {
-                " ?Help 1-4/Tab View Spc Confine m Mode b sh p Pkg a Path W Writable P Preset S Suggested L Learn w Apply r Revert e Export q Back",
-                " ?Help 1-4/Tab View Enter/Right Expand Left Collapse * All y Why / Search n Next L Learn w Apply r Revert q Back",
+                " ?Help 1-4/Tab View Spc Confine m Mode b sh p Pkg a Path W Writable P Preset S Suggested L "
+                "Learn w Apply r Revert e Export q Back",
+                " ?Help 1-4/Tab View Enter/Right Expand Left Collapse * All y Why / Search n Next L Learn w "
+                "Apply r Revert q Back",
                 " ?Help 1-4/Tab View arrows/PgUp/PgDn Move L Learn w Apply r Revert e Export q Back",
                 " ?Help 1-4/Tab View arrows/PgUp/PgDn Scroll L Learn w Apply r Revert e Export q Back",
         };
@@ -714,7 +740,8 @@ static void draw(App *a) {
         erase();
         if (COLS < MIN_COLS || LINES < MIN_LINES) {
                 char buf[128];
-                snprintf(buf, sizeof buf, "Terminal too small (%dx%d): sdconfine needs %dx%d.", COLS, LINES, MIN_COLS, MIN_LINES);
+                snprintf(buf, sizeof buf, "Terminal too small (%dx%d): sdconfine needs %dx%d.", COLS, LINES,
+                         MIN_COLS, MIN_LINES);
                 put(0, 0, COLS, buf, A_BOLD);
                 put(1, 0, COLS, "Enlarge the window, or q to quit.", 0);
                 refresh();
@@ -776,7 +803,7 @@ static bool prompt(App *a, const char *question, char *buf, size_t size, char **
                                 n = common;
                         }
                 } else if (ch >= 32 && ch < 256 && n + 1 < size) {
-                        buf[n++] = (char) ch;
+                        buf[n++] = (char)ch;
                         buf[n] = 0;
                 } else if (ch == KEY_RESIZE)
                         draw(a);
@@ -808,11 +835,14 @@ static void show_help(App *a) {
                 "A service",
                 "  1 2 3 4, Tab        Settings, Closure tree, Mounts, Drop-in",
                 "  Up/Down, j/k        move          PgUp/PgDn, g/G   page, first/last",
-                "  Settings:  Space confine on/off   m mode   b /bin/sh (default, none, a path)   f full unit",
+                "  Settings:  Space confine on/off   m mode   b /bin/sh (default, none, a path)   f full "
+                "unit",
                 "             p package (Tab completes)   a read-only path   W writable path   P preset",
-                "             o override KEY=VALUE   c capabilities (a checklist)   x remove the selected entry   +/- budget",
+                "             o override KEY=VALUE   c capabilities (a checklist)   x remove the selected "
+                "entry   +/- budget",
                 "             S accept all suggestions",
-                "  Closure:   Enter/Right expand   Left collapse   * expand all   y why is it here   / search, n next",
+                "  Closure:   Enter/Right expand   Left collapse   * expand all   y why is it here   / "
+                "search, n next",
                 "  w apply: asks y (write, reload), t (also restart, keep only if it works), n",
                 "  r revert   e export to a directory",
                 "  L learn what the service opens (N s, live counter, needs root): the learned",
@@ -829,11 +859,12 @@ static void show_help(App *a) {
         getch();
 }
 
-/* After a write, a removal or a try: what is installed now, the list's marker, the plan (the message stays). */
+/* After a write, a removal or a try: what is installed now, the list's marker, the plan (the message stays).
+ */
 static void after_write(App *a) {
         free(a->installed);
         a->installed = NULL;
-        (void) dropin_read(a->root_fd, a->unit, false, &a->installed);
+        (void)dropin_read(a->root_fd, a->unit, false, &a->installed);
         for (size_t i = 0; i < a->n_entries; i++)
                 if (streq(a->entries[i].name, a->unit)) {
                         free(a->entries[i].marker);
@@ -848,13 +879,13 @@ static void after_write(App *a) {
 /* A question on the lines above the key bar, one line each; returns the key when it is one of keys. */
 static bool confirm_lines(App *a, const char *const *lines, size_t n, const char *keys, int *ret_key) {
         for (size_t i = 0; i < n; i++) {
-                int y = LINES - 1 - (int) n + (int) i;
+                int y = LINES - 1 - (int)n + (int)i;
                 fill_line(y, 0);
                 put(y, 0, COLS, lines[i], A_BOLD);
         }
         refresh();
         int ch = getch();
-        (void) a;
+        (void)a;
         if (ret_key)
                 *ret_key = ch;
         return ch < 256 && ch > 0 && strchr(keys, ch);
@@ -867,7 +898,7 @@ static void strv_addf(char ***l, const char *fmt, ...) {
         va_start(ap, fmt);
         vsnprintf(buf, sizeof buf, fmt, ap);
         va_end(ap);
-        (void) strv_extend(l, buf);
+        (void)strv_extend(l, buf);
 }
 
 /* A scrollable text screen (the try's result): q, Esc or Enter dismiss it. */
@@ -885,7 +916,7 @@ static void show_text(App *a, const char *title, char **text) {
                                 const char *p = *t;
                                 bool first = true;
                                 do {
-                                        int w = first ? width : width - 4, len = (int) strlen(p);
+                                        int w = first ? width : width - 4, len = (int)strlen(p);
                                         if (w < 10)
                                                 w = 10;
                                         if (len > w) {
@@ -908,19 +939,21 @@ static void show_text(App *a, const char *title, char **text) {
                 int rows = LINES - 3;
                 if (rows < 1)
                         rows = 1;
-                if (n > (size_t) rows && top > n - rows)
+                if (n > (size_t)rows && top > n - rows)
                         top = n - rows;
                 for (int y = 0; y < rows && top + y < n; y++) {
                         const char *t = lines[top + y];
                         int attr = startswith(t, "Kept") || startswith(t, "Held") ? attr_of(a, C_OURS, A_BOLD)
                                    : startswith(t, "Rolled back")                 ? attr_of(a, C_WARN, A_BOLD)
-                                   : startswith(t, "--path") || startswith(t, "--writable") || startswith(t, "Suggestion")
+                                   : startswith(t, "--path") || startswith(t, "--writable") ||
+                                                   startswith(t, "Suggestion")
                                            ? attr_of(a, C_ADD, A_BOLD)
                                            : 0;
                         put(1 + y, 0, COLS, t, attr);
                 }
                 fill_line(LINES - 1, attr_of(a, C_BAR, A_REVERSE));
-                put(LINES - 1, 0, COLS, " Up/Down/PgUp/PgDn Scroll  q/Esc/Enter Back", attr_of(a, C_BAR, A_REVERSE));
+                put(LINES - 1, 0, COLS, " Up/Down/PgUp/PgDn Scroll  q/Esc/Enter Back",
+                    attr_of(a, C_BAR, A_REVERSE));
                 refresh();
                 int ch = getch();
                 if (ch == 'q' || ch == 27 || is_enter(ch)) {
@@ -932,12 +965,12 @@ static void show_text(App *a, const char *title, char **text) {
                 else if ((ch == KEY_DOWN || ch == 'j') && top + rows < n)
                         top++;
                 else if (ch == KEY_PPAGE)
-                        top = top > (size_t) rows ? top - rows : 0;
-                else if (ch == KEY_NPAGE && n > (size_t) rows)
+                        top = top > (size_t)rows ? top - rows : 0;
+                else if (ch == KEY_NPAGE && n > (size_t)rows)
                         top = top + rows < n - rows ? top + rows : n - rows;
                 else if (ch == 'g' || ch == KEY_HOME)
                         top = 0;
-                else if ((ch == 'G' || ch == KEY_END) && n > (size_t) rows)
+                else if ((ch == 'G' || ch == KEY_END) && n > (size_t)rows)
                         top = n - rows;
         }
 }
@@ -945,17 +978,18 @@ static void show_text(App *a, const char *title, char **text) {
 /* t at the apply question: write, reload, restart, hold, keep only if it works (confine_try). */
 static void do_try(App *a) {
         if (!a->src.manager) {
-                set_message(a, true, "Trying needs a service manager to restart %s: none answers here.", a->unit);
+                set_message(a, true, "Trying needs a service manager to restart %s: none answers here.",
+                            a->unit);
                 return;
         }
         if (unit_name_is_valid(a->unit, UNIT_NAME_TEMPLATE)) {
                 set_message(a, true, "%s is a template: try one of its instances.", a->unit);
                 return;
         }
-        TryOptions o = { .seconds = TRY_DEFAULT_SECONDS };
+        TryOptions o = {.seconds = TRY_DEFAULT_SECONDS};
         TryResult t = {};
-        set_message(a, false, "Trying the confinement of %s: restarted, held for %u s (%u s)...", a->unit, o.seconds,
-                    o.seconds);
+        set_message(a, false, "Trying the confinement of %s: restarted, held for %u s (%u s)...", a->unit,
+                    o.seconds, o.seconds);
         draw(a);
         int r = confine_try(&a->src, a->root_fd, a->unit, a->res.text, &o, &t);
         a->message[0] = 0;
@@ -972,7 +1006,8 @@ static void do_try(App *a) {
         } else {
                 strv_addf(&l, "Rolled back: %s.", t.failure ? t.failure : "out of memory");
                 if (t.rollback)
-                        strv_addf(&l, "%s: %s.", t.rollback_failed ? "The rollback did not complete" : "The rollback",
+                        strv_addf(&l, "%s: %s.",
+                                  t.rollback_failed ? "The rollback did not complete" : "The rollback",
                                   t.rollback);
                 set_message(a, true, "Rolled back: %s.", t.failure ? t.failure : "out of memory");
         }
@@ -986,9 +1021,11 @@ static void do_try(App *a) {
         if (!t.kept) {
                 strv_addf(&l, "%s", "");
                 if (t.journal_error)
-                        strv_addf(&l, "The journal of the attempt: %s. See journalctl -u %s.", t.journal_error, a->unit);
+                        strv_addf(&l, "The journal of the attempt: %s. See journalctl -u %s.",
+                                  t.journal_error, a->unit);
                 else if (t.journal && t.journal[0]) {
-                        strv_addf(&l, "The journal during the try (journalctl -u %s --since \"%s\"):", a->unit,
+                        strv_addf(&l,
+                                  "The journal during the try (journalctl -u %s --since \"%s\"):", a->unit,
                                   t.since ? t.since : "today");
                         for (char **j = t.journal; *j; j++)
                                 strv_addf(&l, "  %s", *j);
@@ -1003,26 +1040,35 @@ static void do_try(App *a) {
                         const JournalSuggestion *sg = t.suggestions + i;
                         switch (sg->hint) {
                         case JOURNAL_HINT_PATH:
-                                strv_addf(&l, "%s %s (journal: %s)", sg->writable ? "--writable" : "--path", sg->path,
-                                          sg->line);
+                                strv_addf(&l, "%s %s (journal: %s)", sg->writable ? "--writable" : "--path",
+                                          sg->path, sg->line);
                                 break;
                         case JOURNAL_HINT_PERL_MODULE:
-                                strv_addf(&l, "the Perl module %s is missing: --path its directory of @INC (journal: %s)",
+                                strv_addf(&l,
+                                          "the Perl module %s is missing: --path its directory of @INC "
+                                          "(journal: %s)",
                                           sg->what, sg->line);
                                 break;
                         case JOURNAL_HINT_PYTHON_MODULE:
-                                strv_addf(&l, "the Python module %s is missing: --path its directory of sys.path "
-                                              "(journal: %s)", sg->what, sg->line);
+                                strv_addf(&l,
+                                          "the Python module %s is missing: --path its directory of sys.path "
+                                          "(journal: %s)",
+                                          sg->what, sg->line);
                                 break;
                         case JOURNAL_HINT_LIBRARY:
-                                strv_addf(&l, "the library %s is missing: --path the file ldconfig -p names (journal: %s)",
+                                strv_addf(&l,
+                                          "the library %s is missing: --path the file ldconfig -p names "
+                                          "(journal: %s)",
                                           sg->what, sg->line);
                                 break;
                         }
                 }
                 if (t.stored)
-                        strv_addf(&l, "The suggested paths are kept in %s (apply --suggested takes them); add them here "
-                                      "with a and W.", t.stored);
+                        strv_addf(&l,
+                                  "The suggested paths are kept in %s (apply --suggested takes them); add "
+                                  "them here "
+                                  "with a and W.",
+                                  t.stored);
                 else if (t.store_error)
                         strv_addf(&l, "The suggested paths: %s.", t.store_error);
         }
@@ -1034,7 +1080,8 @@ static void do_try(App *a) {
 
 static void do_apply(App *a) {
         if (a->readonly) {
-                set_message(a, true, "Read-only session: use e to export the drop-in instead (%s).", a->readonly_why);
+                set_message(a, true, "Read-only session: use e to export the drop-in instead (%s).",
+                            a->readonly_why);
                 return;
         }
         _cleanup_free_ char *path = confine_dropin_display_path(&a->src, a->unit, false), *msg = NULL;
@@ -1050,12 +1097,14 @@ static void do_apply(App *a) {
                 r = confine_remove(&a->src, a->root_fd, a->unit, false, true, &msg);
         } else {
                 if (!a->res.text) {
-                        set_message(a, true, "Nothing to write: %s.", a->res.error ? a->res.error : "no drop-in");
+                        set_message(a, true, "Nothing to write: %s.",
+                                    a->res.error ? a->res.error : "no drop-in");
                         return;
                 }
                 char l1[1024], l3[256];
                 snprintf(l1, sizeof l1, "Write %s and reload?", path);
-                snprintf(l3, sizeof l3, " t  apply, restart and keep only if it works (held %u s, else rolled back)",
+                snprintf(l3, sizeof l3,
+                         " t  apply, restart and keep only if it works (held %u s, else rolled back)",
                          TRY_DEFAULT_SECONDS);
                 const char *const lines[] = {
                         l1,
@@ -1111,7 +1160,7 @@ static void *tui_start_job(void *userdata) {
 static uint64_t mono_usec(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+        return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 typedef struct TuiKnown {
@@ -1129,7 +1178,7 @@ static void learn_counter(App *a, const char *unit, const Learner *l, uint64_t l
         char line[512];
         learner_stats(l, &s);
         snprintf(line, sizeof line, "Learning %s: %u s left, %zu opens, %zu files, %zu new%s (q stops)", unit,
-                 (unsigned) ((left_usec + 999999) / 1000000), s.unit_opens, s.seen, s.new,
+                 (unsigned)((left_usec + 999999) / 1000000), s.unit_opens, s.seen, s.new,
                  starting ? ", starting it" : "");
         fill_line(LINES - 3, 0);
         fill_line(LINES - 2, 0);
@@ -1139,8 +1188,9 @@ static void learn_counter(App *a, const char *unit, const Learner *l, uint64_t l
 
 static void do_learn(App *a) {
         if (!a->src.manager || a->options.root) {
-                set_message(a, true, "Learning watches the running service: it needs the service manager (not --root, "
-                                     "not --offline).");
+                set_message(a, true,
+                            "Learning watches the running service: it needs the service manager (not --root, "
+                            "not --offline).");
                 return;
         }
         if (a->src.user) {
@@ -1160,12 +1210,15 @@ static void do_learn(App *a) {
         _cleanup_(learner_freep) Learner *l = NULL;
         int r = learner_new(unit, &l);
         if (r == -EPERM || r == -EACCES) {
-                set_message(a, true, "learning needs CAP_SYS_ADMIN (root): fanotify, which sees every file the service "
-                                     "opens, is for root only.");
+                set_message(
+                        a, true,
+                        "learning needs CAP_SYS_ADMIN (root): fanotify, which sees every file the service "
+                        "opens, is for root only.");
                 return;
         }
         if (r < 0) {
-                set_message(a, true, "Cannot use fanotify: %s (a kernel with fanotify permission events is needed).",
+                set_message(a, true,
+                            "Cannot use fanotify: %s (a kernel with fanotify permission events is needed).",
                             error_words(-r));
                 return;
         }
@@ -1183,24 +1236,29 @@ static void do_learn(App *a) {
                         set_message(a, true, "'%s': give a number of seconds from 1 to 86400.", buf);
                         return;
                 }
-                seconds = (unsigned) v;
+                seconds = (unsigned)v;
         }
         UnitStatus st = {};
         r = manager_unit_status(a->src.manager, unit, &st);
         if (r < 0 || !streq_ptr(st.load_state, "loaded")) {
                 const char *why = r < 0 ? manager_last_error(a->src.manager) : st.load_state;
-                set_message(a, true, "Cannot learn %s: %s.", unit, why ? why : r < 0 ? error_words(-r) : "not loaded");
+                set_message(a, true, "Cannot learn %s: %s.", unit,
+                            why     ? why
+                            : r < 0 ? error_words(-r)
+                                    : "not loaded");
                 unit_status_done(&st);
                 return;
         }
         bool running = !streq_ptr(st.active_state, "inactive") && !streq_ptr(st.active_state, "failed");
         if (running && !st.control_group && streq_ptr(st.active_state, "active")) {
-                set_message(a, true, "%s is active but runs no process (a oneshot that finished): stop it, then learn "
-                                     "again (learning starts it).", unit);
+                set_message(a, true,
+                            "%s is active but runs no process (a oneshot that finished): stop it, then learn "
+                            "again (learning starts it).",
+                            unit);
                 unit_status_done(&st);
                 return;
         }
-        TuiKnown known = { a->res_r >= 0 ? &a->res.plan : NULL, a->res.svc };
+        TuiKnown known = {a->res_r >= 0 ? &a->res.plan : NULL, a->res.svc};
         learner_set_known(l, tui_known_path, &known);
         r = learner_set_cgroup(l, running ? st.control_group : NULL);
         unit_status_done(&st);
@@ -1215,8 +1273,10 @@ static void do_learn(App *a) {
                 set_message(a, true, "Cannot create an eventfd: %s.", error_words(errno));
                 return;
         }
-        TuiStartJob job = { .manager = a->src.manager, .unit = unit, .efd = efd,
-                            .timeout_usec = (uint64_t) seconds * 1000000 };
+        TuiStartJob job = {.manager = a->src.manager,
+                           .unit = unit,
+                           .efd = efd,
+                           .timeout_usec = (uint64_t)seconds * 1000000};
         pthread_t thread;
         bool job_running = false, started = false, stopped_early = false;
         int watch_error = 0;
@@ -1236,7 +1296,7 @@ static void do_learn(App *a) {
                 }
                 job_running = started = true;
         }
-        uint64_t start = mono_usec(), deadline = start + (uint64_t) seconds * 1000000;
+        uint64_t start = mono_usec(), deadline = start + (uint64_t)seconds * 1000000;
         timeout(0);
         for (;;) {
                 uint64_t now = mono_usec();
@@ -1245,9 +1305,10 @@ static void do_learn(App *a) {
                 learn_counter(a, unit, l, deadline - now, job_running);
                 /* at least once a second: until the next whole second left, or the deadline */
                 uint64_t left = deadline - now, step = left % 1000000 ? left % 1000000 : 1000000;
-                struct pollfd p[3] = { { learner_fd(l), POLLIN, 0 }, { STDIN_FILENO, POLLIN, 0 },
-                                       { job_running ? efd : -1, POLLIN, 0 } };
-                int k = poll(p, 3, (int) ((step + 999) / 1000));
+                struct pollfd p[3] = {{learner_fd(l), POLLIN, 0},
+                                      {STDIN_FILENO, POLLIN, 0},
+                                      {job_running ? efd : -1, POLLIN, 0}};
+                int k = poll(p, 3, (int)((step + 999) / 1000));
                 if (k < 0 && errno != EINTR) {
                         watch_error = -errno;
                         break;
@@ -1272,7 +1333,7 @@ static void do_learn(App *a) {
                 if (stopped_early)
                         break;
         }
-        unsigned elapsed = (unsigned) ((mono_usec() - start + 500000) / 1000000);
+        unsigned elapsed = (unsigned)((mono_usec() - start + 500000) / 1000000);
         learner_stop(l);
         timeout(-1);
         /* the watch is over: files, the manager and words may be used again */
@@ -1280,8 +1341,12 @@ static void do_learn(App *a) {
         if (started) {
                 pthread_join(thread, NULL);
                 if (job.r < 0 || !streq_ptr(job.result, "done"))
-                        snprintf(note, sizeof note, " Note: %s did not start (%s); see journalctl -u %s.", unit,
-                                 job.r < 0 ? error_words(-job.r) : job.result ? job.result : "?", unit);
+                        snprintf(note, sizeof note, " Note: %s did not start (%s); see journalctl -u %s.",
+                                 unit,
+                                 job.r < 0    ? error_words(-job.r)
+                                 : job.result ? job.result
+                                              : "?",
+                                 unit);
                 free(job.result);
                 free(job.control_group);
         }
@@ -1297,21 +1362,26 @@ static void do_learn(App *a) {
                 int q = manager_run_job(a->src.manager, "StopUnit", unit, 90 * UINT64_C(1000000), &result);
                 if (q < 0 || !streq_ptr(result, "done")) {
                         size_t n = strlen(note);
-                        snprintf(note + n, sizeof note - n, " %s was started for learning and did not stop: "
-                                 "systemctl stop %s.", unit, unit);
+                        snprintf(note + n, sizeof note - n,
+                                 " %s was started for learning and did not stop: "
+                                 "systemctl stop %s.",
+                                 unit, unit);
                 }
                 a->message[0] = 0;
         }
         if (r < 0) {
-                set_message(a, true, "Cannot save the learned set of %s: %s.", unit, err ? err : error_words(-r));
+                set_message(a, true, "Cannot save the learned set of %s: %s.", unit,
+                            err ? err : error_words(-r));
                 return;
         }
         if (watch_error && !note[0])
-                snprintf(note, sizeof note, " Some events could not be learned from (%s).", error_words(-watch_error));
+                snprintf(note, sizeof note, " Some events could not be learned from (%s).",
+                         error_words(-watch_error));
         a->settings.learned = true;
         recompute(a);
-        set_message(a, false, "Learned %zu files (%zu new) of %s in %u s%s: /var/lib/sdconfine/learned/%s.json; the "
-                              "plan includes them (2 shows them).%s",
+        set_message(a, false,
+                    "Learned %zu files (%zu new) of %s in %u s%s: /var/lib/sdconfine/learned/%s.json; the "
+                    "plan includes them (2 shows them).%s",
                     s.seen, s.new, unit, elapsed, stopped_early ? ", stopped" : "", unit, note);
 }
 static void do_export(App *a) {
@@ -1320,7 +1390,8 @@ static void do_export(App *a) {
                 set_message(a, true, "Nothing to export: %s.", a->res.error ? a->res.error : "no drop-in");
                 return;
         }
-        if (!prompt(a, "Export to directory (it gets etc/systemd/system/...):", dir, sizeof dir, NULL) || !dir[0]) {
+        if (!prompt(a, "Export to directory (it gets etc/systemd/system/...):", dir, sizeof dir, NULL) ||
+            !dir[0]) {
                 set_message(a, false, "Nothing exported.");
                 return;
         }
@@ -1338,11 +1409,14 @@ static void list_edit(App *a, char ***list, const char *question, bool absolute,
                 return;
         }
         if (list == &a->settings.presets && !confine_preset_find(buf)) {
-                set_message(a, true, "Unknown preset '%s': users resolve tls timezone locale terminfo package plugins state.", buf);
+                set_message(a, true,
+                            "Unknown preset '%s': users resolve tls timezone locale terminfo package plugins "
+                            "state.",
+                            buf);
                 return;
         }
         if (!strv_contains(*list, buf))
-                (void) strv_extend(list, buf);
+                (void)strv_extend(list, buf);
         recompute(a);
 }
 
@@ -1353,8 +1427,8 @@ static void remove_selected(App *a) {
         const char *line = sel < strv_length(lines) ? lines[sel] : NULL;
         const char *v = line ? startswith(line, "       - ") : NULL;
         if (v) {
-                char ***lists[] = { &a->settings.packages, &a->settings.paths, &a->settings.writable, &a->settings.presets,
-                                    &a->settings.overrides };
+                char ***lists[] = {&a->settings.packages, &a->settings.paths, &a->settings.writable,
+                                   &a->settings.presets, &a->settings.overrides};
                 for (size_t k = 0; k < ELEMENTSOF(lists); k++) {
                         char **l = *lists[k];
                         size_t n = strv_length(l);
@@ -1417,8 +1491,9 @@ static void closure_key(App *a, int ch) {
                 }
         } else if (ch == 'y' && row->missing >= 0) {
                 const ClosureMissing *m = closure_missing(a->res.closure, row->missing);
-                set_message(a, true, "%s is missing (%s); needed by %s; %zu paths tried, e.g. %s", m->name, m->reason,
-                            closure_node(a->res.closure, m->needed_by)->path, m->n_tried, m->n_tried ? m->tried[m->n_tried - 1] : "-");
+                set_message(a, true, "%s is missing (%s); needed by %s; %zu paths tried, e.g. %s", m->name,
+                            m->reason, closure_node(a->res.closure, m->needed_by)->path, m->n_tried,
+                            m->n_tried ? m->tried[m->n_tried - 1] : "-");
         } else if (ch == '/' || ch == 'n' || ch == 'N') {
                 if (ch == '/' && !prompt(a, "Search the closure:", a->search, sizeof a->search, NULL))
                         return;
@@ -1455,7 +1530,8 @@ static bool capability_checklist(App *a) {
         for (;;) {
                 erase();
                 draw_title(a, "capability bounding set");
-                put(1, 1, COLS - 2, "Space toggles, a all, n none, u the unit's own (no setting), Enter keeps, Esc cancels",
+                put(1, 1, COLS - 2,
+                    "Space toggles, a all, n none, u the unit's own (no setting), Enter keeps, Esc cancels",
                     A_BOLD);
                 int rows = LINES - 4;
                 if (sel < top)
@@ -1466,8 +1542,9 @@ static bool capability_checklist(App *a) {
                         unsigned c = top + y;
                         _cleanup_free_ char *name = NULL;
                         char line[128];
-                        (void) caps_mask_to_names(UINT64_C(1) << c, &name);
-                        snprintf(line, sizeof line, " [%s] %s", mask & (UINT64_C(1) << c) ? "x" : " ", name ? name : "?");
+                        (void)caps_mask_to_names(UINT64_C(1) << c, &name);
+                        snprintf(line, sizeof line, " [%s] %s", mask & (UINT64_C(1) << c) ? "x" : " ",
+                                 name ? name : "?");
                         put(2 + y, 0, COLS, line, c == sel ? A_REVERSE : 0);
                 }
                 fill_line(LINES - 1, attr_of(a, C_BAR, A_REVERSE));
@@ -1502,7 +1579,7 @@ static bool capability_checklist(App *a) {
                         if (caps_mask_to_names(mask & all, &names) >= 0)
                                 for (char *rest = names, *w; (w = strsep(&rest, " "));)
                                         if (*w)
-                                                (void) strv_extend(&a->settings.capabilities, w);
+                                                (void)strv_extend(&a->settings.capabilities, w);
                         return true;
                 }
         }
@@ -1512,14 +1589,18 @@ static void settings_key(App *a, int ch) {
         switch (ch) {
         case ' ':
                 a->enabled = !a->enabled;
-                set_message(a, false, a->enabled ? "Confinement on: w writes the drop-in." : "Confinement off: w removes the drop-in.");
+                set_message(a, false,
+                            a->enabled ? "Confinement on: w writes the drop-in."
+                                       : "Confinement off: w removes the drop-in.");
                 return;
         case 'm':
-                a->settings.mode = a->settings.mode == CONFINE_FULL_APIVFS ? CONFINE_CHROOT_ONLY : CONFINE_FULL_APIVFS;
+                a->settings.mode =
+                        a->settings.mode == CONFINE_FULL_APIVFS ? CONFINE_CHROOT_ONLY : CONFINE_FULL_APIVFS;
                 break;
         case 'b': {
                 char buf[512] = "";
-                if (!prompt(a, "/bin/sh: a program's path, 'none', or empty for the default:", buf, sizeof buf, NULL))
+                if (!prompt(a, "/bin/sh: a program's path, 'none', or empty for the default:", buf,
+                            sizeof buf, NULL))
                         return;
                 free(a->settings.bin_sh_path);
                 a->settings.bin_sh_path = NULL;
@@ -1541,7 +1622,7 @@ static void settings_key(App *a, int ch) {
                 break;
         case 'p':
                 if (!a->packages && a->db)
-                        (void) dpkg_db_list_packages(a->db, &a->packages);
+                        (void)dpkg_db_list_packages(a->db, &a->packages);
                 list_edit(a, &a->settings.packages, "Package (Tab completes):", false, a->packages);
                 return;
         case 'a':
@@ -1551,12 +1632,16 @@ static void settings_key(App *a, int ch) {
                 list_edit(a, &a->settings.writable, "Writable path:", true, NULL);
                 return;
         case 'P': {
-                static char *presets[] = { "users", "resolve", "tls", "timezone", "locale", "terminfo", "package", "plugins", "state", NULL };
-                list_edit(a, &a->settings.presets, "Preset (users resolve tls timezone locale terminfo package plugins state; Tab):", false, presets);
+                static char *presets[] = {"users",    "resolve", "tls",     "timezone", "locale",
+                                          "terminfo", "package", "plugins", "state",    NULL};
+                list_edit(a, &a->settings.presets,
+                          "Preset (users resolve tls timezone locale terminfo package plugins state; Tab):",
+                          false, presets);
                 return;
         }
         case 'o':
-                list_edit(a, &a->settings.overrides, "Override KEY=VALUE (e.g. PrivateUsers=no):", false, NULL);
+                list_edit(a, &a->settings.overrides, "Override KEY=VALUE (e.g. PrivateUsers=no):", false,
+                          NULL);
                 return;
         case 'c':
                 if (!capability_checklist(a))
@@ -1566,7 +1651,8 @@ static void settings_key(App *a, int ch) {
                 remove_selected(a);
                 return;
         case '+':
-                a->settings.mount_budget = a->settings.mount_budget < 100000 ? a->settings.mount_budget + 10 : 100000;
+                a->settings.mount_budget =
+                        a->settings.mount_budget < 100000 ? a->settings.mount_budget + 10 : 100000;
                 break;
         case '-':
                 a->settings.mount_budget = a->settings.mount_budget > 10 ? a->settings.mount_budget - 10 : 1;
@@ -1577,7 +1663,7 @@ static void settings_key(App *a, int ch) {
                         char ***list = s->preset ? &a->settings.presets : &a->settings.overrides;
                         const char *what = s->preset ? s->preset : s->override;
                         if (!strv_contains(*list, what))
-                                (void) strv_extend(list, what);
+                                (void)strv_extend(list, what);
                 }
                 break;
         default:
@@ -1599,7 +1685,9 @@ static bool handle_key(App *a, int ch) {
                 return true;
         }
         size_t *sel = a->opened ? a->vsel + a->view : &a->sel;
-        size_t n = a->opened ? (a->view == VIEW_CLOSURE ? a->n_rows + learned_rows(a) : a->view == VIEW_DROPIN ? strv_length(a->dropin_lines) : 10000)
+        size_t n = a->opened ? (a->view == VIEW_CLOSURE  ? a->n_rows + learned_rows(a)
+                                : a->view == VIEW_DROPIN ? strv_length(a->dropin_lines)
+                                                         : 10000)
                              : a->n_visible;
         int page = LINES - 5 > 1 ? LINES - 5 : 1;
         switch (ch) {
@@ -1614,7 +1702,7 @@ static bool handle_key(App *a, int ch) {
                         (*sel)++;
                 return true;
         case KEY_PPAGE:
-                *sel = *sel > (size_t) page ? *sel - page : 0;
+                *sel = *sel > (size_t)page ? *sel - page : 0;
                 return true;
         case KEY_NPAGE:
                 *sel = n ? (*sel + page < n ? *sel + page : n - 1) : 0;
@@ -1638,10 +1726,12 @@ static bool handle_key(App *a, int ch) {
                 case KEY_RIGHT:
                         if (a->n_visible > 0) {
                                 const Entry *e = a->entries + a->visible[a->sel];
-                                if (unit_name_is_valid(e->name, UNIT_NAME_TEMPLATE) || !streq(e->active, "masked"))
+                                if (unit_name_is_valid(e->name, UNIT_NAME_TEMPLATE) ||
+                                    !streq(e->active, "masked"))
                                         open_service(a, e->name);
                                 else
-                                        set_message(a, true, "%s is masked: there is nothing to confine.", e->name);
+                                        set_message(a, true, "%s is masked: there is nothing to confine.",
+                                                    e->name);
                         }
                         return true;
                 case '/': {
@@ -1669,7 +1759,7 @@ static bool handle_key(App *a, int ch) {
                                 if ((k == KEY_BACKSPACE || k == 127 || k == 8) && len > 0)
                                         buf[len - 1] = 0;
                                 else if (k >= 32 && k < 127 && len + 1 < sizeof buf) {
-                                        buf[len] = (char) k;
+                                        buf[len] = (char)k;
                                         buf[len + 1] = 0;
                                 }
                         }
@@ -1680,21 +1770,27 @@ static bool handle_key(App *a, int ch) {
                 case 'n':
                 case 'N':
                         if (a->n_visible)
-                                a->sel = ch == 'n' ? (a->sel + 1) % a->n_visible : (a->sel + a->n_visible - 1) % a->n_visible;
+                                a->sel = ch == 'n' ? (a->sel + 1) % a->n_visible
+                                                   : (a->sel + a->n_visible - 1) % a->n_visible;
                         return true;
                 case 'u': {
                         /* the other manager: system or the calling user's */
                         ServiceSource other = {};
-                        ServiceSourceOptions so = { .root = a->options.root, .user = !a->src.user, .offline = a->options.offline, .quiet = true };
+                        ServiceSourceOptions so = {.root = a->options.root,
+                                                   .user = !a->src.user,
+                                                   .offline = a->options.offline,
+                                                   .quiet = true};
                         if (service_source_open(&so, &other) < 0) {
-                                set_message(a, true, "Cannot read the %s services.", so.user ? "user" : "system");
+                                set_message(a, true, "Cannot read the %s services.",
+                                            so.user ? "user" : "system");
                                 return true;
                         }
                         service_source_close(&a->src);
                         a->src = other;
                         free_entries(a);
                         int r = load_list(a);
-                        set_message(a, r < 0, r < 0 ? "Cannot list the services." : "Showing the %s services (%s).",
+                        set_message(a, r < 0,
+                                    r < 0 ? "Cannot list the services." : "Showing the %s services (%s).",
                                     a->src.user ? "user" : "system", service_source_name(&a->src));
                         return true;
                 }
@@ -1751,8 +1847,8 @@ static bool handle_key(App *a, int ch) {
 }
 
 int tui_run(const TuiOptions *o) {
-        App a = { .root_fd = -EBADF };
-        ServiceSourceOptions so = { .root = o->root, .user = o->user, .offline = o->offline, .quiet = true };
+        App a = {.root_fd = -EBADF};
+        ServiceSourceOptions so = {.root = o->root, .user = o->user, .offline = o->offline, .quiet = true};
         int r;
 
         output_init(o->ascii);
@@ -1765,12 +1861,13 @@ int tui_run(const TuiOptions *o) {
                 service_source_close(&a.src);
                 return 1;
         }
-        (void) dpkg_db_new(closure_context_root(a.ctx), &a.db);
+        (void)dpkg_db_new(closure_context_root(a.ctx), &a.db);
         /* a session that may not write unit directories or reload says so and still exports */
         const char *missing = NULL;
         if (!o->root && !caps_self_privileged(&missing)) {
                 a.readonly = true;
-                snprintf(a.readonly_why, sizeof a.readonly_why, "writing /etc/systemd/system and reloading need %s", missing);
+                snprintf(a.readonly_why, sizeof a.readonly_why,
+                         "writing /etc/systemd/system and reloading need %s", missing);
         } else if (faccessat(a.root_fd, "etc/systemd/system", W_OK, AT_EACCESS) < 0) {
                 a.readonly = true;
                 snprintf(a.readonly_why, sizeof a.readonly_why, "%s/etc/systemd/system is not writable (%s)",
@@ -1806,12 +1903,13 @@ int tui_run(const TuiOptions *o) {
         if (r < 0) {
                 endwin();
                 log_error("cannot list the services: %s.", a.src.manager && manager_last_error(a.src.manager)
-                                                                 ? manager_last_error(a.src.manager)
-                                                                 : error_words(-r));
+                                                                   ? manager_last_error(a.src.manager)
+                                                                   : error_words(-r));
                 goto out;
         }
         if (!a.src.manager)
-                set_message(&a, false, "No service manager answers%s: showing the unit files on disk.", o->root ? " (--root)" : "");
+                set_message(&a, false, "No service manager answers%s: showing the unit files on disk.",
+                            o->root ? " (--root)" : "");
         for (;;) {
                 draw(&a);
                 /* while details remain, look for a key without waiting and fill in more when none came;
@@ -1849,11 +1947,11 @@ out:
 int cmd_tui(int argc, char **argv) {
         enum { ARG_ROOT = 0x100, ARG_USER, ARG_OFFLINE, ARG_ASCII };
         static const struct option options[] = {
-                { "root", required_argument, NULL, ARG_ROOT },
-                { "user", no_argument, NULL, ARG_USER },
-                { "offline", no_argument, NULL, ARG_OFFLINE },
-                { "ascii", no_argument, NULL, ARG_ASCII },
-                { "help", no_argument, NULL, 'h' },
+                {"root", required_argument, NULL, ARG_ROOT},
+                {"user", no_argument, NULL, ARG_USER},
+                {"offline", no_argument, NULL, ARG_OFFLINE},
+                {"ascii", no_argument, NULL, ARG_ASCII},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         TuiOptions o = {};
