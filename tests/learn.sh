@@ -146,7 +146,7 @@ else
                 "export --json carries the learned set" "import brings the learned set back" \
                 "the imported confinement works"; do
                 n_tests=$((n_tests + 1))
-                echo "ok $n_tests - $t # SKIP apply has no --learned yet (tui/cmd-confine.c)"
+                echo "ok $n_tests - $t # SKIP apply has no --learned yet (cli/cmd-confine.c)"
         done
 fi
 

@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <locale.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
@@ -23,10 +24,20 @@
 #include "learn.h"
 #include "learned-set.h"
 #include "macro.h"
-#include "output.h"
+#include "format.h"
 #include "textdiff.h"
 #include "tui.h"
 #include "unit-name.h"
+
+/* Before the screen starts or after it ends: an error on stderr, in the operator's words. */
+_printf_(1, 2) static void tui_fail(const char *fmt, ...) {
+        va_list ap;
+        fputs("sdconfine: ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+}
 
 #define MIN_COLS 60
 #define MIN_LINES 12
@@ -1779,10 +1790,11 @@ static bool handle_key(App *a, int ch) {
                         ServiceSourceOptions so = {.root = a->options.root,
                                                    .user = !a->src.user,
                                                    .offline = a->options.offline,
-                                                   .quiet = true};
-                        if (service_source_open(&so, &other) < 0) {
-                                set_message(a, true, "Cannot read the %s services.",
-                                            so.user ? "user" : "system");
+                                                   };
+                        _cleanup_free_ char *error = NULL;
+                        if (service_source_open(&so, &other, &error) < 0) {
+                                set_message(a, true, "Cannot read the %s services: %s", so.user ? "user" : "system",
+                                            error ? error : "unknown error");
                                 return true;
                         }
                         service_source_close(&a->src);
@@ -1848,16 +1860,19 @@ static bool handle_key(App *a, int ch) {
 
 int tui_run(const TuiOptions *o) {
         App a = {.root_fd = -EBADF};
-        ServiceSourceOptions so = {.root = o->root, .user = o->user, .offline = o->offline, .quiet = true};
+        ServiceSourceOptions so = {.root = o->root, .user = o->user, .offline = o->offline};
         int r;
 
         output_init(o->ascii);
-        r = service_source_open(&so, &a.src);
-        if (r < 0)
+        _cleanup_free_ char *open_error = NULL;
+        r = service_source_open(&so, &a.src, &open_error);
+        if (r < 0) {
+                fprintf(stderr, "sdconfine: %s\n", open_error ? open_error : error_words(-r));
                 return 1;
+        }
         a.root_fd = open(o->root ? o->root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (a.root_fd < 0 || closure_context_new(o->root, &a.ctx) < 0) {
-                log_error("cannot open %s: %s.", o->root ? o->root : "/", error_words(errno));
+                tui_fail("cannot open %s: %s.", o->root ? o->root : "/", error_words(errno));
                 service_source_close(&a.src);
                 return 1;
         }
@@ -1875,7 +1890,7 @@ int tui_run(const TuiOptions *o) {
         }
         a.options = *o;
         if (!initscr()) {
-                log_error("cannot start the screen: is TERM set? Use the commands (sdconfine help) instead.");
+                tui_fail("cannot start the screen: is TERM set? Use the commands (sdconfine help) instead.");
                 r = -EIO;
                 goto out;
         }
@@ -1902,7 +1917,7 @@ int tui_run(const TuiOptions *o) {
         r = load_list(&a);
         if (r < 0) {
                 endwin();
-                log_error("cannot list the services: %s.", a.src.manager && manager_last_error(a.src.manager)
+                tui_fail("cannot list the services: %s.", a.src.manager && manager_last_error(a.src.manager)
                                                                    ? manager_last_error(a.src.manager)
                                                                    : error_words(-r));
                 goto out;
@@ -1944,7 +1959,7 @@ out:
         return r < 0 ? 1 : 0;
 }
 
-int cmd_tui(int argc, char **argv) {
+int tui_main(int argc, char **argv) {
         enum { ARG_ROOT = 0x100, ARG_USER, ARG_OFFLINE, ARG_ASCII };
         static const struct option options[] = {
                 {"root", required_argument, NULL, ARG_ROOT},

@@ -10,4 +10,5 @@ typedef struct TuiOptions {
 
 /* The interactive program: the service list, then a service's settings, closure, mounts and drop-in. */
 int tui_run(const TuiOptions *o);
-int cmd_tui(int argc, char **argv);
+/* The interactive program's entry point: sdconfine [--root DIR] [--user] [--offline] [--ascii]. */
+int tui_main(int argc, char **argv);

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
 #include <langinfo.h>
-#include <stdarg.h>
+#include <stdio.h>
 
+#include "format.h"
 #include "macro.h"
-#include "output.h"
 
 static bool utf8;
 
@@ -37,13 +38,4 @@ const char *format_size(uint64_t bytes, char *buf, size_t size) {
         else
                 snprintf(buf, size, "%.1f %s", v, units[u]);
         return buf;
-}
-
-void log_error(const char *fmt, ...) {
-        va_list ap;
-        fputs("sdconfine: ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
 }

@@ -16,21 +16,22 @@ typedef struct ServiceSource {
         UnitIndex *index;
         bool user;
         const char *root_dir;
+        char *notice; /* "no system service manager answers ...; reading the unit files" when it fell back */
 } ServiceSource;
 
 typedef struct ServiceSourceOptions {
         const char *root; /* --root: always offline */
         bool user;
         bool offline; /* --offline: do not ask the manager */
-        bool quiet;   /* do not say on stderr that the unit files are read */
 } ServiceSourceOptions;
 
-int service_source_open(const ServiceSourceOptions *o, ServiceSource *ret);
+/* On failure *ret_error says what failed in the operator's words. */
+int service_source_open(const ServiceSourceOptions *o, ServiceSource *ret, char **ret_error);
 void service_source_close(ServiceSource *s);
 const char *service_source_name(const ServiceSource *s); /* "manager" or "unit files" */
 
-/* Load one service; prints the error in words and returns <0 when it cannot. */
-int service_source_load(ServiceSource *s, const char *name, Service **ret);
+/* Load one service; <0 with *ret_error in words when it cannot. */
+int service_source_load(ServiceSource *s, const char *name, Service **ret, char **ret_error);
 
 /* Whether sdconfine's own drop-in is among the service's drop-ins, or another one sets RootDirectory=. */
 typedef enum Confinement { CONFINE_NONE, CONFINE_OURS, CONFINE_FOREIGN } Confinement;

@@ -284,13 +284,13 @@ int cmd_closure(int argc, char **argv) {
                         if (!src_open) {
                                 ServiceSourceOptions so = {
                                         .root = arg_root, .offline = arg_offline, .user = arg_user};
-                                if (service_source_open(&so, &src) < 0) {
+                                if (cli_source_open(&so, &src, false) < 0) {
                                         ret = 1;
                                         break;
                                 }
                                 src_open = true;
                         }
-                        if (service_source_load(&src, path, &s) < 0) {
+                        if (cli_source_load(&src, path, &s) < 0) {
                                 ret = 1;
                                 continue;
                         }

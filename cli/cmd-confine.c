@@ -461,7 +461,7 @@ static int render(Args *a, ServiceSource *src, char **ret_text) {
                         "sdconfine: suggestion: %s is named in an Exec* line; add it with --path %s if the "
                         "service needs it.\n",
                         *sg, *sg);
-        if (r < 0 && res.error && !strstr(res.error, "cannot load"))
+        if (r < 0 && res.error)
                 log_error("cannot confine %s: %s.", a->unit, res.error);
         else if (r >= 0)
                 *ret_text = TAKE_PTR(res.text);
@@ -565,7 +565,7 @@ static int run_export(Args *a, ServiceSource *src, int root_fd) {
                         printf("%s.\n", msg);
         }
         if (a->export_json && ret >= 0) {
-                json_t *doc = json_pack("{s:s, s:i, s:o, s:o}", "generator", "sdconfine " SDCONFINE_VERSION,
+                json_t *doc = json_pack("{s:s, s:i, s:o, s:o}", "generator", "sdconfine " PACKAGE_VERSION,
                                         "format", 1, "services", services, "learned", learned);
                 services = learned = NULL;
                 char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
@@ -801,7 +801,6 @@ static int run(int argc, char **argv, Action action) {
         int r = parse_args(argc, argv, action, &a);
         if (r <= 0)
                 return r < 0 ? 2 : 0;
-        a.source.quiet = action == ACTION_REVERT;
         /* writing the unit directories and reloading need privileges: say which are missing, write nothing */
         const char *missing = NULL;
         if ((action == ACTION_APPLY || action == ACTION_REVERT || action == ACTION_IMPORT) &&
@@ -813,7 +812,7 @@ static int run(int argc, char **argv, Action action) {
                 confine_settings_done(&a.settings);
                 return 1;
         }
-        if (service_source_open(&a.source, &src) < 0) {
+        if (cli_source_open(&a.source, &src, action == ACTION_REVERT) < 0) {
                 confine_settings_done(&a.settings);
                 return 1;
         }

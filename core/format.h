@@ -18,6 +18,3 @@ typedef struct TreeGlyphs {
 void output_init(bool force_ascii);
 const TreeGlyphs *output_glyphs(void);
 bool output_utf8(void);
-
-/* Print an error in the operator's words: what failed, why, and what to do. */
-void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -5,11 +5,10 @@
 #include "env-file.h"
 #include "fileio.h"
 #include "macro.h"
-#include "output.h"
 #include "service-source.h"
 #include "unit-name.h"
 
-int service_source_open(const ServiceSourceOptions *o, ServiceSource *ret) {
+int service_source_open(const ServiceSourceOptions *o, ServiceSource *ret, char **ret_error) {
         ServiceSource s = {.user = o->user, .root_dir = o->root};
         int r;
 
@@ -19,22 +18,21 @@ int service_source_open(const ServiceSourceOptions *o, ServiceSource *ret) {
                         *ret = s;
                         return 0;
                 }
-                if (!o->quiet)
-                        fprintf(stderr,
-                                "sdconfine: no %s service manager answers (%s); reading the unit files on "
-                                "disk.\n",
-                                o->user ? "user" : "system", error_words(-r));
+                (void)asprintf(&s.notice, "no %s service manager answers (%s); reading the unit files on disk",
+                               o->user ? "user" : "system", error_words(-r));
         }
         r = fs_root_new(o->root, &s.root);
         if (r < 0) {
-                log_error("cannot open root directory %s: %s. Give an existing directory to --root.",
-                          o->root ? o->root : "/", error_words(-r));
+                (void)asprintf(ret_error, "cannot open root directory %s: %s. Give an existing directory to --root",
+                               o->root ? o->root : "/", error_words(-r));
+                free(s.notice);
                 return r;
         }
         const char *home = getenv("HOME"), *rt = getenv("XDG_RUNTIME_DIR");
         r = unit_index_new(s.root, o->user ? UNIT_SCOPE_USER : UNIT_SCOPE_SYSTEM, home, rt, &s.index);
         if (r < 0) {
-                log_error("cannot read the unit directories: %s.", error_words(-r));
+                (void)asprintf(ret_error, "cannot read the unit directories: %s", error_words(-r));
+                free(s.notice);
                 fs_root_free(s.root);
                 return r;
         }
@@ -46,20 +44,21 @@ void service_source_close(ServiceSource *s) {
         s->manager = manager_free(s->manager);
         s->index = unit_index_free(s->index);
         s->root = fs_root_free(s->root);
+        s->notice = mfree_str(s->notice);
 }
 
 const char *service_source_name(const ServiceSource *s) {
         return s->manager ? "manager" : "unit files";
 }
 
-int service_source_load(ServiceSource *s, const char *name, Service **ret) {
+int service_source_load(ServiceSource *s, const char *name, Service **ret, char **ret_error) {
         const char *problem = unit_name_problem(name);
         if (problem) {
-                log_error("'%s' is not a valid unit name: %s.", name, problem);
+                (void)asprintf(ret_error, "'%s' is not a valid unit name: %s", name, problem);
                 return -EINVAL;
         }
         if (!unit_name_suffix(name) || !streq(unit_name_suffix(name), "service")) {
-                log_error("'%s' is not a service: sdconfine confines .service units.", name);
+                (void)asprintf(ret_error, "'%s' is not a service: sdconfine confines .service units", name);
                 return -EINVAL;
         }
         /* a template is no unit the manager loads: its definition comes from the unit files */
@@ -69,7 +68,7 @@ int service_source_load(ServiceSource *s, const char *name, Service **ret) {
                         k = unit_index_new(s->root, s->user ? UNIT_SCOPE_USER : UNIT_SCOPE_SYSTEM,
                                            getenv("HOME"), getenv("XDG_RUNTIME_DIR"), &s->index);
                 if (k < 0) {
-                        log_error("cannot read the unit files for the template %s: %s.", name,
+                        (void)asprintf(ret_error, "cannot read the unit files for the template %s: %s", name,
                                   error_words(-k));
                         return k;
                 }
@@ -78,7 +77,7 @@ int service_source_load(ServiceSource *s, const char *name, Service **ret) {
         int r = use_manager ? manager_load_service(s->manager, name, ret)
                             : unit_index_load(s->index, name, ret);
         if (r < 0) {
-                log_error("cannot load %s from the %s: %s.", name, use_manager ? "manager" : "unit files",
+                (void)asprintf(ret_error, "cannot load %s from the %s: %s", name, use_manager ? "manager" : "unit files",
                           use_manager && manager_last_error(s->manager) ? manager_last_error(s->manager)
                                                                         : error_words(-r));
                 return r;
@@ -86,7 +85,7 @@ int service_source_load(ServiceSource *s, const char *name, Service **ret) {
         /* PATH and LD_LIBRARY_PATH may come from EnvironmentFile=, which the manager reads on the host */
         r = service_load_environment_files(*ret, use_manager ? NULL : s->root);
         if (r < 0) {
-                log_error("cannot read the environment files of %s: %s.", name, error_words(-r));
+                (void)asprintf(ret_error, "cannot read the environment files of %s: %s", name, error_words(-r));
                 *ret = service_free(*ret);
         }
         return r;

@@ -70,7 +70,7 @@ int cmd_list(int argc, char **argv) {
         int r = parse_args(argc, argv, usage, &a);
         if (r <= 0)
                 return r < 0 ? 2 : 0;
-        if (service_source_open(&a.source, &src) < 0)
+        if (cli_source_open(&a.source, &src, false) < 0)
                 return 1;
 
         char **names = NULL;
@@ -186,9 +186,9 @@ int cmd_show(int argc, char **argv) {
                 log_error("show: give exactly one UNIT, e.g. 'sdconfine show cron.service'.");
                 return 2;
         }
-        if (service_source_open(&a.source, &src) < 0)
+        if (cli_source_open(&a.source, &src, false) < 0)
                 return 1;
-        r = service_source_load(&src, argv[optind], &s);
+        r = cli_source_load(&src, argv[optind], &s);
         if (r < 0) {
                 service_source_close(&src);
                 return 1;

@@ -295,7 +295,7 @@ static void learn_run_done(LearnRun *x) {
 /* Before the watch: the manager's view of the unit, the plan its files are compared with, fanotify, the
  * learned set so far. Everything that reads files happens here. */
 static int learn_prepare(LearnRun *x) {
-        ServiceSourceOptions so = {.quiet = true};
+        ServiceSourceOptions so = {0};
         _cleanup_(learned_set_freep) LearnedSet *old = NULL;
         _cleanup_free_ char *err = NULL, *path = NULL;
         const char *root = x->a.root && !streq(x->a.root, "/") ? x->a.root : "";
@@ -322,7 +322,7 @@ static int learn_prepare(LearnRun *x) {
                           x->a.root ? x->a.root : "/", error_words(errno));
                 return -errno;
         }
-        if (service_source_open(&so, &x->src) < 0 || !x->src.manager) {
+        if (cli_source_open(&so, &x->src, true) < 0 || !x->src.manager) {
                 log_error("learning watches the running service, and no system service manager answers. Run "
                           "it on "
                           "the host where the service runs, as root.");

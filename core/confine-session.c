@@ -24,11 +24,9 @@ void confine_result_done(ConfineResult *r) {
 int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const char *unit,
                     ConfineSettings *settings, bool suggested, bool force, ConfineResult *ret) {
         ConfineResult res = {};
-        int r = service_source_load(src, unit, &res.svc);
-        if (r < 0) {
-                (void)asprintf(&res.error, "cannot load %s", unit);
+        int r = service_source_load(src, unit, &res.svc, &res.error);
+        if (r < 0)
                 goto fail;
-        }
         if (!streq_ptr(res.svc->load_state, "loaded")) {
                 (void)asprintf(&res.error,
                                "%s is %s: there is nothing to confine. Check the name with 'sdconfine list'",
@@ -90,7 +88,7 @@ int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const c
                 }
                 res.n_suggestions = k;
         }
-        r = confine_render_dropin(settings, &res.plan, SDCONFINE_VERSION, &res.text, &res.error);
+        r = confine_render_dropin(settings, &res.plan, PACKAGE_VERSION, &res.text, &res.error);
         if (r < 0)
                 goto fail;
         *ret = res;

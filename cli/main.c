@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <locale.h>
-
 #include "cmd-closure.h"
 #include "cmd-service.h"
 #include "cmd-confine.h"
 #include "cmd-learn.h"
-#include "tui.h"
+#include "cli.h"
 #include "macro.h"
 #include "output.h"
 
@@ -35,24 +33,8 @@ static void usage(FILE *f) {
               f);
 }
 
-int main(int argc, char **argv) {
-        setlocale(LC_ALL, "");
-
-        /* no command, or only options: the interactive program */
-        if (argc < 2 || argv[1][0] == '-') {
-                if (argc >= 2 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
-                        usage(stdout);
-                        return 0;
-                }
-                if (argc >= 2 && streq(argv[1], "--version")) {
-                        printf("sdconfine %s\n", SDCONFINE_VERSION);
-                        return 0;
-                }
-                return cmd_tui(argc, argv);
-        }
+int cli_main(int argc, char **argv) {
         const char *cmd = argv[1];
-        if (streq(cmd, "tui"))
-                return cmd_tui(argc - 1, argv + 1);
         if (streq(cmd, "closure"))
                 return cmd_closure(argc - 1, argv + 1);
         if (streq(cmd, "list"))
@@ -78,7 +60,7 @@ int main(int argc, char **argv) {
                 return 0;
         }
         if (streq(cmd, "version") || streq(cmd, "--version")) {
-                printf("sdconfine %s\n", SDCONFINE_VERSION);
+                printf("sdconfine %s\n", PACKAGE_VERSION);
                 return 0;
         }
         log_error("unknown command '%s'. Run 'sdconfine help' for the list.", cmd);
