@@ -30,6 +30,10 @@ NS_BUILD=/run/sdt/build
 NS_SRC=/run/sdt/src
 systemd_start() {
         dir=$1
+        # one test manager at a time on this machine (they share the host's cgroups and /var/lib): the
+        # next waits here, whichever checkout it runs from
+        exec 8> /run/sdconfine-tests.lock
+        flock 8
         cat > "$dir/pid1.sh" <<'EOS'
 #!/bin/sh
 set -e
@@ -108,4 +112,5 @@ systemd_stop() {
         [ -n "$SYSTEMD_PID" ] && kill -9 "$SYSTEMD_PID" 2>/dev/null
         [ -n "${UNSHARE_PID:-}" ] && wait "$UNSHARE_PID" 2>/dev/null
         SYSTEMD_PID=""
+        flock -u 8 2>/dev/null || true
 }
