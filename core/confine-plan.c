@@ -9,6 +9,7 @@
 #include "fileio.h"
 #include "learned-set.h"
 #include "macro.h"
+#include "path-util.h"
 #include "unit-closure.h"
 
 int confine_resolve_bare(FsRoot *root, const char *name, char **ret) {
@@ -124,11 +125,6 @@ static int count_dir(const char *dir, size_t *ret, void *userdata) {
         return 0;
 }
 
-static char *dirname_dup(const char *path) {
-        const char *slash = strrchr(path, '/');
-        return slash && slash != path ? strndup(path, slash - path) : strdup("/");
-}
-
 static int fail(char **reterr, int r, const char *what, const char *path) {
         if (reterr && !*reterr)
                 (void)asprintf(reterr, "%s %s: %s", what, path, error_words(-r));
@@ -187,17 +183,13 @@ static void drop_inside_exec_dirs(MountPlan *p, const Service *svc) {
         p->n_binds = k;
 }
 
-static bool path_under(const char *path, const char *dir) {
-        const char *rest = startswith(path, dir);
-        return rest && (rest[0] == '/' || rest[0] == '\0');
-}
-
 /* The bind that shows path in the root: its own, or a directory's above it (by destination or source). */
 static const Bind *plan_find(const MountPlan *p, const char *path, bool want_writable) {
         for (size_t i = 0; i < p->n_binds; i++) {
                 const Bind *b = p->binds + i;
-                bool shows = streq(b->dest, path) || streq(b->source, path) ||
-                             (b->directory && (path_under(path, b->dest) || path_under(path, b->source)));
+                bool shows =
+                        streq(b->dest, path) || streq(b->source, path) ||
+                        (b->directory && (path_is_under(path, b->dest) || path_is_under(path, b->source)));
                 if (shows && (!want_writable || b->writable))
                         return b;
         }
@@ -564,7 +556,7 @@ int confine_plan_build(ClosureContext *ctx, DpkgDb *db, const Service *svc, cons
          * without it the loader still finds the rest there, and the root shows nothing of the host's /etc. */
         for (size_t i = 0; i < closure_n_nodes(c); i++) {
                 const ClosureNode *n = closure_node(c, i);
-                _cleanup_free_ char *dir = dirname_dup(n->path);
+                _cleanup_free_ char *dir = path_dirname(n->path);
                 if (!dir) {
                         r = -ENOMEM;
                         goto fail;

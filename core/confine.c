@@ -9,6 +9,7 @@
 #include "confine.h"
 #include "fs-root.h"
 #include "macro.h"
+#include "path-util.h"
 #include "unit-closure.h"
 
 static const char *const mode_names[_CONFINE_MODE_MAX] = {
@@ -305,21 +306,11 @@ static int cmp_bind(const void *a, const void *b) {
         return strcmp(((const Bind *)a)->dest, ((const Bind *)b)->dest);
 }
 
-static char *parent_of(const char *path) {
-        const char *slash = strrchr(path, '/');
-        return slash && slash != path ? strndup(path, slash - path) : strdup("/");
-}
-
 /* Binds grouped by the directory of their destination, then by name: a directory's entries together, those
  * of its subdirectories after them. */
-static size_t parent_len(const char *path) {
-        const char *slash = strrchr(path, '/');
-        return slash == path ? 1 : (size_t)(slash - path); /* "/x": "/" */
-}
-
 static int cmp_bind_by_parent(const void *x, const void *y) {
         const char *a = ((const Bind *)x)->dest, *b = ((const Bind *)y)->dest;
-        size_t la = parent_len(a), lb = parent_len(b);
+        size_t la = path_dirname_len(a), lb = path_dirname_len(b);
         int c = memcmp(a, b, la < lb ? la : lb);
         if (c != 0 || la != lb)
                 return c != 0 ? c : la < lb ? -1 : 1;
@@ -356,7 +347,7 @@ static bool shown_as_on_host(Hashmap *dests, const char *path, bool exclude_self
  * instead; it leads to the same file when its text names the real file in one hop and the plan shows
  * that file as the host has it. */
 static bool link_survives(const Bind *b, Hashmap *dests, ReadLinkFn read_link, void *userdata) {
-        _cleanup_free_ char *text = NULL, *target = NULL, *dir = parent_of(b->dest);
+        _cleanup_free_ char *text = NULL, *target = NULL, *dir = path_dirname(b->dest);
         if (!dir || !read_link || read_link(b->dest, &text, userdata) < 0)
                 return false;
         if (asprintf(&target, "%s/%s", text[0] == '/' ? "" : dir, text) < 0)
@@ -419,13 +410,13 @@ int mount_plan_finish(MountPlan *p, unsigned budget, DirCountFn count, ReadLinkF
                         _cleanup_free_ char *best = NULL;
                         size_t best_n = 0, best_total = 0;
                         for (size_t i = 0; i < p->n_binds;) {
-                                _cleanup_free_ char *dir = parent_of(p->binds[i].dest);
+                                _cleanup_free_ char *dir = path_dirname(p->binds[i].dest);
                                 size_t j = i;
                                 bool mergeable = dir && !streq(dir, "/");
                                 for (; j < p->n_binds; j++) {
                                         const char *d = p->binds[j].dest;
-                                        if (!dir || parent_len(d) != strlen(dir) ||
-                                            strncmp(d, dir, parent_len(d)) != 0)
+                                        if (!dir || path_dirname_len(d) != strlen(dir) ||
+                                            strncmp(d, dir, path_dirname_len(d)) != 0)
                                                 break;
                                         mergeable = mergeable &&
                                                     absorbable(p->binds + j, dests, read_link, userdata);
@@ -446,7 +437,7 @@ int mount_plan_finish(MountPlan *p, unsigned budget, DirCountFn count, ReadLinkF
                         /* the directory's binds give way to one bind of the directory */
                         size_t k = 0;
                         for (size_t i = 0; i < p->n_binds; i++) {
-                                _cleanup_free_ char *d = parent_of(p->binds[i].dest);
+                                _cleanup_free_ char *d = path_dirname(p->binds[i].dest);
                                 if (d && streq(d, best)) {
                                         free(p->binds[i].source);
                                         free(p->binds[i].dest);
