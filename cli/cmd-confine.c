@@ -92,6 +92,8 @@ int cli_render(CliOptions *a, ServiceSource *src, const char *unit, char **ret_t
         ClosureContext *ctx = NULL;
         DpkgDb *db = NULL;
         ConfineResult res = {};
+        /* export --dir: a drop-in for other hosts binds as systemd does everywhere, not from our views */
+        a->settings.portable = streq(a->verb, "export");
         int r = closure_context_new(a->source.root, &ctx);
         if (r >= 0)
                 (void)dpkg_db_new(closure_context_root(ctx), &db); /* none in an image without dpkg */

@@ -9,6 +9,7 @@
 #include "cmd-learn.h"
 #include "macro.h"
 #include "options.h"
+#include "override-check.h"
 #include "output.h"
 #include "unit-name.h"
 
@@ -115,6 +116,11 @@ static int opt_set(CliOptions *o, const char *arg) {
                 log_error("--set '%s': give KEY=VALUE with a systemd setting name, e.g. PrivateUsers=no.",
                           arg);
                 return -EINVAL;
+        }
+        _cleanup_free_ char *why = NULL;
+        if (override_check(arg, &why) < 0) {
+                log_error("%s.", why ? why : "out of memory");
+                return -EPERM;
         }
         return strv_extend(&o->settings.overrides, arg);
 }

@@ -6,6 +6,10 @@
 
 #include "confine-session.h"
 #include "dropin-write.h"
+#include "host-view.h"
+#include "override-check.h"
+#include "unit-override.h"
+#include "unit-verify.h"
 #include "fileio.h"
 #include "macro.h"
 #include "try-suggest.h"
@@ -21,6 +25,18 @@ void confine_result_done(ConfineResult *r) {
         *r = (ConfineResult){};
 }
 
+static int verify_overrides(const ServiceSource *src, ConfineResult *res) {
+        _cleanup_free_ char *fragment = NULL;
+        const char *f = res->svc->fragment_path;
+        if (!f)
+                return 0;
+        if (asprintf(&fragment, "%s%s", src->root_dir && !streq(src->root_dir, "/") ? src->root_dir : "", f) <
+            0)
+                return -ENOMEM;
+        int r = unit_verify_dropin(res->svc->id, fragment, res->text, &res->error);
+        return r == -ENOENT ? 0 : r; /* no systemd-analyze: systemd itself warns at the reload */
+}
+
 int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const char *unit,
                     ConfineSettings *settings, bool suggested, bool force, ConfineResult *ret) {
         ConfineResult res = {};
@@ -32,6 +48,15 @@ int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const c
                                "%s is %s: there is nothing to confine. Check the name with 'sdconfine list'",
                                unit, res.svc->load_state ? res.svc->load_state : "not loaded");
                 r = -ENOENT;
+                goto fail;
+        }
+        /* overrides that would undo the confinement are refused; Exec* ones bring their programs */
+        for (char **o = settings->overrides; o && *o; o++)
+                if ((r = override_check(*o, &res.error)) < 0)
+                        goto fail;
+        r = service_apply_exec_overrides(res.svc, src->index, settings->overrides);
+        if (r < 0) {
+                (void)asprintf(&res.error, "an Exec* line of --set cannot be read: %s", error_words(-r));
                 goto fail;
         }
         /* --suggested: also the paths a rolled-back try found missing (apply --try) */
@@ -91,6 +116,9 @@ int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const c
         r = confine_render_dropin(settings, &res.plan, PACKAGE_VERSION, &res.text, &res.error);
         if (r < 0)
                 goto fail;
+        /* the operator's own lines: systemd's checker says whether it knows them (ours it does) */
+        if (settings->overrides && (r = verify_overrides(src, &res)) < 0)
+                goto fail;
         *ret = res;
         return 0;
 fail:
@@ -147,6 +175,13 @@ int confine_write(ServiceSource *src, int root_fd, const char *unit, bool runtim
                                "%s exists and was not written by sdconfine: it is left alone. Move it away "
                                "first if it should be replaced",
                                path);
+        else if (r == -EBUSY)
+                (void)asprintf(
+                        ret_msg,
+                        "a mount unit for %s exists that sdconfine did not write, and the drop-in binds "
+                        "from it: both are left alone. Remove it, or use 'sdconfine export --dir' "
+                        "and install the drop-in yourself",
+                        HOST_VIEW_DIR);
         else if (r == -EACCES || r == -EPERM || r == -EROFS)
                 (void)asprintf(ret_msg,
                                "cannot write %s: %s. Run as root on a writable /etc, or use 'sdconfine "

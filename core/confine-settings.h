@@ -31,6 +31,9 @@ typedef struct ConfineSettings {
         char **capabilities; /* the bounding set to keep ("CAP_NET_BIND_SERVICE"), NULL: the unit's own */
         unsigned mount_budget;
         bool learned; /* add the unit's learned set (what 'sdconfine learn' saw it open) */
+        /* not a setting (never saved): the drop-in is for another host (export --dir), so its read-only
+         * binds do not go through this host's views (host-view.h) */
+        bool portable;
 } ConfineSettings;
 
 /* What static analysis cannot see, offered by name (after Jailkit's jk_init.ini). */

@@ -5,6 +5,7 @@
 
 #include "caps.h"
 #include "dropin-render.h"
+#include "host-view.h"
 #include "macro.h"
 
 int confine_escape_path(const char *path, char **ret) {
@@ -54,7 +55,16 @@ static int render_header(FILE *f, const ConfineSettings *s, const MountPlan *p, 
                 fprintf(f, " (%zu director%s bound whole, exposing %zu more file%s)", p->coalesced_dirs,
                         p->coalesced_dirs == 1 ? "y" : "ies", p->exposed_files,
                         p->exposed_files == 1 ? "" : "s");
-        fputs("\n[Service]\n", f);
+        fputs("\n", f);
+        /* the host's read-only views the binds come from (host-view.h): mounted before the service starts */
+        if (p->views) {
+                fputs("[Unit]\nRequiresMountsFor=", f);
+                for (char **v = p->views; *v; v++)
+                        fprintf(f, "%s%s%s", v == p->views ? "" : " ", HOST_VIEW_DIR,
+                                streq(*v, "/") ? "" : *v);
+                fputs("\n", f);
+        }
+        fputs("[Service]\n", f);
         return 0;
 }
 
@@ -154,9 +164,13 @@ static int render_binds(FILE *f, const MountPlan *p, char **reterr) {
                  */
                 if (b->why && strchr(b->why, ' ') && (b->writable || startswith(b->why, "learned: ")))
                         fprintf(f, "# %s: %s\n", b->dest, b->why);
-                fprintf(f, "%s=%s%s%s%s\n", b->writable ? "BindPaths" : "BindReadOnlyPaths",
-                        b->ignore_missing ? "-" : "", src, streq(b->source, b->dest) ? "" : ":",
-                        streq(b->source, b->dest) ? "" : dst);
+                if (b->via_view) /* read-only as its source is: no remount */
+                        fprintf(f, "BindPaths=%s%s%s:%s\n", b->ignore_missing ? "-" : "", HOST_VIEW_DIR, src,
+                                dst);
+                else
+                        fprintf(f, "%s=%s%s%s%s\n", b->writable ? "BindPaths" : "BindReadOnlyPaths",
+                                b->ignore_missing ? "-" : "", src, streq(b->source, b->dest) ? "" : ":",
+                                streq(b->source, b->dest) ? "" : dst);
         }
         return 0;
 }

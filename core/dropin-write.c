@@ -9,8 +9,10 @@
 #include "confine.h"
 #include "dropin-write.h"
 #include "fileio.h"
+#include "host-view.h"
 #include "macro.h"
 #include "path-util.h"
+#include "strv.h"
 #include "unit-name.h"
 
 #define DROPIN_MAX (64u * 1024 * 1024)
@@ -118,6 +120,39 @@ int mkdirs_at(int dir_fd, const char *path, mode_t mode) {
                 }
 }
 
+/* The .mount units of the host views a drop-in binds from (host-view.h), beside it: written when missing or
+ * ours and different; one we did not write is left alone (-EBUSY: the drop-in is not written either). */
+static int write_view_units(int root_fd, bool runtime, const char *text) {
+        _cleanup_(strv_freep) char **views = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+        int r = host_view_wanted(text, &views);
+        if (r < 0 || !views)
+                return r;
+        dfd = openat(root_fd, runtime ? "run/systemd/system" : "etc/systemd/system",
+                     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (dfd < 0)
+                return -errno;
+        for (char **v = views; *v; v++) {
+                _cleanup_free_ char *name = NULL, *want = NULL, *have = NULL;
+                r = host_view_unit_name(*v, &name);
+                if (r >= 0)
+                        r = host_view_unit_text(*v, PACKAGE_VERSION, &want);
+                if (r < 0)
+                        return r;
+                r = read_full_file_at(dfd, name, O_NOFOLLOW, DROPIN_MAX, &have, NULL);
+                if (r >= 0 && streq(have, want))
+                        continue;
+                if ((r >= 0 && !startswith(have, CONFINE_HEADER_MAGIC)) || r == -ELOOP)
+                        return -EBUSY;
+                if (r < 0 && r != -ENOENT)
+                        return r;
+                r = atomic_write_at(dfd, name, want, 0644);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int dropin_write(int root_fd, const char *unit, bool runtime, const char *text) {
         _cleanup_free_ char *dir = NULL, *existing = NULL;
         _cleanup_close_ int dfd = -EBADF;
@@ -139,6 +174,9 @@ int dropin_write(int root_fd, const char *unit, bool runtime, const char *text) 
         if (r >= 0 && !confine_dropin_is_ours(existing))
                 return -EEXIST;
         if (r < 0 && r != -ENOENT)
+                return r;
+        r = write_view_units(root_fd, runtime, text);
+        if (r < 0)
                 return r;
         return atomic_write_at(dfd, DROPIN_NAME, text, 0644);
 }

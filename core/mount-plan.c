@@ -21,6 +21,7 @@ void mount_plan_done(MountPlan *p) {
         free(p->pid_file);
         strv_free(p->runtime_dirs);
         strv_free(p->strings);
+        strv_free(p->views);
         *p = (MountPlan){};
 }
 

@@ -16,6 +16,7 @@ typedef struct Bind {
         bool writable;
         bool directory;
         bool ignore_missing;
+        bool via_view;   /* read-only, bound from the host's read-only view (host-view.h) */
         const char *why; /* "closure", "argument", "path", "writable", "/bin/sh", "ld.so.cache"... */
 } Bind;
 
@@ -29,6 +30,7 @@ typedef struct MountPlan {
         char **runtime_dirs; /* the unit's own RuntimeDirectory= entries: $RUNTIME_DIRECTORY lists only these
                               */
         char **strings;      /* owned strings that binds' why point to */
+        char **views;        /* the host mount points whose read-only views the binds come from */
         size_t coalesced_dirs; /* directories bound whole instead of their files */
         size_t exposed_files;  /* files visible only because a directory was bound whole */
         bool private_root;     /* DynamicUser= keeps runtime directories in /run/private: the root is there */
