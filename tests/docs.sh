@@ -36,7 +36,7 @@ awk '
         /^\.SH / { sec = plain(substr($0, 5)); sub_ = ""; next }
         /^\.SS / { sub_ = plain(substr($0, 5)); next }
         /^\.TP/ { tp = 1; next }
-        /^\.(PP|P|LP|br|IP|RS|RE|nf|fi|sp|TH|in|ne)( |$)/ { next }
+        /^\.(PP|P|LP|br|IP|RS|RE|nf|fi|sp|TH|in|ne|nh|hy|ad)( |$)/ { next }
         /^\.\\"/ { next }
         { print sec "\t" sub_ "\t" (tp ? "tag" : "line") "\t" plain($0); tp = 0 }
 ' "$man" > "$tmp/man"
