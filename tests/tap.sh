@@ -5,16 +5,18 @@ check() { # check "description" command...
         desc=$1
         shift
         n_tests=$((n_tests + 1))
-        _out=$("$@" 2>&1)
-        if [ $? -eq 0 ]; then
+        # in this shell (a check may set variables), its output kept aside for a failure
+        _tap_out=$(mktemp "${TMPDIR:-/tmp}/tap.XXXXXX" 2>/dev/null) || _tap_out=/dev/null
+        if "$@" > "$_tap_out" 2>&1; then
                 echo "ok $n_tests - $desc"
         else
                 n_failed=$((n_failed + 1))
                 echo "not ok $n_tests - $desc"
                 # what the failing command said, as TAP comments (its last 20 lines)
                 echo "#   command: $*" | cut -c1-300
-                [ -n "$_out" ] && printf '%s\n' "$_out" | tail -n 20 | sed 's/^/#   /'
+                [ -s "$_tap_out" ] && tail -n 20 "$_tap_out" | sed 's/^/#   /'
         fi
+        [ "$_tap_out" = /dev/null ] || rm -f "$_tap_out"
 }
 done_testing() {
         echo "1..$n_tests"
