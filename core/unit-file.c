@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include "dropin-write.h"
 #include "macro.h"
 #include "unit-file.h"
 #include "unit-loader.h"
@@ -54,6 +55,32 @@ static int cmp_path(const void *pa, const void *pb) {
         }
 }
 
+/* Sort l by cmp_path(), and the sources of its items (key) with it. */
+static int sort_paths(Service *s, const char *key, char **l) {
+        size_t n = strv_length(l);
+        _cleanup_free_ size_t *order = malloc((n + 1) * sizeof(size_t));
+        _cleanup_free_ char **copy = malloc((n + 1) * sizeof(char *));
+        if (!order || !copy)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) { /* insertion sort of the indices: the lists are short */
+                size_t j = i;
+                for (; j > 0 && cmp_path(&l[order[j - 1]], &l[i]) > 0; j--)
+                        order[j] = order[j - 1];
+                order[j] = i;
+        }
+        memcpy(copy, l, n * sizeof(char *));
+        for (size_t k = 0; k < n; k++)
+                l[k] = copy[order[k]];
+        for (size_t i = 0; i < s->n_item_sources; i++)
+                if (streq(s->item_sources[i].key, key))
+                        for (size_t k = 0; k < n; k++)
+                                if (order[k] == s->item_sources[i].index) {
+                                        s->item_sources[i].index = k;
+                                        break;
+                                }
+        return 0;
+}
+
 /* systemd's user_from_unit_name(): the unit's prefix, when it is a valid user name */
 static int dynamic_user_name(const char *id, char **ret) {
         _cleanup_free_ char *prefix = NULL;
@@ -96,9 +123,10 @@ static int patch_contexts(Loader *l) {
         /* exec directories sorted, parents first (exec_directory_sort()) */
         char **dirs_lists[] = {s->state_directory, s->cache_directory, s->logs_directory,
                                s->runtime_directory, s->configuration_directory};
-        for (size_t k = 0; k < ELEMENTSOF(dirs_lists); k++)
-                if (dirs_lists[k])
-                        qsort(dirs_lists[k], strv_length(dirs_lists[k]), sizeof(char *), cmp_path);
+        static const char *const keys[] = {"StateDirectory", "CacheDirectory", "LogsDirectory",
+                                           "RuntimeDirectory", "ConfigurationDirectory"};
+        for (size_t k = 0; k < ELEMENTSOF(dirs_lists) && r >= 0; k++)
+                r = sort_paths(s, keys[k], dirs_lists[k]);
         return r;
 }
 
@@ -115,8 +143,22 @@ static int verify(Loader *l) {
         return r;
 }
 
+/* Drop our own drop-ins from the list */
+static void drop_confinement(char **l) {
+        size_t k = 0;
+        for (size_t i = 0; l && l[i]; i++) {
+                const char *base = strrchr(l[i], '/');
+                if (base && streq(base + 1, DROPIN_NAME))
+                        free(l[i]);
+                else
+                        l[k++] = l[i];
+        }
+        if (l)
+                l[k] = NULL;
+}
+
 /* The fragment, then the drop-ins, in order. */
-static int load_files(Loader *l, const UnitFragment *frag) {
+static int load_files(Loader *l, const UnitFragment *frag, UnitLoadFlags flags) {
         Service *s = l->s;
         int r = set_string(&s->fragment_path, frag->path);
         if (r >= 0)
@@ -126,6 +168,8 @@ static int load_files(Loader *l, const UnitFragment *frag) {
         /* systemd finds the drop-ins of a masked unit too, and reads none */
         if (r >= 0)
                 r = unit_index_dropins(l->idx, s->names, &s->dropin_paths);
+        if (r >= 0 && (flags & UNIT_LOAD_WITHOUT_CONFINEMENT))
+                drop_confinement(s->dropin_paths);
         if (r < 0 || frag->masked)
                 return r;
         for (char **f = s->dropin_paths; f && *f && r >= 0; f++)
@@ -155,7 +199,7 @@ static int set_defaults(Service *s) {
         return r;
 }
 
-int unit_index_load(UnitIndex *idx, const char *name, Service **ret) {
+int unit_index_load_flags(UnitIndex *idx, const char *name, UnitLoadFlags flags, Service **ret) {
         _cleanup_free_ char *id = NULL;
         _cleanup_(strv_freep) char **aliases = NULL;
         UnitFragment frag;
@@ -175,7 +219,7 @@ int unit_index_load(UnitIndex *idx, const char *name, Service **ret) {
         if (r >= 0) {
                 r = unit_index_fragment(idx, name, &frag);
                 r = r == -ENOENT ? set_string(&s->load_state, "not-found")
-                    : r >= 0     ? load_files(&l, &frag)
+                    : r >= 0     ? load_files(&l, &frag, flags)
                                  : r;
         }
         if (r >= 0)
@@ -186,4 +230,8 @@ int unit_index_load(UnitIndex *idx, const char *name, Service **ret) {
         }
         *ret = s;
         return 0;
+}
+
+int unit_index_load(UnitIndex *idx, const char *name, Service **ret) {
+        return unit_index_load_flags(idx, name, 0, ret);
 }

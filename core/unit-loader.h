@@ -12,7 +12,8 @@ typedef struct Loader {
         Service *s;
         const char *name; /* the unit's id: what %n means */
         const char *file;
-        unsigned line;
+        unsigned line;   /* where the assignment begins */
+        const char *key; /* the key being assigned, as sources name it */
         /* settings that only change others (systemd's unit_patch_contexts(), service_verify()) */
         bool remain_after_exit, success_action, bus_name, type_set;
         bool private_devices, protect_kernel_modules, protect_kernel_logs, protect_clock;
