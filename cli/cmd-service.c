@@ -256,6 +256,21 @@ static void print_caps(const Service *s) {
         }
 }
 
+/* where our drop-in is, and under which name when it is an alias's */
+static void print_ours(const Service *s) {
+        ConfinementDropIn *d = NULL;
+        size_t n = 0;
+        if (service_confinement_dropins(s, &d, &n) < 0)
+                return;
+        for (size_t i = 0; i < n; i++) {
+                printf("  %s", d[i].path);
+                if (!streq(d[i].unit, s->id))
+                        printf("  (under the alias %s)", d[i].unit);
+                printf("\n");
+        }
+        confinement_dropins_free(d, n);
+}
+
 static void print_service(const Service *s, const char *source_name) {
         _cleanup_(strv_freep) char **roots = NULL;
         printf("%s (%s; from the %s)\n", s->id, s->load_state ? s->load_state : "?", source_name);
@@ -289,6 +304,7 @@ static void print_service(const Service *s, const char *source_name) {
         print_str(s, "WorkingDirectory", s->working_directory);
         print_caps(s);
         printf("Confinement: %s\n", confinement_name(service_confinement(s)));
+        print_ours(s);
         printf("Closure roots:");
         if (service_closure_roots(s, &roots) >= 0)
                 for (char **p = roots; *p; p++)
