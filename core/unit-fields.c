@@ -25,7 +25,7 @@ typedef struct UnitField {
         FieldFlags flags;
 } UnitField;
 
-static int set_string(char **field, const char *value) {
+int unit_set_string(char **field, const char *value) {
         char *v = NULL;
         if (value && *value && !(v = strdup(value)))
                 return -ENOMEM;
@@ -313,7 +313,7 @@ static int parse_ambient(Loader *l, const char *value, void *field) {
 static int parse_string(Loader *l, const char *value, void *field) {
         _cleanup_free_ char *x = NULL;
         int r = unit_loader_expand(l, value, &x);
-        return r < 0 ? r : set_string(field, x);
+        return r < 0 ? r : unit_set_string(field, x);
 }
 
 static int parse_bool_field(Loader *l, const char *value, void *field) {
@@ -350,7 +350,7 @@ static int parse_bool_or(char **field, const char *value, const char *w1, const 
         int b = unit_parse_bool(value);
         if (b < 0 && !streq(value, w1) && !streq_ptr(value, w2))
                 return -EINVAL;
-        return set_string(field, b == 1 ? "yes" : b == 0 ? "no" : value);
+        return unit_set_string(field, b == 1 ? "yes" : b == 0 ? "no" : value);
 }
 
 static int parse_preserve(Loader *l, const char *value, void *field) {
@@ -368,7 +368,7 @@ static int parse_type(Loader *l, const char *value, void *field) {
         for (size_t i = 0; i < ELEMENTSOF(types); i++)
                 if (streq(value, types[i])) {
                         l->type_set = true;
-                        return set_string(field, value);
+                        return unit_set_string(field, value);
                 }
         return -EINVAL;
 }
@@ -376,7 +376,7 @@ static int parse_type(Loader *l, const char *value, void *field) {
 static int parse_pid_file(Loader *l, const char *value, void *field) {
         _cleanup_free_ char *x = NULL, *y = NULL;
         if (!*value)
-                return set_string(field, NULL);
+                return unit_set_string(field, NULL);
         int r = unit_loader_expand(l, value, &x);
         if (r < 0)
                 return r;
@@ -385,26 +385,26 @@ static int parse_pid_file(Loader *l, const char *value, void *field) {
         if (asprintf(&y, "%s%s", x[0] == '/' && !rest ? "" : "/run/", rest ? rest : x) < 0)
                 return -ENOMEM;
         unit_path_simplify(y);
-        return set_string(field, y);
+        return unit_set_string(field, y);
 }
 
 static int parse_path_value(Loader *l, const char *value, void *field) {
         _cleanup_free_ char *x = NULL;
         if (!*value)
-                return set_string(field, NULL);
+                return unit_set_string(field, NULL);
         int r = unit_loader_expand(l, value, &x);
         if (r < 0)
                 return r;
         unit_path_simplify(x);
         if (x[0] != '/')
                 return -EINVAL;
-        return set_string(field, x);
+        return unit_set_string(field, x);
 }
 
 /* "-" (missing ok) is kept as "!", as the manager's WorkingDirectory property spells it; "~" is home */
 static int parse_working_directory(Loader *l, const char *value, void *field) {
         if (!*value)
-                return set_string(field, NULL);
+                return unit_set_string(field, NULL);
         bool missing_ok = *value == '-';
         const char *v = value + missing_ok;
         _cleanup_free_ char *x = NULL, *y = NULL;
@@ -422,7 +422,7 @@ static int parse_working_directory(Loader *l, const char *value, void *field) {
         }
         if (asprintf(&y, "%s%s", missing_ok ? "!" : "", x) < 0)
                 return -ENOMEM;
-        return set_string(field, y);
+        return unit_set_string(field, y);
 }
 
 #define S(f) offsetof(Service, f)

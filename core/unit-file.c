@@ -9,15 +9,6 @@
 
 #define UNIT_FILE_MAX (16u * 1024 * 1024) /* an "enormous" unit file is refused, not read */
 
-static int set_string(char **field, const char *value) {
-        char *v = NULL;
-        if (value && *value && !(v = strdup(value)))
-                return -ENOMEM;
-        free(*field);
-        *field = v;
-        return 0;
-}
-
 static int on_assign(void *userdata, const char *section, const char *key, const char *value, unsigned line) {
         Loader *l = userdata;
         l->line = line;
@@ -113,12 +104,12 @@ static int patch_contexts(Loader *l) {
         if (s->dynamic_user) {
                 _cleanup_free_ char *du = NULL;
                 if (!s->user && dynamic_user_name(s->id, &du) >= 0)
-                        r = set_string(&s->user, du);
+                        r = unit_set_string(&s->user, du);
                 if (!s->group && s->user && r >= 0)
-                        r = set_string(&s->group, s->user);
+                        r = unit_set_string(&s->group, s->user);
                 s->private_tmp = true;
                 if (r >= 0)
-                        r = set_string(&s->protect_system, "strict");
+                        r = unit_set_string(&s->protect_system, "strict");
         }
         /* exec directories sorted, parents first (exec_directory_sort()) */
         char **dirs_lists[] = {s->state_directory, s->cache_directory, s->logs_directory,
@@ -135,11 +126,13 @@ static int verify(Loader *l) {
         Service *s = l->s;
         int r = 0;
         if (!l->type_set)
-                r = set_string(&s->type, l->bus_name ? "dbus" : s->exec[EXEC_START].n ? "simple" : "oneshot");
+                r = unit_set_string(&s->type, l->bus_name             ? "dbus"
+                                              : s->exec[EXEC_START].n ? "simple"
+                                                                      : "oneshot");
         if (r >= 0 && ((!s->exec[EXEC_START].n && !s->exec[EXEC_STOP].n && !l->success_action) ||
                        (!streq(s->type, "oneshot") && !s->exec[EXEC_START].n) ||
                        (!l->remain_after_exit && s->exec[EXEC_START].n > 1 && !streq(s->type, "oneshot"))))
-                r = set_string(&s->load_state, "bad-setting");
+                r = unit_set_string(&s->load_state, "bad-setting");
         return r;
 }
 
@@ -160,9 +153,9 @@ static void drop_confinement(char **l) {
 /* The fragment, then the drop-ins, in order. */
 static int load_files(Loader *l, const UnitFragment *frag, UnitLoadFlags flags) {
         Service *s = l->s;
-        int r = set_string(&s->fragment_path, frag->path);
+        int r = unit_set_string(&s->fragment_path, frag->path);
         if (r >= 0)
-                r = set_string(&s->load_state, frag->masked ? "masked" : "loaded");
+                r = unit_set_string(&s->load_state, frag->masked ? "masked" : "loaded");
         if (r >= 0 && !frag->masked)
                 r = parse_file(l, frag->file);
         /* systemd finds the drop-ins of a masked unit too, and reads none */
@@ -186,16 +179,16 @@ static int set_defaults(Service *s) {
         int r = 0;
         bool loaded = streq(s->load_state, "loaded") || streq(s->load_state, "bad-setting");
         if (!s->description)
-                r = set_string(&s->description, s->id);
+                r = unit_set_string(&s->description, s->id);
         /* a unit that did not load has no service settings at all, not defaults */
         if (r >= 0 && !s->protect_system && loaded)
-                r = set_string(&s->protect_system, "no");
+                r = unit_set_string(&s->protect_system, "no");
         if (r >= 0 && !s->runtime_directory_preserve && loaded)
-                r = set_string(&s->runtime_directory_preserve, "no");
+                r = unit_set_string(&s->runtime_directory_preserve, "no");
         if (r >= 0 && !s->active_state)
-                r = set_string(&s->active_state, "inactive");
+                r = unit_set_string(&s->active_state, "inactive");
         if (r >= 0 && !s->sub_state)
-                r = set_string(&s->sub_state, "dead");
+                r = unit_set_string(&s->sub_state, "dead");
         return r;
 }
 
@@ -218,7 +211,7 @@ int unit_index_load_flags(UnitIndex *idx, const char *name, UnitLoadFlags flags,
                 r = strv_extend(&s->names, *a);
         if (r >= 0) {
                 r = unit_index_fragment(idx, name, &frag);
-                r = r == -ENOENT ? set_string(&s->load_state, "not-found")
+                r = r == -ENOENT ? unit_set_string(&s->load_state, "not-found")
                     : r >= 0     ? load_files(&l, &frag, flags)
                                  : r;
         }

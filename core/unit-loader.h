@@ -25,3 +25,6 @@ int unit_fields_assign(Loader *l, const char *section, const char *key, const ch
 
 /* Specifiers of the unit being loaded. */
 int unit_loader_expand(const Loader *l, const char *in, char **ret);
+
+/* Replace *field with a copy of value; an empty or NULL value unsets it. */
+int unit_set_string(char **field, const char *value);
