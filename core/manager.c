@@ -438,7 +438,8 @@ int manager_load_summary(Manager *m, const char *name, Service **ret) {
         if ((r = get_string(m, path, IFACE_UNIT, "LoadState", &s->load_state)) < 0 ||
             (r = get_string(m, path, IFACE_UNIT, "Description", &s->description)) < 0 ||
             (r = get_string(m, path, IFACE_UNIT, "FragmentPath", &s->fragment_path)) < 0 ||
-            (r = get_strv(m, path, IFACE_UNIT, "DropInPaths", &s->dropin_paths)) < 0) {
+            (r = get_strv(m, path, IFACE_UNIT, "DropInPaths", &s->dropin_paths)) < 0 ||
+            (r = get_strv(m, path, IFACE_UNIT, "Names", &s->names)) < 0) {
                 service_free(s);
                 sd_bus_error_free(&e);
                 return r;

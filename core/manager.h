@@ -35,8 +35,8 @@ int manager_load_service(Manager *m, const char *name, Service **ret);
  * for is its own id (LoadState not-found). */
 int manager_unit_names(Manager *m, const char *name, char **ret_id, char ***ret_names);
 
-/* Only what a list needs: description, fragment, drop-ins, RootDirectory=, RootImage= (five calls, not
- * thirty). */
+/* Only what a list needs: description, fragment, drop-ins, names (the aliases are a note on the row),
+ * RootDirectory=, RootImage= (six calls, not thirty). */
 int manager_load_summary(Manager *m, const char *name, Service **ret);
 
 int manager_reload(Manager *m);

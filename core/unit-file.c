@@ -49,6 +49,8 @@ static int cmp_path(const void *pa, const void *pb) {
 /* Sort l by cmp_path(), and the sources of its items (key) with it. */
 static int sort_paths(Service *s, const char *key, char **l) {
         size_t n = strv_length(l);
+        if (n < 2)
+                return 0;
         _cleanup_free_ size_t *order = malloc((n + 1) * sizeof(size_t));
         _cleanup_free_ char **copy = malloc((n + 1) * sizeof(char *));
         if (!order || !copy)
