@@ -16,10 +16,20 @@ static const char *confinement_name(Confinement c) {
         return c == CONFINE_OURS ? "sdconfine" : c == CONFINE_FOREIGN ? "foreign-root" : "-";
 }
 
+/* The unit's other names (its aliases): a note on its row, not rows of their own. */
+static json_t *aliases_json(const Service *s) {
+        json_t *a = json_array();
+        for (char **n = s->names; a && n && *n; n++)
+                if (!streq(*n, s->id))
+                        json_array_append_new(a, json_string(*n));
+        return a;
+}
+
 /* One row of the list, the same from either source. */
 typedef struct ListRow {
         const char *name, *load, *active, *sub, *file_state, *confinement, *description, *fragment_path;
         Service *service;
+        char *described; /* the description with the unit's aliases as a note: "... (also sshd.service)" */
 } ListRow;
 
 static void list_row_fill(ServiceSource *src, const UnitInfo *info, const char *name, UnitFileStates *states,
@@ -54,14 +64,28 @@ static void list_row_fill(ServiceSource *src, const UnitInfo *info, const char *
                 row->file_state = "-";
         if (!row->description)
                 row->description = "";
+        _cleanup_free_ char *also = NULL;
+        for (char **n = s ? s->names : NULL; n && *n; n++)
+                if (!streq(*n, s->id)) {
+                        char *x = NULL;
+                        if (asprintf(&x, "%s%s%s", also ? also : "", also ? ", " : "", *n) < 0)
+                                return;
+                        free(also);
+                        also = x;
+                }
+        if (also && asprintf(&row->described, "%s (also %s)", row->description, also) < 0)
+                row->described = NULL;
 }
 
 static json_t *list_row_json(const ListRow *r) {
-        return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "unit", r->name, "load_state", r->load,
-                         "active_state", r->active, "sub_state", r->sub, "description", r->description,
-                         "confinement", r->confinement, "fragment_path",
-                         r->fragment_path ? json_string(r->fragment_path) : json_null(), "unit_file_state",
-                         r->file_state);
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "unit", r->name, "load_state",
+                              r->load, "active_state", r->active, "sub_state", r->sub, "description",
+                              r->description, "confinement", r->confinement, "fragment_path",
+                              r->fragment_path ? json_string(r->fragment_path) : json_null(),
+                              "unit_file_state", r->file_state);
+        if (o && r->service)
+                json_object_set_new(o, "aliases", aliases_json(r->service));
+        return o;
 }
 
 /* The table as systemctl lays it out: each column as wide as its widest cell; on a terminal (unless --full)
@@ -91,7 +115,7 @@ static void list_print(const CliOptions *a, const char *source, const ListRow *r
         for (size_t i = 0; i < n; i++) {
                 const char *cells[] = {rows[i].name, rows[i].load,       rows[i].active,
                                        rows[i].sub,  rows[i].file_state, rows[i].confinement};
-                print_cells(cells, w, 6, rows[i].description, desc);
+                print_cells(cells, w, 6, rows[i].described ? rows[i].described : rows[i].description, desc);
         }
         if (legend)
                 printf("\n%zu services (from the %s)\n", n, source);
@@ -111,7 +135,7 @@ int cmd_list(CliOptions *a) {
                 if (r < 0)
                         log_error("cannot list the services: %s.", manager_last_error(src.manager));
         } else {
-                r = unit_index_list(src.index, "service", &names);
+                r = unit_index_list_units(src.index, "service", &names);
                 if (r < 0)
                         log_error("cannot list the unit files: %s.", error_words(-r));
                 else
@@ -134,8 +158,10 @@ int cmd_list(CliOptions *a) {
                 json_decref(root);
         } else if (rows)
                 list_print(a, service_source_name(&src), rows, n);
-        for (size_t i = 0; rows && i < n; i++)
+        for (size_t i = 0; rows && i < n; i++) {
                 service_free(rows[i].service);
+                free(rows[i].described);
+        }
         free(rows);
         strv_free(names);
         unit_info_free_many(infos, src.manager ? n : 0);
@@ -143,27 +169,147 @@ int cmd_list(CliOptions *a) {
         return rows && fflush(stdout) == 0 ? 0 : 1;
 }
 
-static void print_source(const Service *s, const char *key) {
-        const SettingSource *src = service_source(s, key);
+static void print_source(const SettingSource *src) {
         if (src)
                 printf("    (%s:%u)", src->file, src->line);
 }
 
+static bool same_source(const SettingSource *a, const SettingSource *b) {
+        return a == b || (a && b && a->line == b->line && streq(a->file, b->file));
+}
+
+/* one line per assignment that set the items, as the unit files spell them (live: one line) */
 static void print_list(const Service *s, const char *key, char *const *l) {
-        if (!l)
-                return;
-        printf("%s=", key);
-        for (size_t i = 0; l[i]; i++)
-                printf("%s%s", i ? " " : "", l[i]);
-        print_source(s, key);
-        printf("\n");
+        for (size_t i = 0, j; l && l[i]; i = j) {
+                const SettingSource *src = service_item_source(s, key, i);
+                printf("%s=", key);
+                for (j = i; l[j] && same_source(service_item_source(s, key, j), src); j++)
+                        printf("%s%s", j > i ? " " : "", l[j]);
+                print_source(src);
+                printf("\n");
+        }
 }
 
 static void print_str(const Service *s, const char *key, const char *v) {
         if (!v)
                 return;
         printf("%s=%s", key, v);
-        print_source(s, key);
+        print_source(service_source(s, key));
+        printf("\n");
+}
+
+static void print_exec(const Service *s) {
+        for (ExecType t = 0; t < _EXEC_TYPE_MAX; t++)
+                for (size_t i = 0; i < s->exec[t].n; i++) {
+                        const ExecCommand *c = s->exec[t].items + i;
+                        _cleanup_free_ char *args = NULL;
+                        printf("%s=", exec_type_to_string(t));
+                        for (unsigned bit = 1; bit <= EXEC_NO_ENV_EXPAND; bit <<= 1)
+                                if (c->flags & bit)
+                                        printf("[%s] ", exec_flag_to_string(bit));
+                        printf("%s", c->path);
+                        if (!c->argv || !c->argv[0] || !streq(c->argv[0], c->path))
+                                printf(" (argv[0]=%s)", c->argv && c->argv[0] ? c->argv[0] : "");
+                        /* quoted as in a unit file: one word stays one word */
+                        if (c->argv && c->argv[0] && c->argv[1] &&
+                            exec_argv_to_string(c->argv + 1, &args) >= 0)
+                                printf(" %s", args);
+                        print_source(service_item_source(s, exec_type_to_string(t), i));
+                        printf("\n");
+                }
+}
+
+static void print_environment(const Service *s) {
+        print_list(s, "Environment", s->environment);
+        for (size_t i = 0; i < s->n_environment_files; i++) {
+                printf("EnvironmentFile=%s%s", s->environment_files[i].ignore_missing ? "-" : "",
+                       s->environment_files[i].path);
+                print_source(service_item_source(s, "EnvironmentFile", i));
+                printf("\n");
+        }
+        /* what the files set, as the manager will read them (they override Environment=): the names
+         * only, since such files hold secrets, and the two values the closure depends on */
+        if (s->file_environment) {
+                printf("  the files set:");
+                for (char **e = s->file_environment; *e; e++)
+                        printf(" %.*s", (int)strcspn(*e, "="), *e);
+                printf("\n");
+                for (char **e = s->file_environment; *e; e++)
+                        if (startswith(*e, "PATH=") || startswith(*e, "LD_LIBRARY_PATH="))
+                                printf("  %s\n", *e);
+        }
+        if (s->environment_problem)
+                printf("  problem: %s\n", s->environment_problem);
+}
+
+static void print_caps(const Service *s) {
+        /* by name, as systemd spells them */
+        uint64_t all = caps_last_cap() >= 63 ? UINT64_MAX : (UINT64_C(1) << (caps_last_cap() + 1)) - 1;
+        if ((s->capability_bounding_set & all) != all) {
+                _cleanup_free_ char *names = NULL;
+                if (caps_mask_to_names(s->capability_bounding_set & all, &names) >= 0)
+                        print_str(s, "CapabilityBoundingSet", names);
+        }
+        if (s->ambient_capabilities) {
+                _cleanup_free_ char *names = NULL;
+                if (caps_mask_to_names(s->ambient_capabilities, &names) >= 0)
+                        print_str(s, "AmbientCapabilities", names);
+        }
+}
+
+/* where our drop-in is, and under which name when it is an alias's */
+static void print_ours(const Service *s) {
+        ConfinementDropIn *d = NULL;
+        size_t n = 0;
+        if (service_confinement_dropins(s, &d, &n) < 0)
+                return;
+        for (size_t i = 0; i < n; i++) {
+                printf("  %s", d[i].path);
+                if (!streq(d[i].unit, s->id))
+                        printf("  (under the alias %s)", d[i].unit);
+                printf("\n");
+        }
+        confinement_dropins_free(d, n);
+}
+
+static void print_service(const Service *s, const char *source_name) {
+        _cleanup_(strv_freep) char **roots = NULL;
+        printf("%s (%s; from the %s)\n", s->id, s->load_state ? s->load_state : "?", source_name);
+        print_str(s, "Description", s->description);
+        print_str(s, "FragmentPath", s->fragment_path);
+        print_list(s, "DropInPaths", s->dropin_paths);
+        print_list(s, "Names", s->names);
+        print_str(s, "Type", s->type);
+        print_exec(s);
+        print_environment(s);
+        print_str(s, "User", s->user);
+        print_str(s, "Group", s->group);
+        if (s->dynamic_user)
+                print_str(s, "DynamicUser", "yes");
+        if (s->runtime_directory_preserve && !streq(s->runtime_directory_preserve, "no"))
+                print_str(s, "RuntimeDirectoryPreserve", s->runtime_directory_preserve);
+        print_str(s, "PIDFile", s->pid_file);
+        print_str(s, "RootDirectory", s->root_directory);
+        print_str(s, "RootImage", s->root_image);
+        if (s->root_directory_start_only)
+                print_str(s, "RootDirectoryStartOnly", "yes");
+        print_str(s, "ProtectSystem", s->protect_system);
+        print_str(s, "PrivateTmp", s->private_tmp ? "yes" : NULL);
+        print_str(s, "PrivateUsers", s->private_users ? "yes" : NULL);
+        print_list(s, "ReadWritePaths", s->read_write_paths);
+        print_list(s, "StateDirectory", s->state_directory);
+        print_list(s, "CacheDirectory", s->cache_directory);
+        print_list(s, "LogsDirectory", s->logs_directory);
+        print_list(s, "RuntimeDirectory", s->runtime_directory);
+        print_list(s, "ConfigurationDirectory", s->configuration_directory);
+        print_str(s, "WorkingDirectory", s->working_directory);
+        print_caps(s);
+        printf("Confinement: %s\n", confinement_name(service_confinement(s)));
+        print_ours(s);
+        printf("Closure roots:");
+        if (service_closure_roots(s, &roots) >= 0)
+                for (char **p = roots; *p; p++)
+                        printf(" %s", *p);
         printf("\n");
 }
 
@@ -185,96 +331,18 @@ int cmd_show(CliOptions *a) {
                         r = -ENOMEM;
                 } else {
                         json_t *roots = json_array();
-                        for (ExecType t = 0; t < _EXEC_TYPE_MAX; t++)
-                                for (size_t i = 0; i < s->exec[t].n; i++)
-                                        json_array_append_new(roots, json_string(s->exec[t].items[i].path));
+                        _cleanup_(strv_freep) char **paths = NULL;
+                        if (service_closure_roots(s, &paths) >= 0)
+                                for (char **p = paths; *p; p++)
+                                        json_array_append_new(roots, json_string(*p));
                         json_object_set_new(j, "closure_roots", roots);
                         json_object_set_new(j, "source", json_string(service_source_name(&src)));
                         json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
                         fputc('\n', stdout);
                         json_decref(j);
                 }
-        } else {
-                printf("%s (%s; from the %s)\n", s->id, s->load_state ? s->load_state : "?",
-                       service_source_name(&src));
-                print_str(s, "Description", s->description);
-                print_str(s, "FragmentPath", s->fragment_path);
-                print_list(s, "DropInPaths", s->dropin_paths);
-                print_list(s, "Names", s->names);
-                print_str(s, "Type", s->type);
-                for (ExecType t = 0; t < _EXEC_TYPE_MAX; t++)
-                        for (size_t i = 0; i < s->exec[t].n; i++) {
-                                const ExecCommand *c = s->exec[t].items + i;
-                                printf("%s=", exec_type_to_string(t));
-                                for (unsigned bit = 1; bit <= EXEC_NO_ENV_EXPAND; bit <<= 1)
-                                        if (c->flags & bit)
-                                                printf("[%s] ", exec_flag_to_string(bit));
-                                printf("%s", c->path);
-                                if (!c->argv || !c->argv[0] || !streq(c->argv[0], c->path))
-                                        printf(" (argv[0]=%s)", c->argv && c->argv[0] ? c->argv[0] : "");
-                                for (size_t k = 1; c->argv && c->argv[k]; k++)
-                                        printf(" %s", c->argv[k]);
-                                print_source(s, exec_type_to_string(t));
-                                printf("\n");
-                        }
-                print_list(s, "Environment", s->environment);
-                for (size_t i = 0; i < s->n_environment_files; i++)
-                        printf("EnvironmentFile=%s%s\n", s->environment_files[i].ignore_missing ? "-" : "",
-                               s->environment_files[i].path);
-                /* what the files set, as the manager will read them (they override Environment=): the names
-                 * only, since such files hold secrets, and the two values the closure depends on */
-                if (s->file_environment) {
-                        printf("  the files set:");
-                        for (char **e = s->file_environment; *e; e++)
-                                printf(" %.*s", (int)strcspn(*e, "="), *e);
-                        printf("\n");
-                        for (char **e = s->file_environment; *e; e++)
-                                if (startswith(*e, "PATH=") || startswith(*e, "LD_LIBRARY_PATH="))
-                                        printf("  %s\n", *e);
-                }
-                if (s->environment_problem)
-                        printf("  problem: %s\n", s->environment_problem);
-                print_str(s, "User", s->user);
-                print_str(s, "Group", s->group);
-                if (s->dynamic_user)
-                        print_str(s, "DynamicUser", "yes");
-                if (s->runtime_directory_preserve && !streq(s->runtime_directory_preserve, "no"))
-                        print_str(s, "RuntimeDirectoryPreserve", s->runtime_directory_preserve);
-                print_str(s, "PIDFile", s->pid_file);
-                print_str(s, "RootDirectory", s->root_directory);
-                print_str(s, "RootImage", s->root_image);
-                if (s->root_directory_start_only)
-                        print_str(s, "RootDirectoryStartOnly", "yes");
-                print_str(s, "ProtectSystem", s->protect_system);
-                print_str(s, "PrivateTmp", s->private_tmp ? "yes" : NULL);
-                print_str(s, "PrivateUsers", s->private_users ? "yes" : NULL);
-                print_list(s, "ReadWritePaths", s->read_write_paths);
-                print_list(s, "StateDirectory", s->state_directory);
-                print_list(s, "CacheDirectory", s->cache_directory);
-                print_list(s, "LogsDirectory", s->logs_directory);
-                print_list(s, "RuntimeDirectory", s->runtime_directory);
-                print_list(s, "ConfigurationDirectory", s->configuration_directory);
-                print_str(s, "WorkingDirectory", s->working_directory);
-                /* by name, as systemd spells them */
-                uint64_t all =
-                        caps_last_cap() >= 63 ? UINT64_MAX : (UINT64_C(1) << (caps_last_cap() + 1)) - 1;
-                if ((s->capability_bounding_set & all) != all) {
-                        _cleanup_free_ char *names = NULL;
-                        if (caps_mask_to_names(s->capability_bounding_set & all, &names) >= 0)
-                                print_str(s, "CapabilityBoundingSet", names);
-                }
-                if (s->ambient_capabilities) {
-                        _cleanup_free_ char *names = NULL;
-                        if (caps_mask_to_names(s->ambient_capabilities, &names) >= 0)
-                                print_str(s, "AmbientCapabilities", names);
-                }
-                printf("Confinement: %s\n", confinement_name(service_confinement(s)));
-                printf("Closure roots:");
-                for (ExecType t = 0; t < _EXEC_TYPE_MAX; t++)
-                        for (size_t i = 0; i < s->exec[t].n; i++)
-                                printf(" %s", s->exec[t].items[i].path);
-                printf("\n");
-        }
+        } else
+                print_service(s, service_source_name(&src));
         service_free(s);
         service_source_close(&src);
         return r < 0 || fflush(stdout) != 0 ? 1 : 0;

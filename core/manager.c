@@ -39,6 +39,13 @@ static int keep_error(Manager *m, sd_bus_error *e, int r) {
         return r;
 }
 
+/* keep the error for manager_last_error() and free it */
+static int bus_fail(Manager *m, sd_bus_error *e, int r) {
+        keep_error(m, e, r);
+        sd_bus_error_free(e);
+        return r;
+}
+
 static int connect_private(const char *address, sd_bus **ret) {
         sd_bus *bus = NULL;
         int r = sd_bus_new(&bus);
@@ -92,18 +99,6 @@ int manager_connect(bool user, Manager **ret) {
         }
         *ret = m;
         return 0;
-}
-
-void unit_info_free_many(UnitInfo *u, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                free(u[i].name);
-                free(u[i].load_state);
-                free(u[i].active_state);
-                free(u[i].sub_state);
-                free(u[i].description);
-                free(u[i].file_state);
-        }
-        free(u);
 }
 
 static int cmp_unit(const void *a, const void *b) {
@@ -173,6 +168,8 @@ int manager_list_services(Manager *m, UnitInfo **ret, size_t *ret_n) {
                 if (r <= 0)
                         break;
                 const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+                if (streq(state, "alias")) /* a name of another unit: a note on it (Names), not a row */
+                        continue;
                 UnitInfo *u = find_unit(units, n, name);
                 if (!u) {
                         if (!GROW(units, allocated, n + 1)) {
@@ -200,20 +197,15 @@ int manager_list_services(Manager *m, UnitInfo **ret, size_t *ret_n) {
 fail:
         sd_bus_message_unref(reply);
         unit_info_free_many(units, n);
-        r = keep_error(m, &e, r);
-        sd_bus_error_free(&e);
-        return r;
+        return bus_fail(m, &e, r);
 }
 
 static int get_string(Manager *m, const char *path, const char *iface, const char *prop, char **ret) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
         char *s = NULL;
         int r = sd_bus_get_property_string(m->bus, DEST, path, iface, prop, &e, &s);
-        if (r < 0) {
-                keep_error(m, &e, r);
-                sd_bus_error_free(&e);
-                return r;
-        }
+        if (r < 0)
+                return bus_fail(m, &e, r);
         /* empty strings are "not set", as in the offline model */
         if (s && !*s) {
                 free(s);
@@ -228,11 +220,8 @@ static int get_strv(Manager *m, const char *path, const char *iface, const char 
         sd_bus_error e = SD_BUS_ERROR_NULL;
         char **l = NULL;
         int r = sd_bus_get_property_strv(m->bus, DEST, path, iface, prop, &e, &l);
-        if (r < 0) {
-                keep_error(m, &e, r);
-                sd_bus_error_free(&e);
-                return r;
-        }
+        if (r < 0)
+                return bus_fail(m, &e, r);
         if (l && !l[0])
                 l = strv_free(l);
         strv_free(*ret);
@@ -244,11 +233,7 @@ static int get_trivial(Manager *m, const char *path, const char *iface, const ch
                        void *ret) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
         int r = sd_bus_get_property_trivial(m->bus, DEST, path, iface, prop, &e, type, ret);
-        if (r < 0) {
-                keep_error(m, &e, r);
-                sd_bus_error_free(&e);
-        }
-        return r;
+        return r < 0 ? bus_fail(m, &e, r) : r;
 }
 
 static int get_bool(Manager *m, const char *path, const char *prop, bool *ret) {
@@ -341,25 +326,48 @@ static int get_env_files(Manager *m, const char *path, Service *s) {
         return r < 0 ? r : 0;
 }
 
-int manager_load_service(Manager *m, const char *name, Service **ret) {
+/* LoadUnit: the unit's object path (loading it if it is not) */
+static int load_unit_path(Manager *m, const char *name, char **ret) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
         const char *object;
-        int r;
-
-        r = sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, "LoadUnit", &e, &reply, "s", name);
-        if (r < 0) {
-                keep_error(m, &e, r);
-                sd_bus_error_free(&e);
-                return r;
-        }
+        int r = sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, "LoadUnit", &e, &reply, "s", name);
+        if (r < 0)
+                return bus_fail(m, &e, r);
         r = sd_bus_message_read(reply, "o", &object);
-        _cleanup_free_ char *path = r >= 0 ? strdup(object) : NULL;
+        char *path = r >= 0 ? strdup(object) : NULL;
         sd_bus_message_unref(reply);
         if (!path)
                 return r < 0 ? r : -ENOMEM;
+        *ret = path;
+        return 0;
+}
 
-        _cleanup_free_ char *id = NULL;
+int manager_unit_names(Manager *m, const char *name, char **ret_id, char ***ret_names) {
+        _cleanup_free_ char *path = NULL, *id = NULL;
+        char **names = NULL;
+        int r = load_unit_path(m, name, &path);
+        if (r >= 0)
+                r = get_string(m, path, IFACE_UNIT, "Id", &id);
+        if (r >= 0 && ret_names)
+                r = get_strv(m, path, IFACE_UNIT, "Names", &names);
+        if (r < 0)
+                return r;
+        if (!id && !(id = strdup(name))) {
+                strv_free(names);
+                return -ENOMEM;
+        }
+        *ret_id = TAKE_PTR(id);
+        if (ret_names)
+                *ret_names = names;
+        return 0;
+}
+
+int manager_load_service(Manager *m, const char *name, Service **ret) {
+        _cleanup_free_ char *path = NULL, *id = NULL;
+        int r = load_unit_path(m, name, &path);
+        if (r < 0)
+                return r;
         r = get_string(m, path, IFACE_UNIT, "Id", &id);
         if (r < 0)
                 return r;
@@ -430,7 +438,8 @@ int manager_load_summary(Manager *m, const char *name, Service **ret) {
         if ((r = get_string(m, path, IFACE_UNIT, "LoadState", &s->load_state)) < 0 ||
             (r = get_string(m, path, IFACE_UNIT, "Description", &s->description)) < 0 ||
             (r = get_string(m, path, IFACE_UNIT, "FragmentPath", &s->fragment_path)) < 0 ||
-            (r = get_strv(m, path, IFACE_UNIT, "DropInPaths", &s->dropin_paths)) < 0) {
+            (r = get_strv(m, path, IFACE_UNIT, "DropInPaths", &s->dropin_paths)) < 0 ||
+            (r = get_strv(m, path, IFACE_UNIT, "Names", &s->names)) < 0) {
                 service_free(s);
                 sd_bus_error_free(&e);
                 return r;
@@ -465,16 +474,6 @@ int manager_restart(Manager *m, const char *name) {
 
 int manager_reset_failed(Manager *m, const char *name) {
         return call_simple(m, "ResetFailedUnit", "s", name, NULL);
-}
-
-void unit_status_done(UnitStatus *s) {
-        free(s->load_state);
-        free(s->active_state);
-        free(s->sub_state);
-        free(s->result);
-        free(s->type);
-        free(s->control_group);
-        *s = (UnitStatus){};
 }
 
 int manager_unit_status(Manager *m, const char *name, UnitStatus *ret) {

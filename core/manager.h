@@ -30,8 +30,13 @@ int manager_list_services(Manager *m, UnitInfo **ret, size_t *ret_n);
 /* The effective settings of a service from the manager's properties (it is loaded if it is not). */
 int manager_load_service(Manager *m, const char *name, Service **ret);
 
-/* Only what a list needs: description, fragment, drop-ins, RootDirectory=, RootImage= (five calls, not
- * thirty). */
+/* The unit's own name (Id) for name, which may be an alias, and all its names (Names: the id and its
+ * aliases; NULL when ret_names is NULL). The unit is loaded if it is not; a name the manager knows no file
+ * for is its own id (LoadState not-found). */
+int manager_unit_names(Manager *m, const char *name, char **ret_id, char ***ret_names);
+
+/* Only what a list needs: description, fragment, drop-ins, names (the aliases are a note on the row),
+ * RootDirectory=, RootImage= (six calls, not thirty). */
 int manager_load_summary(Manager *m, const char *name, Service **ret);
 
 int manager_reload(Manager *m);

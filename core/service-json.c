@@ -46,6 +46,20 @@ static json_t *env_names_json(char *const *env) {
         return a;
 }
 
+/* {"ExecReload": [{"index": 0, "file": ..., "line": 11}, ...]}: where each item of a list was set */
+static json_t *item_sources_json(const Service *s) {
+        json_t *o = json_object();
+        for (size_t i = 0; o && i < s->n_item_sources; i++) {
+                const SettingSource *src = s->item_sources + i;
+                json_t *a = json_object_get(o, src->key);
+                if (!a && json_object_set_new(o, src->key, a = json_array()) < 0)
+                        return json_decref(o), NULL;
+                json_array_append_new(a, json_pack("{s:I, s:s, s:i}", "index", (json_int_t)src->index, "file",
+                                                   src->file, "line", (int)src->line));
+        }
+        return o;
+}
+
 int service_to_json(const Service *s, json_t **ret) {
         json_t *o = json_object(), *exec = json_object(), *sources = json_object(), *envf = json_array(),
                *fields;
@@ -92,6 +106,7 @@ int service_to_json(const Service *s, json_t **ret) {
                 goto oom_fields;
         json_object_update(o, fields);
         json_decref(fields);
+        json_object_set_new(o, "item_sources", item_sources_json(s));
         *ret = o;
         return 0;
 oom:

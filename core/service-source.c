@@ -53,7 +53,20 @@ const char *service_source_name(const ServiceSource *s) {
         return s->manager ? "manager" : "unit files";
 }
 
-int service_source_load(ServiceSource *s, const char *name, Service **ret, char **ret_error) {
+/* The unit files, also when the manager answers (templates, the unit without our drop-in). */
+static int open_index(ServiceSource *s, const char *name, char **ret_error) {
+        if (s->index)
+                return 0;
+        int k = s->root ? 0 : fs_root_new(s->root_dir, &s->root);
+        if (k >= 0)
+                k = unit_index_new(s->root, s->user ? UNIT_SCOPE_USER : UNIT_SCOPE_SYSTEM, getenv("HOME"),
+                                   getenv("XDG_RUNTIME_DIR"), &s->index);
+        if (k < 0)
+                (void)asprintf(ret_error, "cannot read the unit files for %s: %s", name, error_words(-k));
+        return k;
+}
+
+static int check_name(const char *name, char **ret_error) {
         const char *problem = unit_name_problem(name);
         if (problem) {
                 (void)asprintf(ret_error, "'%s' is not a valid unit name: %s", name, problem);
@@ -63,21 +76,21 @@ int service_source_load(ServiceSource *s, const char *name, Service **ret, char 
                 (void)asprintf(ret_error, "'%s' is not a service: sdconfine confines .service units", name);
                 return -EINVAL;
         }
+        return 0;
+}
+
+int service_source_load(ServiceSource *s, const char *name, Service **ret, char **ret_error) {
+        int r = check_name(name, ret_error);
+        if (r < 0)
+                return r;
         /* a template is no unit the manager loads: its definition comes from the unit files */
-        if (s->manager && unit_name_is_valid(name, UNIT_NAME_TEMPLATE) && !s->index) {
-                int k = fs_root_new(s->root_dir, &s->root);
-                if (k >= 0)
-                        k = unit_index_new(s->root, s->user ? UNIT_SCOPE_USER : UNIT_SCOPE_SYSTEM,
-                                           getenv("HOME"), getenv("XDG_RUNTIME_DIR"), &s->index);
-                if (k < 0) {
-                        (void)asprintf(ret_error, "cannot read the unit files for the template %s: %s", name,
-                                       error_words(-k));
+        if (s->manager && unit_name_is_valid(name, UNIT_NAME_TEMPLATE)) {
+                int k = open_index(s, name, ret_error);
+                if (k < 0)
                         return k;
-                }
         }
         bool use_manager = s->manager && !unit_name_is_valid(name, UNIT_NAME_TEMPLATE);
-        int r = use_manager ? manager_load_service(s->manager, name, ret)
-                            : unit_index_load(s->index, name, ret);
+        r = use_manager ? manager_load_service(s->manager, name, ret) : unit_index_load(s->index, name, ret);
         if (r < 0) {
                 (void)asprintf(ret_error, "cannot load %s from the %s: %s", name,
                                use_manager ? "manager" : "unit files",
@@ -90,6 +103,71 @@ int service_source_load(ServiceSource *s, const char *name, Service **ret, char 
         if (r < 0) {
                 (void)asprintf(ret_error, "cannot read the environment files of %s: %s", name,
                                error_words(-r));
+                *ret = service_free(*ret);
+        }
+        return r;
+}
+
+/* the id first, then its aliases, as the manager's Names */
+static int index_names(const UnitIndex *idx, const char *id, char ***ret) {
+        _cleanup_(strv_freep) char **aliases = NULL;
+        char **names = NULL;
+        int r = unit_index_aliases(idx, id, &aliases);
+        if (r >= 0)
+                r = strv_extend(&names, id);
+        for (char **a = aliases; r >= 0 && *a; a++)
+                r = strv_extend(&names, *a);
+        if (r < 0) {
+                strv_free(names);
+                return r;
+        }
+        *ret = names;
+        return 0;
+}
+
+int service_source_resolve(ServiceSource *s, const char *name, char **ret_id, char ***ret_names,
+                           char **ret_error) {
+        _cleanup_free_ char *id = NULL;
+        char **names = NULL;
+        int r = check_name(name, ret_error);
+        if (r < 0)
+                return r;
+        bool use_manager = s->manager && !unit_name_is_valid(name, UNIT_NAME_TEMPLATE);
+        if (use_manager)
+                r = manager_unit_names(s->manager, name, &id, &names);
+        else if ((r = open_index(s, name, ret_error)) < 0)
+                return r;
+        else if ((r = unit_index_resolve(s->index, name, &id)) >= 0)
+                r = index_names(s->index, id, &names);
+        if (r < 0) {
+                strv_free(names);
+                (void)asprintf(ret_error, "cannot resolve %s: %s", name,
+                               use_manager && manager_last_error(s->manager) ? manager_last_error(s->manager)
+                                                                             : error_words(-r));
+                return r;
+        }
+        *ret_id = TAKE_PTR(id);
+        if (ret_names)
+                *ret_names = names;
+        else
+                strv_free(names);
+        return 0;
+}
+
+int service_source_load_own(ServiceSource *s, const char *name, Service **ret, char **ret_error) {
+        _cleanup_free_ char *id = NULL;
+        int r = service_source_resolve(s, name, &id, NULL, ret_error);
+        if (r < 0 || (r = open_index(s, id, ret_error)) < 0)
+                return r;
+        r = unit_index_load_flags(s->index, id, UNIT_LOAD_WITHOUT_CONFINEMENT, ret);
+        if (r < 0) {
+                (void)asprintf(ret_error, "cannot load %s from the unit files: %s", id, error_words(-r));
+                return r;
+        }
+        /* the manager reads EnvironmentFile= on the host; the unit files' root otherwise */
+        r = service_load_environment_files(*ret, s->manager ? NULL : s->root);
+        if (r < 0) {
+                (void)asprintf(ret_error, "cannot read the environment files of %s: %s", id, error_words(-r));
                 *ret = service_free(*ret);
         }
         return r;

@@ -33,7 +33,23 @@ const char *service_source_name(const ServiceSource *s); /* "manager" or "unit f
 /* Load one service; <0 with *ret_error in words when it cannot. */
 int service_source_load(ServiceSource *s, const char *name, Service **ret, char **ret_error);
 
-/* Whether sdconfine's own drop-in is among the service's drop-ins, or another one sets RootDirectory=. */
+/* The unit's own name for name and all its names (the id first, then its aliases): an alias
+ * ("redis.service", a link to redis-server.service, or an enabled Alias=) is the unit it names. Live from
+ * the manager (Id, Names), offline from the unit index's links. Call it before apply, revert, diff, show or
+ * export so that a unit is one unit whatever name the operator gives (ret_names may be NULL). */
+int service_source_resolve(ServiceSource *s, const char *name, char **ret_id, char ***ret_names,
+                           char **ret_error);
+
+/* The service as its own unit files define it, without sdconfine's drop-in (50-confinement.conf under any
+ * of its names): what suggestions, notes and "the unit's own" settings must be made of. Always read from
+ * the unit files on disk, also when the manager answers: the manager merges every drop-in into one value
+ * per property (lists appended, CapabilityBoundingSet= combined, Environment= replaced in place), so the
+ * part our drop-in added cannot be subtracted from what it reports. The files are those the manager read
+ * at its last reload, unless someone edited them since without daemon-reload. */
+int service_source_load_own(ServiceSource *s, const char *name, Service **ret, char **ret_error);
+
+/* Whether sdconfine's own drop-in is among the service's drop-ins (under its own name or an alias's: see
+ * service_confinement_dropins() in service.h for where), or another one sets RootDirectory=. */
 typedef enum Confinement { CONFINE_NONE, CONFINE_OURS, CONFINE_FOREIGN } Confinement;
 Confinement service_confinement(const Service *s);
 

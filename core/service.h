@@ -45,11 +45,13 @@ typedef struct EnvFile {
         bool ignore_missing; /* "-" prefix */
 } EnvFile;
 
-/* Where a setting came from: the file and line of its last assignment. */
+/* Where a setting came from: the file and line of its last assignment; for an item of a list setting
+ * (ExecStart=, Environment=, EnvironmentFile=, ReadWritePaths=, *Directory=), of the line that set it. */
 typedef struct SettingSource {
         char *key;
         char *file;
         unsigned line;
+        size_t index; /* the item's index in its list; SIZE_MAX for the setting as a whole */
 } SettingSource;
 
 typedef struct Service {
@@ -81,8 +83,10 @@ typedef struct Service {
         char *working_directory;
         uint64_t capability_bounding_set, ambient_capabilities;
 
-        SettingSource *sources;
+        SettingSource *sources; /* one per key: its last assignment */
         size_t n_sources, allocated_sources;
+        SettingSource *item_sources; /* one per item of a list setting (offline only) */
+        size_t n_item_sources, allocated_item_sources;
 } Service;
 
 Service *service_new(const char *id);
@@ -94,3 +98,27 @@ const char *exec_flag_to_string(ExecFlags f); /* "ignore-failure", as ExecStartE
 const char *service_getenv(const Service *s, const char *key);
 int service_set_source(Service *s, const char *key, const char *file, unsigned line);
 const SettingSource *service_source(const Service *s, const char *key);
+/* The source of item index of the list setting key (replacing an earlier one for that item); an empty
+ * assignment resets the list and its items' sources. */
+int service_set_item_source(Service *s, const char *key, size_t index, const char *file, unsigned line);
+void service_reset_item_sources(Service *s, const char *key);
+/* Where item index of key was set: its own source, else the key's last assignment, else NULL (live). */
+const SettingSource *service_item_source(const Service *s, const char *key, size_t index);
+
+/* The command line argv as a unit file would spell it: a word with blanks, quotes, a backslash, a control
+ * character, a lone ";" or nothing is double-quoted with C escapes (nginx's -g 'daemon on;' stays one
+ * word). */
+int exec_argv_to_string(char *const *argv, char **ret);
+
+/* The closure roots: the program of every Exec* line, each once, in order. */
+int service_closure_roots(const Service *s, char ***ret);
+
+/* sdconfine's drop-ins (50-confinement.conf) among the service's drop-ins, under its own name or any of
+ * its aliases (systemd reads NAME.d/ of every name): what revert removes and list/show report. */
+typedef struct ConfinementDropIn {
+        char *path;   /* "/etc/systemd/system/redis.service.d/50-confinement.conf" */
+        char *unit;   /* the name whose .d/ holds it: "redis.service", maybe an alias */
+        bool runtime; /* below /run/systemd/system (written with --runtime) */
+} ConfinementDropIn;
+int service_confinement_dropins(const Service *s, ConfinementDropIn **ret, size_t *ret_n);
+void confinement_dropins_free(ConfinementDropIn *d, size_t n);

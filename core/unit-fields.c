@@ -19,12 +19,13 @@ typedef enum FieldFlags {
 
 typedef struct UnitField {
         const char *section, *key;
+        const char *source_key; /* the name sources are kept under, when not key (an old name) */
         FieldParser parse;
         size_t offset;
         FieldFlags flags;
 } UnitField;
 
-static int set_string(char **field, const char *value) {
+int unit_set_string(char **field, const char *value) {
         char *v = NULL;
         if (value && *value && !(v = strdup(value)))
                 return -ENOMEM;
@@ -35,6 +36,15 @@ static int set_string(char **field, const char *value) {
 
 int unit_loader_expand(const Loader *l, const char *in, char **ret) {
         return unit_specifier_expand(unit_index_host(l->idx), l->name, in, ret);
+}
+
+/* item index of the list being assigned was set here */
+static int note_item(Loader *l, size_t index) {
+        return service_set_item_source(l->s, l->key, index, l->file, l->line);
+}
+
+static void reset_items(Loader *l) {
+        service_reset_item_sources(l->s, l->key);
 }
 
 /* "-", "@", ":", "+", "!", "!!" before the program, systemd's config_parse_exec() */
@@ -107,6 +117,7 @@ static int parse_exec(Loader *l, const char *value, void *field) {
 
         if (!*value) { /* reset */
                 exec_list_reset(list);
+                reset_items(l);
                 return 0;
         }
         for (;;) {
@@ -148,6 +159,8 @@ static int parse_exec(Loader *l, const char *value, void *field) {
                         return -ENOMEM;
                 list->items[list->n++] =
                         (ExecCommand){.path = TAKE_PTR(path), .argv = TAKE_PTR(argv), .flags = flags};
+                if ((r = note_item(l, list->n - 1)) < 0)
+                        return r;
                 if (!more)
                         return 0;
         }
@@ -159,6 +172,7 @@ static int parse_word_list(Loader *l, char ***list, const char *value, bool path
         int r;
         if (!*value) {
                 *list = strv_free(*list);
+                reset_items(l);
                 return 0;
         }
         for (;;) {
@@ -183,7 +197,7 @@ static int parse_word_list(Loader *l, char ***list, const char *value, bool path
                 char *full;
                 if (asprintf(&full, "%s%s", prefix, x) < 0)
                         return -ENOMEM;
-                if ((r = strv_push(list, full)) < 0)
+                if ((r = strv_push(list, full)) < 0 || (r = note_item(l, strv_length(*list) - 1)) < 0)
                         return r;
         }
 }
@@ -202,6 +216,7 @@ static int parse_environment(Loader *l, const char *value, void *field) {
         int r;
         if (!*value) {
                 *env = strv_free(*env);
+                reset_items(l);
                 return 0;
         }
         for (;;) {
@@ -221,6 +236,11 @@ static int parse_environment(Loader *l, const char *value, void *field) {
                 r = strv_env_replace(env, x);
                 if (r < 0)
                         return r;
+                size_t i = 0;
+                while ((*env)[i] != x) /* where it went: in place of an earlier value, or last */
+                        i++;
+                if ((r = note_item(l, i)) < 0)
+                        return r;
         }
 }
 
@@ -231,6 +251,7 @@ static int parse_environment_file(Loader *l, const char *value, void *field) {
                 for (size_t i = 0; i < s->n_environment_files; i++)
                         free(s->environment_files[i].path);
                 s->n_environment_files = 0;
+                reset_items(l);
                 return 0;
         }
         bool ignore = *value == '-';
@@ -246,7 +267,7 @@ static int parse_environment_file(Loader *l, const char *value, void *field) {
                 return -ENOMEM;
         s->environment_files = nf;
         nf[s->n_environment_files++] = (EnvFile){.path = TAKE_PTR(x), .ignore_missing = ignore};
-        return 0;
+        return note_item(l, s->n_environment_files - 1);
 }
 
 static int parse_caps(const char *value, uint64_t *set, uint64_t initial) {
@@ -292,7 +313,7 @@ static int parse_ambient(Loader *l, const char *value, void *field) {
 static int parse_string(Loader *l, const char *value, void *field) {
         _cleanup_free_ char *x = NULL;
         int r = unit_loader_expand(l, value, &x);
-        return r < 0 ? r : set_string(field, x);
+        return r < 0 ? r : unit_set_string(field, x);
 }
 
 static int parse_bool_field(Loader *l, const char *value, void *field) {
@@ -329,7 +350,7 @@ static int parse_bool_or(char **field, const char *value, const char *w1, const 
         int b = unit_parse_bool(value);
         if (b < 0 && !streq(value, w1) && !streq_ptr(value, w2))
                 return -EINVAL;
-        return set_string(field, b == 1 ? "yes" : b == 0 ? "no" : value);
+        return unit_set_string(field, b == 1 ? "yes" : b == 0 ? "no" : value);
 }
 
 static int parse_preserve(Loader *l, const char *value, void *field) {
@@ -347,7 +368,7 @@ static int parse_type(Loader *l, const char *value, void *field) {
         for (size_t i = 0; i < ELEMENTSOF(types); i++)
                 if (streq(value, types[i])) {
                         l->type_set = true;
-                        return set_string(field, value);
+                        return unit_set_string(field, value);
                 }
         return -EINVAL;
 }
@@ -355,7 +376,7 @@ static int parse_type(Loader *l, const char *value, void *field) {
 static int parse_pid_file(Loader *l, const char *value, void *field) {
         _cleanup_free_ char *x = NULL, *y = NULL;
         if (!*value)
-                return set_string(field, NULL);
+                return unit_set_string(field, NULL);
         int r = unit_loader_expand(l, value, &x);
         if (r < 0)
                 return r;
@@ -364,26 +385,26 @@ static int parse_pid_file(Loader *l, const char *value, void *field) {
         if (asprintf(&y, "%s%s", x[0] == '/' && !rest ? "" : "/run/", rest ? rest : x) < 0)
                 return -ENOMEM;
         unit_path_simplify(y);
-        return set_string(field, y);
+        return unit_set_string(field, y);
 }
 
 static int parse_path_value(Loader *l, const char *value, void *field) {
         _cleanup_free_ char *x = NULL;
         if (!*value)
-                return set_string(field, NULL);
+                return unit_set_string(field, NULL);
         int r = unit_loader_expand(l, value, &x);
         if (r < 0)
                 return r;
         unit_path_simplify(x);
         if (x[0] != '/')
                 return -EINVAL;
-        return set_string(field, x);
+        return unit_set_string(field, x);
 }
 
 /* "-" (missing ok) is kept as "!", as the manager's WorkingDirectory property spells it; "~" is home */
 static int parse_working_directory(Loader *l, const char *value, void *field) {
         if (!*value)
-                return set_string(field, NULL);
+                return unit_set_string(field, NULL);
         bool missing_ok = *value == '-';
         const char *v = value + missing_ok;
         _cleanup_free_ char *x = NULL, *y = NULL;
@@ -401,53 +422,54 @@ static int parse_working_directory(Loader *l, const char *value, void *field) {
         }
         if (asprintf(&y, "%s%s", missing_ok ? "!" : "", x) < 0)
                 return -ENOMEM;
-        return set_string(field, y);
+        return unit_set_string(field, y);
 }
 
 #define S(f) offsetof(Service, f)
 #define L(f) offsetof(Loader, f)
 static const UnitField fields[] = {
-        {"Unit", "Description", parse_string, S(description), 0},
-        {"Unit", "SuccessAction", parse_set, L(success_action), FIELD_IN_LOADER | FIELD_NO_SOURCE},
-        {"Service", "ExecStartPre", parse_exec, S(exec[EXEC_START_PRE]), 0},
-        {"Service", "ExecStart", parse_exec, S(exec[EXEC_START]), 0},
-        {"Service", "ExecStartPost", parse_exec, S(exec[EXEC_START_POST]), 0},
-        {"Service", "ExecReload", parse_exec, S(exec[EXEC_RELOAD]), 0},
-        {"Service", "ExecStop", parse_exec, S(exec[EXEC_STOP]), 0},
-        {"Service", "ExecStopPost", parse_exec, S(exec[EXEC_STOP_POST]), 0},
-        {"Service", "Environment", parse_environment, S(environment), 0},
-        {"Service", "EnvironmentFile", parse_environment_file, S(environment_files), 0},
-        {"Service", "User", parse_string, S(user), 0},
-        {"Service", "Group", parse_string, S(group), 0},
-        {"Service", "DynamicUser", parse_bool_field, S(dynamic_user), 0},
-        {"Service", "RuntimeDirectoryPreserve", parse_preserve, S(runtime_directory_preserve), 0},
-        {"Service", "Type", parse_type, S(type), 0},
-        {"Service", "PIDFile", parse_pid_file, S(pid_file), 0},
-        {"Service", "RootDirectory", parse_path_value, S(root_directory), 0},
-        {"Service", "RootImage", parse_path_value, S(root_image), 0},
-        {"Service", "RootDirectoryStartOnly", parse_bool_field, S(root_directory_start_only), 0},
-        {"Service", "ProtectSystem", parse_protect_system, S(protect_system), 0},
-        {"Service", "PrivateTmp", parse_bool_field, S(private_tmp), 0},
-        {"Service", "PrivateUsers", parse_bool_field, S(private_users), 0},
-        {"Service", "ReadWritePaths", parse_paths, S(read_write_paths), 0},
-        {"Service", "ReadWriteDirectories", parse_paths, S(read_write_paths), 0}, /* the old name */
-        {"Service", "StateDirectory", parse_directories, S(state_directory), 0},
-        {"Service", "CacheDirectory", parse_directories, S(cache_directory), 0},
-        {"Service", "LogsDirectory", parse_directories, S(logs_directory), 0},
-        {"Service", "RuntimeDirectory", parse_directories, S(runtime_directory), 0},
-        {"Service", "ConfigurationDirectory", parse_directories, S(configuration_directory), 0},
-        {"Service", "WorkingDirectory", parse_working_directory, S(working_directory), 0},
-        {"Service", "CapabilityBoundingSet", parse_bounding_set, S(capability_bounding_set), 0},
-        {"Service", "AmbientCapabilities", parse_ambient, S(ambient_capabilities), 0},
-        {"Service", "PrivateDevices", parse_bool_field, L(private_devices),
+        {"Unit", "Description", NULL, parse_string, S(description), 0},
+        {"Unit", "SuccessAction", NULL, parse_set, L(success_action), FIELD_IN_LOADER | FIELD_NO_SOURCE},
+        {"Service", "ExecStartPre", NULL, parse_exec, S(exec[EXEC_START_PRE]), 0},
+        {"Service", "ExecStart", NULL, parse_exec, S(exec[EXEC_START]), 0},
+        {"Service", "ExecStartPost", NULL, parse_exec, S(exec[EXEC_START_POST]), 0},
+        {"Service", "ExecReload", NULL, parse_exec, S(exec[EXEC_RELOAD]), 0},
+        {"Service", "ExecStop", NULL, parse_exec, S(exec[EXEC_STOP]), 0},
+        {"Service", "ExecStopPost", NULL, parse_exec, S(exec[EXEC_STOP_POST]), 0},
+        {"Service", "Environment", NULL, parse_environment, S(environment), 0},
+        {"Service", "EnvironmentFile", NULL, parse_environment_file, S(environment_files), 0},
+        {"Service", "User", NULL, parse_string, S(user), 0},
+        {"Service", "Group", NULL, parse_string, S(group), 0},
+        {"Service", "DynamicUser", NULL, parse_bool_field, S(dynamic_user), 0},
+        {"Service", "RuntimeDirectoryPreserve", NULL, parse_preserve, S(runtime_directory_preserve), 0},
+        {"Service", "Type", NULL, parse_type, S(type), 0},
+        {"Service", "PIDFile", NULL, parse_pid_file, S(pid_file), 0},
+        {"Service", "RootDirectory", NULL, parse_path_value, S(root_directory), 0},
+        {"Service", "RootImage", NULL, parse_path_value, S(root_image), 0},
+        {"Service", "RootDirectoryStartOnly", NULL, parse_bool_field, S(root_directory_start_only), 0},
+        {"Service", "ProtectSystem", NULL, parse_protect_system, S(protect_system), 0},
+        {"Service", "PrivateTmp", NULL, parse_bool_field, S(private_tmp), 0},
+        {"Service", "PrivateUsers", NULL, parse_bool_field, S(private_users), 0},
+        {"Service", "ReadWritePaths", NULL, parse_paths, S(read_write_paths), 0},
+        {"Service", "ReadWriteDirectories", "ReadWritePaths", parse_paths, S(read_write_paths), 0},
+        {"Service", "StateDirectory", NULL, parse_directories, S(state_directory), 0},
+        {"Service", "CacheDirectory", NULL, parse_directories, S(cache_directory), 0},
+        {"Service", "LogsDirectory", NULL, parse_directories, S(logs_directory), 0},
+        {"Service", "RuntimeDirectory", NULL, parse_directories, S(runtime_directory), 0},
+        {"Service", "ConfigurationDirectory", NULL, parse_directories, S(configuration_directory), 0},
+        {"Service", "WorkingDirectory", NULL, parse_working_directory, S(working_directory), 0},
+        {"Service", "CapabilityBoundingSet", NULL, parse_bounding_set, S(capability_bounding_set), 0},
+        {"Service", "AmbientCapabilities", NULL, parse_ambient, S(ambient_capabilities), 0},
+        {"Service", "PrivateDevices", NULL, parse_bool_field, L(private_devices),
          FIELD_IN_LOADER | FIELD_NO_SOURCE},
-        {"Service", "ProtectKernelModules", parse_bool_field, L(protect_kernel_modules),
+        {"Service", "ProtectKernelModules", NULL, parse_bool_field, L(protect_kernel_modules),
          FIELD_IN_LOADER | FIELD_NO_SOURCE},
-        {"Service", "ProtectKernelLogs", parse_bool_field, L(protect_kernel_logs),
+        {"Service", "ProtectKernelLogs", NULL, parse_bool_field, L(protect_kernel_logs),
          FIELD_IN_LOADER | FIELD_NO_SOURCE},
-        {"Service", "ProtectClock", parse_bool_field, L(protect_clock), FIELD_IN_LOADER | FIELD_NO_SOURCE},
-        {"Service", "RemainAfterExit", parse_bool_lenient, L(remain_after_exit), FIELD_IN_LOADER},
-        {"Service", "BusName", parse_nonempty, L(bus_name), FIELD_IN_LOADER},
+        {"Service", "ProtectClock", NULL, parse_bool_field, L(protect_clock),
+         FIELD_IN_LOADER | FIELD_NO_SOURCE},
+        {"Service", "RemainAfterExit", NULL, parse_bool_lenient, L(remain_after_exit), FIELD_IN_LOADER},
+        {"Service", "BusName", NULL, parse_nonempty, L(bus_name), FIELD_IN_LOADER},
 };
 #undef S
 #undef L
@@ -458,12 +480,13 @@ int unit_fields_assign(Loader *l, const char *section, const char *key, const ch
                 if (!streq(f->key, key) || !streq(f->section, section))
                         continue;
                 char *base = f->flags & FIELD_IN_LOADER ? (char *)l : (char *)l->s;
+                l->key = f->source_key ? f->source_key : key;
                 int r = f->parse(l, value, base + f->offset);
                 if (r < 0)
                         return r;
                 if (f->flags & FIELD_NO_SOURCE)
                         return 0;
-                r = service_set_source(l->s, key, l->file, l->line);
+                r = service_set_source(l->s, l->key, l->file, l->line);
                 return r < 0 ? r : 1;
         }
         return 0;

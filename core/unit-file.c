@@ -1,21 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include "dropin-write.h"
 #include "macro.h"
 #include "unit-file.h"
 #include "unit-loader.h"
 #include "unit-name.h"
 
 #define UNIT_FILE_MAX (16u * 1024 * 1024) /* an "enormous" unit file is refused, not read */
-
-static int set_string(char **field, const char *value) {
-        char *v = NULL;
-        if (value && *value && !(v = strdup(value)))
-                return -ENOMEM;
-        free(*field);
-        *field = v;
-        return 0;
-}
 
 static int on_assign(void *userdata, const char *section, const char *key, const char *value, unsigned line) {
         Loader *l = userdata;
@@ -54,6 +46,34 @@ static int cmp_path(const void *pa, const void *pb) {
         }
 }
 
+/* Sort l by cmp_path(), and the sources of its items (key) with it. */
+static int sort_paths(Service *s, const char *key, char **l) {
+        size_t n = strv_length(l);
+        if (n < 2)
+                return 0;
+        _cleanup_free_ size_t *order = malloc((n + 1) * sizeof(size_t));
+        _cleanup_free_ char **copy = malloc((n + 1) * sizeof(char *));
+        if (!order || !copy)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) { /* insertion sort of the indices: the lists are short */
+                size_t j = i;
+                for (; j > 0 && cmp_path(&l[order[j - 1]], &l[i]) > 0; j--)
+                        order[j] = order[j - 1];
+                order[j] = i;
+        }
+        memcpy(copy, l, n * sizeof(char *));
+        for (size_t k = 0; k < n; k++)
+                l[k] = copy[order[k]];
+        for (size_t i = 0; i < s->n_item_sources; i++)
+                if (streq(s->item_sources[i].key, key))
+                        for (size_t k = 0; k < n; k++)
+                                if (order[k] == s->item_sources[i].index) {
+                                        s->item_sources[i].index = k;
+                                        break;
+                                }
+        return 0;
+}
+
 /* systemd's user_from_unit_name(): the unit's prefix, when it is a valid user name */
 static int dynamic_user_name(const char *id, char **ret) {
         _cleanup_free_ char *prefix = NULL;
@@ -86,19 +106,20 @@ static int patch_contexts(Loader *l) {
         if (s->dynamic_user) {
                 _cleanup_free_ char *du = NULL;
                 if (!s->user && dynamic_user_name(s->id, &du) >= 0)
-                        r = set_string(&s->user, du);
+                        r = unit_set_string(&s->user, du);
                 if (!s->group && s->user && r >= 0)
-                        r = set_string(&s->group, s->user);
+                        r = unit_set_string(&s->group, s->user);
                 s->private_tmp = true;
                 if (r >= 0)
-                        r = set_string(&s->protect_system, "strict");
+                        r = unit_set_string(&s->protect_system, "strict");
         }
         /* exec directories sorted, parents first (exec_directory_sort()) */
         char **dirs_lists[] = {s->state_directory, s->cache_directory, s->logs_directory,
                                s->runtime_directory, s->configuration_directory};
-        for (size_t k = 0; k < ELEMENTSOF(dirs_lists); k++)
-                if (dirs_lists[k])
-                        qsort(dirs_lists[k], strv_length(dirs_lists[k]), sizeof(char *), cmp_path);
+        static const char *const keys[] = {"StateDirectory", "CacheDirectory", "LogsDirectory",
+                                           "RuntimeDirectory", "ConfigurationDirectory"};
+        for (size_t k = 0; k < ELEMENTSOF(dirs_lists) && r >= 0; k++)
+                r = sort_paths(s, keys[k], dirs_lists[k]);
         return r;
 }
 
@@ -107,25 +128,43 @@ static int verify(Loader *l) {
         Service *s = l->s;
         int r = 0;
         if (!l->type_set)
-                r = set_string(&s->type, l->bus_name ? "dbus" : s->exec[EXEC_START].n ? "simple" : "oneshot");
+                r = unit_set_string(&s->type, l->bus_name             ? "dbus"
+                                              : s->exec[EXEC_START].n ? "simple"
+                                                                      : "oneshot");
         if (r >= 0 && ((!s->exec[EXEC_START].n && !s->exec[EXEC_STOP].n && !l->success_action) ||
                        (!streq(s->type, "oneshot") && !s->exec[EXEC_START].n) ||
                        (!l->remain_after_exit && s->exec[EXEC_START].n > 1 && !streq(s->type, "oneshot"))))
-                r = set_string(&s->load_state, "bad-setting");
+                r = unit_set_string(&s->load_state, "bad-setting");
         return r;
 }
 
+/* Drop our own drop-ins from the list */
+static void drop_confinement(char **l) {
+        size_t k = 0;
+        for (size_t i = 0; l && l[i]; i++) {
+                const char *base = strrchr(l[i], '/');
+                if (base && streq(base + 1, DROPIN_NAME))
+                        free(l[i]);
+                else
+                        l[k++] = l[i];
+        }
+        if (l)
+                l[k] = NULL;
+}
+
 /* The fragment, then the drop-ins, in order. */
-static int load_files(Loader *l, const UnitFragment *frag) {
+static int load_files(Loader *l, const UnitFragment *frag, UnitLoadFlags flags) {
         Service *s = l->s;
-        int r = set_string(&s->fragment_path, frag->path);
+        int r = unit_set_string(&s->fragment_path, frag->path);
         if (r >= 0)
-                r = set_string(&s->load_state, frag->masked ? "masked" : "loaded");
+                r = unit_set_string(&s->load_state, frag->masked ? "masked" : "loaded");
         if (r >= 0 && !frag->masked)
                 r = parse_file(l, frag->file);
         /* systemd finds the drop-ins of a masked unit too, and reads none */
         if (r >= 0)
                 r = unit_index_dropins(l->idx, s->names, &s->dropin_paths);
+        if (r >= 0 && (flags & UNIT_LOAD_WITHOUT_CONFINEMENT))
+                drop_confinement(s->dropin_paths);
         if (r < 0 || frag->masked)
                 return r;
         for (char **f = s->dropin_paths; f && *f && r >= 0; f++)
@@ -142,20 +181,20 @@ static int set_defaults(Service *s) {
         int r = 0;
         bool loaded = streq(s->load_state, "loaded") || streq(s->load_state, "bad-setting");
         if (!s->description)
-                r = set_string(&s->description, s->id);
+                r = unit_set_string(&s->description, s->id);
         /* a unit that did not load has no service settings at all, not defaults */
         if (r >= 0 && !s->protect_system && loaded)
-                r = set_string(&s->protect_system, "no");
+                r = unit_set_string(&s->protect_system, "no");
         if (r >= 0 && !s->runtime_directory_preserve && loaded)
-                r = set_string(&s->runtime_directory_preserve, "no");
+                r = unit_set_string(&s->runtime_directory_preserve, "no");
         if (r >= 0 && !s->active_state)
-                r = set_string(&s->active_state, "inactive");
+                r = unit_set_string(&s->active_state, "inactive");
         if (r >= 0 && !s->sub_state)
-                r = set_string(&s->sub_state, "dead");
+                r = unit_set_string(&s->sub_state, "dead");
         return r;
 }
 
-int unit_index_load(UnitIndex *idx, const char *name, Service **ret) {
+int unit_index_load_flags(UnitIndex *idx, const char *name, UnitLoadFlags flags, Service **ret) {
         _cleanup_free_ char *id = NULL;
         _cleanup_(strv_freep) char **aliases = NULL;
         UnitFragment frag;
@@ -174,8 +213,8 @@ int unit_index_load(UnitIndex *idx, const char *name, Service **ret) {
                 r = strv_extend(&s->names, *a);
         if (r >= 0) {
                 r = unit_index_fragment(idx, name, &frag);
-                r = r == -ENOENT ? set_string(&s->load_state, "not-found")
-                    : r >= 0     ? load_files(&l, &frag)
+                r = r == -ENOENT ? unit_set_string(&s->load_state, "not-found")
+                    : r >= 0     ? load_files(&l, &frag, flags)
                                  : r;
         }
         if (r >= 0)
@@ -186,4 +225,8 @@ int unit_index_load(UnitIndex *idx, const char *name, Service **ret) {
         }
         *ret = s;
         return 0;
+}
+
+int unit_index_load(UnitIndex *idx, const char *name, Service **ret) {
+        return unit_index_load_flags(idx, name, 0, ret);
 }

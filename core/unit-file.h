@@ -16,3 +16,11 @@
 /* The effective definition of one service, fragment and drop-ins applied. A unit that is masked or does
  * not exist is not an error: load_state says so. -EINVAL for an invalid name (see unit_name_problem()). */
 int unit_index_load(UnitIndex *idx, const char *name, Service **ret);
+
+typedef enum UnitLoadFlags {
+        /* the unit as its own files define it: sdconfine's drop-in (50-confinement.conf, under any of the
+         * unit's names) is neither read nor listed in dropin_paths */
+        UNIT_LOAD_WITHOUT_CONFINEMENT = 1 << 0,
+} UnitLoadFlags;
+
+int unit_index_load_flags(UnitIndex *idx, const char *name, UnitLoadFlags flags, Service **ret);

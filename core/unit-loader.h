@@ -12,7 +12,8 @@ typedef struct Loader {
         Service *s;
         const char *name; /* the unit's id: what %n means */
         const char *file;
-        unsigned line;
+        unsigned line;   /* where the assignment begins */
+        const char *key; /* the key being assigned, as sources name it */
         /* settings that only change others (systemd's unit_patch_contexts(), service_verify()) */
         bool remain_after_exit, success_action, bus_name, type_set;
         bool private_devices, protect_kernel_modules, protect_kernel_logs, protect_clock;
@@ -24,3 +25,6 @@ int unit_fields_assign(Loader *l, const char *section, const char *key, const ch
 
 /* Specifiers of the unit being loaded. */
 int unit_loader_expand(const Loader *l, const char *in, char **ret);
+
+/* Replace *field with a copy of value; an empty or NULL value unsets it. */
+int unit_set_string(char **field, const char *value);

@@ -172,3 +172,19 @@ int unit_name_path_escape(const char *path, char **ret) {
         *ret = out;
         return 0;
 }
+
+int unit_name_mangle(const char *name, char **ret, const char **ret_problem) {
+        _cleanup_free_ char *m = NULL;
+        if (name && *name && !unit_name_suffix(name) && asprintf(&m, "%s.service", name) < 0)
+                return -ENOMEM;
+        const char *problem = unit_name_problem(m ? m : name);
+        if (problem) {
+                if (ret_problem)
+                        *ret_problem = problem;
+                return -EINVAL;
+        }
+        if (!m && !(m = strdup(name)))
+                return -ENOMEM;
+        *ret = TAKE_PTR(m);
+        return 0;
+}

@@ -35,3 +35,9 @@ int unit_name_without_suffix(const char *name, char **ret);
 int unit_name_unescape(const char *s, char **ret);
 /* systemd-escape --path: "/a b/c" -> "a\x20b-c". */
 int unit_name_path_escape(const char *path, char **ret);
+
+/* A unit name as systemctl takes it (unit_name_mangle()): a name without a known type suffix is a
+ * service ("nginx" -> "nginx.service", "foo.bar" -> "foo.bar.service"); a name with one is taken as it
+ * is. -EINVAL when the result is not a valid unit name, *ret_problem (may be NULL) then says why in the
+ * operator's words (unit_name_problem()). No escaping: "a/b" is refused, not turned into "a-b". */
+int unit_name_mangle(const char *name, char **ret, const char **ret_problem);

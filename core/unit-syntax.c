@@ -225,7 +225,7 @@ static void parse_section(const char *s, char *section, size_t size) {
 int unit_syntax_parse(char *text, UnitAssignFunc f, void *userdata) {
         _cleanup_free_ char *cont = NULL;
         char section[256] = "";
-        unsigned line_no = 0;
+        unsigned line_no = 0, first = 0;
         int r;
 
         for (char *line = text, *nl; line; line = nl) {
@@ -244,7 +244,8 @@ int unit_syntax_parse(char *text, UnitAssignFunc f, void *userdata) {
                                 return -ENOMEM;
                         full = joined;
                         cont = mfree_str(cont);
-                }
+                } else
+                        first = line_no;
                 if (ends_in_backslash(full) && nl) {
                         full[strlen(full) - 1] = ' '; /* joined with a space */
                         if (!(cont = strdup(full)))
@@ -262,7 +263,7 @@ int unit_syntax_parse(char *text, UnitAssignFunc f, void *userdata) {
                 if (!eq || !section[0])
                         continue;
                 *eq = 0;
-                r = f(userdata, section, strip(s), strip(eq + 1), line_no);
+                r = f(userdata, section, strip(s), strip(eq + 1), first);
                 if (r == -ENOMEM)
                         return r;
         }

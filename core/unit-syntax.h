@@ -17,8 +17,8 @@ int unit_parse_bool(const char *v);
 void unit_path_simplify(char *p);
 
 /* Called for each assignment: the section it is in, the key and value stripped of blanks, and the number of
- * the line the assignment ends on. Returning -ENOMEM stops the parse; other errors skip the line, as systemd
- * logs and ignores a bad line. */
+ * the line the assignment begins on (a continued line: its first). Returning -ENOMEM stops the parse; other
+ * errors skip the line, as systemd logs and ignores a bad line. */
 typedef int (*UnitAssignFunc)(void *userdata, const char *section, const char *key, const char *value,
                               unsigned line);
 

@@ -106,11 +106,46 @@ static void test_extract_word(void **state) {
         }
 }
 
+/* systemctl's names: a bare name is a service; a name with a type suffix is taken as it is */
+static void test_mangle(void **state) {
+        static const struct {
+                const char *in, *out;
+        } table[] = {
+                {"nginx", "nginx.service"},
+                {"nginx.service", "nginx.service"},
+                {"getty@tty1", "getty@tty1.service"},
+                {"foo.bar", "foo.bar.service"},
+                {"cron.timer", "cron.timer"},
+                {"x@", "x@.service"},
+                {"", NULL},
+                {"a/b", NULL},
+                {"@x", NULL},
+                {"x?", NULL},
+                {"x?.service", NULL},
+        };
+        (void)state;
+        for (size_t i = 0; i < ELEMENTSOF(table); i++) {
+                char *m = NULL;
+                const char *problem = NULL;
+                int r = unit_name_mangle(table[i].in, &m, &problem);
+                if (table[i].out) {
+                        assert_int_equal(r, 0);
+                        assert_string_equal(m, table[i].out);
+                } else {
+                        assert_int_equal(r, -EINVAL);
+                        assert_null(m);
+                        assert_non_null(problem);
+                }
+                free(m);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_valid),
                 cmocka_unit_test(test_parts),
                 cmocka_unit_test(test_extract_word),
+                cmocka_unit_test(test_mangle),
         };
         return cmocka_run_group_tests_name("unit-name", tests, NULL, NULL);
 }
