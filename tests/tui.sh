@@ -295,6 +295,19 @@ check "search finds a row inside a collapsed subtree and opens it" wait_for b 'l
 check "the found row is shown below its parents" screen_has b 'libgcrypt'
 keys b q y
 check "q, y: the changes thrown away, back to the list" wait_for b 'system services'
+# widths in columns: a row with "→" (the real file behind a link) lines up with the rows without one
+start wide 130 30 TERM=xterm-256color LANG=C.UTF-8
+keys wide / r e d i s - s e r v e r . Enter Enter 2
+check "UTF-8, wide: the real file behind a link, after a →" wait_for wide 'redis-server → /usr/bin/redis-check-rdb'
+aligned() { # every tree row fills the 130 columns exactly: its right columns end at the edge
+        screen wide | grep ' \[[# ]\{10\}\]' | while IFS= read -r l; do printf '%s' "$l" | LC_ALL=C.UTF-8 wc -m; done |
+                sort -u >"$tmp/cols"
+        [ "$(cat "$tmp/cols")" = 130 ] && return 0
+        sed "s/^/# widths: /" "$tmp/cols" >&3
+        screen wide | sed "s/^/# | /" >&3
+        return 1
+}
+check "a → or a … does not misalign a row (each one 130 columns)" aligned
 start asc 80 24 TERM=vt100 LANG=C
 keys asc / b e a n s t a l k d Enter Enter 4 G
 check "ASCII: a long line ends with ..." wait_for asc 'BindReadOnlyPaths=/usr/lib/x86_64-linux-gnu/libc.so.6:/lib/x86_64-linux-gnu/l\.\.\.$'

@@ -144,8 +144,6 @@ static void list_draw_row(App *a, int y, const Entry *e, int namew, bool selecte
                 format_size(e->closure_size, size, sizeof size);
         snprintf(col, sizeof col, "%9s", size);
         put(y, namew + 24, COLS - namew - 24, col, attr);
-        if (!selected) /* the reverse bar spans the row; the others are not filled */
-                return;
 }
 
 static void list_draw(App *a, void *data) {
