@@ -65,8 +65,9 @@ static char **path_candidates(App *a, const char *text) {
         const char *base = slash + 1;
         char dir[512];
         snprintf(dir, sizeof dir, "%.*s", (int)dlen, text);
-        int fd = dir[1] ? openat(a->root_fd, dir + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                        : openat(a->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int fd = a->edit->kind == LINE_EDIT_HOST_PATH ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                 : dir[1] ? openat(a->root_fd, dir + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                          : openat(a->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return NULL;
         DIR *d = fdopendir(fd);

@@ -12,7 +12,8 @@ typedef struct App App;
 
 typedef enum LineEditKind {
         LINE_EDIT_TEXT,
-        LINE_EDIT_PATH,       /* file names complete, ~ expands */
+        LINE_EDIT_HOST_PATH,  /* file names on the host (not below --root) complete, ~ expands */
+        LINE_EDIT_PATH,       /* file names below the root complete, ~ expands */
         LINE_EDIT_PATH_EXIST, /* and Enter refuses a path that does not exist */
 } LineEditKind;
 

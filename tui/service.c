@@ -354,7 +354,7 @@ void service_key_export(App *a, int ch) {
                 set_message(a, true, "Nothing to export: %s.", a->res.error ? a->res.error : "no drop-in");
                 return;
         }
-        (void)line_edit_open(a, &ops, LINE_EDIT_PATH,
+        (void)line_edit_open(a, &ops, LINE_EDIT_HOST_PATH,
                              "Export to directory (it gets etc/systemd/system/...):", "", NULL);
 }
 
