@@ -34,6 +34,13 @@ enum {
 
 typedef struct App App;
 
+/* A question on the lines above the key bar: the next key answers it (a resize redraws it). */
+typedef struct Ask {
+        char lines[3][1024];
+        size_t n;
+        void (*answer)(App *a, int key);
+} Ask;
+
 /* A screen on the stack: the list at the bottom, a service above it, then the checklist, help or a result. */
 typedef struct ScreenOps {
         unsigned (*scope)(App *a, void *data);
@@ -75,6 +82,7 @@ struct App {
         Screen stack[8];
         size_t n_screens;
         LineEdit *edit; /* the prompt on the status line, while one is open */
+        Ask ask;        /* a question, while ask.answer is set */
 
         /* the list */
         Entry *entries;
@@ -111,8 +119,8 @@ void app_pop(App *a);
 Screen *app_top(App *a);
 void app_draw(App *a);
 void set_message(App *a, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* A question on the lines above the key bar: the key pressed (a resize redraws and asks again). */
-int app_ask(App *a, const char *const *lines, size_t n);
+/* Ask: the lines (up to 3) above the key bar until the next key, which goes to answer. */
+void app_ask(App *a, void (*answer)(App *a, int key), size_t n, const char *const *lines);
 bool is_enter(int ch);
 
 /* list.c */

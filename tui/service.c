@@ -241,30 +241,28 @@ void service_key_scroll(App *a, int ch) {
                 *h += 8;
 }
 
-void service_key_back(App *a, int ch) {
-        (void)ch;
-        if (a->dirty) {
-                char q[600];
-                snprintf(q, sizeof q, "Discard the unsaved changes to %s? [y/N]", a->unit);
-                const char *lines[] = {q};
-                int k = app_ask(a, lines, 1);
-                if (k != 'y' && k != 'Y') {
-                        set_message(a, false, "Kept the changes: w applies them, e exports them.");
-                        return;
-                }
-        }
-        app_pop(a);
+static void back_answer(App *a, int key) {
+        if (key == 'y' || key == 'Y')
+                app_pop(a);
+        else
+                set_message(a, false, "Kept the changes: w applies them, e exports them.");
 }
 
-/* r, or w with the confinement off: remove the drop-in, after asking */
-static void service_remove(App *a, bool revert) {
-        _cleanup_free_ char *path = confine_dropin_display_path(&a->src, a->unit, false), *msg = NULL;
-        char q[1024];
-        snprintf(q, sizeof q, "%s: remove %s%s and reload%s? [y/N]", revert ? "Revert" : "Confinement is off",
-                 revert ? "the confinement drop-in " : "", path, a->src.manager ? " the manager" : "");
+void service_key_back(App *a, int ch) {
+        (void)ch;
+        if (!a->dirty) {
+                app_pop(a);
+                return;
+        }
+        char q[600];
+        snprintf(q, sizeof q, "Discard the unsaved changes to %s? [y/N]", a->unit);
         const char *lines[] = {q};
-        int k = app_ask(a, lines, 1);
-        if (k != 'y' && k != 'Y') {
+        app_ask(a, back_answer, 1, lines);
+}
+
+static void remove_answer(App *a, int key) {
+        _cleanup_free_ char *msg = NULL;
+        if (key != 'y' && key != 'Y') {
                 set_message(a, false, "Nothing changed.");
                 return;
         }
@@ -272,6 +270,18 @@ static void service_remove(App *a, bool revert) {
         set_message(a, r < 0, "%s.", msg ? msg : error_words(-r));
         if (r >= 0)
                 service_after_write(a);
+        if (!a->installed)
+                a->enabled = true;
+}
+
+/* r, or w with the confinement off: remove the drop-in, after asking */
+static void service_remove(App *a, bool revert) {
+        _cleanup_free_ char *path = confine_dropin_display_path(&a->src, a->unit, false);
+        char q[1024];
+        snprintf(q, sizeof q, "%s: remove %s%s and reload%s? [y/N]", revert ? "Revert" : "Confinement is off",
+                 revert ? "the confinement drop-in " : "", path, a->src.manager ? " the manager" : "");
+        const char *lines[] = {q};
+        app_ask(a, remove_answer, 1, lines);
 }
 
 static bool service_writable(App *a) {
@@ -281,8 +291,24 @@ static bool service_writable(App *a) {
         return !a->readonly;
 }
 
+static void write_answer(App *a, int key) {
+        _cleanup_free_ char *msg = NULL;
+        if (key <= 0 || key > 255 || !strchr(a->src.manager ? "yYRtT" : "yY", key)) {
+                set_message(a, false, "Nothing written.");
+                return;
+        }
+        if (key == 't' || key == 'T') {
+                service_try(a);
+                return;
+        }
+        int r = confine_write(&a->src, a->root_fd, a->unit, false, a->res.text, true, key == 'R', &msg);
+        set_message(a, r < 0, "%s.", msg ? msg : error_words(-r));
+        if (r >= 0)
+                service_after_write(a);
+}
+
 static void service_write(App *a) {
-        _cleanup_free_ char *path = confine_dropin_display_path(&a->src, a->unit, false), *msg = NULL;
+        _cleanup_free_ char *path = confine_dropin_display_path(&a->src, a->unit, false);
         char l1[1024], l3[256];
         if (!a->res.text) {
                 set_message(a, true, "Nothing to write: %s.", a->res.error ? a->res.error : "no drop-in");
@@ -297,19 +323,7 @@ static void service_write(App *a) {
                                : " y  apply (unit files only: no manager here)   n  cancel",
                 l3,
         };
-        int key = app_ask(a, lines, a->src.manager ? 3 : 2);
-        if (!strchr(a->src.manager ? "yYRtT" : "yY", key) || key == 0) {
-                set_message(a, false, "Nothing written.");
-                return;
-        }
-        if (key == 't' || key == 'T') {
-                service_try(a);
-                return;
-        }
-        int r = confine_write(&a->src, a->root_fd, a->unit, false, a->res.text, true, key == 'R', &msg);
-        set_message(a, r < 0, "%s.", msg ? msg : error_words(-r));
-        if (r >= 0)
-                service_after_write(a);
+        app_ask(a, write_answer, a->src.manager ? 3 : 2, lines);
 }
 
 void service_key_apply(App *a, int ch) {
@@ -327,8 +341,6 @@ void service_key_revert(App *a, int ch) {
         if (!service_writable(a))
                 return;
         service_remove(a, true);
-        if (!a->installed)
-                a->enabled = true;
 }
 
 static int export_done(App *a, const char *dir, char *err, size_t errsize) {

@@ -65,6 +65,13 @@ Screen *app_top(App *a) {
         return a->stack + a->n_screens - 1;
 }
 
+/* from the bottom up, each line wrapped: a long path stays readable */
+static void app_draw_ask(App *a) {
+        int y = LINES - 2;
+        for (size_t i = a->ask.n; a->ask.answer && i-- > 0 && y > 0;)
+                y -= put_wrapped(y, a->ask.lines[i], A_BOLD, 3);
+}
+
 void app_draw(App *a) {
         erase();
         if (COLS < MIN_COLS || LINES < MIN_LINES) {
@@ -81,22 +88,16 @@ void app_draw(App *a) {
         if (a->message[0])
                 put_wrapped(LINES - 2, a->message,
                             a->message_error ? attr_of(a, C_WARN, A_BOLD) : (int)A_BOLD, 3);
+        app_draw_ask(a);
         line_edit_draw(a);
         refresh();
 }
 
-int app_ask(App *a, const char *const *lines, size_t n) {
-        for (;;) {
-                /* from the bottom up, each line wrapped: a long path stays readable */
-                int y = LINES - 2;
-                for (size_t i = n; i-- > 0 && y > 0;)
-                        y -= put_wrapped(y, lines[i], A_BOLD, 3);
-                refresh();
-                int ch = getch();
-                if (ch != KEY_RESIZE)
-                        return ch;
-                app_draw(a);
-        }
+void app_ask(App *a, void (*answer)(App *a, int key), size_t n, const char *const *lines) {
+        a->ask.n = n < ELEMENTSOF(a->ask.lines) ? n : ELEMENTSOF(a->ask.lines);
+        for (size_t i = 0; i < a->ask.n; i++)
+                snprintf(a->ask.lines[i], sizeof a->ask.lines[i], "%s", lines[i]);
+        a->ask.answer = answer;
 }
 
 static void app_key(App *a, int ch) {
@@ -109,6 +110,12 @@ static void app_key(App *a, int ch) {
                 return;
         }
         a->message[0] = 0;
+        if (a->ask.answer) {
+                void (*answer)(App * a, int key) = a->ask.answer;
+                a->ask.answer = NULL;
+                answer(a, ch);
+                return;
+        }
         Screen *s = app_top(a);
         if (!keys_dispatch(a, s->ops->scope(a, s->data), ch) && s->ops->other_key)
                 s->ops->other_key(a, s->data, ch);
