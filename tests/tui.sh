@@ -241,6 +241,7 @@ check "q leaves the help" wait_for b 'system services'
 # q with unsaved edits asks first
 keys b / b e a n s t a l k d Enter Enter
 check "open beanstalkd.service" wait_for b 'Mode *full-apivfs'
+check "80x24: the key bar keeps Help first and the way back last" bar_has b '^ F1/? Help .* q, Esc Back *$'
 keys b m
 check "m changes the mode" wait_for b 'Mode *chroot-only'
 keys b q

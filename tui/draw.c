@@ -182,7 +182,7 @@ void draw_title(App *a, const char *title) {
 
 void draw_key_bar(App *a, unsigned scope) {
         char buf[512];
-        keys_bar(scope, buf, sizeof buf);
+        keys_bar(scope, COLS, buf, sizeof buf);
         fill_line(LINES - 1, attr_of(a, C_BAR, A_REVERSE));
         put(LINES - 1, 0, COLS, buf, attr_of(a, C_BAR, A_REVERSE));
 }

@@ -145,21 +145,34 @@ bool keys_dispatch(App *a, unsigned scope, int ch) {
         return false;
 }
 
-void keys_bar(unsigned scope, char *buf, size_t size) {
+static int bar_rank(const Key *k) {
+        if (k->run == key_help)
+                return 0;
+        if (streq(k->bar, "Back") || streq(k->bar, "Quit"))
+                return 2;
+        return 1;
+}
+
+void keys_bar(unsigned scope, int cols, char *buf, size_t size) {
+        char last[64] = "";
         size_t n = 0;
         buf[0] = 0;
-        /* the help first, the way back or out last: the rest in between, in table order */
-        for (int pass = 0; pass < 3; pass++)
+        /* the help first and the way back or out last, always; in between, in table order, what fits */
+        for (const Key *k = key_table; k->keys; k++)
+                if ((k->scope & scope) && k->bar && bar_rank(k) == 2)
+                        snprintf(last, sizeof last, " %s %s ", k->keys, k->bar);
+        for (int rank = 0; rank < 2; rank++)
                 for (const Key *k = key_table; k->keys; k++) {
-                        bool first = k->run == key_help, last = streq(k->bar ? k->bar : "", "Back") ||
-                                                                streq(k->bar ? k->bar : "", "Quit");
-                        if (!(k->scope & scope) || !k->bar || (pass == 0) != first || (pass == 2) != last)
+                        char item[64];
+                        if (!(k->scope & scope) || !k->bar || bar_rank(k) != rank)
                                 continue;
-                        int w = snprintf(buf + n, size - n, " %s %s ", k->keys, k->bar);
-                        if (w < 0 || (size_t)w >= size - n)
-                                return;
+                        int w = snprintf(item, sizeof item, " %s %s ", k->keys, k->bar);
+                        if (w < 0 || n + w + strlen(last) >= size || (int)(n + w + strlen(last)) > cols)
+                                continue;
+                        memcpy(buf + n, item, w + 1);
                         n += w;
                 }
+        snprintf(buf + n, size - n, "%s", last);
 }
 
 const char *keys_scope_title(unsigned scope) {

@@ -24,8 +24,8 @@ extern const Key key_table[];
 
 /* Run the action of ch in scope; false when no entry takes it. */
 bool keys_dispatch(App *a, unsigned scope, int ch);
-/* The function bar of a scope: "F1/? Help  Enter Open ..." into buf. */
-void keys_bar(unsigned scope, char *buf, size_t size);
+/* The function bar of a scope in cols columns: "F1/? Help  Enter Open ...  q Quit" into buf. */
+void keys_bar(unsigned scope, int cols, char *buf, size_t size);
 /* The heading of a group of keys on the help screen. */
 const char *keys_scope_title(unsigned scope);
 
