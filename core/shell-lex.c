@@ -6,16 +6,12 @@
 
 /* ----- the tokenizer ----- */
 
-bool shell_char_in(char c, const char *set) {
-        return c && set && strchr(set, c);
-}
-
 bool shell_is_blank(char c) {
         return c == ' ' || c == '\t' || c == '\r';
 }
 
 static bool is_meta(char c) {
-        return shell_is_blank(c) || shell_char_in(c, "\n;&|()<>");
+        return shell_is_blank(c) || char_in_set(c, "\n;&|()<>");
 }
 
 static bool is_digit(char c) {
@@ -116,7 +112,7 @@ static int lex_backtick(Scan *s, Lexer *L, Word *w, bool in_dq) {
 
         for (L->p++; L->p < L->end && *L->p != '`'; n++) {
                 char c = *L->p++;
-                if (c == '\\' && L->p < L->end && (shell_char_in(*L->p, "`$\\") || (in_dq && *L->p == '"')))
+                if (c == '\\' && L->p < L->end && (char_in_set(*L->p, "`$\\") || (in_dq && *L->p == '"')))
                         c = *L->p++;
                 if (c == '\n')
                         L->line++;
@@ -184,7 +180,7 @@ static int lex_dollar(Scan *s, Lexer *L, Word *w, bool in_dq) {
                 else
                         while (L->p < L->end && is_name_char(*L->p, false))
                                 L->p++;
-        } else if (!is_digit(c) && !shell_char_in(c, "@*#?$!-")) {
+        } else if (!is_digit(c) && !char_in_set(c, "@*#?$!-")) {
                 L->p = p;
                 return word_put(w, '$', in_dq ? M_QLIT : M_LIT);
         }
@@ -195,7 +191,7 @@ static int lex_dquote(Scan *s, Lexer *L, Word *w) {
         int r = 0;
         for (L->p++; r >= 0 && L->p < L->end && *L->p != '"';) {
                 char c = *L->p;
-                if (c == '\\' && L->p + 1 < L->end && shell_char_in(L->p[1], "$`\"\\\n")) {
+                if (c == '\\' && L->p + 1 < L->end && char_in_set(L->p[1], "$`\"\\\n")) {
                         L->p += 2;
                         if (L->p[-1] == '\n')
                                 L->line++;
@@ -256,7 +252,7 @@ static int lex_word(Scan *s, Lexer *L, Word *w) {
                         r = lex_dollar(s, L, w, false);
                 else {
                         L->p++;
-                        r = word_put(w, c, shell_char_in(c, "*?[") ? M_GLOB : c ? M_LIT : M_EXP);
+                        r = word_put(w, c, char_in_set(c, "*?[") ? M_GLOB : c ? M_LIT : M_EXP);
                 }
         }
         /* '[' is a glob only with a ']' after it: "[[" and "[" are not */

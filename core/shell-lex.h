@@ -58,9 +58,6 @@ typedef struct Scan {
         unsigned depth;
 } Scan;
 
-/* Whether c is one of the bytes of set (not its NUL). */
-bool shell_char_in(char c, const char *set);
-
 /* A space or a tab. */
 bool shell_is_blank(char c);
 

@@ -247,7 +247,7 @@ static int runner_option(Scan *s, Cmd *c, const Word *w) {
                 char kind = o ? o[n] : 0;
                 c->shell_c = c->shell_c || kind == '+';
                 c->user_cmd = c->user_cmd || kind == '^';
-                if (shell_char_in(kind, ":!@^")) {
+                if (char_in_set(kind, ":!@^")) {
                         size_t v = !is_long ? i + 1 : eq ? (size_t)(eq - w->buf) + 1 : w->len;
                         if (v < w->len)
                                 return runner_value(s, w, v, kind);
