@@ -2,10 +2,8 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <sys/stat.h>
 
 #include "interp-perl.h"
-#include "interp-util.h"
 #include "interp.h"
 #include "macro.h"
 

@@ -2,11 +2,9 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <sys/stat.h>
 
 #include "interp-perl.h"
 #include "interp-util.h"
-#include "interp.h"
 #include "macro.h"
 
 /* Perl 5 as Debian builds it: @INC from what is installed below the root, the use/no/require statements of

@@ -2,13 +2,8 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <stdarg.h>
-#include <sys/param.h>
-#include <sys/stat.h>
 
 #include "interp-python.h"
-#include "interp-util.h"
-#include "interp.h"
 #include "macro.h"
 
 /* ---- the imports of one file ---- */

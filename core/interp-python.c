@@ -2,13 +2,9 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <sys/param.h>
-#include <sys/stat.h>
 
 #include "interp-python.h"
-#include "interp-util.h"
-#include "interp.h"
 #include "macro.h"
 
 /* Python 3 as Debian builds it: sys.path from the interpreter's version and prefix, what every start loads,

@@ -1,14 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 
 #include "hashmap.h"
-#include "interp.h"
 #include "macro.h"
 #include "path-util.h"
-#include "shell-scan.h"
 #include "unit-closure.h"
 #include "unit-rules.h"
 

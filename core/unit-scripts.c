@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 
 #include "hashmap.h"
@@ -9,7 +8,6 @@
 #include "macro.h"
 #include "path-util.h"
 #include "shell-scan.h"
-#include "unit-closure.h"
 #include "unit-rules.h"
 
 static bool shell_interp(const char *real) {
