@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <dirent.h>
-
 #include "caps.h"
 #include "confine-plan.h"
 #include "host-view.h"

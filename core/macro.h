@@ -82,6 +82,11 @@ static inline bool endswith(const char *s, const char *suffix) {
 }
 
 /* errno as a negative value, never 0, for functions that failed with errno set. */
+/* c is in set, never the NUL byte (text may hold one). */
+static inline bool char_in_set(char c, const char *set) {
+        return c && set && strchr(set, c);
+}
+
 static inline int negative_errno(void) {
         return errno > 0 ? -errno : -EIO;
 }

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <sys/stat.h>
-
 #include "fs-root.h"
 #include "hashmap.h"
 #include "macro.h"

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "macro.h"
+#include "shell-lex.h"
 #include "shell-scan.h"
 
 /* Three layers: a tokenizer (words with, for each byte, whether it is literal, quoted, a glob or an
@@ -12,80 +13,12 @@
 
 #define SCAN_DEPTH_MAX 64U
 
-/* How each byte of a word came to be. Up to M_QLIT the byte is literal. */
-enum { M_LIT, M_QLIT, M_GLOB, M_EXP, M_PATH_EXP /* $PATH, ${PATH...} */ };
-
-typedef struct Word {
-        char *buf;     /* the unquoted bytes, NUL-terminated; an expansion is one '$' or '`' byte */
-        uint8_t *mask; /* M_* of each byte */
-        size_t len, n_buf, n_mask;
-        unsigned line; /* where the word starts */
-} Word;
-
-typedef struct Heredoc {
-        char *delim;
-        bool strip; /* "<<-": leading tabs do not count */
-} Heredoc;
-
-typedef struct Lexer {
-        const char *p, *end;
-        unsigned line;
-        Heredoc *docs; /* here-documents whose bodies start after the next newline */
-        size_t n_docs, n_docs_allocated;
-} Lexer;
-
-typedef struct Scan {
-        ShellRef *refs;
-        size_t n_refs, n_refs_allocated;
-        bool *external; /* for each ref: a command a runner runs ("nice X", "command X"), never a function */
-        size_t n_external_allocated;
-        char **funcs; /* functions defined anywhere in the text: calls to them are dropped at the end */
-        size_t n_funcs, n_funcs_allocated;
-        unsigned depth;
-} Scan;
-
-enum {
-        TOK_EOF,
-        TOK_WORD,
-        TOK_NEWLINE,
-        TOK_SEP,
-        TOK_DSEMI,
-        TOK_LPAREN,
-        TOK_RPAREN,
-        TOK_REDIR,
-        TOK_HEREDOC,
-        TOK_ARITH
-};
-
 static const char not_commands[] =
         ". : [ alias bg break builtin cd command continue declare echo eval exec exit export false fg "
         "getopts hash jobs kill let local printf pwd read readonly return set shift shopt source test times "
         "trap true type typeset ulimit umask unalias unset wait bind caller compgen complete compopt dirs "
         "disown enable help history logout mapfile popd pushd readarray suspend "
         "if then else elif fi do done while until for in case esac function select time ! { } [[ ]]";
-
-static int parse_text(Scan *s, const char *text, size_t size, unsigned line);
-static int parse_list(Scan *s, Lexer *L, bool in_subst);
-
-static bool char_in(char c, const char *set) {
-        return c && set && strchr(set, c);
-}
-
-static bool is_blank(char c) {
-        return c == ' ' || c == '\t' || c == '\r';
-}
-
-static bool is_meta(char c) {
-        return is_blank(c) || char_in(c, "\n;&|()<>");
-}
-
-static bool is_digit(char c) {
-        return c >= '0' && c <= '9';
-}
-
-static bool is_name_char(char c, bool first) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (!first && is_digit(c));
-}
 
 /* The entry of the space-separated list that is s[0..n) followed by extra more bytes, or NULL. */
 static const char *list_find(const char *list, const char *s, size_t n, size_t extra) {
@@ -96,47 +29,6 @@ static const char *list_find(const char *list, const char *s, size_t n, size_t e
                 p += l;
         }
         return NULL;
-}
-
-static void word_done(Word *w) {
-        free(w->buf);
-        free(w->mask);
-}
-
-static int word_put(Word *w, char c, uint8_t m) {
-        if (!GROW(w->buf, w->n_buf, w->len + 2) || !GROW(w->mask, w->n_mask, w->len + 1))
-                return -ENOMEM;
-        w->buf[w->len] = c;
-        w->mask[w->len++] = m;
-        w->buf[w->len] = 0;
-        return 0;
-}
-
-static bool span_is(const Word *w, size_t from, size_t to, uint8_t max) {
-        for (size_t i = from; i < to; i++)
-                if (w->mask[i] > max)
-                        return false;
-        return true;
-}
-
-/* An unquoted literal word equal to s: a keyword. */
-static bool word_is(const Word *w, const char *s) {
-        return w->len == strlen(s) && memcmp(w->buf, s, w->len) == 0 && span_is(w, 0, w->len, M_LIT);
-}
-
-/* "NAME=", "NAME+=", "NAME[i]=" at the start of w: the index of the value, else 0. */
-static size_t word_assignment(const Word *w) {
-        size_t i = 0;
-        while (i < w->len && w->mask[i] == M_LIT && is_name_char(w->buf[i], i == 0))
-                i++;
-        if (i == 0)
-                return 0;
-        if (i < w->len && w->buf[i] == '[')
-                while (i < w->len && w->buf[i++] != ']')
-                        ;
-        if (i < w->len && w->buf[i] == '+' && w->mask[i] == M_LIT)
-                i++;
-        return i < w->len && w->buf[i] == '=' && w->mask[i] == M_LIT ? i + 1 : 0;
 }
 
 static int scan_add(Scan *s, ShellRefKind kind, const char *p, size_t n, unsigned line) {
@@ -183,7 +75,8 @@ static int report_assignment(Scan *s, const Word *w, size_t v) {
         if (!joined)
                 return -ENOMEM;
         /* a bare literal name may be a command run later through the variable ($UPEX4CONF) */
-        if (!is_path && w->len > v && span_is(w, v, w->len, M_QLIT) && !memchr(w->buf + v, '/', w->len - v)) {
+        if (!is_path && w->len > v && shell_span_is(w, v, w->len, M_QLIT) &&
+            !memchr(w->buf + v, '/', w->len - v)) {
                 bool name = true;
                 for (size_t i = v; i < w->len && name; i++)
                         name = (w->buf[i] >= 'a' && w->buf[i] <= 'z') ||
@@ -194,7 +87,7 @@ static int report_assignment(Scan *s, const Word *w, size_t v) {
         }
         for (size_t i = v, j; i <= w->len; i = j + 1) {
                 for (j = i; j < w->len; j++)
-                        if (w->mask[j] <= M_QLIT ? w->buf[j] == ':' || (!is_path && is_blank(w->buf[j]))
+                        if (w->mask[j] <= M_QLIT ? w->buf[j] == ':' || (!is_path && shell_is_blank(w->buf[j]))
                                                  : is_path && w->mask[j] == M_PATH_EXP)
                                 break;
                 if (!is_path) {
@@ -203,7 +96,7 @@ static int report_assignment(Scan *s, const Word *w, size_t v) {
                         r = report_path(s, w, i, j);
                         if (r < 0)
                                 return r;
-                } else if (j > i && w->buf[i] == '/' && span_is(w, i, j, M_QLIT)) {
+                } else if (j > i && w->buf[i] == '/' && shell_span_is(w, i, j, M_QLIT)) {
                         if (n > 0)
                                 joined[n++] = ':';
                         memcpy(joined + n, w->buf + i, j - i);
@@ -215,328 +108,15 @@ static int report_assignment(Scan *s, const Word *w, size_t v) {
 
 /* w[from..), when literal, scanned as shell text; what it runs is reported at w's line. */
 static int scan_text(Scan *s, const Word *w, size_t from) {
-        if (from >= w->len || !span_is(w, from, w->len, M_QLIT) || s->depth >= SCAN_DEPTH_MAX)
+        if (from >= w->len || !shell_span_is(w, from, w->len, M_QLIT) || s->depth >= SCAN_DEPTH_MAX)
                 return 0;
         size_t n0 = s->n_refs;
         s->depth++;
-        int r = parse_text(s, w->buf + from, w->len - from, w->line);
+        int r = shell_parse_text(s, w->buf + from, w->len - from, w->line);
         s->depth--;
         for (size_t i = n0; i < s->n_refs; i++)
                 s->refs[i].line = w->line;
         return r;
-}
-
-/* ----- the tokenizer ----- */
-
-static void lexer_done(Lexer *L) {
-        for (size_t i = 0; i < L->n_docs; i++)
-                free(L->docs[i].delim);
-        free(L->docs);
-}
-
-/* Past a balanced open...close (already depth deep), minding quotes and escapes, scanning nothing. */
-static void lex_skip_nested(Lexer *L, char open, char close, unsigned depth, bool squotes) {
-        char quote = 0;
-        while (L->p < L->end && depth > 0) {
-                char c = *L->p++;
-                if (c == '\n')
-                        L->line++;
-                if (c == '\\' && quote != '\'' && L->p < L->end) {
-                        if (*L->p++ == '\n')
-                                L->line++;
-                } else if (quote) {
-                        if (c == quote)
-                                quote = 0;
-                } else if (c == '"' || (c == '\'' && squotes))
-                        quote = c;
-                else if (c == open)
-                        depth++;
-                else if (c == close)
-                        depth--;
-        }
-}
-
-/* After "$(" or "<(": the commands up to the matching ")". */
-static int lex_subst(Scan *s, Lexer *L) {
-        if (s->depth >= SCAN_DEPTH_MAX) {
-                lex_skip_nested(L, '(', ')', 1, true);
-                return 0;
-        }
-        s->depth++;
-        int r = parse_list(s, L, true);
-        s->depth--;
-        return r;
-}
-
-/* `...`: the text with \` \$ \\ (and \" inside double quotes) unescaped, scanned on its own. */
-static int lex_backtick(Scan *s, Lexer *L, Word *w, bool in_dq) {
-        _cleanup_free_ char *copy = NULL;
-        size_t n = 0, allocated = 0;
-        unsigned line = L->line;
-        int r = 0;
-
-        for (L->p++; L->p < L->end && *L->p != '`'; n++) {
-                char c = *L->p++;
-                if (c == '\\' && L->p < L->end && (char_in(*L->p, "`$\\") || (in_dq && *L->p == '"')))
-                        c = *L->p++;
-                if (c == '\n')
-                        L->line++;
-                if (!GROW(copy, allocated, n + 1))
-                        return -ENOMEM;
-                copy[n] = c;
-        }
-        if (L->p < L->end)
-                L->p++;
-        if (n > 0 && s->depth < SCAN_DEPTH_MAX) {
-                s->depth++;
-                r = parse_text(s, copy, n, line);
-                s->depth--;
-        }
-        return r < 0 ? r : word_put(w, '`', M_EXP);
-}
-
-/* '...', or with ansi bash's $'...' with its one-letter escapes decoded (others, like \x41, kept as
- * they are). */
-static int lex_squote(Lexer *L, Word *w, bool ansi) {
-        static const char from[] = "abeEfnrtv\\'\"?", to[] = "\a\b\033\033\f\n\r\t\v\\'\"?";
-        int r = 0;
-        for (L->p += 1 + ansi; r >= 0 && L->p < L->end && *L->p != '\'';) {
-                char c = *L->p++;
-                const char *k = ansi && c == '\\' && L->p < L->end && *L->p ? strchr(from, *L->p) : NULL;
-                if (k) {
-                        c = to[k - from];
-                        L->p++;
-                }
-                L->line += !k && c == '\n';
-                r = word_put(w, c, c ? M_QLIT : M_EXP);
-        }
-        if (L->p < L->end)
-                L->p++;
-        return r;
-}
-
-static int lex_dquote(Scan *s, Lexer *L, Word *w);
-
-/* At '$': an expansion (one M_EXP or M_PATH_EXP byte), $'...', $"...", or a plain '$'. */
-static int lex_dollar(Scan *s, Lexer *L, Word *w, bool in_dq) {
-        const char *p = L->p + 1;
-        char c = p < L->end ? *p : 0, next = p + 1 < L->end ? p[1] : 0;
-        uint8_t m = M_EXP;
-        int r = 0;
-
-        if (c == '\'' && !in_dq)
-                return lex_squote(L, w, true);
-        if (c == '"' && !in_dq) {
-                L->p = p;
-                return lex_dquote(s, L, w);
-        }
-        L->p = p + 1;
-        if (c == '(' && next == '(')
-                lex_skip_nested(L, '(', ')', 1, true);
-        else if (c == '(')
-                r = lex_subst(s, L);
-        else if (c == '{' || is_name_char(c, true)) {
-                const char *n = p + (c == '{');
-                if (L->end - n >= 4 && memcmp(n, "PATH", 4) == 0 &&
-                    (n + 4 == L->end || !is_name_char(n[4], false)))
-                        m = M_PATH_EXP;
-                if (c == '{')
-                        lex_skip_nested(L, '{', '}', 1, !in_dq);
-                else
-                        while (L->p < L->end && is_name_char(*L->p, false))
-                                L->p++;
-        } else if (!is_digit(c) && !char_in(c, "@*#?$!-")) {
-                L->p = p;
-                return word_put(w, '$', in_dq ? M_QLIT : M_LIT);
-        }
-        return r < 0 ? r : word_put(w, '$', m);
-}
-
-static int lex_dquote(Scan *s, Lexer *L, Word *w) {
-        int r = 0;
-        for (L->p++; r >= 0 && L->p < L->end && *L->p != '"';) {
-                char c = *L->p;
-                if (c == '\\' && L->p + 1 < L->end && char_in(L->p[1], "$`\"\\\n")) {
-                        L->p += 2;
-                        if (L->p[-1] == '\n')
-                                L->line++;
-                        else
-                                r = word_put(w, L->p[-1], M_QLIT);
-                } else if (c == '$')
-                        r = lex_dollar(s, L, w, true);
-                else if (c == '`')
-                        r = lex_backtick(s, L, w, true);
-                else {
-                        if (c == '\n')
-                                L->line++;
-                        L->p++;
-                        r = word_put(w, c, c ? M_QLIT : M_EXP);
-                }
-        }
-        if (L->p < L->end)
-                L->p++;
-        return r;
-}
-
-/* One word up to an unquoted blank or operator. */
-static int lex_word(Scan *s, Lexer *L, Word *w) {
-        int r = 0;
-        w->len = 0;
-        w->line = L->line;
-        if (!GROW(w->buf, w->n_buf, 1))
-                return -ENOMEM;
-        w->buf[0] = 0;
-        while (r >= 0 && L->p < L->end) {
-                char c = *L->p, next = L->p + 1 < L->end ? L->p[1] : 0;
-                if ((c == '<' || c == '>') && next == '(' && w->len == 0) { /* process substitution */
-                        L->p += 2;
-                        r = lex_subst(s, L);
-                        if (r >= 0)
-                                r = word_put(w, '$', M_EXP);
-                } else if (c == '(' && w->len > 0 && word_assignment(w) == w->len) { /* a=(x y) */
-                        L->p++;
-                        lex_skip_nested(L, '(', ')', 1, true);
-                        r = word_put(w, '$', M_EXP);
-                } else if (is_meta(c))
-                        break;
-                else if (c == '\\' && L->p + 1 >= L->end)
-                        L->p++;
-                else if (c == '\\') {
-                        L->p += 2;
-                        if (next == '\n')
-                                L->line++;
-                        else
-                                r = word_put(w, next, next ? M_QLIT : M_EXP);
-                } else if (c == '\'')
-                        r = lex_squote(L, w, false);
-                else if (c == '"')
-                        r = lex_dquote(s, L, w);
-                else if (c == '`')
-                        r = lex_backtick(s, L, w, false);
-                else if (c == '$')
-                        r = lex_dollar(s, L, w, false);
-                else {
-                        L->p++;
-                        r = word_put(w, c, char_in(c, "*?[") ? M_GLOB : c ? M_LIT : M_EXP);
-                }
-        }
-        /* '[' is a glob only with a ']' after it: "[[" and "[" are not */
-        for (size_t i = w->len, close = 0; r >= 0 && i-- > 0;)
-                if (w->buf[i] == ']')
-                        close = 1;
-                else if (w->buf[i] == '[' && w->mask[i] == M_GLOB && !close)
-                        w->mask[i] = M_LIT;
-        return r;
-}
-
-/* After "<<" or "<<-": the delimiter, remembered until the next newline. */
-static int lex_heredoc_op(Scan *s, Lexer *L, Word *w, bool strip) {
-        while (L->p < L->end && is_blank(*L->p))
-                L->p++;
-        if (L->p >= L->end || is_meta(*L->p))
-                return TOK_HEREDOC;
-        int r = lex_word(s, L, w);
-        if (r < 0)
-                return r;
-        if (!GROW(L->docs, L->n_docs_allocated, L->n_docs + 1))
-                return -ENOMEM;
-        char *d = strndup(w->buf, w->len);
-        if (!d)
-                return -ENOMEM;
-        L->docs[L->n_docs++] = (Heredoc){.delim = d, .strip = strip};
-        return TOK_HEREDOC;
-}
-
-/* After a newline: the bodies of the pending here-documents, each up to its delimiter line. */
-static void lex_heredoc_bodies(Lexer *L) {
-        for (size_t i = 0; i < L->n_docs; i++) {
-                size_t dl = strlen(L->docs[i].delim);
-                while (L->p < L->end) {
-                        const char *nl = memchr(L->p, '\n', (size_t)(L->end - L->p)), *e = nl ? nl : L->end;
-                        const char *b = L->p;
-                        while (L->docs[i].strip && b < e && *b == '\t')
-                                b++;
-                        size_t n = (size_t)(e - b) - (e > b && e[-1] == '\r');
-                        L->p = nl ? nl + 1 : L->end;
-                        L->line += !!nl;
-                        if (n == dl && memcmp(b, L->docs[i].delim, dl) == 0)
-                                break;
-                }
-                free(L->docs[i].delim);
-        }
-        L->n_docs = 0;
-}
-
-static int lex_op(Lexer *L) {
-        static const struct {
-                const char *op;
-                int tok;
-        } ops[] = {
-                {";;&", TOK_DSEMI}, {";;", TOK_DSEMI},  {";&", TOK_DSEMI},   {";", TOK_SEP},
-                {"&&", TOK_SEP},    {"&>>", TOK_REDIR}, {"&>", TOK_REDIR},   {"&", TOK_SEP},
-                {"||", TOK_SEP},    {"|&", TOK_SEP},    {"|", TOK_SEP},      {"(", TOK_LPAREN},
-                {")", TOK_RPAREN},  {"<<<", TOK_REDIR}, {"<<", TOK_HEREDOC}, {"<&", TOK_REDIR},
-                {"<>", TOK_REDIR},  {"<", TOK_REDIR},   {">>", TOK_REDIR},   {">&", TOK_REDIR},
-                {">|", TOK_REDIR},  {">", TOK_REDIR},
-        };
-        for (size_t i = 0; i < ELEMENTSOF(ops); i++) {
-                size_t l = strlen(ops[i].op);
-                if ((size_t)(L->end - L->p) >= l && memcmp(L->p, ops[i].op, l) == 0) {
-                        L->p += l;
-                        return ops[i].tok;
-                }
-        }
-        return -1;
-}
-
-/* The next token; a word goes to w. arith: "((" here is an arithmetic command, skipped. */
-static int lex_token(Scan *s, Lexer *L, Word *w, bool arith) {
-        for (;;) {
-                while (L->p < L->end && is_blank(*L->p))
-                        L->p++;
-                if (L->end - L->p >= 2 && L->p[0] == '\\' && L->p[1] == '\n') {
-                        L->p += 2;
-                        L->line++;
-                } else if (L->p < L->end && *L->p == '#') {
-                        const char *nl = memchr(L->p, '\n', (size_t)(L->end - L->p));
-                        L->p = nl ? nl : L->end;
-                } else
-                        break;
-        }
-        if (L->p >= L->end)
-                return TOK_EOF;
-        char c = *L->p, next = L->p + 1 < L->end ? L->p[1] : 0;
-        if (c == '\n') {
-                L->p++;
-                L->line++;
-                lex_heredoc_bodies(L);
-                return TOK_NEWLINE;
-        }
-        if (arith && c == '(' && next == '(') {
-                L->p += 2;
-                lex_skip_nested(L, '(', ')', 2, true);
-                return TOK_ARITH;
-        }
-        const char *q = L->p;
-        while (q < L->end && is_digit(*q))
-                q++;
-        if (q > L->p && q < L->end && (*q == '<' || *q == '>')) /* "2>": the fd number is no word */
-                L->p = q, c = *q, next = q + 1 < L->end ? q[1] : 0;
-        if (!((c == '<' || c == '>') && next == '(')) {
-                int t = lex_op(L);
-                if (t == TOK_HEREDOC) {
-                        bool strip = L->p < L->end && *L->p == '-';
-                        L->p += strip;
-                        return lex_heredoc_op(s, L, w, strip);
-                }
-                if (t >= 0)
-                        return t;
-        }
-        const char *start = L->p;
-        int r = lex_word(s, L, w);
-        if (L->p == start) /* never stand still */
-                L->p++;
-        return r < 0 ? r : TOK_WORD;
 }
 
 /* ----- runner prefixes ----- */
@@ -622,7 +202,7 @@ static void cmd_reset(Cmd *c, State state) {
 /* The literal word in command position: reported unless a builtin or keyword; a runner's arguments follow. */
 static int command_word(Scan *s, Cmd *c, const Word *w) {
         cmd_reset(c, ST_ARGS);
-        if (!span_is(w, 0, w->len, M_QLIT))
+        if (!shell_span_is(w, 0, w->len, M_QLIT))
                 return report_path(s, w, 0, w->len);
         c->have_cmd = true;
         if (streq(w->buf, ".") || streq(w->buf, "source")) {
@@ -647,7 +227,7 @@ static int command_word(Scan *s, Cmd *c, const Word *w) {
 static int runner_value(Scan *s, const Word *w, size_t from, char kind) {
         if (kind == '!')
                 return scan_text(s, w, from);
-        if (kind == '@' && from < w->len && span_is(w, from, w->len, M_QLIT)) {
+        if (kind == '@' && from < w->len && shell_span_is(w, from, w->len, M_QLIT)) {
                 int r = scan_add(s, SHELL_REF_COMMAND, w->buf + from, w->len - from, w->line);
                 if (r < 0)
                         return r;
@@ -667,7 +247,7 @@ static int runner_option(Scan *s, Cmd *c, const Word *w) {
                 char kind = o ? o[n] : 0;
                 c->shell_c = c->shell_c || kind == '+';
                 c->user_cmd = c->user_cmd || kind == '^';
-                if (char_in(kind, ":!@^")) {
+                if (char_in_set(kind, ":!@^")) {
                         size_t v = !is_long ? i + 1 : eq ? (size_t)(eq - w->buf) + 1 : w->len;
                         if (v < w->len)
                                 return runner_value(s, w, v, kind);
@@ -691,14 +271,14 @@ static int runner_word(Scan *s, Cmd *c, const Word *w) {
                 return runner_value(s, w, 0, kind);
         if (rn->flags & RUNNER_TEXT) {
                 c->state = ST_ARGS;
-                return word_is(w, "-") ? 0 : scan_text(s, w, 0);
+                return shell_word_is(w, "-") ? 0 : scan_text(s, w, 0);
         }
-        if (word_is(w, "--") && !c->opts_done)
+        if (shell_word_is(w, "--") && !c->opts_done)
                 c->opts_done = true;
         else if (!c->opts_done && w->len > 1 && w->buf[0] == '-' && w->mask[0] == M_LIT)
                 return runner_option(s, c, w);
-        else if (!word_is(w, "-")) {
-                if ((rn->flags & RUNNER_ASSIGN) && (v = word_assignment(w)) > 0)
+        else if (!shell_word_is(w, "-")) {
+                if ((rn->flags & RUNNER_ASSIGN) && (v = shell_word_assignment(w)) > 0)
                         return report_assignment(s, w, v);
                 if (rn->flags & RUNNER_SHELL)
                         c->state = ST_ARGS;
@@ -714,8 +294,6 @@ static int runner_word(Scan *s, Cmd *c, const Word *w) {
         }
         return 0;
 }
-
-/* ----- the command-position state machine ----- */
 
 static int parse_command(Scan *s, Cmd *c, const Word *w) {
         static const struct {
@@ -744,11 +322,11 @@ static int parse_command(Scan *s, Cmd *c, const Word *w) {
                 {"[[", ST_DBRACKET},
         };
         for (size_t i = 0; i < ELEMENTSOF(keywords); i++)
-                if (word_is(w, keywords[i].word)) {
+                if (shell_word_is(w, keywords[i].word)) {
                         cmd_reset(c, keywords[i].next);
                         return 0;
                 }
-        size_t v = word_assignment(w);
+        size_t v = shell_word_assignment(w);
         if (v > 0)
                 return report_assignment(s, w, v);
         return command_word(s, c, w);
@@ -780,28 +358,28 @@ static int parse_word(Scan *s, Cmd *c, const Word *w) {
         case ST_SOURCE:
                 c->state = ST_ARGS;
                 c->n_words++;
-                if (w->len > 0 && span_is(w, 0, w->len, M_QLIT))
+                if (w->len > 0 && shell_span_is(w, 0, w->len, M_QLIT))
                         return scan_add(s, SHELL_REF_SOURCE, w->buf, w->len, w->line);
                 return report_path(s, w, 0, w->len);
         case ST_CASE_HEAD:
-                if (word_is(w, "in"))
+                if (shell_word_is(w, "in"))
                         c->state = ST_PATTERN;
                 return report_path(s, w, 0, w->len);
         case ST_PATTERN:
-                if (word_is(w, "esac"))
+                if (shell_word_is(w, "esac"))
                         cmd_reset(c, ST_ARGS);
                 return 0;
         case ST_FUNC_NAME:
                 c->state = ST_FUNC_AFTER;
-                return w->len > 0 && span_is(w, 0, w->len, M_QLIT) ? func_add(s, w->buf) : 0;
+                return w->len > 0 && shell_span_is(w, 0, w->len, M_QLIT) ? func_add(s, w->buf) : 0;
         case ST_DBRACKET:
-                if (word_is(w, "]]"))
+                if (shell_word_is(w, "]]"))
                         c->state = ST_ARGS;
                 return report_path(s, w, 0, w->len);
         default:
                 c->state = ST_ARGS;
                 c->n_words++;
-                if (c->decl && (v = word_assignment(w)) > 0)
+                if (c->decl && (v = shell_word_assignment(w)) > 0)
                         return report_assignment(s, w, v);
                 return report_path(s, w, 0, w->len);
         }
@@ -858,14 +436,14 @@ static int parse_op(Scan *s, Cmd *c, int t, unsigned *parens) {
 }
 
 /* Commands up to the end of the text, or for a substitution up to its ")". */
-static int parse_list(Scan *s, Lexer *L, bool in_subst) {
-        _cleanup_(word_done) Word w = {};
+int shell_parse_list(Scan *s, Lexer *L, bool in_subst) {
+        _cleanup_(shell_word_done) Word w = {};
         unsigned parens = 0;
         Cmd c;
 
         cmd_reset(&c, ST_CMD);
         for (;;) {
-                int r = lex_token(s, L, &w, c.state == ST_CMD || c.state == ST_FOR);
+                int r = shell_lex_token(s, L, &w, c.state == ST_CMD || c.state == ST_FOR);
                 if (r <= 0) /* an error or TOK_EOF */
                         return r;
                 r = r == TOK_WORD ? parse_word(s, &c, &w) : parse_op(s, &c, r, &parens);
@@ -874,9 +452,9 @@ static int parse_list(Scan *s, Lexer *L, bool in_subst) {
         }
 }
 
-static int parse_text(Scan *s, const char *text, size_t size, unsigned line) {
-        _cleanup_(lexer_done) Lexer L = {.p = text, .end = text + size, .line = line};
-        return parse_list(s, &L, false);
+int shell_parse_text(Scan *s, const char *text, size_t size, unsigned line) {
+        _cleanup_(shell_lexer_done) Lexer L = {.p = text, .end = text + size, .line = line};
+        return shell_parse_list(s, &L, false);
 }
 
 static int cmp_str(const void *a, const void *b) {
@@ -901,7 +479,7 @@ int shell_scan(const char *text, size_t size, ShellRef **ret, size_t *ret_n) {
         _cleanup_(scan_done) Scan s = {};
         int r;
 
-        r = parse_text(&s, text ? text : "", text ? size : 0, 1);
+        r = shell_parse_text(&s, text ? text : "", text ? size : 0, 1);
         if (r < 0)
                 return r;
         /* calls of functions the text defines are no commands, but what a runner runs is a program */

@@ -6,9 +6,15 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include "confine-plan.h"
 #include "confine.h"
+#include "dropin-write.h"
+#include "fileio.h"
 #include "macro.h"
+#include "path-util.h"
 #include "unit-file.h"
 
 static void test_escape(void **state) {
@@ -393,6 +399,64 @@ static void test_optional_program(void **state) {
         }
 }
 
+/* The path helpers every core file shares now (there were four copies of "under" and two of dirname). */
+static void test_path_util(void **state) {
+        static const struct {
+                const char *path, *dir;
+                bool under;
+        } under[] = {
+                {"/run", "/run", true},      {"/run/x", "/run", true}, {"/running", "/run", false},
+                {"/var/run", "/run", false}, {"/", "/run", false},     {"/run/", "/run", true},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(under); i++)
+                assert_int_equal(path_is_under(under[i].path, under[i].dir), under[i].under);
+        static const struct {
+                const char *path, *dirname, *basename;
+        } parts[] = {
+                {"/a/b", "/a", "b"},
+                {"/x", "/", "x"},
+                {"x", "/", "x"},
+                {"/usr/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu", "libc.so.6"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(parts); i++) {
+                _cleanup_free_ char *d = path_dirname(parts[i].path);
+                assert_non_null(d);
+                assert_string_equal(d, parts[i].dirname);
+                assert_string_equal(path_basename(parts[i].path), parts[i].basename);
+                if (strchr(parts[i].path, '/'))
+                        assert_int_equal(path_dirname_len(parts[i].path), strlen(parts[i].dirname));
+        }
+}
+
+/* A file whose size says nothing is read to its end, or to max; the one atomic writer takes a path too. */
+static void test_fileio(void **state) {
+        _cleanup_free_ char *text = NULL;
+        size_t n;
+        assert_int_equal(read_virtual_file("/proc/self/status", SIZE_MAX, &text, &n), 0);
+        assert_non_null(strstr(text, "\nPid:"));
+        assert_int_equal(strlen(text), n);
+        text = mfree_str(text);
+        assert_int_equal(read_virtual_file("/proc/self/status", 4, &text, &n), 0);
+        assert_int_equal(n, 4);
+        assert_string_equal(text, "Name");
+        text = mfree_str(text);
+        assert_int_equal(read_virtual_file("/proc/self/no-such-file", 4, &text, &n), -ENOENT);
+
+        char dir[] = "/tmp/test-confine-XXXXXX";
+        assert_non_null(mkdtemp(dir));
+        _cleanup_free_ char *path = NULL;
+        assert_true(asprintf(&path, "%s/f.json", dir) > 0);
+        assert_int_equal(atomic_write_file(path, "one\n", 0600), 0);
+        assert_int_equal(atomic_write_file(path, "two\n", 0600), 0);
+        assert_int_equal(read_full_file_at(AT_FDCWD, path, 0, 1024, &text, &n), 0);
+        assert_string_equal(text, "two\n");
+        struct stat st;
+        assert_int_equal(stat(path, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0600);
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(rmdir(dir), 0); /* no temporary file left behind */
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_escape),
@@ -403,6 +467,8 @@ int main(void) {
                 cmocka_unit_test(test_header_errors),
                 cmocka_unit_test(test_coalescing),
                 cmocka_unit_test(test_coalescing_links),
+                cmocka_unit_test(test_path_util),
+                cmocka_unit_test(test_fileio),
         };
         return cmocka_run_group_tests_name("confine", tests, NULL, NULL);
 }

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "macro.h"
+#include "path-util.h"
+#include "unit-rules.h"
+
+static bool package_file_wanted(const char *f) {
+        static const char *const skip[] = {
+                "/usr/share/doc",      "/usr/share/man",
+                "/usr/share/info",     "/usr/share/lintian",
+                "/usr/share/bug",      "/usr/share/bash-completion",
+                "/usr/share/zsh",      "/usr/share/fish",
+                "/usr/share/menu",     "/usr/share/applications",
+                "/usr/share/icons",    "/usr/share/pixmaps",
+                "/usr/share/apport",   "/usr/share/locale",
+                "/usr/share/doc-base", "/usr/share/vim",
+                "/usr/share/debconf",  "/lib/systemd",
+                "/usr/lib/systemd",    "/etc/systemd",
+                "/usr/lib/tmpfiles.d", "/usr/lib/sysusers.d",
+                "/etc/init.d",         "/etc/init",
+                "/etc/logrotate.d",    "/etc/ufw",
+                "/etc/apparmor.d",     "/etc/insserv.conf.d",
+                "/etc/rc0.d",          "/etc/rc1.d",
+                "/etc/rc2.d",          "/etc/rc3.d",
+                "/etc/rc4.d",          "/etc/rc5.d",
+                "/etc/rc6.d",          "/etc/rcS.d",
+                "/usr/share/upstart",  "/etc/bash_completion.d",
+                "/usr/lib/debug",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(skip); i++)
+                if (path_is_under(f, skip[i]))
+                        return false;
+        /* the package's user commands (client tools, wrappers): what the unit runs is found by its Exec lines
+         * and scripts; its daemons in /usr/sbin stay */
+        static const char *const bins[] = {"/usr/bin", "/bin", "/usr/games"};
+        for (size_t i = 0; i < ELEMENTSOF(bins); i++)
+                if (path_is_under(f, bins[i]))
+                        return false;
+        const char *b = path_basename(f);
+        return !startswith(b, "changelog") && !startswith(b, "README") && !startswith(b, "NEWS");
+}
+
+/* The packages of the unit's programs, and the packages of the same source they depend on. */
+int rule_find_packages(RuleCtx *x) {
+        size_t n = closure_n_nodes(x->c);
+        _cleanup_free_ const char **paths = calloc(2 * n + 2, sizeof(char *)),
+                                  **owners = calloc(2 * n + 2, sizeof(char *));
+        _cleanup_free_ size_t *idx = calloc(2 * n + 2, sizeof(size_t));
+        if (!paths || !owners || !idx)
+                return -ENOMEM;
+        size_t k = 0;
+        /* the program as the unit names it (/usr/bin/redis-server, of redis-server) and its real file
+         * (/usr/bin/redis-check-rdb, of redis-tools) */
+        for (size_t i = 0; i < n; i++) {
+                const ClosureNode *c = closure_node(x->c, i);
+                if (!c->root || (c->kind != NODE_EXEC && c->kind != NODE_SCRIPT))
+                        continue;
+                idx[k] = i;
+                paths[k++] = c->path;
+                if (!streq(c->path, c->realpath)) {
+                        idx[k] = i;
+                        paths[k++] = c->realpath;
+                }
+        }
+        /* the unit file's own package (tinyproxy.service is tinyproxy's; its program is tinyproxy-bin's) */
+        size_t first_root = SIZE_MAX;
+        for (size_t i = 0; i < n && first_root == SIZE_MAX; i++)
+                if (closure_node(x->c, i)->root)
+                        first_root = i;
+        if (x->svc->fragment_path && first_root != SIZE_MAX) {
+                idx[k] = first_root;
+                paths[k++] = x->svc->fragment_path;
+        }
+        int r = dpkg_db_find_owners(x->db, paths, k, owners);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < k; i++) {
+                if (!owners[i])
+                        continue;
+                _cleanup_free_ char *pkgname = strndup(owners[i], strcspn(owners[i], ", "));
+                const DpkgPackage *p;
+                if (!pkgname)
+                        return -ENOMEM;
+                if (dpkg_db_package_info(x->db, pkgname, &p) < 0)
+                        continue;
+                /* the shell's, coreutils'...: tools, not the daemon's own */
+                if (p->essential || streq(p->priority, "required"))
+                        continue;
+                _cleanup_(strv_freep) char **deps = NULL;
+                if (dpkg_depends_names(p->depends, &deps) < 0 || strv_extend(&deps, p->name) < 0)
+                        return -ENOMEM;
+                for (char **d = deps; *d; d++) {
+                        const DpkgPackage *q;
+                        if (dpkg_db_package_info(x->db, *d, &q) < 0 || !streq(q->source, p->source) ||
+                            strv_contains(x->pkgs, q->name))
+                                continue;
+                        if (strv_extend(&x->pkgs, q->name) < 0 ||
+                            strv_extend(&x->pkg_of, closure_node(x->c, idx[i])->path) < 0 ||
+                            (!strv_contains(x->own, q->name) && strv_extend(&x->own, q->name) < 0) ||
+                            (!strv_contains(x->own, q->source) && strv_extend(&x->own, q->source) < 0))
+                                return -ENOMEM;
+                }
+        }
+        return 0;
+}
+
+/* Absolute paths in a text: a configuration file's (state directories always; with the package rule the
+ * files and small directories it names too: a helper the configuration runs, a site's document root), or
+ * the string literals of a Perl or Python script (quoted only). Comment lines are skipped. */
+int rule_text_paths(RuleCtx *x, size_t parent, const char *origin, const char *text, size_t size, bool quoted,
+                    bool own_only) {
+        unsigned line = 1;
+        bool comment = false, start = true;
+        for (size_t i = 0; i < size; i++) {
+                if (text[i] == '\n') {
+                        line++;
+                        comment = false;
+                        start = true;
+                        continue;
+                }
+                if (start && !strchr(" \t", text[i])) {
+                        comment = strchr("#;", text[i]) != NULL;
+                        start = false;
+                }
+                if (comment || text[i] != '/' ||
+                    (i > 0 && !strchr(quoted ? "\"'`" : " \t=\"':", text[i - 1])) || (i == 0 && quoted))
+                        continue;
+                size_t len = strcspn(text + i, quoted ? "\"'`\n " : " \t\n\"';,)");
+                bool state = startswith(text + i, "/var/") || startswith(text + i, "/run/");
+                if (!state && !(x->rules & (UNIT_RULE_PACKAGE | UNIT_RULE_SCRIPTS)))
+                        continue;
+                _cleanup_free_ char *p = strndup(text + i, len), *reason = NULL;
+                if (!p || asprintf(&reason, "named in %s line %u", origin, line) < 0)
+                        return -ENOMEM;
+                /* include /etc/nginx/modules-enabled/ *.conf: the directory */
+                char *glob = strpbrk(p, "*?[");
+                if (glob && !quoted) {
+                        *glob = 0;
+                        char *slash = strrchr(p, '/');
+                        if (slash && slash != p)
+                                *slash = 0;
+                }
+                int r = 0;
+                if (len > 1 && !strpbrk(p, "$*?[%{<>| \t@\\") && (!own_only || rule_own_place(x, p, "")) &&
+                    (r = rule_named_path(x, p, parent, reason, false)) < 0)
+                        return r;
+                i += len ? len - 1 : 0;
+        }
+        return 0;
+}
+
+static bool user_exists(RuleCtx *x, const char *name) {
+        uid_t uid;
+        gid_t gid;
+        return rule_lookup_user(x->root, name, &uid, &gid) >= 0 && uid != 0;
+}
+
+/* "user www-data;" (nginx), "User=mysql", "user = munin", "RunAsUser munin": the user a root daemon
+ * switches to, when it exists. */
+static int run_as_user(RuleCtx *x, const char *conffile, const char *text) {
+        unsigned line = 0;
+        for (const char *l = text; l && *l && !x->x->run_as;
+             l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+                line++;
+                l += strspn(l, " \t");
+                if (*l == '[')
+                        break; /* a section of an INI file ([plugin]): not the daemon's own */
+                const char *k = strncasecmp(l, "user", 4) == 0        ? l + 4
+                                : strncasecmp(l, "runasuser", 9) == 0 ? l + 9
+                                                                      : NULL;
+                if (!k || !strchr(" \t=:", *k))
+                        continue;
+                k += strspn(k, " \t=:");
+                size_t n = strspn(k, "abcdefghijklmnopqrstuvwxyz0123456789_-ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+                if (n == 0 || n > 32 || !strchr(" \t;\n", k[n] ? k[n] : '\n'))
+                        continue;
+                _cleanup_free_ char *name = strndup(k, n);
+                if (!name)
+                        return -ENOMEM;
+                if (!user_exists(x, name))
+                        continue;
+                if (asprintf(&x->x->run_as_where, "%s line %u", conffile, line) < 0)
+                        return -ENOMEM;
+                x->x->run_as = TAKE_PTR(name);
+        }
+        return 0;
+}
+
+static int conffile_paths(RuleCtx *x, const char *conffile, size_t parent) {
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+        int r = rule_read_text(x, conffile, CONFFILE_MAX, &text, &size);
+        if (r <= 0)
+                return r;
+        if (!x->x->run_as && (r = run_as_user(x, conffile, text)) < 0)
+                return r;
+        return rule_text_paths(x, parent, conffile, text, size, false, false);
+}
+
+/* Paths compiled into a program (its strings), where they name its own places: /etc/NAME..., /usr/share/NAME,
+ * /var/lib/NAME..., NAME one of the unit's, its program's or its packages' names. The configuration file a
+ * daemon opens by default is found this way (/etc/ssh/sshd_config, /etc/tinyproxy/tinyproxy.conf). */
+bool rule_own_place(RuleCtx *x, const char *path, const char *prog) {
+        static const char *const bases[] = {"/etc/",       "/usr/share/", "/usr/lib/",
+                                            "/var/lib/",   "/var/log/",   "/var/spool/",
+                                            "/var/cache/", "/run/",       "/var/run/"};
+        for (size_t b = 0; b < ELEMENTSOF(bases); b++) {
+                const char *rest = startswith(path, bases[b]);
+                if (!rest)
+                        continue;
+                for (char *const *o = x->own;; o++) {
+                        const char *name = *o ? *o : prog;
+                        size_t n = name ? strlen(name) : 0;
+                        /* "cron" owns /etc/cron.d and /etc/crontab; "at" owns /etc/at.deny, not /etc/atop */
+                        if (n >= 2 && strncmp(rest, name, n) == 0 &&
+                            (n >= 4 || !rest[n] || strchr("/.-_", rest[n])))
+                                return true;
+                        if (!*o)
+                                break;
+                }
+        }
+        return false;
+}
+
+int rule_compiled_paths(RuleCtx *x, size_t node) {
+        const ClosureNode *n = closure_node(x->c, node);
+        _cleanup_free_ char *text = NULL, *reason = NULL;
+        size_t size;
+        int r = rule_read_text(x, n->realpath, 64u * 1024 * 1024, &text, &size);
+        if (r <= 0 || size < 4 || memcmp(text, "\177ELF", 4) != 0)
+                return r < 0 ? r : 0;
+        /* the daemon itself (an ExecStart= program) imports chroot(2): its dynamic string table names it.
+         * Tools that merely could (start-stop-daemon --chroot) do not count. */
+        bool daemon = false;
+        for (size_t k = 0; k < x->svc->exec[EXEC_START].n; k++)
+                daemon = daemon || streq(x->svc->exec[EXEC_START].items[k].path, n->path);
+        if (daemon && !x->x->chroot_by && memmem(text, size, "\0chroot\0", 8) &&
+            !(x->x->chroot_by = strdup(n->path)))
+                return -ENOMEM;
+        if (!(x->rules & UNIT_RULE_PACKAGE))
+                return 0;
+        if (asprintf(&reason, "compiled into %s", n->path) < 0)
+                return -ENOMEM;
+        const char *prog = path_basename(n->path);
+        for (size_t i = 0; i < size; i++) {
+                /* a string of its own, or a path inside a message ("Cannot open /run/atd.pid") */
+                if (text[i] != '/' || (i > 0 && text[i - 1] != 0 && text[i - 1] != ' '))
+                        continue;
+                size_t len = strnlen(text + i, size - i);
+                if (i + len >= size)
+                        continue;
+                for (size_t k = 0; k < len; k++)
+                        if (text[i + k] == ' ' ||
+                            (text[i + k] == ':' && k + 1 < len && text[i + k + 1] == ' ')) {
+                                len = k;
+                                break;
+                        }
+                if (len < 5 || len > 255)
+                        continue;
+                bool printable = true;
+                for (size_t k = 0; k < len && printable; k++)
+                        printable =
+                                text[i + k] > ' ' && text[i + k] < 0x7f && !strchr("%$*?[{\\", text[i + k]);
+                _cleanup_free_ char *path = printable ? strndup(text + i, len) : NULL;
+                if (printable && !path)
+                        return -ENOMEM;
+                if (printable && rule_own_place(x, path, prog) &&
+                    (r = rule_named_path(x, path, node, reason, false)) < 0)
+                        return r;
+                i += len;
+        }
+        return 0;
+}
+
+int rule_package_files(RuleCtx *x) {
+        int r = 0;
+        for (size_t i = 0; x->pkgs && x->pkgs[i] && r >= 0; i++) {
+                size_t parent;
+                if (closure_find(x->c, x->pkg_of[i], &parent) < 0)
+                        continue;
+                _cleanup_(strv_freep) char **conf = NULL, **files = NULL;
+                if ((r = dpkg_db_package_conffiles(x->db, x->pkgs[i], &conf)) < 0 && r != -ENOENT)
+                        return r;
+                if ((r = dpkg_db_package_files(x->db, x->pkgs[i], &files)) < 0 && r != -ENOENT)
+                        return r;
+                r = 0;
+                _cleanup_free_ char *cwhy = NULL, *fwhy = NULL;
+                if (asprintf(&cwhy, "conffile of %s", x->pkgs[i]) < 0 ||
+                    asprintf(&fwhy, "file of %s", x->pkgs[i]) < 0)
+                        return -ENOMEM;
+                for (char **f = conf; f && *f && r >= 0; f++) {
+                        if ((x->rules & UNIT_RULE_PACKAGE) && package_file_wanted(*f))
+                                r = rule_add(x, *f, parent, NODE_FILE, cwhy, NULL);
+                        if (r >= 0)
+                                r = conffile_paths(x, *f, parent);
+                }
+                for (char **f = files; f && *f && r >= 0; f++) {
+                        struct stat st;
+                        if (fs_root_chase(x->root, *f, NULL, &st) < 0)
+                                continue;
+                        if (S_ISDIR(st.st_mode)) {
+                                if (rule_is_state_dir(*f) && (r = strv_extend(&x->pkg_dirs, *f)) >= 0)
+                                        r = rule_name_dir(x, *f, fwhy);
+                                /* a link to a directory (/usr/share/nginx/modules -> /usr/lib/nginx/modules):
+                                 * the files behind it, at the link's path */
+                                else if ((x->rules & UNIT_RULE_PACKAGE) && package_file_wanted(*f) &&
+                                         fs_root_is_symlink(x->root, *f) > 0)
+                                        r = rule_add_dir_files(x, *f, parent, fwhy, false);
+                                continue;
+                        }
+                        if (S_ISREG(st.st_mode) && (x->rules & UNIT_RULE_PACKAGE) &&
+                            package_file_wanted(*f) && !strv_contains(conf, *f) && !path_is_under(*f, "/var"))
+                                r = rule_add(x, *f, parent, NODE_FILE, fwhy, NULL);
+                }
+        }
+        return r < 0 ? r : 0;
+}
