@@ -118,6 +118,9 @@ DotClass closure_dot_class(const ClosureNode *n) {
 
 const char *closure_dot_edge_label(const ClosureNode *parent, const ClosureNode *n) {
         const char *why = n->reason;
+        /* a shared object loads nothing but by DT_NEEDED (libc needs the loader, found first as PT_INTERP) */
+        if (parent && parent->kind == NODE_LIBRARY && n->kind != NODE_FILE)
+                return "DT_NEEDED";
         if (n->found_via == VIA_INTERP)
                 return "PT_INTERP";
         if (n->found_via == VIA_SHEBANG)

@@ -35,10 +35,35 @@ static int parse_figure(const char *p, double *ret, const char **ret_end) {
         return 0;
 }
 
-int security_parse_output(const char *text, const char *unit, double *ret_score, char **ret_level) {
+/* A copy of text without terminal escapes: colours (ESC [ ... letter) and links (ESC ] ... BEL or ESC \\),
+ * which systemd writes when SYSTEMD_COLORS is set even into a pipe. */
+static char *strip_escapes(const char *text) {
+        char *s = malloc(strlen(text) + 1), *o = s;
+        if (!s)
+                return NULL;
+        for (const char *p = text; *p;) {
+                if (p[0] == '\033' && p[1] == '[') {
+                        for (p += 2; *p && !(*p >= 0x40 && *p <= 0x7e); p++)
+                                ;
+                        p += *p ? 1 : 0;
+                } else if (p[0] == '\033' && p[1] == ']') {
+                        for (p += 2; *p && *p != '\a' && !(p[0] == '\033' && p[1] == '\\'); p++)
+                                ;
+                        p += *p == '\a' ? 1 : *p ? 2 : 0;
+                } else
+                        *o++ = *p++;
+        }
+        *o = 0;
+        return s;
+}
+
+int security_parse_output(const char *raw, const char *unit, double *ret_score, char **ret_level) {
         const char *line = NULL;
-        if (!text)
+        if (!raw)
                 return -EINVAL;
+        _cleanup_free_ char *text = strip_escapes(raw);
+        if (!text)
+                return -ENOMEM;
         /* the last such line for unit: a report of several units has one each */
         for (const char *p = text; (p = strstr(p, OVERALL)); p += strlen(OVERALL)) {
                 const char *name = p + strlen(OVERALL), *eol = strchrnul(name, '\n');
