@@ -92,8 +92,10 @@ DotClass closure_dot_class(const ClosureNode *n) {
         const char *why = n->reason;
         if (why && startswith(why, "learned"))
                 return DOT_LEARNED;
-        if (why && (startswith(why, "NSS module") || startswith(why, "PAM module") ||
-                    startswith(why, "included by")))
+        /* what the plugin rules find: NSS, PAM, gconv, the locale */
+        if (why &&
+            (startswith(why, "NSS ") || startswith(why, "PAM module") || startswith(why, "included by") ||
+             startswith(why, "read by PAM") || reason_is(why, "gconv") || reason_is(why, "the locale")))
                 return DOT_PLUGIN;
         if (reason_is(why, " module of ") || reason_is(why, " extension of "))
                 return DOT_MODULE;
@@ -142,9 +144,10 @@ const char *closure_dot_edge_label(const ClosureNode *parent, const ClosureNode 
                 {"command in", "command"},
                 {"sourced by", "sourced"},
                 {"named in", "named"},
-                {"NSS module", "NSS"},
+                {"NSS ", "NSS"},
                 {"PAM module", "PAM"},
                 {"included by", "PAM include"},
+                {"read by PAM", "PAM"},
                 {"the locale", "locale"},
                 {"compiled into", "compiled in"},
                 {"learned", "learned"},
@@ -156,6 +159,17 @@ const char *closure_dot_edge_label(const ClosureNode *parent, const ClosureNode 
                 return "extension";
         if (reason_is(why, " module of "))
                 return "module";
+        /* "in DIR, REASON": a directory's file, for the reason its directory is there */
+        static const struct {
+                const char *word, *label;
+        } inner[] = {{"the locale", "locale"},
+                     {"gconv", "gconv"},
+                     {"PAM", "PAM"},
+                     {"NSS", "NSS"},
+                     {"named in", "named"}};
+        for (size_t i = 0; i < ELEMENTSOF(inner); i++)
+                if (reason_is(why, inner[i].word))
+                        return inner[i].label;
         return "rule";
 }
 

@@ -208,6 +208,14 @@ static void test_classes(void **state) {
                 {NODE_LIBRARY, VIA_DIRECT, "PAM module in /etc/pam.d/cron line 2", DOT_PLUGIN, "PAM"},
                 {NODE_FILE, VIA_DIRECT, "learned: opened while serving", DOT_LEARNED, "learned"},
                 {NODE_FILE, VIA_DIRECT, "named in /etc/default/x line 1", DOT_FILE, "named"},
+                {NODE_FILE, VIA_DIRECT, "NSS configuration read by libc", DOT_PLUGIN, "NSS"},
+                {NODE_FILE, VIA_DIRECT, "read by PAM modules", DOT_PLUGIN, "PAM"},
+                {NODE_FILE, VIA_DIRECT, "in /usr/lib/locale/C.utf8, the locale LANG=C.UTF-8", DOT_PLUGIN,
+                 "locale"},
+                {NODE_FILE, VIA_DIRECT, "gconv module table and Unicode modules", DOT_PLUGIN, "gconv"},
+                {NODE_FILE, VIA_DIRECT,
+                 "in /lib/lsb/init-functions.d, named in /lib/lsb/init-functions line 3", DOT_FILE, "named"},
+                {NODE_FILE, VIA_DIRECT, "something new", DOT_FILE, "rule"},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 ClosureNode n = {.path = "/x",
