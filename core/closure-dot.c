@@ -211,7 +211,7 @@ static void out_missing(Out *o, const Closure *c, size_t i) {
 }
 
 static void out_header(Out *o, const DotOptions *opt) {
-        out_printf(o, "digraph closure {\n    graph [rankdir=LR, fontname=\"sans-serif\"");
+        out_printf(o, "digraph closure {\n    graph [rankdir=LR, newrank=true, fontname=\"sans-serif\"");
         if (opt && opt->title) {
                 out_printf(o, ", label=\"");
                 out_str(o, opt->title);
