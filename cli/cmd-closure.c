@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <unistd.h>
 
+#include "closure-dot.h"
 #include "closure-json.h"
 #include "unit-closure.h"
 #include "closure.h"
@@ -13,6 +14,7 @@
 #include "macro.h"
 #include "options.h"
 #include "output.h"
+#include "run-check.h"
 #include "service-source.h"
 #include "unit-name.h"
 
@@ -141,13 +143,144 @@ static int print_list(const Closure *c) {
         return 0;
 }
 
+/* A unit name: the programs of its Exec* lines, with its PATH and LD_LIBRARY_PATH, and what they need beyond
+ * their ELF files, each with its reason. 0, 1 (an error, printed), or -ENOMEM. */
+static int add_unit(CliOptions *o, ServiceSource *src, ClosureContext *ctx, Closure *cl, const char *name) {
+        Service *s = NULL;
+        _cleanup_free_ char *err = NULL;
+        int ret = 0;
+        if (cli_source_load(src, name, &s) < 0)
+                return 1;
+        if (!streq_ptr(s->load_state, "loaded")) {
+                /* like a FILE that cannot be read: an error, exit status 1 */
+                log_error("%s is %s: it has no programs to inspect. Check the name with 'sdconfine list'.",
+                          s->id, s->load_state ? s->load_state : "not loaded");
+                ret = 1;
+        }
+        int r = service_add_closure(s, cl, &err);
+        if (r >= 0) {
+                unsigned rules = UNIT_RULE_SCRIPTS | UNIT_RULE_MODULES |
+                                 (o->all ? UNIT_RULE_PACKAGE | UNIT_RULE_PLUGINS : 0);
+                ClosureEnv uenv = {.path = service_getenv(s, "PATH"),
+                                   .ld_library_path = service_getenv(s, "LD_LIBRARY_PATH")};
+                DpkgDb *rdb = NULL;
+                UnitExtras x = {};
+                if (o->all)
+                        (void)dpkg_db_new(closure_context_root(ctx), &rdb);
+                r = unit_closure_extend(cl, rdb, s, &uenv, rules, &x);
+                for (char **h = x.hazards; h && *h; h++)
+                        fprintf(stderr, "sdconfine: note: %s\n", *h);
+                unit_extras_done(&x);
+                dpkg_db_free(rdb);
+        }
+        service_free(s);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                log_error("cannot read %s. Check the unit's Exec* lines.", err ? err : name);
+                ret = 1;
+        }
+        return ret;
+}
+
+/* A FILE: relative means the current directory on the host; below --root it must be absolute. 0, 1 (an
+ * error, printed), or -ENOMEM. */
+static int add_file(CliOptions *o, Closure *cl, const char *path) {
+        const char *arg_root = o->source.root;
+        ClosureEnv env = {.ld_library_path = o->ld_library_path, .path = o->search_path};
+        char abs[PATH_MAX];
+        if (path[0] != '/') {
+                if (arg_root) {
+                        log_error("%s: give an absolute path inside %s.", path, arg_root);
+                        return 1;
+                }
+                if (!getcwd(abs, sizeof abs) || strlen(abs) + strlen(path) + 2 > sizeof abs) {
+                        log_error("%s: cannot make the path absolute.", path);
+                        return 1;
+                }
+                strcat(abs, "/");
+                strcat(abs, path);
+                path = abs;
+        }
+        int r = closure_add_program(cl, path, &env);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                log_error("cannot read %s%s%s%s: %s.%s", path, arg_root ? " (below the root " : "",
+                          arg_root ? arg_root : "", arg_root ? ")" : "", error_words(-r),
+                          r == -ENOENT   ? " Check the path."
+                          : r == -EACCES ? " Run as root or as a user who may read it."
+                                         : "");
+                return 1;
+        }
+        return 0;
+}
+
+/* --dot prints the graph; --svg FILE renders it through Graphviz. 0, 1 (an error, printed), or -ENOMEM. */
+static int print_dot(CliOptions *o, const Closure *c) {
+        _cleanup_free_ char *text = NULL, *title = NULL, *out = NULL, *errors = NULL;
+        size_t len = 0, cap = 0;
+        for (unsigned i = 0; i < o->n_args; i++)
+                if (buf_append(&title, &len, &cap, i ? " " : "", i ? 1 : 0) < 0 ||
+                    buf_append(&title, &len, &cap, o->args[i], strlen(o->args[i])) < 0)
+                        return -ENOMEM;
+        DotOptions d = {.collapse = o->dot_collapse, .title = title};
+        int r = closure_to_dot(c, &d, &text);
+        if (r < 0)
+                return r;
+        if (!o->svg_file) {
+                fputs(text, stdout);
+                return 0;
+        }
+        char *argv[] = {(char *)"dot", (char *)"-Tsvg", (char *)"-o", (char *)o->svg_file, NULL};
+        int status;
+        r = run_program(argv, text, 1u << 20, 120000, &status, &out, &errors);
+        if (r == -ENOENT) {
+                log_error(
+                        "--svg needs Graphviz's dot, which is not installed: install the package graphviz "
+                        "(apt-get install graphviz), or print the graph with --dot and render it elsewhere.");
+                return 1;
+        }
+        if (r < 0 || status != 0) {
+                log_error("dot -Tsvg -o %s failed: %s", o->svg_file,
+                          r < 0               ? error_words(-r)
+                          : errors && *errors ? errors
+                                              : "no message");
+                return 1;
+        }
+        return 0;
+}
+
+static int print_closure(CliOptions *o, ClosureFormat format, const Closure *cl) {
+        switch (format) {
+        case FORMAT_JSON: {
+                json_t *j = NULL;
+                int r = closure_to_json(cl, &j);
+                if (r < 0)
+                        return r;
+                json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+                fputc('\n', stdout);
+                json_decref(j);
+                return 0;
+        }
+        case FORMAT_DOT:
+                return print_dot(o, cl);
+        case FORMAT_LIST:
+                return print_list(cl);
+        default:
+                return print_tree(cl);
+        }
+}
+
 int cmd_closure(CliOptions *o) {
         const char *arg_root = o->source.root;
         ClosureFormat arg_format = o->format;
-        bool arg_packages = !o->no_packages, arg_all = o->all;
-        ClosureEnv env = {.ld_library_path = o->ld_library_path, .path = o->search_path};
-        int r, ret = 0;
+        int r = 0, ret = 0;
 
+        if (o->dot_collapse && arg_format != FORMAT_DOT) {
+                log_error("--dot-collapse goes with --dot or --svg FILE.");
+                return 2;
+        }
         if (arg_format == FORMAT_AUTO)
                 arg_format = isatty(STDOUT_FILENO) ? FORMAT_TREE : FORMAT_LIST;
         output_init(o->ascii);
@@ -164,137 +297,45 @@ int cmd_closure(CliOptions *o) {
                 return 1;
         }
         r = closure_new(ctx, &cl);
-        if (r < 0)
-                goto oom;
         /* package owners need a pass over the whole dpkg database: start reading it now, beside the closure.
          * No database (another distribution, a bare image): no package names, nothing else. */
-        if (arg_packages && arg_format != FORMAT_LIST && dpkg_db_new(closure_context_root(ctx), &db) >= 0)
+        if (r >= 0 && !o->no_packages && arg_format != FORMAT_LIST &&
+            dpkg_db_new(closure_context_root(ctx), &db) >= 0)
                 (void)dpkg_db_prefetch(db);
 
-        for (unsigned i = 0; i < o->n_args; i++) {
-                char abs[PATH_MAX];
+        for (unsigned i = 0; i < o->n_args && r >= 0; i++) {
                 const char *path = o->args[i];
-                /* a unit name: the programs of its Exec* lines, with its PATH and LD_LIBRARY_PATH. The
-                 * service source is opened once for all units named. */
                 if (!strchr(path, '/') && unit_name_suffix(path)) {
-                        Service *s = NULL;
-                        _cleanup_free_ char *err = NULL;
-                        if (!src_open) {
-                                if (cli_source_open(&o->source, &src, false) < 0) {
-                                        ret = 1;
-                                        break;
-                                }
-                                src_open = true;
-                        }
-                        if (cli_source_load(&src, path, &s) < 0) {
+                        /* the service source is opened once for all units named */
+                        if (!src_open && cli_source_open(&o->source, &src, false) < 0) {
                                 ret = 1;
-                                continue;
+                                break;
                         }
-                        if (!streq_ptr(s->load_state, "loaded")) {
-                                /* like a FILE that cannot be read: an error, exit status 1 */
-                                log_error("%s is %s: it has no programs to inspect. Check the name with "
-                                          "'sdconfine list'.",
-                                          s->id, s->load_state ? s->load_state : "not loaded");
-                                ret = 1;
-                        }
-                        r = service_add_closure(s, cl, &err);
-                        if (r >= 0) {
-                                /* what its programs need beyond their ELF files, each with its reason */
-                                unsigned rules = UNIT_RULE_SCRIPTS | UNIT_RULE_MODULES |
-                                                 (arg_all ? UNIT_RULE_PACKAGE | UNIT_RULE_PLUGINS : 0);
-                                ClosureEnv uenv = {.path = service_getenv(s, "PATH"),
-                                                   .ld_library_path = service_getenv(s, "LD_LIBRARY_PATH")};
-                                DpkgDb *rdb = NULL;
-                                UnitExtras x = {};
-                                if (arg_all)
-                                        (void)dpkg_db_new(closure_context_root(ctx), &rdb);
-                                r = unit_closure_extend(cl, rdb, s, &uenv, rules, &x);
-                                for (char **h = x.hazards; h && *h; h++)
-                                        fprintf(stderr, "sdconfine: note: %s\n", *h);
-                                unit_extras_done(&x);
-                                dpkg_db_free(rdb);
-                        }
-                        service_free(s);
-                        if (r == -ENOMEM)
-                                goto oom;
-                        if (r < 0) {
-                                log_error("cannot read %s. Check the unit's Exec* lines.", err ? err : path);
-                                ret = 1;
-                        }
-                        continue;
-                }
-                /* a relative name means the current directory on the host; below --root it must be absolute
-                 */
-                if (path[0] != '/') {
-                        if (arg_root) {
-                                log_error("%s: give an absolute path inside %s.", path, arg_root);
-                                ret = 1;
-                                continue;
-                        }
-                        if (!getcwd(abs, sizeof abs) || strlen(abs) + strlen(path) + 2 > sizeof abs) {
-                                log_error("%s: cannot make the path absolute.", path);
-                                ret = 1;
-                                continue;
-                        }
-                        strcat(abs, "/");
-                        strcat(abs, path);
-                        path = abs;
-                }
-                r = closure_add_program(cl, path, &env);
-                if (r == -ENOMEM)
-                        goto oom;
-                if (r < 0) {
-                        log_error("cannot read %s%s%s%s: %s.%s", path, arg_root ? " (below the root " : "",
-                                  arg_root ? arg_root : "", arg_root ? ")" : "", error_words(-r),
-                                  r == -ENOENT   ? " Check the path."
-                                  : r == -EACCES ? " Run as root or as a user who may read it."
-                                                 : "");
-                        ret = 1;
-                }
+                        src_open = true;
+                        r = add_unit(o, &src, ctx, cl, path);
+                } else
+                        r = add_file(o, cl, path);
+                if (r > 0)
+                        ret = r;
         }
-
-        if (db) {
+        if (r >= 0 && db)
                 r = closure_find_packages(cl, db);
-                db = dpkg_db_free(db);
-                if (r == -ENOMEM)
-                        goto oom;
-        }
-
-        switch (arg_format) {
-        case FORMAT_JSON: {
-                json_t *j = NULL;
-                r = closure_to_json(cl, &j);
-                if (r < 0)
-                        goto oom;
-                json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-                fputc('\n', stdout);
-                json_decref(j);
-                break;
-        }
-        case FORMAT_LIST:
-                r = print_list(cl);
-                break;
-        default:
-                r = print_tree(cl);
-        }
-        if (r < 0)
-                goto oom;
-        if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (r >= 0)
+                r = print_closure(o, arg_format, cl);
+        if (r > 0)
+                ret = r;
+        if (r >= 0 && (fflush(stdout) != 0 || ferror(stdout))) {
                 log_error("writing the output failed: %s.", error_words(errno));
                 ret = 1;
         }
+        if (r < 0) {
+                log_error("out of memory.");
+                ret = 1;
+        }
+        dpkg_db_free(db);
         closure_free(cl);
         closure_context_free(ctx);
         if (src_open)
                 service_source_close(&src);
         return ret;
-
-oom:
-        dpkg_db_free(db);
-        if (src_open)
-                service_source_close(&src);
-        log_error("out of memory.");
-        closure_free(cl);
-        closure_context_free(ctx);
-        return 1;
 }

@@ -58,7 +58,8 @@ static const Verb verbs[] = {
          "interpreter modules are always followed.",
          NULL,
          (const CliOpt[]){SOURCE, OPT_TREE, OPT_LIST, OPT_JSON, OPT_ASCII, OPT_LD_LIBRARY_PATH,
-                          OPT_SEARCH_PATH, OPT_NO_PACKAGES, OPT_ALL, OPT_END},
+                          OPT_SEARCH_PATH, OPT_NO_PACKAGES, OPT_ALL, OPT_DOT, OPT_SVG, OPT_DOT_COLLAPSE,
+                          OPT_END},
          1, UINT_MAX, false, cmd_closure},
         {"preview", "UNIT", "print the confinement drop-in for a service",
          "Print the drop-in that confines UNIT, computed from its closure; notes and suggestions go to\n"

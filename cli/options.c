@@ -54,6 +54,13 @@ static int opt_tree(CliOptions *o, const char *arg) {
 static int opt_list(CliOptions *o, const char *arg) {
         return opt_format(o, FORMAT_LIST);
 }
+static int opt_dot(CliOptions *o, const char *arg) {
+        return opt_format(o, FORMAT_DOT);
+}
+static int opt_svg(CliOptions *o, const char *arg) {
+        o->svg_file = arg;
+        return opt_format(o, FORMAT_DOT);
+}
 static int opt_json(CliOptions *o, const char *arg) {
         o->json = true;
         return opt_format(o, FORMAT_JSON);
@@ -209,6 +216,12 @@ static const OptSpec specs[_OPT_MAX] = {
                      "for a UNIT, also the rules --suggested adds: its packages' files, NSS, PAM, gconv, "
                      "the locale",
                      FLAG(all)},
+        [OPT_DOT] = {"dot", NULL, "print the graph as Graphviz DOT (render it with dot -Tsvg)",
+                     CUSTOM(opt_dot)},
+        [OPT_SVG] = {"svg", "FILE", "write the graph to FILE as SVG, through Graphviz's dot",
+                     CUSTOM(opt_svg)},
+        [OPT_DOT_COLLAPSE] = {"dot-collapse", NULL, "with --dot or --svg: one node per package",
+                              FLAG(dot_collapse)},
         [OPT_MODE] = {"mode", "MODE",
                       "full-apivfs: private /proc, /sys, /dev, /tmp (default); chroot-only: nothing but "
                       "the root",

@@ -29,6 +29,9 @@ typedef enum CliOpt {
         OPT_SEARCH_PATH,
         OPT_NO_PACKAGES,
         OPT_ALL,
+        OPT_DOT,
+        OPT_SVG,
+        OPT_DOT_COLLAPSE,
         /* the confinement settings */
         OPT_MODE,
         OPT_PACKAGE,
@@ -59,7 +62,7 @@ typedef enum CliOpt {
         _OPT_MAX,
 } CliOpt;
 
-typedef enum ClosureFormat { FORMAT_AUTO, FORMAT_TREE, FORMAT_LIST, FORMAT_JSON } ClosureFormat;
+typedef enum ClosureFormat { FORMAT_AUTO, FORMAT_TREE, FORMAT_LIST, FORMAT_JSON, FORMAT_DOT } ClosureFormat;
 
 /* What the command line said. The verb's handler reads what its options fill. */
 typedef struct CliOptions {
@@ -70,6 +73,8 @@ typedef struct CliOptions {
         ClosureFormat format;
         const char *ld_library_path, *search_path;
         bool no_packages, all;
+        const char *svg_file; /* --svg FILE: the graph rendered by Graphviz */
+        bool dot_collapse;
         /* settings: settings_given when the command line states any */
         ConfineSettings settings;
         bool settings_given, mode_given, bin_sh_given, budget_given;

@@ -11,3 +11,11 @@
  * -ETIMEDOUT, with *ret_output set; the same, -EINTR, as soon as *stop (may be NULL) is set. */
 int run_check(const char *cmd, unsigned timeout_ms, volatile sig_atomic_t *stop, int *ret_status,
               char **ret_output);
+
+/* Run a program of the host that sdconfine uses as a tool (systemd-analyze, dot), never a service's: argv[0]
+ * is looked up in PATH, no shell. input (may be NULL: /dev/null) is written to its stdin. *ret_output is all
+ * it wrote to stdout (-EFBIG beyond max_output bytes), *ret_errors the end of its stderr (at most 4 KiB);
+ * *ret_status its exit status (128+N when killed by signal N). -ENOENT (or the exec's own error) when the
+ * program cannot be run; -ETIMEDOUT after timeout_ms, the program killed with its process group. */
+int run_program(char *const *argv, const char *input, size_t max_output, unsigned timeout_ms, int *ret_status,
+                char **ret_output, char **ret_errors);
