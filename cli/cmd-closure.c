@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <getopt.h>
 #include <sys/stat.h>
 #include <limits.h>
 #include <unistd.h>
@@ -12,36 +11,10 @@
 #include "cmd-closure.h"
 #include "fileio.h"
 #include "macro.h"
+#include "options.h"
 #include "output.h"
 #include "service-source.h"
 #include "unit-name.h"
-
-typedef enum Format { FORMAT_AUTO, FORMAT_TREE, FORMAT_LIST, FORMAT_JSON } Format;
-
-static void usage(FILE *f) {
-        fputs("Usage: sdconfine closure [--root DIR] [--tree|--list|--json] [--ascii]\n"
-              "                         [--ld-library-path DIRS] [--path DIRS] FILE|UNIT...\n"
-              "\n"
-              "Show everything the kernel and the dynamic loader open to run FILE: its interpreter, its\n"
-              "libraries (found as glibc's ld.so finds them), #! interpreters. Nothing is executed.\n"
-              "\n"
-              "  --root DIR               resolve every path below DIR (an image or a chroot)\n"
-              "  --tree                   draw the graph (default on a terminal)\n"
-              "  --list                   print every path that must exist, one per line\n"
-              "  --json                   print the graph as JSON\n"
-              "  --ld-library-path DIRS   the LD_LIBRARY_PATH the program will run with\n"
-              "  --path DIRS              the PATH used for #!/usr/bin/env (default: systemd's)\n"
-              "  --no-packages            do not look up owning packages\n"
-              "  --offline                read a UNIT from the unit files even when a manager runs\n"
-              "  --user                   a UNIT of the calling user's manager\n"
-              "  --ascii                  draw the tree with ASCII characters\n"
-              "  --all                    for a UNIT, also the rules that --suggested adds: its packages'\n"
-              "                           files, NSS, PAM, gconv and the locale (scripts' commands and\n"
-              "                           interpreter modules are always followed)\n"
-              "A UNIT (e.g. cron.service) stands for the programs of its Exec* lines, with the PATH and\n"
-              "LD_LIBRARY_PATH of its Environment= and EnvironmentFile= (the files override).\n",
-              f);
-}
 
 static void print_tree_node(const Closure *c, size_t i, size_t parent, const char *prefix, bool last,
                             bool top, bool *expanded) {
@@ -168,91 +141,16 @@ static int print_list(const Closure *c) {
         return 0;
 }
 
-int cmd_closure(int argc, char **argv) {
-        enum {
-                ARG_ROOT = 0x100,
-                ARG_TREE,
-                ARG_LIST,
-                ARG_JSON,
-                ARG_ASCII,
-                ARG_LDLP,
-                ARG_PATH,
-                ARG_NO_PACKAGES,
-                ARG_OFFLINE,
-                ARG_USER,
-                ARG_ALL
-        };
-        static const struct option options[] = {
-                {"root", required_argument, NULL, ARG_ROOT},
-                {"tree", no_argument, NULL, ARG_TREE},
-                {"list", no_argument, NULL, ARG_LIST},
-                {"json", no_argument, NULL, ARG_JSON},
-                {"ascii", no_argument, NULL, ARG_ASCII},
-                {"ld-library-path", required_argument, NULL, ARG_LDLP},
-                {"path", required_argument, NULL, ARG_PATH},
-                {"no-packages", no_argument, NULL, ARG_NO_PACKAGES},
-                {"offline", no_argument, NULL, ARG_OFFLINE},
-                {"user", no_argument, NULL, ARG_USER},
-                {"all", no_argument, NULL, ARG_ALL},
-                {"help", no_argument, NULL, 'h'},
-                {},
-        };
-        const char *arg_root = NULL;
-        Format arg_format = FORMAT_AUTO;
-        bool arg_ascii = false, arg_packages = true, arg_offline = false, arg_user = false, arg_all = false;
-        ClosureEnv env = {};
-        int c, r, ret = 0;
+int cmd_closure(CliOptions *o) {
+        const char *arg_root = o->source.root;
+        ClosureFormat arg_format = o->format;
+        bool arg_packages = !o->no_packages, arg_all = o->all;
+        ClosureEnv env = {.ld_library_path = o->ld_library_path, .path = o->search_path};
+        int r, ret = 0;
 
-        optind = 1;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case ARG_ROOT:
-                        arg_root = optarg;
-                        break;
-                case ARG_TREE:
-                        arg_format = FORMAT_TREE;
-                        break;
-                case ARG_LIST:
-                        arg_format = FORMAT_LIST;
-                        break;
-                case ARG_JSON:
-                        arg_format = FORMAT_JSON;
-                        break;
-                case ARG_ASCII:
-                        arg_ascii = true;
-                        break;
-                case ARG_LDLP:
-                        env.ld_library_path = optarg;
-                        break;
-                case ARG_PATH:
-                        env.path = optarg;
-                        break;
-                case ARG_NO_PACKAGES:
-                        arg_packages = false;
-                        break;
-                case ARG_OFFLINE:
-                        arg_offline = true;
-                        break;
-                case ARG_USER:
-                        arg_user = true;
-                        break;
-                case ARG_ALL:
-                        arg_all = true;
-                        break;
-                case 'h':
-                        usage(stdout);
-                        return 0;
-                default:
-                        usage(stderr);
-                        return 2;
-                }
-        if (optind >= argc) {
-                log_error("closure: no FILE given. Name a program, e.g. 'sdconfine closure /usr/sbin/cron'.");
-                return 2;
-        }
         if (arg_format == FORMAT_AUTO)
                 arg_format = isatty(STDOUT_FILENO) ? FORMAT_TREE : FORMAT_LIST;
-        output_init(arg_ascii);
+        output_init(o->ascii);
 
         ClosureContext *ctx = NULL;
         Closure *cl = NULL;
@@ -273,18 +171,16 @@ int cmd_closure(int argc, char **argv) {
         if (arg_packages && arg_format != FORMAT_LIST && dpkg_db_new(closure_context_root(ctx), &db) >= 0)
                 (void)dpkg_db_prefetch(db);
 
-        for (int i = optind; i < argc; i++) {
+        for (unsigned i = 0; i < o->n_args; i++) {
                 char abs[PATH_MAX];
-                const char *path = argv[i];
+                const char *path = o->args[i];
                 /* a unit name: the programs of its Exec* lines, with its PATH and LD_LIBRARY_PATH. The
                  * service source is opened once for all units named. */
                 if (!strchr(path, '/') && unit_name_suffix(path)) {
                         Service *s = NULL;
                         _cleanup_free_ char *err = NULL;
                         if (!src_open) {
-                                ServiceSourceOptions so = {
-                                        .root = arg_root, .offline = arg_offline, .user = arg_user};
-                                if (cli_source_open(&so, &src, false) < 0) {
+                                if (cli_source_open(&o->source, &src, false) < 0) {
                                         ret = 1;
                                         break;
                                 }

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -22,79 +21,15 @@
 #include "service-source.h"
 #include "unit-name.h"
 
-#define LEARN_DEFAULT_SECONDS 60
-
-static void usage(FILE *f) {
-        fputs("Usage: sdconfine learn [--seconds N] [--root DIR] UNIT\n"
-              "\n"
-              "Watch the running service for N seconds (default 60, or until Ctrl-C) and record every file "
-              "and\n"
-              "directory its processes open or execute, read or written, with the first process seen. A "
-              "unit\n"
-              "that is not running is started for the time of learning (so its start-up is seen too) and\n"
-              "stopped again afterwards. The result is added to the unit's learned set in\n"
-              "/var/lib/sdconfine/learned/UNIT.json, which 'sdconfine apply --learned UNIT' (and preview,\n"
-              "diff, export) adds to its root. Learn while the service runs unconfined and serves real\n"
-              "requests: what it does not do while watched is not learned.\n"
-              "\n"
-              "  --seconds N   how long to watch (1 to 86400)\n"
-              "  --root DIR    keep the learned set below DIR (an image that 'apply --root DIR' confines)\n"
-              "\n"
-              "Needs root (CAP_SYS_ADMIN, for fanotify). Every open on the machine's file systems waits for\n"
-              "sdconfine's answer meanwhile, which is always \"allow\".\n",
-              f);
-}
-
 typedef struct Args {
         unsigned seconds;
         const char *root;
         const char *unit;
 } Args;
 
-static int parse_args(int argc, char **argv, Args *ret) {
-        enum { ARG_SECONDS = 0x100, ARG_ROOT };
-        static const struct option options[] = {
-                {"seconds", required_argument, NULL, ARG_SECONDS},
-                {"root", required_argument, NULL, ARG_ROOT},
-                {"help", no_argument, NULL, 'h'},
-                {},
-        };
-        Args a = {.seconds = LEARN_DEFAULT_SECONDS};
-        int c;
-        optind = 1;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case ARG_SECONDS: {
-                        char *end;
-                        errno = 0;
-                        unsigned long v = strtoul(optarg, &end, 10);
-                        if (errno || end == optarg || *end || v < 1 || v > 86400) {
-                                log_error("--seconds '%s': give a number of seconds from 1 to 86400.",
-                                          optarg);
-                                return -EINVAL;
-                        }
-                        a.seconds = v;
-                        break;
-                }
-                case ARG_ROOT:
-                        a.root = optarg;
-                        break;
-                case 'h':
-                        usage(stdout);
-                        return 0;
-                default:
-                        return -EINVAL;
-                }
-        if (optind + 1 != argc) {
-                log_error("give exactly one UNIT, e.g. 'sdconfine learn nginx.service'.");
-                return -EINVAL;
-        }
-        a.unit = argv[optind];
-        const char *problem = unit_name_problem(a.unit);
-        if (problem) {
-                log_error("'%s' is not a valid unit name: %s.", a.unit, problem);
-                return -EINVAL;
-        }
+static int parse_args(const CliOptions *o, Args *ret) {
+        Args a = {.seconds = o->seconds, .root = o->source.root};
+        a.unit = o->args[0];
         if (!unit_name_suffix(a.unit) || !streq(unit_name_suffix(a.unit), "service") ||
             unit_name_is_valid(a.unit, UNIT_NAME_TEMPLATE)) {
                 log_error("'%s' is not a service that can run: learn a .service unit (an instance, not a "
@@ -490,14 +425,14 @@ static void learn_stop_unit(LearnRun *x) {
                 fprintf(stderr, "sdconfine: %s was started for learning and is stopped again.\n", x->unit);
 }
 
-int cmd_learn(int argc, char **argv) {
+int cmd_learn(CliOptions *o) {
         LearnRun x = {.root_fd = -EBADF, .host_fd = -EBADF};
         _cleanup_free_ char *err = NULL;
         unsigned elapsed = 0;
-        int r = parse_args(argc, argv, &x.a), ret = 1, started;
+        int r = parse_args(o, &x.a), ret = 1, started;
 
-        if (r <= 0)
-                return r < 0 ? 2 : 0;
+        if (r < 0)
+                return 2;
         if (learn_prepare(&x) < 0)
                 goto finish;
         started = learn_watch(&x, &elapsed);

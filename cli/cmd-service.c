@@ -1,76 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <getopt.h>
-
 #include "caps.h"
 #include "cmd-service.h"
 #include "fileio.h"
 #include "macro.h"
+#include "options.h"
 #include "output.h"
 #include "service-json.h"
 #include "service-source.h"
 #include "unit-name.h"
 
-typedef struct Args {
-        ServiceSourceOptions source;
-        bool json;
-} Args;
-
-static int parse_args(int argc, char **argv, const char *usage, Args *ret) {
-        enum { ARG_ROOT = 0x100, ARG_USER, ARG_JSON, ARG_OFFLINE };
-        static const struct option options[] = {
-                {"root", required_argument, NULL, ARG_ROOT},
-                {"user", no_argument, NULL, ARG_USER},
-                {"json", no_argument, NULL, ARG_JSON},
-                {"offline", no_argument, NULL, ARG_OFFLINE},
-                {"help", no_argument, NULL, 'h'},
-                {},
-        };
-        Args a = {};
-        int c;
-        optind = 1;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case ARG_ROOT:
-                        a.source.root = optarg;
-                        break;
-                case ARG_USER:
-                        a.source.user = true;
-                        break;
-                case ARG_JSON:
-                        a.json = true;
-                        break;
-                case ARG_OFFLINE:
-                        a.source.offline = true;
-                        break;
-                case 'h':
-                        fputs(usage, stdout);
-                        return 0;
-                default:
-                        fputs(usage, stderr);
-                        return -EINVAL;
-                }
-        *ret = a;
-        return 1;
-}
-
 static const char *confinement_name(Confinement c) {
         return c == CONFINE_OURS ? "sdconfine" : c == CONFINE_FOREIGN ? "foreign-root" : "-";
 }
 
-int cmd_list(int argc, char **argv) {
-        static const char usage[] =
-                "Usage: sdconfine list [--root DIR] [--user] [--offline] [--json]\n"
-                "\n"
-                "List services with their load and active state, and whether they are confined\n"
-                "(by sdconfine, or by another drop-in that sets RootDirectory=/RootImage=).\n";
-        Args a;
+int cmd_list(CliOptions *a) {
         ServiceSource src;
-        int r = parse_args(argc, argv, usage, &a);
-        if (r <= 0)
-                return r < 0 ? 2 : 0;
-        if (cli_source_open(&a.source, &src, false) < 0)
+        int r;
+        if (cli_source_open(&a->source, &src, false) < 0)
                 return 1;
 
         char **names = NULL;
@@ -93,8 +41,8 @@ int cmd_list(int argc, char **argv) {
                 n = strv_length(names);
         }
 
-        json_t *arr = a.json ? json_array() : NULL;
-        if (!a.json)
+        json_t *arr = a->json ? json_array() : NULL;
+        if (!a->json)
                 printf("%-44s %-11s %-10s %-9s %-12s %s\n", "UNIT", "LOAD", "ACTIVE", "SUB", "CONFINED",
                        "DESCRIPTION");
         for (size_t i = 0; i < n; i++) {
@@ -117,7 +65,7 @@ int cmd_list(int argc, char **argv) {
                 /* a template is not a unit that loads: say what it is, from either source */
                 if (template)
                         load = "template";
-                if (a.json) {
+                if (a->json) {
                         json_t *o = json_pack(
                                 "{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "unit", name, "load_state", load,
                                 "active_state", active, "sub_state", sub, "description", desc ? desc : "",
@@ -133,7 +81,7 @@ int cmd_list(int argc, char **argv) {
                                confinement_name(conf), desc ? desc : "");
                 service_free(s);
         }
-        if (a.json) {
+        if (a->json) {
                 json_t *root = json_pack("{s:s, s:o}", "source", service_source_name(&src), "services", arr);
                 json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
                 fputc('\n', stdout);
@@ -170,30 +118,18 @@ static void print_str(const Service *s, const char *key, const char *v) {
         printf("\n");
 }
 
-int cmd_show(int argc, char **argv) {
-        static const char usage[] =
-                "Usage: sdconfine show [--root DIR] [--user] [--offline] [--json] UNIT\n"
-                "\n"
-                "Show the effective settings of a service that matter for confinement, the files\n"
-                "they come from, and the closure roots (the programs of every Exec* line).\n";
-        Args a;
+int cmd_show(CliOptions *a) {
         ServiceSource src;
         Service *s = NULL;
-        int r = parse_args(argc, argv, usage, &a);
-        if (r <= 0)
-                return r < 0 ? 2 : 0;
-        if (optind + 1 != argc) {
-                log_error("show: give exactly one UNIT, e.g. 'sdconfine show cron.service'.");
-                return 2;
-        }
-        if (cli_source_open(&a.source, &src, false) < 0)
+        int r;
+        if (cli_source_open(&a->source, &src, false) < 0)
                 return 1;
-        r = cli_source_load(&src, argv[optind], &s);
+        r = cli_source_load(&src, a->args[0], &s);
         if (r < 0) {
                 service_source_close(&src);
                 return 1;
         }
-        if (a.json) {
+        if (a->json) {
                 json_t *j = NULL;
                 if (service_to_json(s, &j) < 0) {
                         log_error("out of memory.");
