@@ -323,7 +323,10 @@ static int run_import(CliOptions *a, CliSession *s) {
         const char *unit;
         int ret = 0;
         if (!doc || !im.units) {
-                log_error("cannot read %s: %s (line %d).", im.file, doc ? "out of memory" : e.text, e.line);
+                if (doc || e.line < 1) /* no line: the file could not be opened */
+                        log_error("cannot read %s: %s.", im.file, doc ? "out of memory" : e.text);
+                else
+                        log_error("cannot read %s: %s (line %d).", im.file, e.text, e.line);
                 json_decref(doc);
                 json_decref(im.units);
                 return 1;

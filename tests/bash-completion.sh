@@ -40,6 +40,10 @@ comp "$SD" ap
 check "'ap' completes to apply" is apply
 comp "$SD" version ""
 check "version takes nothing" none
+comp "$SD" help ex
+check "help ex completes to export (help VERB)" is export
+comp "$SD" help export ""
+check "help takes one verb" none
 
 # options, from the verb's own --help
 help_words() { "$SD" "$1" --help | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u; }
@@ -113,6 +117,10 @@ comp "$SD" export --json pro
 check "export --json takes a file name" is profile.json profiles.d
 comp "$SD" export --dir pro
 check "export --dir takes a directory" is profiles.d
+comp "$SD" export --ansible pro
+check "export --ansible takes a directory" is profiles.d
+comp "$SD" import --check --json pro
+check "import --check --json: flags, then the profile's file name" is profile.json profiles.d
 comp "$SD" list --json ""
 check "list --json is a flag: nothing follows" none
 comp "$SD" apply --root pro
