@@ -121,18 +121,6 @@ int cli_render(CliOptions *a, ServiceSource *src, const char *unit, char **ret_t
         return r;
 }
 
-static void print_diff(const char *old, const char *new, const char *label) {
-        char **lines = NULL;
-        if (text_diff(old, new, &lines) < 0) {
-                log_error("out of memory.");
-                return;
-        }
-        printf("--- %s (%s)\n+++ %s (new)\n", label, old ? "installed" : "not installed", label);
-        for (char **l = lines; *l; l++)
-                puts(*l);
-        strv_free(lines);
-}
-
 /* The drop-in for the one unit of preview, diff and apply: the command line's settings, with the installed
  * ones under --keep. */
 static int text_of(CliOptions *o, CliSession *s, char **ret_text) {
@@ -149,19 +137,35 @@ int cmd_preview(CliOptions *o) {
         return 0;
 }
 
+/* As diff: unified, exit status 0 the same, 1 different, 2 trouble. Without settings on the command line
+ * the installed settings are computed again (what a package upgrade changed in the closure). */
 int cmd_diff(CliOptions *o) {
         _cleanup_(cli_session_close) CliSession s = {.own_fd = -EBADF};
-        _cleanup_free_ char *text = NULL, *installed = NULL, *path = NULL;
+        _cleanup_free_ char *text = NULL, *installed = NULL, *path = NULL, *out = NULL, *old_label = NULL,
+                            *new_label = NULL;
+        if (!o->settings_given)
+                o->keep = true;
         if (cli_session_open(o, false, &s) < 0 || text_of(o, &s, &text) < 0)
-                return 1;
+                return 2;
         path = confine_dropin_display_path(&s.src, o->args[0], o->runtime);
         int r = dropin_read(s.root_fd, o->args[0], o->runtime, &installed);
         if (r < 0 && r != -ENOENT) {
                 log_error("cannot read %s: %s.", path, error_words(-r));
-                return 1;
+                return 2;
         }
-        print_diff(installed, text, path);
-        return 0;
+        if (asprintf(&old_label, "%s\t(%s)", installed ? path : "/dev/null",
+                     installed ? "installed" : "not installed") < 0 ||
+            asprintf(&new_label, "%s\t(%s)", path, o->settings_given ? "these settings" : "computed again") <
+                    0)
+                return 2;
+        r = text_diff_unified(installed, text, old_label, new_label, 3, &out);
+        if (r < 0) {
+                log_error("out of memory.");
+                return 2;
+        }
+        if (out)
+                fputs(out, stdout);
+        return r > 0 ? 1 : 0;
 }
 
 static int apply_check_options(const CliOptions *o) {

@@ -229,11 +229,9 @@ static void learn_run_done(LearnRun *x) {
 
 /* Before the watch: the manager's view of the unit, the plan its files are compared with, fanotify, the
  * learned set so far. Everything that reads files happens here. */
-static int learn_prepare(LearnRun *x) {
+/* fanotify, the root, the manager and the unit's state: each refused in words */
+static int learn_open(LearnRun *x) {
         ServiceSourceOptions so = {0};
-        _cleanup_(learned_set_freep) LearnedSet *old = NULL;
-        _cleanup_free_ char *err = NULL, *path = NULL;
-        const char *root = x->a.root && !streq(x->a.root, "/") ? x->a.root : "";
         int r;
 
         /* fanotify first: without the privilege nothing else matters, and it is said clearly */
@@ -282,9 +280,13 @@ static int learn_prepare(LearnRun *x) {
                           x->a.unit, x->a.unit);
                 return -ESRCH;
         }
+        return 0;
+}
 
-        /* the plan of the installed confinement, or of the defaults: computed now, before the watch, since
-         * it reads many files */
+/* The plan of the installed confinement, or of the defaults: computed before the watch, since it reads many
+ * files. What the watch sees beyond it is what is new. */
+static int learn_known_plan(LearnRun *x) {
+        int r;
         confine_settings_init(&x->settings);
         (void)installed_settings(x->host_fd, x->a.unit, &x->settings, &x->confined);
         r = closure_context_new(NULL, &x->ctx);
@@ -311,6 +313,16 @@ static int learn_prepare(LearnRun *x) {
                         "Revert it and restart it to learn, then apply again.\n",
                         x->unit);
 
+        return 0;
+}
+
+static int learn_prepare(LearnRun *x) {
+        _cleanup_(learned_set_freep) LearnedSet *old = NULL;
+        _cleanup_free_ char *err = NULL, *path = NULL;
+        const char *root = x->a.root && !streq(x->a.root, "/") ? x->a.root : "";
+        int r = learn_open(x);
+        if (r < 0 || (r = learn_known_plan(x)) < 0)
+                return r;
         /* the name may have been an alias: the set is kept under the unit's own name */
         if (!streq(x->unit, x->a.unit)) {
                 x->learner = learner_free(x->learner);

@@ -9,89 +9,138 @@
 #include "output.h"
 #include "service-json.h"
 #include "service-source.h"
+#include "unit-file-state.h"
 #include "unit-name.h"
 
 static const char *confinement_name(Confinement c) {
         return c == CONFINE_OURS ? "sdconfine" : c == CONFINE_FOREIGN ? "foreign-root" : "-";
 }
 
+/* One row of the list, the same from either source. */
+typedef struct ListRow {
+        const char *name, *load, *active, *sub, *file_state, *confinement, *description, *fragment_path;
+        Service *service;
+} ListRow;
+
+static void list_row_fill(ServiceSource *src, const UnitInfo *info, const char *name, UnitFileStates *states,
+                          ListRow *row) {
+        Service *s = NULL;
+        /* the details come from the unit itself; a template has none to load live */
+        bool template = unit_name_is_valid(name, UNIT_NAME_TEMPLATE);
+        if (!(template && src->manager))
+                (void)(src->manager ? manager_load_service(src->manager, name, &s)
+                                    : unit_index_load(src->index, name, &s));
+        *row = (ListRow){.name = name,
+                         .load = info ? info->load_state
+                                 : s  ? s->load_state
+                                      : "error",
+                         .active = info ? info->active_state : "inactive",
+                         .sub = info ? info->sub_state : "dead",
+                         .description = s && s->description ? s->description
+                                        : info              ? info->description
+                                                            : "",
+                         .confinement = confinement_name(s ? service_confinement(s) : CONFINE_NONE),
+                         .fragment_path = s ? s->fragment_path : NULL,
+                         .service = s};
+        if (info && s && streq(row->load, "not-loaded") && s->load_state)
+                row->load = s->load_state;
+        /* a template is not a unit that loads: say what it is, from either source */
+        if (template)
+                row->load = "template";
+        row->file_state = info     ? info->file_state
+                          : states ? unit_file_states_get(states, name, row->fragment_path)
+                                   : NULL;
+        if (!row->file_state)
+                row->file_state = "-";
+        if (!row->description)
+                row->description = "";
+}
+
+static json_t *list_row_json(const ListRow *r) {
+        return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "unit", r->name, "load_state", r->load,
+                         "active_state", r->active, "sub_state", r->sub, "description", r->description,
+                         "confinement", r->confinement, "fragment_path",
+                         r->fragment_path ? json_string(r->fragment_path) : json_null(), "unit_file_state",
+                         r->file_state);
+}
+
+/* The table as systemctl lays it out: each column as wide as its widest cell; on a terminal (unless --full)
+ * the description, then the unit name, are shortened with an ellipsis to fit its width. */
+static void list_print(const CliOptions *a, const char *source, const ListRow *rows, size_t n) {
+        static const char *const heads[] = {"UNIT", "LOAD", "ACTIVE", "SUB", "FILE", "CONFINED"};
+        size_t w[6];
+        for (size_t c = 0; c < 6; c++)
+                w[c] = strlen(heads[c]);
+        for (size_t i = 0; i < n; i++) {
+                const char *cells[] = {rows[i].name, rows[i].load,       rows[i].active,
+                                       rows[i].sub,  rows[i].file_state, rows[i].confinement};
+                for (size_t c = 0; c < 6; c++)
+                        w[c] = MAX(w[c], format_width(cells[c]));
+        }
+        size_t cols = a->full ? 0 : terminal_columns(), fixed = w[1] + w[2] + w[3] + w[4] + w[5] + 6,
+               desc = 0;
+        if (cols) {
+                /* a description of at least 16 columns, taken from the unit name down to 20 */
+                if (w[0] + fixed + 16 > cols)
+                        w[0] = MAX(20, cols > fixed + 16 ? cols - fixed - 16 : 0);
+                desc = cols > w[0] + fixed ? cols - w[0] - fixed : 1;
+        }
+        bool legend = !a->no_legend && !a->quiet;
+        if (legend)
+                print_cells(heads, w, 6, "DESCRIPTION", desc);
+        for (size_t i = 0; i < n; i++) {
+                const char *cells[] = {rows[i].name, rows[i].load,       rows[i].active,
+                                       rows[i].sub,  rows[i].file_state, rows[i].confinement};
+                print_cells(cells, w, 6, rows[i].description, desc);
+        }
+        if (legend)
+                printf("\n%zu services (from the %s)\n", n, source);
+}
+
 int cmd_list(CliOptions *a) {
         ServiceSource src;
-        int r;
-        if (cli_source_open(&a->source, &src, false) < 0)
-                return 1;
-
         char **names = NULL;
         UnitInfo *infos = NULL;
         size_t n = 0;
+        _cleanup_(unit_file_states_freep) UnitFileStates *states = NULL;
+        int r;
+        if (cli_source_open(&a->source, &src, a->quiet) < 0)
+                return 1;
         if (src.manager) {
                 r = manager_list_services(src.manager, &infos, &n);
-                if (r < 0) {
+                if (r < 0)
                         log_error("cannot list the services: %s.", manager_last_error(src.manager));
-                        service_source_close(&src);
-                        return 1;
-                }
         } else {
                 r = unit_index_list(src.index, "service", &names);
-                if (r < 0) {
+                if (r < 0)
                         log_error("cannot list the unit files: %s.", error_words(-r));
-                        service_source_close(&src);
-                        return 1;
-                }
+                else
+                        r = unit_file_states_new(src.root, unit_index_search_path(src.index), &states);
                 n = strv_length(names);
         }
-
-        json_t *arr = a->json ? json_array() : NULL;
-        if (!a->json)
-                printf("%-44s %-11s %-10s %-9s %-12s %s\n", "UNIT", "LOAD", "ACTIVE", "SUB", "CONFINED",
-                       "DESCRIPTION");
-        for (size_t i = 0; i < n; i++) {
-                const char *name = src.manager ? infos[i].name : names[i];
-                Service *s = NULL;
-                /* the details come from the unit itself; a template has none to load live */
-                bool template = unit_name_is_valid(name, UNIT_NAME_TEMPLATE);
-                if (!(template && src.manager))
-                        (void)(src.manager ? manager_load_service(src.manager, name, &s)
-                                           : unit_index_load(src.index, name, &s));
-                const char *load = src.manager ? infos[i].load_state : s ? s->load_state : "error";
-                const char *active = src.manager ? infos[i].active_state : "inactive";
-                const char *sub = src.manager ? infos[i].sub_state : "dead";
-                const char *desc = s && s->description ? s->description
-                                   : src.manager       ? infos[i].description
-                                                       : "";
-                Confinement conf = s ? service_confinement(s) : CONFINE_NONE;
-                if (src.manager && s && streq(load, "not-loaded") && s->load_state)
-                        load = s->load_state;
-                /* a template is not a unit that loads: say what it is, from either source */
-                if (template)
-                        load = "template";
-                if (a->json) {
-                        json_t *o = json_pack(
-                                "{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "unit", name, "load_state", load,
-                                "active_state", active, "sub_state", sub, "description", desc ? desc : "",
-                                "confinement", confinement_name(conf), "fragment_path",
-                                s && s->fragment_path ? json_string(s->fragment_path) : json_null(),
-                                "unit_file_state",
-                                src.manager && infos[i].file_state ? json_string(infos[i].file_state)
-                                                                   : json_null());
-                        if (o)
-                                json_array_append_new(arr, o);
-                } else
-                        printf("%-44s %-11s %-10s %-9s %-12s %s\n", name, load, active, sub,
-                               confinement_name(conf), desc ? desc : "");
-                service_free(s);
-        }
-        if (a->json) {
+        ListRow *rows = r >= 0 ? calloc(n ? n : 1, sizeof(ListRow)) : NULL;
+        if (r >= 0 && !rows)
+                log_error("out of memory.");
+        for (size_t i = 0; rows && i < n; i++)
+                list_row_fill(&src, src.manager ? infos + i : NULL, src.manager ? infos[i].name : names[i],
+                              states, rows + i);
+        if (rows && a->json) {
+                json_t *arr = json_array();
+                for (size_t i = 0; i < n; i++)
+                        json_array_append_new(arr, list_row_json(rows + i));
                 json_t *root = json_pack("{s:s, s:o}", "source", service_source_name(&src), "services", arr);
                 json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
                 fputc('\n', stdout);
                 json_decref(root);
-        } else
-                printf("\n%zu services (from the %s)\n", n, service_source_name(&src));
+        } else if (rows)
+                list_print(a, service_source_name(&src), rows, n);
+        for (size_t i = 0; rows && i < n; i++)
+                service_free(rows[i].service);
+        free(rows);
         strv_free(names);
         unit_info_free_many(infos, src.manager ? n : 0);
         service_source_close(&src);
-        return fflush(stdout) == 0 ? 0 : 1;
+        return rows && fflush(stdout) == 0 ? 0 : 1;
 }
 
 static void print_source(const Service *s, const char *key) {

@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "macro.h"
@@ -34,4 +36,25 @@ int cli_source_load(ServiceSource *s, const char *name, Service **ret) {
         if (r < 0)
                 log_error("%s.", error ? error : error_words(-r));
         return r;
+}
+
+size_t terminal_columns(void) {
+        const char *e = getenv("COLUMNS");
+        struct winsize ws;
+        if (e && atoi(e) > 0)
+                return (size_t)atoi(e);
+        if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+                return ws.ws_col;
+        return 0;
+}
+
+void print_cells(const char *const *cells, const size_t *widths, size_t n, const char *last,
+                 size_t last_width) {
+        char buf[1024];
+        for (size_t c = 0; c < n; c++) {
+                size_t used = format_fit(cells[c], widths[c], buf, sizeof buf);
+                printf("%s%*s ", buf, (int)(widths[c] > used ? widths[c] - used : 0), "");
+        }
+        format_fit(last, last_width, buf, sizeof buf);
+        printf("%s\n", buf);
 }

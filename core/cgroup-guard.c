@@ -4,6 +4,7 @@
 #include <fcntl.h>
 
 #include "cgroup-guard.h"
+#include "fileio.h"
 #include "macro.h"
 
 #define PROC_FILE_MAX (64u * 1024)
@@ -54,27 +55,8 @@ bool cgroup_is_within(const char *cgroup, const char *unit_cgroup) {
 static int read_proc(pid_t pid, const char *what, char **ret) {
         char path[64];
         snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, what);
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
         /* /proc files have no size: read until the end */
-        size_t n = 0;
-        _cleanup_free_ char *buf = malloc(PROC_FILE_MAX + 1);
-        if (!buf)
-                return -ENOMEM;
-        while (n < PROC_FILE_MAX) {
-                ssize_t k = read(fd, buf + n, PROC_FILE_MAX - n);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        break;
-                n += k;
-        }
-        buf[n] = 0;
-        *ret = TAKE_PTR(buf);
-        return 0;
+        return read_virtual_file(path, PROC_FILE_MAX, ret, NULL);
 }
 
 static pid_t parent_of(pid_t pid) {

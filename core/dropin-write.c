@@ -10,6 +10,7 @@
 #include "dropin-write.h"
 #include "fileio.h"
 #include "macro.h"
+#include "path-util.h"
 #include "unit-name.h"
 
 #define DROPIN_MAX (64u * 1024 * 1024)
@@ -86,6 +87,17 @@ int atomic_write_at(int dir_fd, const char *name, const char *text, mode_t mode)
         /* the rename itself must reach the disk */
         (void)fsync(dir_fd);
         return 0;
+}
+
+int atomic_write_file(const char *path, const char *text, mode_t mode) {
+        const char *slash = strrchr(path, '/');
+        _cleanup_free_ char *dir = slash ? path_dirname(path) : strdup(".");
+        if (!dir)
+                return -ENOMEM;
+        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+        return atomic_write_at(dfd, path_basename(path), text, mode);
 }
 
 int mkdirs_at(int dir_fd, const char *path, mode_t mode) {

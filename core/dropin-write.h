@@ -13,6 +13,9 @@
  * and no temporary file is left. name is one path component. */
 int atomic_write_at(int dir_fd, const char *name, const char *text, mode_t mode);
 
+/* The same for a path (absolute, or relative to the working directory): its directory must exist. */
+int atomic_write_file(const char *path, const char *text, mode_t mode);
+
 /* Create the directories of path (relative to dir_fd, "a/b/c") that are missing, each with mode. */
 int mkdirs_at(int dir_fd, const char *path, mode_t mode);
 

@@ -92,10 +92,25 @@ static int env_build_put(EnvBuild *b, char *a) {
         return hashmap_put_bytes(b->index, a, kl, (void *)b->n, NULL) < 0 ? -ENOMEM : 0;
 }
 
+typedef enum ParseState {
+        PRE_KEY,
+        KEY,
+        PRE_VALUE,
+        VALUE,
+        VALUE_ESCAPE,
+        SQUOTE,
+        DQUOTE,
+        DQUOTE_ESCAPE,
+        COMMENT,
+        COMMENT_ESCAPE
+} ParseState;
+
 typedef struct Parsed {
         EnvBuild out;
         char *key, *value;
         size_t n_key, n_value, cap_key, cap_value;
+        ParseState state;
+        size_t key_ws, value_ws; /* where trailing whitespace of key and value begins */
 } Parsed;
 
 static int put(char **buf, size_t *n, size_t *cap, char c) {
@@ -136,118 +151,126 @@ static void track_ws(char c, size_t *ws, size_t n) {
                 *ws = n;
 }
 
-int env_file_parse(const char *text, char ***ret) {
-        enum {
-                PRE_KEY,
-                KEY,
-                PRE_VALUE,
-                VALUE,
-                VALUE_ESCAPE,
-                SQUOTE,
-                DQUOTE,
-                DQUOTE_ESCAPE,
-                COMMENT,
-                COMMENT_ESCAPE
-        } state = PRE_KEY;
-        Parsed ps = {};
-        size_t key_ws = SIZE_MAX, value_ws = SIZE_MAX; /* where trailing whitespace of key and value begins */
-        int r = 0;
 #define NL(c) ((c) == '\n' || (c) == '\r')
-#define VAL(c) (r = put(&ps.value, &ps.n_value, &ps.cap_value, (c)))
+
+static int val(Parsed *ps, char c) {
+        return put(&ps->value, &ps->n_value, &ps->cap_value, c);
+}
+
+/* Outside a value: before a key, in a key, in a comment. */
+static int step_key(Parsed *ps, char c) {
+        switch (ps->state) {
+        case PRE_KEY:
+                if (c == '#' || c == ';')
+                        ps->state = COMMENT;
+                else if (!is_ws(c)) {
+                        ps->state = KEY;
+                        ps->key_ws = SIZE_MAX;
+                        return put(&ps->key, &ps->n_key, &ps->cap_key, c);
+                }
+                return 0;
+        case KEY:
+                if (NL(c)) {
+                        ps->state = PRE_KEY; /* a word without '=': nothing */
+                        ps->n_key = 0;
+                } else if (c == '=') {
+                        ps->state = PRE_VALUE;
+                        ps->value_ws = SIZE_MAX;
+                } else {
+                        track_ws(c, &ps->key_ws, ps->n_key);
+                        return put(&ps->key, &ps->n_key, &ps->cap_key, c);
+                }
+                return 0;
+        case COMMENT:
+                if (c == '\\')
+                        ps->state = COMMENT_ESCAPE;
+                else if (NL(c))
+                        ps->state = PRE_KEY;
+                return 0;
+        default: /* COMMENT_ESCAPE */
+                /* systemd 252: a backslash-newline continues the comment (254 changed this) */
+                ps->state = COMMENT;
+                return 0;
+        }
+}
+
+/* Before a value and in it, unquoted. */
+static int step_value(Parsed *ps, char c) {
+        switch (ps->state) {
+        case PRE_VALUE:
+                if (NL(c)) {
+                        ps->state = PRE_KEY;
+                        return push(ps, ps->key_ws, SIZE_MAX);
+                } else if (c == '\'')
+                        ps->state = SQUOTE;
+                else if (c == '"')
+                        ps->state = DQUOTE;
+                else if (c == '\\')
+                        ps->state = VALUE_ESCAPE;
+                else if (!is_ws(c)) {
+                        ps->state = VALUE;
+                        return val(ps, c);
+                }
+                return 0;
+        case VALUE:
+                if (NL(c)) {
+                        ps->state = PRE_KEY;
+                        return push(ps, ps->key_ws, ps->value_ws);
+                } else if (c == '\\') {
+                        ps->state = VALUE_ESCAPE;
+                        ps->value_ws = SIZE_MAX;
+                        return 0;
+                }
+                track_ws(c, &ps->value_ws, ps->n_value);
+                return val(ps, c);
+        default: /* VALUE_ESCAPE */
+                ps->state = VALUE;
+                return NL(c) ? 0 : val(ps, c); /* a backslash-newline joins the lines */
+        }
+}
+
+/* In quotes. */
+static int step_quoted(Parsed *ps, char c) {
+        int r = 0;
+        switch (ps->state) {
+        case SQUOTE:
+                if (c == '\'')
+                        ps->state = PRE_VALUE;
+                else
+                        r = val(ps, c);
+                break;
+        case DQUOTE:
+                if (c == '"')
+                        ps->state = PRE_VALUE;
+                else if (c == '\\')
+                        ps->state = DQUOTE_ESCAPE;
+                else
+                        r = val(ps, c);
+                break;
+        default: /* DQUOTE_ESCAPE */
+                ps->state = DQUOTE;
+                if (strchr("\"\\`$", c))
+                        r = val(ps, c);
+                else if (c != '\n' && (r = val(ps, '\\')) >= 0)
+                        r = val(ps, c); /* other characters keep their backslash, as in the shell */
+                break;
+        }
+        return r;
+}
+
+int env_file_parse(const char *text, char ***ret) {
+        Parsed ps = {.state = PRE_KEY, .key_ws = SIZE_MAX, .value_ws = SIZE_MAX};
+        int r = 0;
 
         for (const char *p = text; *p && r >= 0; p++) {
-                char c = *p;
-                switch (state) {
-                case PRE_KEY:
-                        if (c == '#' || c == ';')
-                                state = COMMENT;
-                        else if (!is_ws(c)) {
-                                state = KEY;
-                                key_ws = SIZE_MAX;
-                                r = put(&ps.key, &ps.n_key, &ps.cap_key, c);
-                        }
-                        break;
-                case KEY:
-                        if (NL(c)) {
-                                state = PRE_KEY; /* a word without '=': nothing */
-                                ps.n_key = 0;
-                        } else if (c == '=') {
-                                state = PRE_VALUE;
-                                value_ws = SIZE_MAX;
-                        } else {
-                                track_ws(c, &key_ws, ps.n_key);
-                                r = put(&ps.key, &ps.n_key, &ps.cap_key, c);
-                        }
-                        break;
-                case PRE_VALUE:
-                        if (NL(c)) {
-                                state = PRE_KEY;
-                                r = push(&ps, key_ws, SIZE_MAX);
-                        } else if (c == '\'')
-                                state = SQUOTE;
-                        else if (c == '"')
-                                state = DQUOTE;
-                        else if (c == '\\')
-                                state = VALUE_ESCAPE;
-                        else if (!is_ws(c)) {
-                                state = VALUE;
-                                VAL(c);
-                        }
-                        break;
-                case VALUE:
-                        if (NL(c)) {
-                                state = PRE_KEY;
-                                r = push(&ps, key_ws, value_ws);
-                        } else if (c == '\\') {
-                                state = VALUE_ESCAPE;
-                                value_ws = SIZE_MAX;
-                        } else {
-                                track_ws(c, &value_ws, ps.n_value);
-                                VAL(c);
-                        }
-                        break;
-                case VALUE_ESCAPE:
-                        state = VALUE;
-                        if (!NL(c)) /* a backslash-newline joins the lines */
-                                VAL(c);
-                        break;
-                case SQUOTE:
-                        if (c == '\'')
-                                state = PRE_VALUE;
-                        else
-                                VAL(c);
-                        break;
-                case DQUOTE:
-                        if (c == '"')
-                                state = PRE_VALUE;
-                        else if (c == '\\')
-                                state = DQUOTE_ESCAPE;
-                        else
-                                VAL(c);
-                        break;
-                case DQUOTE_ESCAPE:
-                        state = DQUOTE;
-                        if (strchr("\"\\`$", c))
-                                VAL(c);
-                        else if (c != '\n' && VAL('\\') >= 0)
-                                VAL(c); /* other characters keep their backslash, as in the shell */
-                        break;
-                case COMMENT:
-                        if (c == '\\')
-                                state = COMMENT_ESCAPE;
-                        else if (NL(c))
-                                state = PRE_KEY;
-                        break;
-                case COMMENT_ESCAPE:
-                        /* systemd 252: a backslash-newline continues the comment (254 changed this) */
-                        state = COMMENT;
-                        break;
-                }
+                ParseState st = ps.state;
+                r = st == PRE_KEY || st == KEY || st == COMMENT || st == COMMENT_ESCAPE ? step_key(&ps, *p)
+                    : st == PRE_VALUE || st == VALUE || st == VALUE_ESCAPE              ? step_value(&ps, *p)
+                                                                           : step_quoted(&ps, *p);
         }
-        if (r >= 0 && state != PRE_KEY && state != KEY && state != COMMENT && state != COMMENT_ESCAPE)
-                r = push(&ps, key_ws, state == VALUE ? value_ws : SIZE_MAX);
-#undef NL
-#undef VAL
+        if (r >= 0 && ps.state != PRE_KEY && ps.state != KEY && ps.state != COMMENT &&
+            ps.state != COMMENT_ESCAPE)
+                r = push(&ps, ps.key_ws, ps.state == VALUE ? ps.value_ws : SIZE_MAX);
         free(ps.key);
         free(ps.value);
         if (r < 0) {
@@ -258,6 +281,7 @@ int env_file_parse(const char *text, char ***ret) {
         *ret = ps.out.env;
         return 0;
 }
+#undef NL
 
 static int load_one(FsRoot *root, const char *path, EnvBuild *env) {
         _cleanup_free_ char *text = NULL;

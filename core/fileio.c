@@ -18,6 +18,45 @@ int read_full_file_at(int dir_fd, const char *path, int extra_flags, size_t max,
         return read_full_fd(fd, max, ret, ret_size);
 }
 
+ssize_t read_loop(int fd, void *buf, size_t size) {
+        size_t n = 0;
+        while (n < size) {
+                ssize_t k = read(fd, (char *)buf + n, size - n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return -errno;
+                if (k == 0)
+                        break;
+                n += k;
+        }
+        return (ssize_t)n;
+}
+
+int read_virtual_file(const char *path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0, cap = 0;
+        while (len < max) {
+                char chunk[16384];
+                ssize_t k = read_loop(fd, chunk, max - len < sizeof chunk ? max - len : sizeof chunk);
+                if (k < 0)
+                        return (int)k;
+                if (k == 0)
+                        break;
+                if (buf_append(&buf, &len, &cap, chunk, k) < 0)
+                        return -ENOMEM;
+        }
+        if (!buf && !(buf = strdup("")))
+                return -ENOMEM;
+        *ret = TAKE_PTR(buf);
+        if (ret_size)
+                *ret_size = len;
+        return 0;
+}
+
 int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         struct stat st;
         if (fstat(fd, &st) < 0)
@@ -30,19 +69,10 @@ int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         if (!buf)
                 return -ENOMEM;
         /* the size from fstat: a file growing meanwhile is read as it was */
-        size_t n = 0;
-        while (n < (size_t)st.st_size) {
-                ssize_t k = read(fd, buf + n, st.st_size - n);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0) {
-                        int e = -errno;
-                        free(buf);
-                        return e;
-                }
-                if (k == 0)
-                        break;
-                n += k;
+        ssize_t n = read_loop(fd, buf, st.st_size);
+        if (n < 0) {
+                free(buf);
+                return (int)n;
         }
         buf[n] = 0;
         *ret = buf;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Read a whole regular file from an open descriptor: at most max bytes (-EFBIG beyond), NUL-terminated,
  * malloc'd. -EBADFD for anything but a regular file. */
@@ -12,6 +13,13 @@ int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
  * O_NOFOLLOW. */
 int read_full_file_at(int dir_fd, const char *path, int extra_flags, size_t max, char **ret,
                       size_t *ret_size);
+
+/* read() until size bytes or the end, again after EINTR: the bytes read, or -errno. */
+ssize_t read_loop(int fd, void *buf, size_t size);
+
+/* A file whose size says nothing (/proc, /sys): read until its end or max bytes (the rest is dropped),
+ * NUL-terminated, malloc'd. */
+int read_virtual_file(const char *path, size_t max, char **ret, size_t *ret_size);
 
 /* Append n bytes to a growing NUL-terminated string (*buf may be NULL at first). */
 int buf_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n);

@@ -4,6 +4,9 @@
 #include <inttypes.h>
 #include <langinfo.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
 
 #include "format.h"
 #include "macro.h"
@@ -38,4 +41,42 @@ const char *format_size(uint64_t bytes, char *buf, size_t size) {
         else
                 snprintf(buf, size, "%.1f %s", v, units[u]);
         return buf;
+}
+
+/* The columns of one character at s (len bytes left): *ret_len its bytes. An invalid byte counts as one
+ * column, as a terminal shows a replacement. */
+static size_t char_width(const char *s, size_t len, size_t *ret_len) {
+        mbstate_t st = {};
+        wchar_t wc;
+        size_t k = mbrtowc(&wc, s, len, &st);
+        if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+                *ret_len = 1;
+                return 1;
+        }
+        *ret_len = k;
+        int w = wcwidth(wc);
+        return w < 0 ? 1 : (size_t)w;
+}
+
+size_t format_width(const char *s) {
+        size_t w = 0, len = strlen(s);
+        for (size_t k; len > 0; s += k, len -= k)
+                w += char_width(s, len, &k);
+        return w;
+}
+
+size_t format_fit(const char *s, size_t width, char *buf, size_t size) {
+        const char *dots = utf8 ? "\u2026" : "...";
+        size_t dots_w = utf8 ? 1 : 3, len = strlen(s), used = 0, out = 0;
+        if (width == 0 || format_width(s) <= width) {
+                snprintf(buf, size, "%s", s);
+                return format_width(buf);
+        }
+        /* as many whole characters as leave room for the ellipsis */
+        for (size_t k, cw; len > 0 && used + (cw = char_width(s + out, len, &k)) + dots_w <= width &&
+                           out + k + strlen(dots) < size;
+             out += k, len -= k)
+                used += cw;
+        snprintf(buf, size, "%.*s%s", (int)out, s, width >= dots_w ? dots : "");
+        return used + (width >= dots_w ? dots_w : 0);
 }

@@ -18,3 +18,9 @@ typedef struct TreeGlyphs {
 void output_init(bool force_ascii);
 const TreeGlyphs *output_glyphs(void);
 bool output_utf8(void);
+
+/* Text measured in terminal columns (wcwidth, in the current locale), not bytes: a "→" is one column. */
+size_t format_width(const char *s);
+/* s cut to at most width columns, ending with an ellipsis ("…", "..." without UTF-8) when it was cut;
+ * width 0: no limit. Into buf; returns the columns used. */
+size_t format_fit(const char *s, size_t width, char *buf, size_t size);

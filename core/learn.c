@@ -15,6 +15,7 @@
 #include "cgroup-guard.h"
 #include "learn.h"
 #include "macro.h"
+#include "path-util.h"
 
 #define EVENT_MASK (FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM | FAN_ONDIR)
 
@@ -119,48 +120,17 @@ const LearnedSet *learner_set(const Learner *l) {
         return l->set;
 }
 
-/* A file of /proc, read whole (its size says 0). NUL-terminated; -errno. */
+/* A file of /proc, read whole (its size says 0) into a caller's buffer: no allocation on the event path.
+ * NUL-terminated; the length or -errno. */
 static int read_proc(const char *path, char *buf, size_t size) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
-        size_t n = 0;
-        while (n < size - 1) {
-                ssize_t k = read(fd, buf + n, size - 1 - n);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        break;
-                n += k;
-        }
+        ssize_t n = read_loop(fd, buf, size - 1);
+        if (n < 0)
+                return (int)n;
         buf[n] = 0;
         return (int)n;
-}
-
-static int read_proc_dynamic(const char *path, char **ret) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0, cap = 0;
-        if (fd < 0)
-                return -errno;
-        for (;;) {
-                char chunk[16384];
-                ssize_t k = read(fd, chunk, sizeof chunk);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        break;
-                if (buf_append(&buf, &len, &cap, chunk, k) < 0)
-                        return -ENOMEM;
-        }
-        if (!buf && !(buf = strdup("")))
-                return -ENOMEM;
-        *ret = TAKE_PTR(buf);
-        return 0;
 }
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo */
@@ -174,11 +144,6 @@ static void unoctal(char *s) {
                 } else
                         *o++ = *s;
         *o = 0;
-}
-
-static bool path_under(const char *path, const char *dir) {
-        const char *rest = startswith(path, dir);
-        return rest && (rest[0] == '/' || rest[0] == '\0');
 }
 
 /* What is not a file system of files: the kernel's views, and FUSE, whose daemon may itself open files on a
@@ -198,7 +163,7 @@ static bool fstype_skipped(const char *t) {
 int learner_watch(Learner *l) {
         _cleanup_free_ char *info = NULL;
         _cleanup_(strv_freep) char **devices = NULL;
-        int r = read_proc_dynamic("/proc/self/mountinfo", &info), marked = 0;
+        int r = read_virtual_file("/proc/self/mountinfo", SIZE_MAX, &info, NULL), marked = 0;
         bool root_marked = false;
         if (r < 0)
                 return r;
@@ -218,8 +183,8 @@ int learner_watch(Learner *l) {
                         continue;
                 char *dev = f[2], *where = f[4];
                 unoctal(where);
-                if (fstype_skipped(type) || path_under(where, "/proc") || path_under(where, "/sys") ||
-                    path_under(where, "/dev") || strv_contains(devices, dev))
+                if (fstype_skipped(type) || path_is_under(where, "/proc") || path_is_under(where, "/sys") ||
+                    path_is_under(where, "/dev") || strv_contains(devices, dev))
                         continue;
                 r = fanotify_mark(l->fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, mask, AT_FDCWD, where);
                 if (r < 0 && errno == EINVAL && (mask & FAN_OPEN_EXEC_PERM)) {

@@ -11,6 +11,7 @@
 #include "hashmap.h"
 #include "learned-set.h"
 #include "macro.h"
+#include "path-util.h"
 #include "unit-closure.h"
 #include "unit-name.h"
 
@@ -351,11 +352,6 @@ int learned_set_import(int root_fd, const char *unit, const char *json, char **r
         return learned_set_merge_save(root_fd, s, reterr);
 }
 
-static bool under(const char *path, const char *dir) {
-        const char *rest = startswith(path, dir);
-        return rest && (*rest == '/' || *rest == '\0');
-}
-
 bool learned_path_is_skipped(const char *path) {
         static const char *const api[] = {"/proc",
                                           "/sys",
@@ -366,7 +362,7 @@ bool learned_path_is_skipped(const char *path) {
                                           "/run/private/confinement",
                                           "/run/systemd/unit-root"};
         for (size_t i = 0; i < ELEMENTSOF(api); i++)
-                if (under(path, api[i]))
+                if (path_is_under(path, api[i]))
                         return true;
         return streq(path, "/");
 }
@@ -384,7 +380,8 @@ bool learned_path_is_hazard(const char *path) {
 
 /* The root's own /run (also at /var/run, /var/lock): what the service writes there stays in its root. */
 static bool in_run(const char *path) {
-        return under(path, "/run") || under(path, "/var/run") || under(path, "/var/lock");
+        return path_is_under(path, "/run") || path_is_under(path, "/var/run") ||
+               path_is_under(path, "/var/lock");
 }
 
 /* Directories never bound writable whole because learning saw a file created in them. */

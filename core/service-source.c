@@ -18,12 +18,14 @@ int service_source_open(const ServiceSourceOptions *o, ServiceSource *ret, char 
                         *ret = s;
                         return 0;
                 }
-                (void)asprintf(&s.notice, "no %s service manager answers (%s); reading the unit files on disk",
+                (void)asprintf(&s.notice,
+                               "no %s service manager answers (%s); reading the unit files on disk",
                                o->user ? "user" : "system", error_words(-r));
         }
         r = fs_root_new(o->root, &s.root);
         if (r < 0) {
-                (void)asprintf(ret_error, "cannot open root directory %s: %s. Give an existing directory to --root",
+                (void)asprintf(ret_error,
+                               "cannot open root directory %s: %s. Give an existing directory to --root",
                                o->root ? o->root : "/", error_words(-r));
                 free(s.notice);
                 return r;
@@ -69,7 +71,7 @@ int service_source_load(ServiceSource *s, const char *name, Service **ret, char 
                                            getenv("HOME"), getenv("XDG_RUNTIME_DIR"), &s->index);
                 if (k < 0) {
                         (void)asprintf(ret_error, "cannot read the unit files for the template %s: %s", name,
-                                  error_words(-k));
+                                       error_words(-k));
                         return k;
                 }
         }
@@ -77,15 +79,17 @@ int service_source_load(ServiceSource *s, const char *name, Service **ret, char 
         int r = use_manager ? manager_load_service(s->manager, name, ret)
                             : unit_index_load(s->index, name, ret);
         if (r < 0) {
-                (void)asprintf(ret_error, "cannot load %s from the %s: %s", name, use_manager ? "manager" : "unit files",
-                          use_manager && manager_last_error(s->manager) ? manager_last_error(s->manager)
-                                                                        : error_words(-r));
+                (void)asprintf(ret_error, "cannot load %s from the %s: %s", name,
+                               use_manager ? "manager" : "unit files",
+                               use_manager && manager_last_error(s->manager) ? manager_last_error(s->manager)
+                                                                             : error_words(-r));
                 return r;
         }
         /* PATH and LD_LIBRARY_PATH may come from EnvironmentFile=, which the manager reads on the host */
         r = service_load_environment_files(*ret, use_manager ? NULL : s->root);
         if (r < 0) {
-                (void)asprintf(ret_error, "cannot read the environment files of %s: %s", name, error_words(-r));
+                (void)asprintf(ret_error, "cannot read the environment files of %s: %s", name,
+                               error_words(-r));
                 *ret = service_free(*ret);
         }
         return r;

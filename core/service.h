@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "strv.h"
+
 /* The effective definition of a service, as the manager sees it: read live over sd-bus (manager.c) or
  * offline from unit files (unit-file.c). Both fill the same struct so they can be compared. */
 
@@ -92,16 +94,3 @@ const char *exec_flag_to_string(ExecFlags f); /* "ignore-failure", as ExecStartE
 const char *service_getenv(const Service *s, const char *key);
 int service_set_source(Service *s, const char *key, const char *file, unsigned line);
 const SettingSource *service_source(const Service *s, const char *key);
-
-/* NULL-terminated string arrays */
-size_t strv_length(char *const *l);
-char **strv_free(char **l);
-int strv_push(char ***l, char *value); /* takes value; frees it on failure */
-int strv_extend(char ***l, const char *value);
-bool strv_equal(char *const *a, char *const *b);
-bool strv_contains(char *const *l, const char *s);
-/* Add a "KEY=VALUE" (taken; freed on failure), replacing an earlier KEY in place, as systemd merges. */
-int strv_env_replace(char ***l, char *assignment);
-static inline void strv_freep(char ***l) {
-        strv_free(*l);
-}

@@ -2,11 +2,11 @@
 #include "config.h"
 
 #include <fcntl.h>
-#include <jansson.h>
 #include <sys/stat.h>
 
 #include "dropin-write.h"
 #include "fileio.h"
+#include "json-util.h"
 #include "macro.h"
 #include "service.h"
 #include "try-suggest.h"
@@ -14,7 +14,6 @@
 #include "unit-name.h"
 
 #define TRY_FILE_MAX (4u * 1024 * 1024)
-#define _cleanup_json_ _cleanup_(json_decrefp)
 
 int try_suggest_path(const char *unit, char **ret) {
         if (!unit_name_is_valid(unit, UNIT_NAME_ANY))

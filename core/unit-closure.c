@@ -7,6 +7,7 @@
 #include "hashmap.h"
 #include "interp.h"
 #include "macro.h"
+#include "path-util.h"
 #include "shell-scan.h"
 #include "unit-closure.h"
 
@@ -51,25 +52,15 @@ void unit_extras_done(UnitExtras *x) {
         *x = (UnitExtras){};
 }
 
-static bool path_under(const char *path, const char *dir) {
-        const char *rest = startswith(path, dir);
-        return rest && (rest[0] == '/' || rest[0] == 0);
-}
-
-static const char *base_name(const char *path) {
-        const char *s = strrchr(path, '/');
-        return s ? s + 1 : path;
-}
-
 bool unit_path_is_hazard(const char *path, char *const *own) {
         static const char *const never[] = {"/etc/shadow",      "/etc/gshadow", "/etc/shadow-",
                                             "/etc/gshadow-",    "/root",        "/home",
                                             "/etc/ssl/private", "/etc/sudoers", "/etc/sudoers.d"};
         for (size_t i = 0; i < ELEMENTSOF(never); i++)
-                if (path_under(path, never[i]))
+                if (path_is_under(path, never[i]))
                         return true;
         /* a private key below /etc belongs to the service whose directory holds it */
-        const char *rest = startswith(path, "/etc/"), *b = base_name(path);
+        const char *rest = startswith(path, "/etc/"), *b = path_basename(path);
         size_t bl = strlen(b);
         bool key = (bl > 4 && streq(b + bl - 4, ".key")) || (bl > 4 && streq(b + bl - 4, "_key")) ||
                    strstr(path, "/private/");
@@ -197,8 +188,8 @@ bool unit_dir_is_wide(const char *path) {
         for (size_t i = 0; i < ELEMENTSOF(wide); i++)
                 if (streq(path, wide[i]))
                         return true;
-        return path_under(path, "/proc") || path_under(path, "/sys") || path_under(path, "/dev") ||
-               path_under(path, "/tmp") || path_under(path, "/var/tmp");
+        return path_is_under(path, "/proc") || path_is_under(path, "/sys") || path_is_under(path, "/dev") ||
+               path_is_under(path, "/tmp") || path_is_under(path, "/var/tmp");
 }
 
 /* A small directory a script names (run-parts DIR, for f in DIR/ *): its files; those of a DIR.d are
@@ -245,7 +236,7 @@ static bool own_place(Ctx *x, const char *path, const char *prog);
 
 static int add_entry(UnitWritable **l, size_t *n, const char *path, const char *reason, bool directory) {
         for (size_t i = 0; i < *n; i++)
-                if (path_under(path, (*l)[i].path))
+                if (path_is_under(path, (*l)[i].path))
                         return 0;
         UnitWritable *w = realloc(*l, (*n + 1) * sizeof(UnitWritable));
         if (!w)
@@ -340,7 +331,7 @@ static int named_path(Ctx *x, const char *path, size_t parent, const char *reaso
                 }
                 return 0;
         }
-        if (is_state_dir(p) || path_under(p, "/run") || path_under(p, "/var/run")) {
+        if (is_state_dir(p) || path_is_under(p, "/run") || path_is_under(p, "/var/run")) {
                 if (S_ISDIR(st.st_mode))
                         return name_dir(x, p, reason);
                 char *slash = strrchr(p, '/');
@@ -350,10 +341,10 @@ static int named_path(Ctx *x, const char *path, size_t parent, const char *reaso
                 /* a file directly in /var/log (vsftpd.log): the file itself; in /run only one of its own
                  * that clients read there (atd.pid, which at signals) */
                 *slash = '/';
-                bool run = path_under(p, "/run") || path_under(p, "/var/run");
+                bool run = path_is_under(p, "/run") || path_is_under(p, "/var/run");
                 return S_ISREG(st.st_mode) && (!run || own_place(x, p, "")) ? name_dir(x, p, reason) : 0;
         }
-        if (unit_dir_is_wide(p) || (path_under(p, "/var") && !path_under(p, "/var/www")))
+        if (unit_dir_is_wide(p) || (path_is_under(p, "/var") && !path_is_under(p, "/var/www")))
                 return 0;
         if (S_ISDIR(st.st_mode) && (x->rules & UNIT_RULE_PACKAGE) && own_place(x, p, "") &&
             (startswith(p, "/etc/") || startswith(p, "/usr/share/") || startswith(p, "/usr/lib/")))
@@ -368,7 +359,7 @@ static int named_path(Ctx *x, const char *path, size_t parent, const char *reaso
 }
 
 static bool shell_interp(const char *real) {
-        const char *b = base_name(real);
+        const char *b = path_basename(real);
         return streq(b, "sh") || streq(b, "dash") || streq(b, "bash");
 }
 
@@ -450,7 +441,7 @@ static int script_interpreter(Ctx *x, size_t node, const char **ret_real) {
         if (!interp)
                 return -ENOEXEC;
         _cleanup_free_ char *found = NULL;
-        if (streq(base_name(interp), "env")) {
+        if (streq(path_basename(interp), "env")) {
                 char *w;
                 while ((w = strtok_r(NULL, " \t", &save)) && (w[0] == '-' || strchr(w, '=')))
                         ;
@@ -605,7 +596,7 @@ static int exec_lines(Ctx *x) {
                                 }
                                 struct stat st;
                                 if (fs_root_chase(x->root, a, NULL, &st) >= 0 && S_ISDIR(st.st_mode) &&
-                                    (is_state_dir(a) || path_under(a, "/var/run")))
+                                    (is_state_dir(a) || path_is_under(a, "/var/run")))
                                         r = name_dir(x, a, reason);
                         }
                 }
@@ -636,15 +627,15 @@ static bool package_file_wanted(const char *f) {
                 "/usr/lib/debug",
         };
         for (size_t i = 0; i < ELEMENTSOF(skip); i++)
-                if (path_under(f, skip[i]))
+                if (path_is_under(f, skip[i]))
                         return false;
         /* the package's user commands (client tools, wrappers): what the unit runs is found by its Exec lines
          * and scripts; its daemons in /usr/sbin stay */
         static const char *const bins[] = {"/usr/bin", "/bin", "/usr/games"};
         for (size_t i = 0; i < ELEMENTSOF(bins); i++)
-                if (path_under(f, bins[i]))
+                if (path_is_under(f, bins[i]))
                         return false;
-        const char *b = base_name(f);
+        const char *b = path_basename(f);
         return !startswith(b, "changelog") && !startswith(b, "README") && !startswith(b, "NEWS");
 }
 
@@ -851,7 +842,7 @@ static int compiled_paths(Ctx *x, size_t node) {
                 return 0;
         if (asprintf(&reason, "compiled into %s", n->path) < 0)
                 return -ENOMEM;
-        const char *prog = base_name(n->path);
+        const char *prog = path_basename(n->path);
         for (size_t i = 0; i < size; i++) {
                 /* a string of its own, or a path inside a message ("Cannot open /run/atd.pid") */
                 if (text[i] != '/' || (i > 0 && text[i - 1] != 0 && text[i - 1] != ' '))
@@ -919,7 +910,7 @@ static int package_files(Ctx *x) {
                                 continue;
                         }
                         if (S_ISREG(st.st_mode) && (x->rules & UNIT_RULE_PACKAGE) &&
-                            package_file_wanted(*f) && !strv_contains(conf, *f) && !path_under(*f, "/var"))
+                            package_file_wanted(*f) && !strv_contains(conf, *f) && !path_is_under(*f, "/var"))
                                 r = add(x, *f, parent, NODE_FILE, fwhy, NULL);
                 }
         }
@@ -993,9 +984,9 @@ static int state_dirs(Ctx *x) {
                         return -ENOMEM;
                 if (startswith(canon, "/var/run/"))
                         memmove(canon, canon + 4, strlen(canon + 4) + 1);
-                if (path_under(canon, "/etc") || path_under(canon, "/usr") || path_under(canon, "/home") ||
-                    unit_path_is_hazard(canon, x->own) || !is_state_dir(canon) ||
-                    fs_root_chase(x->root, canon, NULL, &st) < 0 ||
+                if (path_is_under(canon, "/etc") || path_is_under(canon, "/usr") ||
+                    path_is_under(canon, "/home") || unit_path_is_hazard(canon, x->own) ||
+                    !is_state_dir(canon) || fs_root_chase(x->root, canon, NULL, &st) < 0 ||
                     (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)))
                         continue;
                 int r;
@@ -1018,7 +1009,7 @@ static int state_dirs(Ctx *x) {
                         r = asprintf(&reason,
                                      "owned by uid %u, the service's own user a root daemon switches to, %s",
                                      (unsigned)st.st_uid, named);
-                else if (root_user && path_under(canon, "/run") && own_place(x, canon, ""))
+                else if (root_user && path_is_under(canon, "/run") && own_place(x, canon, ""))
                         r = asprintf(&reason, "a runtime directory of its own on the host, %s", named);
                 else
                         continue;
@@ -1132,8 +1123,8 @@ static int pam_stack(Ctx *x, size_t anchor, char *const *libdirs) {
                 return -ENOMEM;
         for (size_t i = 0; i < closure_n_nodes(x->c); i++) {
                 const ClosureNode *n = closure_node(x->c, i);
-                if (n->root && !strv_contains(names, base_name(n->path)) &&
-                    strv_extend(&names, base_name(n->path)) < 0)
+                if (n->root && !strv_contains(names, path_basename(n->path)) &&
+                    strv_extend(&names, path_basename(n->path)) < 0)
                         return -ENOMEM;
         }
         for (char **p = x->pkgs; p && *p; p++)
@@ -1247,7 +1238,7 @@ static int plugins(Ctx *x) {
                 const ClosureNode *n = closure_node(x->c, i);
                 if (anchor == SIZE_MAX && n->root)
                         anchor = i;
-                if (streq(base_name(n->path), "libc.so.6")) {
+                if (streq(path_basename(n->path), "libc.so.6")) {
                         anchor = i;
                         break;
                 }
@@ -1265,7 +1256,7 @@ static int plugins(Ctx *x) {
         int r = nss_modules(x, anchor, libdirs);
         bool pam = false;
         for (size_t i = 0; i < closure_n_nodes(x->c) && !pam; i++)
-                pam = startswith(base_name(closure_node(x->c, i)->path), "libpam.so");
+                pam = startswith(path_basename(closure_node(x->c, i)->path), "libpam.so");
         if (r >= 0 && pam)
                 r = pam_stack(x, anchor, libdirs);
         /* iconv's modules are where glibc was built to look: $libdir/gconv */

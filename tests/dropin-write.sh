@@ -80,7 +80,13 @@ check "export --json writes the settings" sh -c "'$S' export --root '$R' --json 
 "$S" revert --root "$R" sdt.service > /dev/null 2>&1
 check "import recreates the same drop-in from the JSON" sh -c "'$S' import --root '$R' '$R/export.json' >/dev/null 2>&1 && cmp -s '$R/installed' '$F'"
 "$S" diff --root "$R" --mode chroot-only --set Nice=8 sdt.service > "$R/diff" 2>/dev/null
-check "diff shows the change against the installed drop-in" sh -c "grep -qx -- '-Nice=7' '$R/diff' && grep -qx -- '+Nice=8' '$R/diff' && grep -qx -- ' MountAPIVFS=no' '$R/diff'"
+check "diff shows the change against the installed drop-in" sh -c "grep -qx -- '-Nice=7' '$R/diff' && grep -qx -- '+Nice=8' '$R/diff' && grep -q -- '^--- .*50-confinement.conf.*(installed)' '$R/diff'"
+"$S" diff --root "$R" --mode chroot-only --set Nice=8 sdt.service > /dev/null 2>&1
+check "diff exits 1 when the drop-in would change, as diff does" test $? -eq 1
+check "diff is unified: a @@ hunk, - before +" sh -c "grep -q '^@@ -[0-9]*,[0-9]* +[0-9]*,[0-9]* @@' '$R/diff' && test \$(grep -n -- '^-Nice=7' '$R/diff' | cut -d: -f1) -lt \$(grep -n -- '^+Nice=8' '$R/diff' | cut -d: -f1)"
+check "diff's output is a patch that makes the new drop-in" sh -c "'$S' preview --root '$R' --mode chroot-only --set Nice=8 sdt.service > '$R/want' 2>/dev/null && cp '$F' '$R/patched' && sed '1,2d' '$R/diff' | patch -s '$R/patched' && cmp -s '$R/patched' '$R/want'"
+"$S" diff --root "$R" sdt.service > "$R/diff2" 2>/dev/null
+check "diff without settings compares the installed settings: the same, exit 0, nothing printed" sh -c "test $? -eq 0 && test ! -s '$R/diff2'"
 "$S" apply --root "$R" --keep --path /usr/share/doc sdt.service > /dev/null 2>&1
 check "--keep adds to the installed settings" sh -c "grep -q '\"chroot-only\"' '$F' && grep -qx 'Nice=7' '$F' && grep -q '/usr/share/doc' '$F'"
 "$S" apply --root "$R" --keep --set Nice=9 sdt.service > /dev/null 2>&1

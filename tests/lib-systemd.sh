@@ -65,7 +65,8 @@ printf '[Unit]\nDescription=sdconfine tests\nDefaultDependencies=no\n' > /etc/sy
 exec /lib/systemd/systemd --system --unit=sdconfine-test.target
 EOS
         chmod +x "$dir/pid1.sh"
-        unshare --pid --fork --mount --mount-proc --net "$dir/pid1.sh" "$dir" "$2" "$3" > "$dir/unshare.log" 2>&1 &
+        # the lock stays with this shell: a manager left behind by a killed test must not hold it
+        unshare --pid --fork --mount --mount-proc --net "$dir/pid1.sh" "$dir" "$2" "$3" > "$dir/unshare.log" 2>&1 8>&- &
         UNSHARE_PID=$!
         # the PID of systemd as the host sees it: the child of unshare
         for i in $(seq 1 100); do

@@ -1787,14 +1787,15 @@ static bool handle_key(App *a, int ch) {
                 case 'u': {
                         /* the other manager: system or the calling user's */
                         ServiceSource other = {};
-                        ServiceSourceOptions so = {.root = a->options.root,
-                                                   .user = !a->src.user,
-                                                   .offline = a->options.offline,
-                                                   };
+                        ServiceSourceOptions so = {
+                                .root = a->options.root,
+                                .user = !a->src.user,
+                                .offline = a->options.offline,
+                        };
                         _cleanup_free_ char *error = NULL;
                         if (service_source_open(&so, &other, &error) < 0) {
-                                set_message(a, true, "Cannot read the %s services: %s", so.user ? "user" : "system",
-                                            error ? error : "unknown error");
+                                set_message(a, true, "Cannot read the %s services: %s",
+                                            so.user ? "user" : "system", error ? error : "unknown error");
                                 return true;
                         }
                         service_source_close(&a->src);
@@ -1918,8 +1919,8 @@ int tui_run(const TuiOptions *o) {
         if (r < 0) {
                 endwin();
                 tui_fail("cannot list the services: %s.", a.src.manager && manager_last_error(a.src.manager)
-                                                                   ? manager_last_error(a.src.manager)
-                                                                   : error_words(-r));
+                                                                  ? manager_last_error(a.src.manager)
+                                                                  : error_words(-r));
                 goto out;
         }
         if (!a.src.manager)
