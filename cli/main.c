@@ -83,16 +83,25 @@ static const Verb verbs[] = {
          NULL, (const CliOpt[]){OPT_ROOT, OPT_OFFLINE, OPT_RUNTIME, OPT_NO_RELOAD, OPT_END}, 1, 1, true,
          cmd_revert},
         {"export", "UNIT...", "drop-ins or settings for other hosts",
-         "Without settings, each unit's installed settings are exported: as drop-ins below --dir, or as one\n"
-         "JSON file of settings (with learned sets) that 'import' applies on another host.",
+         "Without settings, each unit's installed settings are exported: as drop-ins below --dir, as one\n"
+         "JSON file of settings (with learned sets) that 'import' applies on another host, or as an\n"
+         "Ansible role and playbook (--ansible DIR) that import that file on every host of an inventory.",
          settings_note,
-         (const CliOpt[]){OPT_ROOT, OPT_OFFLINE, SETTINGS, OPT_RUNTIME, OPT_DIR, OPT_JSON_FILE, OPT_END}, 1,
-         UINT_MAX, true, cmd_export},
+         (const CliOpt[]){OPT_ROOT, OPT_OFFLINE, SETTINGS, OPT_RUNTIME, OPT_DIR, OPT_JSON_FILE, OPT_ANSIBLE,
+                          OPT_END},
+         1, UINT_MAX, true, cmd_export},
         {"import", "FILE", "apply the settings of an export --json file on this host",
-         "Apply the settings of every service in FILE (from 'export --json'), computing each closure on\n"
-         "this host.",
-         NULL, (const CliOpt[]){OPT_ROOT, OPT_OFFLINE, OPT_RUNTIME, OPT_NO_RELOAD, OPT_END}, 1, 1, false,
-         cmd_import},
+         "Apply the settings of every service in FILE (from 'export --json'; - reads standard input),\n"
+         "computing each closure on this host. A drop-in that would not change is not written.",
+         "--check writes nothing and shows what would change. --json prints, for each unit, whether its\n"
+         "drop-in changed (or would) and the unified diff. --try imports each changed unit as 'apply --try'\n"
+         "does: the unit is restarted and rolled back when it does not hold.\n"
+         "\n"
+         "Exit status: 0 done; 1 an error (a unit that cannot be confined included); 2 a usage error;\n"
+         "3 a try failed and was rolled back.\n",
+         (const CliOpt[]){OPT_ROOT, OPT_OFFLINE, OPT_RUNTIME, OPT_NO_RELOAD, OPT_CHECK_ONLY, OPT_JSON,
+                          OPT_TRY, OPT_END},
+         1, 1, false, cmd_import},
         {"learn", "UNIT", "watch what the running service opens; apply --learned adds it",
          "Watch the running service for N seconds (default 60, or until Ctrl-C) and record every file and\n"
          "directory its processes open or execute, read or written, with the first process seen. A unit\n"

@@ -280,6 +280,11 @@ static const OptSpec specs[_OPT_MAX] = {
                      STRING(dir)},
         [OPT_JSON_FILE] = {"json", "FILE", "write the settings of every unit to FILE, for 'import'",
                            STRING(json_file)},
+        [OPT_ANSIBLE] = {"ansible", "DIR",
+                         "write an Ansible role and playbook to DIR that import the settings on every host",
+                         STRING(ansible_dir)},
+        [OPT_CHECK_ONLY] = {"check", NULL, "write nothing: say what would change (with --json: as JSON)",
+                            FLAG(check_only)},
         [OPT_SECONDS] = {"seconds", "N", "how long to watch (1 to 86400; default 60, or until Ctrl-C)",
                          CUSTOM(opt_seconds)},
 };

@@ -57,6 +57,8 @@ typedef enum CliOpt {
         /* export and import */
         OPT_DIR,
         OPT_JSON_FILE,
+        OPT_ANSIBLE,
+        OPT_CHECK_ONLY,
         /* learn */
         OPT_SECONDS,
         _OPT_MAX,
@@ -84,7 +86,8 @@ typedef struct CliOptions {
         unsigned try_seconds;
         const char *check;
         /* export, import */
-        const char *dir, *json_file;
+        const char *dir, *json_file, *ansible_dir;
+        bool check_only;
         /* learn */
         unsigned seconds;
         /* the operands: units or files */
