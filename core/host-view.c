@@ -29,7 +29,7 @@ static void unoctal(char *s) {
 int host_view_mounts(char ***ret) {
         _cleanup_free_ char *text = NULL;
         char **mounts = NULL;
-        int r = read_full_file_at(AT_FDCWD, "/proc/self/mountinfo", 0, 16u << 20, &text, NULL);
+        int r = read_virtual_file("/proc/self/mountinfo", 16u << 20, &text, NULL);
         if (r < 0)
                 return r;
         for (char *rest = text, *l; r >= 0 && (l = strsep(&rest, "\n"));) {
@@ -67,10 +67,19 @@ static bool is_canonical(const char *path) {
         return realpath(path, real) && streq(real, path);
 }
 
+/* A source that is a mount point, or a directory with one below it: the view (a bind of one file system,
+ * not recursive) does not show what is mounted there, so it keeps systemd's recursive bind. */
+static bool has_mounts_below(char *const *mounts, const char *path) {
+        for (char *const *m = mounts; m && *m; m++)
+                if (path_is_under(*m, path))
+                        return true;
+        return false;
+}
+
 int host_view_plan(MountPlan *p, char *const *mounts) {
         for (size_t i = 0; i < p->n_binds; i++) {
                 Bind *b = p->binds + i;
-                if (b->writable || !is_canonical(b->source))
+                if (b->writable || !is_canonical(b->source) || has_mounts_below(mounts, b->source))
                         continue;
                 const char *m = mount_of(mounts, b->source);
                 /* the views themselves and the API file systems are never a source */
