@@ -26,6 +26,24 @@ int cli_session_open(CliOptions *o, bool writes, CliSession *ret) {
         }
         if (cli_source_open(&o->source, &s.src, streq(o->verb, "revert")) < 0)
                 return -EINVAL;
+        /* an alias (redis.service for redis-server.service) is its unit: one drop-in, under the unit's name
+         */
+        for (unsigned i = 0; streq(o->verb, "import") ? false : i < o->n_args; i++) {
+                char *id = NULL;
+                _cleanup_free_ char *err = NULL;
+                if (service_source_resolve(&s.src, o->args[i], &id, NULL, &err) < 0 ||
+                    streq(id, o->args[i])) {
+                        free(id);
+                        continue;
+                }
+                if (strv_push(&o->owned, id) < 0) {
+                        free(id);
+                        cli_session_close(&s);
+                        return -ENOMEM;
+                }
+                fprintf(stderr, "sdconfine: %s is an alias of %s: working on %s.\n", o->args[i], id, id);
+                o->args[i] = id;
+        }
         s.root_fd = s.src.root ? fs_root_fd(s.src.root) : -EBADF;
         if (s.root_fd < 0) {
                 s.own_fd = open(o->source.root ? o->source.root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -190,11 +208,11 @@ static int apply_check_options(const CliOptions *o) {
 int cmd_apply(CliOptions *o) {
         _cleanup_(cli_session_close) CliSession s = {.own_fd = -EBADF};
         _cleanup_free_ char *text = NULL, *msg = NULL;
-        const char *unit = o->args[0];
         if (apply_check_options(o) < 0)
                 return 2;
         if (cli_session_open(o, true, &s) < 0 || text_of(o, &s, &text) < 0)
                 return 1;
+        const char *unit = o->args[0]; /* the unit's own name, an alias resolved */
         if (o->try_given)
                 return cli_try(o, &s, unit, text);
         if (o->restart && s.src.manager && cli_lockout_guard(&s.src, unit) < 0)
@@ -208,12 +226,47 @@ int cmd_apply(CliOptions *o) {
         return 0;
 }
 
+/* Drop-ins of ours that sit under one of the unit's aliases (systemd reads NAME.d/ of every name; one of the
+ * same file name masks the other, so each alias is looked at, not only what the unit's DropInPaths show):
+ * revert removes them too, or the unit would stay confined. Returns how many. */
+static int revert_alias_dropins(CliOptions *o, CliSession *s) {
+        _cleanup_free_ char *err = NULL;
+        _cleanup_(strv_freep) char **names = NULL;
+        char *id = NULL;
+        int removed = 0;
+        if (service_source_resolve(&s->src, o->args[0], &id, &names, &err) < 0)
+                return 0;
+        for (char **n = names; n && *n; n++) {
+                _cleanup_free_ char *text = NULL, *path = NULL;
+                if (streq(*n, id) || dropin_read(s->root_fd, *n, o->runtime, &text) < 0 ||
+                    !confine_dropin_is_ours(text))
+                        continue;
+                path = confine_dropin_display_path(&s->src, *n, o->runtime);
+                int r = dropin_remove(s->root_fd, *n, o->runtime);
+                if (r < 0)
+                        log_error("cannot remove %s (under the alias %s): %s.", path, *n, error_words(-r));
+                else {
+                        printf("Removed %s (under the alias %s).\n", path, *n);
+                        removed++;
+                }
+        }
+        free(id);
+        return removed;
+}
+
 int cmd_revert(CliOptions *o) {
         _cleanup_(cli_session_close) CliSession s = {.own_fd = -EBADF};
         _cleanup_free_ char *msg = NULL;
         if (cli_session_open(o, true, &s) < 0)
                 return 1;
+        int aliases = revert_alias_dropins(o, &s);
         int r = confine_remove(&s.src, s.root_fd, o->args[0], o->runtime, !o->no_reload, &msg);
+        if (r == -ENOENT && aliases > 0) {
+                if (s.src.manager && !o->no_reload && manager_reload(s.src.manager) < 0)
+                        log_error("the manager did not reload: %s. Run 'systemctl daemon-reload'.",
+                                  manager_last_error(s.src.manager));
+                return 0;
+        }
         if (r < 0) {
                 log_error("%s.", msg ? msg : error_words(-r));
                 return 1;

@@ -356,11 +356,19 @@ static int check_operands(const Verb *v, CliOptions *o) {
                 return -EINVAL;
         }
         for (unsigned i = 0; v->units && i < o->n_args; i++) {
-                const char *problem = unit_name_problem(o->args[i]);
-                if (problem) {
-                        log_error("'%s' is not a valid unit name: %s.", o->args[i], problem);
+                const char *problem = NULL;
+                char *name = NULL;
+                int r = unit_name_mangle(o->args[i], &name, &problem);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0) {
+                        log_error("'%s' is not a valid unit name: %s.", o->args[i],
+                                  problem ? problem : "it cannot be a unit's name");
                         return -EINVAL;
                 }
+                if (strv_push(&o->owned, name) < 0)
+                        return -ENOMEM;
+                o->args[i] = name;
         }
         return 0;
 }
@@ -415,4 +423,5 @@ int cli_parse(const Verb *v, int argc, char **argv, CliOptions *ret) {
 
 void cli_options_done(CliOptions *o) {
         confine_settings_done(&o->settings);
+        o->owned = strv_free(o->owned);
 }

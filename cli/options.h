@@ -90,9 +90,10 @@ typedef struct CliOptions {
         bool check_only;
         /* learn */
         unsigned seconds;
-        /* the operands: units or files */
+        /* the operands: units or files (units as systemctl takes them: "nginx" is nginx.service) */
         char **args;
         unsigned n_args;
+        char **owned; /* the names args point to when they were rewritten */
 } CliOptions;
 
 /* A verb: its name, operands, one line for 'sdconfine help', what --help says, the options it takes. */

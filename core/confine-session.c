@@ -25,6 +25,23 @@ void confine_result_done(ConfineResult *r) {
         *r = (ConfineResult){};
 }
 
+/* Only what the settings do not hold already (installed presets read back with --keep included). */
+static void drop_taken(ConfineResult *res, const ConfineSettings *settings) {
+        size_t k = 0;
+        for (size_t i = 0; i < res->n_suggestions; i++) {
+                Suggestion *sg = res->suggestions + i;
+                bool taken = strv_contains(sg->preset ? settings->presets : settings->overrides,
+                                           sg->preset ? sg->preset : sg->override);
+                if (taken) {
+                        free(sg->preset);
+                        free(sg->override);
+                        free(sg->reason);
+                } else
+                        res->suggestions[k++] = *sg;
+        }
+        res->n_suggestions = k;
+}
+
 static int verify_overrides(const ServiceSource *src, ConfineResult *res) {
         _cleanup_free_ char *fragment = NULL;
         const char *f = res->svc->fragment_path;
@@ -40,7 +57,9 @@ static int verify_overrides(const ServiceSource *src, ConfineResult *res) {
 int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const char *unit,
                     ConfineSettings *settings, bool suggested, bool force, ConfineResult *ret) {
         ConfineResult res = {};
-        int r = service_source_load(src, unit, &res.svc, &res.error);
+        /* the unit as it is without our drop-in: its own settings, notes and suggestions, never ours read
+         * back (a RuntimeDirectory= of our own, presets already installed) */
+        int r = service_source_load_own(src, unit, &res.svc, &res.error);
         if (r < 0)
                 goto fail;
         if (!streq_ptr(res.svc->load_state, "loaded")) {
@@ -68,6 +87,7 @@ int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const c
         r = confine_suggest(res.svc, res.closure, db, settings, &res.suggestions, &res.n_suggestions);
         if (r < 0)
                 goto fail;
+        drop_taken(&res, settings);
         /* the rules a suggestion turns on find more (a package's daemon that links libssl wants name
          * resolution): suggest again on the new closure, until nothing new comes */
         for (unsigned round = 0; suggested && res.n_suggestions > 0 && round < 4; round++) {
@@ -98,20 +118,7 @@ int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const c
                                             &res.n_suggestions);
                 if (r < 0)
                         goto fail;
-                /* only what is not taken yet */
-                size_t k = 0;
-                for (size_t i = 0; i < res.n_suggestions; i++) {
-                        Suggestion *sg = res.suggestions + i;
-                        bool taken = strv_contains(sg->preset ? settings->presets : settings->overrides,
-                                                   sg->preset ? sg->preset : sg->override);
-                        if (taken) {
-                                free(sg->preset);
-                                free(sg->override);
-                                free(sg->reason);
-                        } else
-                                res.suggestions[k++] = *sg;
-                }
-                res.n_suggestions = k;
+                drop_taken(&res, settings);
         }
         r = confine_render_dropin(settings, &res.plan, PACKAGE_VERSION, &res.text, &res.error);
         if (r < 0)

@@ -112,6 +112,22 @@ check "--set Exec*=+...: the full-privileges prefix is refused" grep -q 'the "+"
 check "--set of a key systemd does not know: refused in systemd-analyze verify's words, nothing written" sh -c "grep -q \"Unknown key 'Frobnicate'\" '$R/err' && cmp -s '$R/set-before' '$F'"
 "$S" preview --root "$R" --set 'ExecStartPost=/usr/bin/env true' sdt.service > "$R/exec" 2>/dev/null
 check "--set ExecStartPost=: its program joins the closure" grep -q 'Paths=.*/usr/bin/env' "$R/exec"
+# our own drop-in is never read back as the unit's settings
+"$S" apply --root "$R" --preset users sdt.service > /dev/null 2>&1
+"$S" preview --root "$R" --keep sdt.service > /dev/null 2> "$R/own"
+check "preview --keep on a confined unit: no note about a RuntimeDirectory= of its own, no suggestion of an installed preset" \
+        sh -c "cat '$R/own'; ! grep -q 'RuntimeDirectory= of its own' '$R/own' && ! grep -q 'preset users' '$R/own' && grep -q 'preset timezone' '$R/own'"
+# unit names as systemctl takes them, and aliases: one unit, one drop-in
+check "a name without a suffix is a service (sdt means sdt.service)" sh -c "'$S' preview --root '$R' sdt 2>/dev/null | grep -q '^RootDirectory='"
+ln -s /etc/systemd/system/sdt.service "$R/etc/systemd/system/sdt-alias.service"
+"$S" apply --root "$R" sdt-alias.service > /dev/null 2> "$R/err"
+check "apply through an alias writes the unit's own drop-in, and says so" sh -c "cat '$R/err'; test -f '$F' && test ! -e '$R/etc/systemd/system/sdt-alias.service.d' && grep -q 'sdt-alias.service is an alias of sdt.service' '$R/err'"
+mkdir -p "$R/etc/systemd/system/sdt-alias.service.d"
+cp "$F" "$R/etc/systemd/system/sdt-alias.service.d/50-confinement.conf"
+"$S" revert --root "$R" sdt.service > "$R/revert-out" 2>&1
+check "revert removes our drop-in found under an alias too" sh -c "test ! -e '$R/etc/systemd/system/sdt-alias.service.d/50-confinement.conf' && test ! -e '$F' && grep -q 'under the alias sdt-alias.service' '$R/revert-out'"
+rm -f "$R/etc/systemd/system/sdt-alias.service"
+"$S" apply --root "$R" --mode chroot-only --set Nice=7 sdt.service > /dev/null 2>&1
 printf '{"format": 1, "services": {"../x.service": {}}}' > "$R/bad.json"
 "$S" import --root "$R" "$R/bad.json" > /dev/null 2> "$R/err"
 check "import refuses an invalid unit name, naming it" grep -q "'../x.service' is not a valid unit name" "$R/err"

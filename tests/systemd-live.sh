@@ -132,9 +132,12 @@ check "EnvironmentFile= missing without '-': systemd 252 refuses the start" sh -
 in_ns "$S" preview sdt-envmissing.service > /dev/null 2> "$tmp/envmissing"
 check "and sdconfine preview says so, with the fix" grep -q "EnvironmentFile=/run/sdt-env/missing does not exist: systemd will refuse to start the service; create it or write EnvironmentFile=-/run/sdt-env/missing" "$tmp/envmissing"
 
-for bad in '../etc/passwd.service' 'a/b.service' 'foo' 'foo.bar' "$(printf 'x\001.service')" '@x.service'; do
+# 'foo' and 'foo.bar' are services as systemctl takes them (foo.service): not found, but no bad name
+for bad in '../etc/passwd.service' 'a/b.service' "$(printf 'x\001.service')" '@x.service'; do
         in_ns "$S" show --offline "$bad" > /dev/null 2> "$tmp/err"
         rc=$?
         check "refused: '$(printf %s "$bad" | tr -c '[:print:]' '?')'" sh -c "test $rc -ne 0 && grep -q 'not a valid unit name' '$tmp/err'"
 done
+in_ns "$S" show --offline cron > "$tmp/cron-show" 2>&1
+check "show cron means cron.service, as systemctl takes it" grep -q '^cron.service ' "$tmp/cron-show"
 done_testing

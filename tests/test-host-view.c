@@ -62,7 +62,8 @@ static void test_plan(void **state) {
         assert_int_equal(mount_plan_add(&p, "/usr/share", "/usr/share", true, true, false, "writable"), 0);
         assert_int_equal(mount_plan_add(&p, "/proc/cpuinfo", "/y", false, false, false, "path"), 0);
         /* what is mounted inside a directory is not in the view: that one keeps its recursive bind */
-        assert_int_equal(mount_plan_add(&p, "/usr/share/doc", "/usr/share/doc", false, true, false, "path"), 0);
+        assert_int_equal(mount_plan_add(&p, "/usr/share/doc", "/usr/share/doc", false, true, false, "path"),
+                         0);
         assert_int_equal(host_view_plan(&p, mounts), 0);
         for (size_t i = 0; i < p.n_binds; i++) {
                 const Bind *b = p.binds + i;
