@@ -108,22 +108,26 @@ static int merge_installed(CliOptions *a, const char *unit, int root_fd) {
         return 0;
 }
 
-static void print_notes(const ConfineResult *res) {
+/* Notes and suggestions on stderr; with several units (export) each line says which unit it is for. */
+static void print_notes(const ConfineResult *res, const char *unit) {
+        char who[300] = "";
+        if (unit)
+                snprintf(who, sizeof who, "%s: ", unit);
         for (char **l = res->accepted; l && *l; l++)
-                fprintf(stderr, "sdconfine: accepted: %s.\n", *l);
+                fprintf(stderr, "sdconfine: %saccepted: %s.\n", who, *l);
         for (size_t i = 0; i < res->n_suggestions; i++)
-                fprintf(stderr, "sdconfine: suggestion: %s%s: %s.\n",
+                fprintf(stderr, "sdconfine: %ssuggestion: %s%s: %s.\n", who,
                         res->suggestions[i].preset ? "--preset " : "--set ",
                         res->suggestions[i].preset ? res->suggestions[i].preset
                                                    : res->suggestions[i].override,
                         res->suggestions[i].reason);
         for (char **w = res->plan.warnings; w && *w; w++)
-                fprintf(stderr, "sdconfine: note: %s\n", *w);
+                fprintf(stderr, "sdconfine: %snote: %s\n", who, *w);
         for (char **sg = res->plan.suggestions; sg && *sg; sg++)
                 fprintf(stderr,
-                        "sdconfine: suggestion: %s is named in an Exec* line; add it with --path %s if the "
+                        "sdconfine: %ssuggestion: %s is named in an Exec* line; add it with --path %s if the "
                         "service needs it.\n",
-                        *sg, *sg);
+                        who, *sg, *sg);
 }
 
 /* The computation behind every verb that makes a drop-in; notes on stderr unless quiet (preview --json
@@ -140,7 +144,7 @@ static int render_result(CliOptions *a, ServiceSource *src, const char *unit, bo
         if (r >= 0)
                 r = confine_compute(src, ctx, db, unit, &a->settings, a->suggested, a->force, ret);
         if (!quiet)
-                print_notes(ret);
+                print_notes(ret, streq(a->verb, "export") ? unit : NULL);
         if (r < 0 && ret->error)
                 log_error("cannot confine %s: %s.", unit, ret->error);
         else if (r < 0)

@@ -118,6 +118,19 @@ check "preview --json: one object with the drop-in, the suggestions and the expo
 check "preview prints what confinement buys: visible and sensitive files before and after" sh -c \
         "'$S' preview --root '$R' sdt.service 2>&1 >/dev/null | grep -q 'visible files .* -> ' && '$S' preview --root '$R' sdt.service 2>&1 >/dev/null | grep -q 'sensitive files'"
 check "preview --no-exposure leaves it out" sh -c "! '$S' preview --root '$R' --no-exposure sdt.service 2>&1 >/dev/null | grep -q 'visible files'"
+"$S" import --root "$R" "$R" > /dev/null 2> "$R/err"
+check "import of a directory says so in words" grep -q "is a directory: give the file 'sdconfine export --json FILE' wrote" "$R/err"
+"$S" import --root "$R" "$R/nonexistent.json" > /dev/null 2> "$R/err"
+check "import of a missing file names the reason, no line number" sh -c "grep -q 'nonexistent.json: No such file or directory' '$R/err' && ! grep -q 'line -1' '$R/err'"
+"$S" export --root "$R" --json "$R/no/such/dir/e.json" sdt.service > /dev/null 2> "$R/err"
+check "export --json into a missing directory names it" grep -q "the directory $R/no/such/dir does not exist" "$R/err"
+check "export --dir creates missing parents" sh -c "'$S' export --root '$R' --dir '$R/a/b/c' sdt.service >/dev/null 2>&1 && test -f '$R/a/b/c/etc/systemd/system/sdt.service.d/50-confinement.conf'"
+check "export --json ends with a newline" sh -c "'$S' export --root '$R' --json '$R/nl.json' sdt.service >/dev/null 2>&1 && test \"\$(tail -c 1 '$R/nl.json' | od -An -c | tr -d ' ')\" = '\\n'"
+printf '[Service]\nExecStart=/usr/bin/true\n' > "$R/etc/systemd/system/third.service"
+"$S" export --root "$R" --dir "$R/o2" third.service > /dev/null 2> "$R/err"
+check "export of a unit with no installed confinement says so instead of exporting defaults" sh -c "grep -q 'third.service has no installed confinement to export' '$R/err' && test ! -e '$R/o2/etc/systemd/system/third.service.d'"
+"$S" export --root "$R" --suggested --dir "$R/o3" third.service sdt.service > /dev/null 2> "$R/err"
+check "export says which unit each suggestion is for" grep -q '^sdconfine: third.service: \(accepted\|suggestion\): ' "$R/err"
 # our own drop-in is never read back as the unit's settings
 "$S" apply --root "$R" --preset users sdt.service > /dev/null 2>&1
 "$S" preview --root "$R" --keep sdt.service > /dev/null 2> "$R/own"
