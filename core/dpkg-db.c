@@ -43,6 +43,7 @@ struct DpkgDb {
         pthread_t index_thread;
         Arena *arena;
         Hashmap *packages; /* key asked for -> DpkgPackage */
+        Hashmap *owners;   /* owner strings handed out, copied from the index */
 };
 
 DpkgDb *dpkg_db_free(DpkgDb *db) {
@@ -53,6 +54,7 @@ DpkgDb *dpkg_db_free(DpkgDb *db) {
         pkg_index_free(db->index);
         pkg_index_free(db->retired);
         hashmap_free(db->packages);
+        hashmap_free(db->owners);
         arena_free(db->arena);
         free(db);
         return NULL;
@@ -67,7 +69,8 @@ int dpkg_db_new(FsRoot *root, DpkgDb **ret) {
         db->root = root;
         db->arena = arena_new();
         db->packages = hashmap_new();
-        if (!db->arena || !db->packages)
+        db->owners = hashmap_new();
+        if (!db->arena || !db->packages || !db->owners)
                 return -ENOMEM;
         if (fstatat(fs_root_fd(root), "var/lib/dpkg/info", &st, 0) < 0)
                 return -errno;
@@ -93,13 +96,17 @@ int dpkg_db_new(FsRoot *root, DpkgDb **ret) {
         return 0;
 }
 
-static int index_open(DpkgDb *db, bool force) {
-        PkgIndexRoot root = {
+static PkgIndexRoot index_root(DpkgDb *db) {
+        return (PkgIndexRoot){
                 .fd = fs_root_fd(db->root),
                 .path = fs_root_path(db->root),
                 .arch = DPKG_NATIVE_ARCH,
                 .aliases = db->alias_list,
         };
+}
+
+static int index_open(DpkgDb *db, bool force) {
+        PkgIndexRoot root = index_root(db);
         return pkg_index_open(&root, force, &db->index);
 }
 
@@ -112,7 +119,14 @@ static void *index_thread(void *userdata) {
 int dpkg_db_prefetch(DpkgDb *db) {
         if (db->index_state != INDEX_NONE)
                 return 0;
-        /* a cached index opens in well under a millisecond; building one takes longer, beside the caller */
+        /* a cached index opens in well under a millisecond, here; building one takes longer, beside the
+         * caller */
+        PkgIndexRoot root = index_root(db);
+        db->index_result = pkg_index_open_cached(&root, &db->index);
+        if (db->index_result >= 0) {
+                db->index_state = INDEX_LOADED;
+                return 0;
+        }
         if (pthread_create(&db->index_thread, NULL, index_thread, db) != 0)
                 return 0; /* then the first lookup opens it */
         db->index_state = INDEX_LOADING;
@@ -163,17 +177,57 @@ const char *dpkg_db_canonical(DpkgDb *db, const char *path, char *buf, size_t si
         return path;
 }
 
+typedef struct Query {
+        const char *path; /* canonical */
+        uint32_t shard;
+        size_t index;
+} Query;
+
+static int cmp_query(const void *a, const void *b) {
+        const Query *x = a, *y = b;
+        return x->shard != y->shard ? (x->shard < y->shard ? -1 : 1)
+                                    : (x->index > y->index) - (x->index < y->index);
+}
+
+/* An owner string copied out of the index, once per text: the index's part it came from is dropped. */
+static const char *owner_intern(DpkgDb *db, const char *o) {
+        const char *s = hashmap_get(db->owners, o);
+        if (s)
+                return s;
+        char *copy = arena_strdup(db->arena, o);
+        if (!copy || hashmap_put(db->owners, copy, copy, NULL) < 0)
+                return NULL;
+        return copy;
+}
+
 static int find_owners(DpkgDb *db, const char *const *paths, size_t n, const char **owners) {
         PkgIndex *x;
-        char cbuf[PATH_MAX];
         int r = index_get(db, &x);
         if (r < 0)
                 return r;
+        /* in shard order, so that one part of the index at a time is in memory */
+        _cleanup_free_ Query *q = malloc((n ? n : 1) * sizeof(Query));
+        _cleanup_(arena_freep) Arena *tmp = arena_new();
+        if (!q || !tmp)
+                return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
-                owners[i] = NULL;
-                r = pkg_index_owner(x, dpkg_db_canonical(db, paths[i], cbuf, sizeof cbuf), &owners[i]);
+                char cbuf[PATH_MAX];
+                const char *c = dpkg_db_canonical(db, paths[i], cbuf, sizeof cbuf);
+                q[i] = (Query){c == cbuf ? arena_strdup(tmp, c) : c, pkg_index_path_shard(c), i};
+                if (!q[i].path)
+                        return -ENOMEM;
+        }
+        qsort(q, n, sizeof(Query), cmp_query);
+        for (size_t i = 0; i < n; i++) {
+                const char *o = NULL;
+                owners[q[i].index] = NULL;
+                r = pkg_index_owner(x, q[i].path, &o);
                 if (r < 0 && r != -ENOENT)
                         return r;
+                if (o && !(owners[q[i].index] = owner_intern(db, o)))
+                        return -ENOMEM;
+                if (i + 1 == n || q[i + 1].shard != q[i].shard)
+                        pkg_index_drop_shard(x, q[i].shard);
         }
         return 0;
 }

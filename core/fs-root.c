@@ -11,11 +11,32 @@
 
 #define LINKS_MAX 40
 
+/* What callers use of a stat, kept small: thousands of answers are remembered, most of them errors. */
+typedef struct SmallStat {
+        uint64_t dev, ino, size;
+        struct timespec mtim, ctim;
+        uint32_t mode, uid, gid, nlink;
+} SmallStat;
+
 typedef struct Answer {
         int error; /* 0 or -errno */
         const char *real;
-        struct stat st;
+        const SmallStat *st; /* NULL for an error */
 } Answer;
+
+static void stat_from_small(const SmallStat *s, struct stat *ret) {
+        *ret = (struct stat){
+                .st_dev = s->dev,
+                .st_ino = s->ino,
+                .st_size = s->size,
+                .st_mtim = s->mtim,
+                .st_ctim = s->ctim,
+                .st_mode = s->mode,
+                .st_uid = s->uid,
+                .st_gid = s->gid,
+                .st_nlink = s->nlink,
+        };
+}
 
 struct FsRoot {
         char *path;
@@ -77,19 +98,31 @@ static const char *rel(const char *real) {
 
 static int chase(FsRoot *r, const char *path, unsigned *links, const Answer **ret);
 
-static int remember(FsRoot *r, const char *path, size_t len, int error, const char *real,
-                    const struct stat *st, const Answer **ret) {
+/* st: a new stat, or the small copy of another answer's */
+static int remember_small(FsRoot *r, const char *path, size_t len, int error, const char *real,
+                          const struct stat *st, const SmallStat *small, const Answer **ret) {
         Answer *a = arena_alloc(r->arena, sizeof(Answer));
         char *key = arena_strndup(r->arena, path, len);
         if (!a || !key)
                 return -ENOMEM;
-        *a = (Answer){.error = error, .real = real};
-        if (st)
-                a->st = *st;
+        *a = (Answer){.error = error, .real = real, .st = small};
+        if (st) {
+                SmallStat *n = arena_alloc(r->arena, sizeof(SmallStat));
+                if (!n)
+                        return -ENOMEM;
+                *n = (SmallStat){st->st_dev,  st->st_ino, st->st_size, st->st_mtim, st->st_ctim,
+                                 st->st_mode, st->st_uid, st->st_gid,  st->st_nlink};
+                a->st = n;
+        }
         if (hashmap_put_bytes(r->answers, key, len, a, NULL) < 0)
                 return -ENOMEM;
         *ret = a;
         return 0;
+}
+
+static int remember(FsRoot *r, const char *path, size_t len, int error, const char *real,
+                    const struct stat *st, const Answer **ret) {
+        return remember_small(r, path, len, error, real, st, NULL, ret);
 }
 
 /* Resolve the path in path[0..len), which starts with '/'. */
@@ -125,12 +158,12 @@ static int chase_n(FsRoot *r, const char *path, size_t len, unsigned *links, con
                 return k;
         if (parent->error < 0)
                 return remember(r, path, len, parent->error, NULL, NULL, ret);
-        if (!S_ISDIR(parent->st.st_mode))
+        if (!S_ISDIR(parent->st->mode))
                 return remember(r, path, len, -ENOTDIR, NULL, NULL, ret);
 
         if ((name_len == 1 && name[0] == '.') || name_len == 0) {
                 *ret = parent;
-                return remember(r, path, len, 0, parent->real, &parent->st, ret);
+                return remember_small(r, path, len, 0, parent->real, NULL, parent->st, ret);
         }
         if (name_len == 2 && name[0] == '.' && name[1] == '.') {
                 /* ".." of the root is the root */
@@ -142,7 +175,7 @@ static int chase_n(FsRoot *r, const char *path, size_t len, unsigned *links, con
                 k = chase_n(r, pr, cut > 1 ? cut - 1 : 1, links, &up);
                 if (k < 0)
                         return k;
-                return remember(r, path, len, up->error, up->real, &up->st, ret);
+                return remember_small(r, path, len, up->error, up->real, NULL, up->st, ret);
         }
 
         size_t plen = strlen(parent->real);
@@ -185,7 +218,7 @@ static int chase_n(FsRoot *r, const char *path, size_t len, unsigned *links, con
         if (k < 0)
                 return k;
         /* A loop detected deeper down is remembered for this path too; it does not depend on how we came. */
-        return remember(r, path, len, a->error, a->real, a->error < 0 ? NULL : &a->st, ret);
+        return remember_small(r, path, len, a->error, a->real, NULL, a->error < 0 ? NULL : a->st, ret);
 }
 
 static int chase(FsRoot *r, const char *path, unsigned *links, const Answer **ret) {
@@ -204,12 +237,12 @@ int fs_root_chase(FsRoot *r, const char *path, const char **ret_real, struct sta
                 return a->error;
         /* "file/" names a directory, as for the kernel */
         size_t n = strlen(path);
-        if (n > 1 && path[n - 1] == '/' && !S_ISDIR(a->st.st_mode))
+        if (n > 1 && path[n - 1] == '/' && !S_ISDIR(a->st->mode))
                 return -ENOTDIR;
         if (ret_real)
                 *ret_real = a->real;
         if (ret_st)
-                *ret_st = a->st;
+                stat_from_small(a->st, ret_st);
         return 0;
 }
 

@@ -24,6 +24,7 @@ struct PkgIndex {
         const PkgBlob *shards; /* the shard table, once checked */
         uint8_t *shard_state;  /* per shard: 0 unchecked, 1 good, 2 corrupt */
         const uint8_t **shard_data;
+        uint8_t **shard_owned; /* the shards read from the file */
         const uint8_t *packages, *status;
 };
 
@@ -39,6 +40,9 @@ PkgIndex *pkg_index_free(PkgIndex *x) {
         free(x->note);
         free(x->shard_state);
         free(x->shard_data);
+        for (size_t i = 0; x->shard_owned && i < x->h.n_shards; i++)
+                free(x->shard_owned[i]);
+        free(x->shard_owned);
         free(x);
         return NULL;
 }
@@ -75,22 +79,37 @@ static int read_at(int fd, void *buf, size_t n, uint64_t off) {
         return 0;
 }
 
-/* A part of the index, in bounds, aligned and matching its checksum; NULL when it is not. */
-static const uint8_t *blob_get(PkgIndex *x, const PkgBlob *b) {
+/* A part of the index, in bounds, aligned and matching its checksum; NULL when it is not. Read from the
+ * file into *ret_owned (the caller's to free), or NULL: in the image in memory. */
+static const uint8_t *blob_read(PkgIndex *x, const PkgBlob *b, uint8_t **ret_owned) {
+        *ret_owned = NULL;
         if (b->off % 8 || b->off > x->size || b->size > x->size - b->off || b->size > SIZE_MAX - 1)
                 return NULL;
         const uint8_t *p = x->base ? x->base + b->off : NULL;
         if (!p) {
                 uint8_t *buf = malloc(b->size + 1);
-                if (!buf || !GROW(x->kept, x->allocated_kept, x->n_kept + 1) ||
-                    read_at(x->fd, buf, b->size, b->off) < 0) {
+                if (!buf || read_at(x->fd, buf, b->size, b->off) < 0) {
                         free(buf);
                         return NULL;
                 }
-                x->kept[x->n_kept++] = buf;
-                p = buf;
+                p = *ret_owned = buf;
         }
-        return sum_ok(p, b->size, b->sum) ? p : NULL;
+        if (sum_ok(p, b->size, b->sum))
+                return p;
+        free(*ret_owned);
+        *ret_owned = NULL;
+        return NULL;
+}
+
+/* The same, kept as long as x: the strings handed out point into it. */
+static const uint8_t *blob_get(PkgIndex *x, const PkgBlob *b) {
+        uint8_t *owned;
+        if (!GROW(x->kept, x->allocated_kept, x->n_kept + 1))
+                return NULL;
+        const uint8_t *p = blob_read(x, b, &owned);
+        if (owned)
+                x->kept[x->n_kept++] = owned;
+        return p;
 }
 
 static int header_check(PkgIndex *x) {
@@ -111,7 +130,8 @@ static int header_check(PkgIndex *x) {
                 return -EBADMSG;
         x->shard_state = calloc(h->n_shards, 1);
         x->shard_data = calloc(h->n_shards, sizeof(uint8_t *));
-        return x->shard_state && x->shard_data ? 0 : -ENOMEM;
+        x->shard_owned = calloc(h->n_shards, sizeof(uint8_t *));
+        return x->shard_state && x->shard_data && x->shard_owned ? 0 : -ENOMEM;
 }
 
 int pkg_index_from_buffer(const void *buf, size_t size, PkgIndex **ret) {
@@ -149,7 +169,9 @@ static int shard_get(PkgIndex *x, uint32_t s, const uint8_t **ret, uint64_t *ret
         const PkgBlob *b = x->shards + s;
         if (x->shard_state[s] == 0) {
                 x->shard_state[s] = 2;
-                const uint8_t *p = blob_get(x, b);
+                uint8_t *owned;
+                const uint8_t *p = blob_read(x, b, &owned);
+                x->shard_owned[s] = owned;
                 if (!p || b->size < sizeof(PkgShardHead))
                         return -EBADMSG;
                 const PkgShardHead *sh = (const PkgShardHead *)p;
@@ -165,6 +187,21 @@ static int shard_get(PkgIndex *x, uint32_t s, const uint8_t **ret, uint64_t *ret
         *ret = x->shard_data[s];
         *ret_size = b->size;
         return 0;
+}
+
+uint32_t pkg_index_path_shard(const char *path) {
+        const char *slash = strrchr(path, '/');
+        return pkg_index_shard_of(path, slash ? (size_t)(slash - path) : 0);
+}
+
+void pkg_index_drop_shard(PkgIndex *x, uint32_t s) {
+        s %= x->h.n_shards;
+        if (!x->shard_owned[s])
+                return; /* in memory anyway, or not read */
+        free(x->shard_owned[s]);
+        x->shard_owned[s] = NULL;
+        x->shard_data[s] = NULL;
+        x->shard_state[s] = 0;
 }
 
 int pkg_index_owner(PkgIndex *x, const char *path, const char **ret) {
@@ -536,6 +573,17 @@ static int build_now(const PkgIndexRoot *root, const PkgIndexKey *key, PkgIndex 
         if ((r = header_check(x)) < 0)
                 return r;
         *ret = TAKE_PTR(x);
+        return 0;
+}
+
+int pkg_index_open_cached(const PkgIndexRoot *root, PkgIndex **ret) {
+        _cleanup_free_ char *path = NULL;
+        PkgIndexKey key;
+        int r = key_make(root, &key);
+        if (r < 0)
+                return r;
+        if (pkg_index_cache_path(root->path, &path) < 0 || cache_load(path, &key, ret) < 0)
+                return -ESTALE;
         return 0;
 }
 

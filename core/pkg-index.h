@@ -31,6 +31,8 @@ typedef struct PkgIndexRoot {
 
 /* -ENOENT when the root has no dpkg database. force: ignore a cached file (it was found corrupt). */
 int pkg_index_open(const PkgIndexRoot *root, bool force, PkgIndex **ret);
+/* Only the cached file: -ESTALE when there is none that matches the database. */
+int pkg_index_open_cached(const PkgIndexRoot *root, PkgIndex **ret);
 PkgIndex *pkg_index_free(PkgIndex *x);
 
 /* An index image in memory (the fuzzer's entry point): header checks only; the parts are checked when
@@ -44,6 +46,10 @@ const char *pkg_index_note(const PkgIndex *x);
 /* The owners of a path in its canonical spelling ("libc6:amd64", several joined by ", "): 0 and *ret set,
  * -ENOENT when no package lists it, -EBADMSG when the part of the index it needs is corrupt. */
 int pkg_index_owner(PkgIndex *x, const char *path, const char **ret);
+/* Which part of the index holds a path's owners, and forgetting that part (the strings pkg_index_owner()
+ * returned from it go with it): asking path by path in shard order keeps one part in memory at a time. */
+uint32_t pkg_index_path_shard(const char *path);
+void pkg_index_drop_shard(PkgIndex *x, uint32_t shard);
 
 /* The installed packages as their .list files name them, sorted. -EBADMSG when corrupt. */
 int pkg_index_n_packages(PkgIndex *x, size_t *ret);
