@@ -24,6 +24,7 @@ typedef struct Object {
         bool has_ident;
         uint8_t ident_class;
         uint16_t ident_machine;
+        bool parsed; /* elf_parse_fd() ran (for closure_context_n_parsed()) */
 } Object;
 
 typedef struct ObjectKey {
@@ -40,6 +41,8 @@ struct ClosureContext {
         LdPlatform *platforms[8];
         size_t n_platforms;
         size_t n_parsed;
+        Arena **arenas; /* of closure_context_prefetch()'s threads: the objects they parsed live there */
+        size_t n_arenas, allocated_arenas;
 };
 
 struct Closure {
@@ -55,6 +58,9 @@ struct Closure {
         size_t allocated_origins;
 };
 
+/* Read what the closure needs of one file into o, its strings in arena: -ENOMEM, or 0 with a failure to
+ * read recorded in o. Touches nothing shared but the root's descriptor: threads may call it at once. */
+int closure_object_read(FsRoot *root, Arena *arena, const char *real, const struct stat *st, Object *o);
 /* The parsed object behind a resolved file; parsed once per (device, inode). */
 int closure_context_object(ClosureContext *ctx, const char *real, const struct stat *st, const Object **ret);
 const LdCache *closure_context_cache(ClosureContext *ctx);

@@ -181,9 +181,18 @@ static void put_string(FILE *f, const char *s) {
         putc_unlocked('"', f);
 }
 
+/* A new line indented to depth, after a comma unless first. */
+static void put_line(FILE *f, int depth, bool first) {
+        static const char spaces[] = ",\n                ";
+        fwrite_unlocked(spaces + first, 1, 2 - first + 2 * depth, f);
+}
+
 /* A key at indentation depth, with its separator: ",\n" before all but the first. */
 static void put_key(FILE *f, int depth, bool first, const char *key) {
-        fprintf(f, "%s\n%*s\"%s\": ", first ? "" : ",", 2 * depth, "", key);
+        put_line(f, depth, first);
+        putc_unlocked('"', f);
+        fputs_unlocked(key, f);
+        fputs_unlocked("\": ", f);
 }
 
 /* An array of strings at depth (its key written), "[]" when empty. */
@@ -195,10 +204,11 @@ static void put_array(FILE *f, int depth, size_t n, const char *(*item)(const vo
         }
         putc_unlocked('[', f);
         for (size_t i = 0; i < n; i++) {
-                fprintf(f, "%s\n%*s", i ? "," : "", 2 * (depth + 1), "");
+                put_line(f, depth + 1, i == 0);
                 put_string(f, item(userdata, i));
         }
-        fprintf(f, "\n%*s]", 2 * depth, "");
+        put_line(f, depth, true);
+        putc_unlocked(']', f);
 }
 
 typedef struct Item {

@@ -4,15 +4,12 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sys/xattr.h>
 
-#include "caps.h"
 #include "closure-internal.h"
 #include "fileio.h"
 #include "macro.h"
 
 #define SCRIPT_DEPTH_MAX 4 /* the kernel's BINPRM_MAX_RECURSION */
-#define SHEBANG_MAX 256    /* the kernel's BINPRM_BUF_SIZE */
 
 static const char *const kind_names[_NODE_KIND_MAX] = {
         [NODE_EXEC] = "exec",       [NODE_INTERPRETER] = "interpreter",
@@ -64,6 +61,9 @@ ClosureContext *closure_context_free(ClosureContext *ctx) {
         ld_cache_free(ctx->cache);
         hashmap_free(ctx->objects);
         arena_free(ctx->arena);
+        for (size_t i = 0; i < ctx->n_arenas; i++)
+                arena_free(ctx->arenas[i]);
+        free(ctx->arenas);
         for (size_t i = 0; i < ctx->n_platforms; i++)
                 free(ctx->platforms[i]);
         free(ctx);
@@ -116,51 +116,11 @@ int closure_context_object(ClosureContext *ctx, const char *real, const struct s
         ObjectKey *k = arena_alloc(ctx->arena, sizeof(ObjectKey));
         if (!o || !k)
                 return -ENOMEM;
-        *o = (Object){};
         *k = key;
-
-        _cleanup_close_ int fd = fs_root_open(ctx->root, real, O_RDONLY);
-        if (fd < 0)
-                o->error = fd;
-        else {
-                char *caps = NULL;
-                /* nearly no file has capabilities: one system call says so, without libcap's three */
-                if (fgetxattr(fd, "security.capability", NULL, 0) >= 0 && caps_of_fd(fd, &caps) >= 0 &&
-                    caps) {
-                        o->caps = arena_strdup(ctx->arena, caps);
-                        free(caps);
-                }
-                ElfInfo *info = NULL;
-                int r = elf_parse_fd(fd, st->st_size, ctx->arena, &info, &o->elf_error, &o->elf_error_offset);
-                ctx->n_parsed++;
-                if (r == -ENOMEM)
-                        return r;
-                if (r >= 0)
-                        o->info = info;
-                else if (o->elf_error == ELF_ERROR_NOT_ELF) {
-                        char buf[SHEBANG_MAX + 1];
-                        ssize_t n = pread(fd, buf, SHEBANG_MAX, 0);
-                        if (n >= 2 && buf[0] == '#' && buf[1] == '!') {
-                                buf[n] = 0;
-                                char *nl = strchr(buf, '\n');
-                                if (nl)
-                                        *nl = 0;
-                                o->shebang = arena_strdup(ctx->arena, buf + 2);
-                                if (!o->shebang)
-                                        return -ENOMEM;
-                        }
-                } else if (r != -EINVAL && r != -ENOEXEC)
-                        o->error = r;
-                if (r < 0 && o->elf_error != ELF_ERROR_NOT_ELF) {
-                        uint8_t h[20];
-                        if (pread(fd, h, sizeof h, 0) == (ssize_t)sizeof h) {
-                                o->has_ident = true;
-                                o->ident_class = h[EI_CLASS];
-                                o->ident_machine = h[EI_DATA] == ELFDATA2MSB ? (uint16_t)(h[18] << 8 | h[19])
-                                                                             : (uint16_t)(h[19] << 8 | h[18]);
-                        }
-                }
-        }
+        int r = closure_object_read(ctx->root, ctx->arena, real, st, o);
+        if (r < 0)
+                return r;
+        ctx->n_parsed += o->parsed;
         if (hashmap_put_bytes(ctx->objects, k, sizeof *k, o, NULL) < 0)
                 return -ENOMEM;
         *ret = o;
