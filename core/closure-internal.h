@@ -27,6 +27,8 @@ typedef struct Object {
         bool parsed; /* elf_parse_fd() ran (for closure_context_n_parsed()) */
 } Object;
 
+typedef struct ClosurePrefetch ClosurePrefetch;
+
 typedef struct ObjectKey {
         dev_t dev;
         ino_t ino;
@@ -41,8 +43,7 @@ struct ClosureContext {
         LdPlatform *platforms[8];
         size_t n_platforms;
         size_t n_parsed;
-        Arena **arenas; /* of closure_context_prefetch()'s threads: the objects they parsed live there */
-        size_t n_arenas, allocated_arenas;
+        ClosurePrefetch *prefetch; /* closure_context_prefetch()'s thread, reading ahead */
 };
 
 struct Closure {
@@ -61,6 +62,11 @@ struct Closure {
 /* Read what the closure needs of one file into o, its strings in arena: -ENOMEM, or 0 with a failure to
  * read recorded in o. Touches nothing shared but the root's descriptor: threads may call it at once. */
 int closure_object_read(FsRoot *root, Arena *arena, const char *real, const struct stat *st, Object *o);
+/* The object of key when closure_context_prefetch() has it, read or being read: 1 and *o set (waiting for
+ * the thread to finish it, or reading it here when the thread has not got there), 0 when it is not
+ * one of its files, -ENOMEM. */
+int closure_prefetch_take(ClosureContext *ctx, const ObjectKey *key, Object *o);
+ClosurePrefetch *closure_prefetch_free(ClosurePrefetch *p);
 /* The parsed object behind a resolved file; parsed once per (device, inode). */
 int closure_context_object(ClosureContext *ctx, const char *real, const struct stat *st, const Object **ret);
 const LdCache *closure_context_cache(ClosureContext *ctx);

@@ -15,7 +15,9 @@ typedef struct Loaded {
         const char *path;   /* l_name: the path it was opened under */
         const char *origin; /* $ORIGIN */
         ssize_t loader;     /* l_loader: who asked for it first, -1 for the main program */
-        const char **names; /* names it answered to */
+        const char **names; /* names it answered to (DT_NEEDED strings) */
+        uint32_t *name_hashes;
+        size_t allocated_hashes;
         size_t n_names, allocated_names;
         dev_t dev;
         ino_t ino;
@@ -140,11 +142,14 @@ static int search_dirs(Search *s, const char *list, const char *origin) {
         return 0;
 }
 
-static bool loaded_answers(const Loaded *l, const char *name) {
-        if (streq(l->path, name) || (l->info && streq_ptr(l->info->soname, name)))
+/* Compared by hash first: every DT_NEEDED of a process is checked against all it has loaded. A name
+ * without a leading slash is never an object's path, which always has one. */
+static bool loaded_answers(const Loaded *l, const char *name, uint32_t hash) {
+        if ((name[0] == '/' && streq(l->path, name)) ||
+            (l->info && l->info->soname && l->info->soname_hash == hash && streq(l->info->soname, name)))
                 return true;
         for (size_t i = 0; i < l->n_names; i++)
-                if (streq(l->names[i], name))
+                if (l->name_hashes[i] == hash && streq(l->names[i], name))
                         return true;
         return false;
 }
@@ -166,16 +171,18 @@ static int process_load(Process *p, size_t node, const ElfInfo *info, const char
         return 0;
 }
 
-static int loaded_add_name(Process *p, Loaded *l, const char *name) {
-        if (!GROW(l->names, l->allocated_names, l->n_names + 1))
+static int loaded_add_name(Process *p, Loaded *l, const char *name, uint32_t hash) {
+        if (!GROW(l->names, l->allocated_names, l->n_names + 1) ||
+            !GROW(l->name_hashes, l->allocated_hashes, l->n_names + 1))
                 return -ENOMEM;
+        l->name_hashes[l->n_names] = hash;
         /* a DT_NEEDED name: it lives in the context's arena, as long as the process */
         l->names[l->n_names++] = name;
         return 0;
 }
 
 /* Find the object for one DT_NEEDED entry of loaded object idx, as _dl_map_object() does. */
-static int process_map(Process *p, size_t idx, const char *name) {
+static int process_map(Process *p, size_t idx, const char *name, uint32_t hash) {
         Closure *c = p->c;
         Loaded *obj = p->loaded + idx;
         Search s = {.p = p, .name = name};
@@ -183,7 +190,7 @@ static int process_map(Process *p, size_t idx, const char *name) {
         int r = 0;
 
         for (size_t i = 0; i < p->n_loaded; i++)
-                if (loaded_answers(p->loaded + i, name))
+                if (loaded_answers(p->loaded + i, name, hash))
                         return closure_edge(c, obj->node, p->loaded[i].node);
 
         _cleanup_free_ char *expanded = NULL;
@@ -259,7 +266,7 @@ static int process_map(Process *p, size_t idx, const char *name) {
         /* The same file under another name is the same object: the loader compares device and inode. */
         for (size_t i = 0; i < p->n_loaded; i++)
                 if (p->loaded[i].dev == s.st.st_dev && p->loaded[i].ino == s.st.st_ino) {
-                        r = loaded_add_name(p, p->loaded + i, name);
+                        r = loaded_add_name(p, p->loaded + i, name, hash);
                         if (r >= 0)
                                 r = closure_edge(c, obj->node, p->loaded[i].node);
                         search_done(&s);
@@ -279,14 +286,16 @@ static int process_map(Process *p, size_t idx, const char *name) {
         if (r >= 0)
                 r = process_load(p, node, s.object->info, path, origin, idx, &s.st, &li);
         if (r >= 0)
-                r = loaded_add_name(p, p->loaded + li, name);
+                r = loaded_add_name(p, p->loaded + li, name, hash);
         search_done(&s);
         return r;
 }
 
 static void process_done(Process *p) {
-        for (size_t i = 0; i < p->n_loaded; i++)
+        for (size_t i = 0; i < p->n_loaded; i++) {
                 free(p->loaded[i].names);
+                free(p->loaded[i].name_hashes);
+        }
         free(p->loaded);
 }
 
@@ -352,7 +361,9 @@ int closure_simulate(Closure *c, size_t node, const Object *o, const ClosureEnv 
         for (size_t i = 0; i < p.n_loaded; i++) {
                 const ElfInfo *li_info = p.loaded[i].info;
                 for (size_t j = 0; j < li_info->n_needed; j++) {
-                        r = process_map(&p, i, li_info->needed[j]);
+                        r = process_map(&p, i, li_info->needed[j],
+                                        li_info->needed_hash ? li_info->needed_hash[j]
+                                                             : elf_name_hash(li_info->needed[j]));
                         if (r < 0)
                                 return r;
                 }

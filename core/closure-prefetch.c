@@ -4,6 +4,7 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/xattr.h>
 
 #include "caps.h"
@@ -11,7 +12,6 @@
 #include "macro.h"
 
 #define SHEBANG_MAX 256 /* the kernel's BINPRM_BUF_SIZE */
-#define N_THREADS 2
 
 /* A script's #! line, or the class and machine of an ELF file too corrupt to parse: the loader skips an
  * object of another class or machine before it looks any further. */
@@ -67,36 +67,83 @@ int closure_object_read(FsRoot *root, Arena *arena, const char *real, const stru
         return object_fallback(fd, arena, r, o);
 }
 
-/* One file to read ahead. */
+/* One file to read ahead. state: JOB_PENDING, then JOB_CLAIMED by whoever reads it (the thread ahead, or
+ * the closure when it gets there first), then JOB_DONE. */
+enum { JOB_PENDING, JOB_CLAIMED, JOB_DONE };
+
 typedef struct Job {
         const char *real;
         struct stat st;
         Object object;
-        int result;
+        int result, state;
 } Job;
 
-typedef struct Worker {
+/* The thread reading ahead of the closure, and what it has read. */
+struct ClosurePrefetch {
         FsRoot *root;
         Job *jobs;
-        size_t n_jobs, *next; /* the next job to take, shared */
-        Arena *arena;
-} Worker;
+        size_t n_jobs;
+        Hashmap *by_key; /* ObjectKey -> Job */
+        ObjectKey *keys;
+        Arena *arena; /* the thread's: the objects it read live there */
+        pthread_t thread;
+        bool running;
+};
 
-static void *worker_run(void *userdata) {
-        Worker *w = userdata;
-        for (size_t i; (i = __atomic_fetch_add(w->next, 1, __ATOMIC_RELAXED)) < w->n_jobs;)
-                w->jobs[i].result = closure_object_read(w->root, w->arena, w->jobs[i].real, &w->jobs[i].st,
-                                                        &w->jobs[i].object);
+static bool job_claim(Job *j) {
+        int pending = JOB_PENDING;
+        return __atomic_compare_exchange_n(&j->state, &pending, JOB_CLAIMED, false, __ATOMIC_ACQ_REL,
+                                           __ATOMIC_ACQUIRE);
+}
+
+/* From the last file back: the closure takes them from the first on, reading those the thread has not got
+ * to; the two meet somewhere in the middle, and seldom wait for each other. */
+static void *prefetch_run(void *userdata) {
+        ClosurePrefetch *p = userdata;
+        for (size_t i = p->n_jobs; i > 0; i--) {
+                Job *j = p->jobs + i - 1;
+                if (!job_claim(j))
+                        break; /* the closure got here: it has the rest */
+                j->result = closure_object_read(p->root, p->arena, j->real, &j->st, &j->object);
+                __atomic_store_n(&j->state, JOB_DONE, __ATOMIC_RELEASE);
+        }
         return NULL;
 }
 
-/* The files behind paths, once each, that are not parsed yet. */
-static int collect_jobs(ClosureContext *ctx, const char *const *paths, size_t n, Job **ret, size_t *ret_n) {
-        _cleanup_(hashmap_freep) Hashmap *seen = hashmap_new();
-        _cleanup_free_ Job *jobs = calloc(n ? n : 1, sizeof(Job));
-        _cleanup_free_ ObjectKey *keys = calloc(n ? n : 1, sizeof(ObjectKey));
-        size_t k = 0;
-        if (!seen || !jobs || !keys)
+ClosurePrefetch *closure_prefetch_free(ClosurePrefetch *p) {
+        if (!p)
+                return NULL;
+        if (p->running)
+                pthread_join(p->thread, NULL);
+        hashmap_free(p->by_key);
+        free(p->jobs);
+        free(p->keys);
+        arena_free(p->arena);
+        free(p);
+        return NULL;
+}
+
+int closure_prefetch_take(ClosureContext *ctx, const ObjectKey *key, Object *o) {
+        ClosurePrefetch *p = ctx->prefetch;
+        Job *j = p ? hashmap_get_bytes(p->by_key, key, sizeof *key) : NULL;
+        if (!j)
+                return 0;
+        if (job_claim(j)) /* not read yet: here and now, as without the thread */
+                j->result = closure_object_read(ctx->root, ctx->arena, j->real, &j->st, &j->object);
+        else /* being read, a matter of microseconds */
+                while (__atomic_load_n(&j->state, __ATOMIC_ACQUIRE) != JOB_DONE)
+                        sched_yield();
+        if (j->result < 0)
+                return j->result;
+        *o = j->object;
+        return 1;
+}
+
+/* The files behind paths, once each, that are not parsed yet, in the order of the paths. */
+static int collect_jobs(ClosureContext *ctx, ClosurePrefetch *p, const char *const *paths, size_t n) {
+        p->jobs = calloc(n ? n : 1, sizeof(Job));
+        p->keys = calloc(n ? n : 1, sizeof(ObjectKey));
+        if (!p->jobs || !p->keys)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 const char *real;
@@ -104,60 +151,36 @@ static int collect_jobs(ClosureContext *ctx, const char *const *paths, size_t n,
                 if (paths[i][0] != '/' || fs_root_chase(ctx->root, paths[i], &real, &st) < 0 ||
                     !S_ISREG(st.st_mode))
                         continue; /* closure_add_program() will say what is wrong */
-                keys[k] = (ObjectKey){st.st_dev, st.st_ino};
-                if (hashmap_get_bytes(ctx->objects, keys + k, sizeof(ObjectKey)) ||
-                    hashmap_get_bytes(seen, keys + k, sizeof(ObjectKey)))
+                ObjectKey *k = p->keys + p->n_jobs;
+                *k = (ObjectKey){st.st_dev, st.st_ino};
+                if (hashmap_get_bytes(ctx->objects, k, sizeof *k) ||
+                    hashmap_get_bytes(p->by_key, k, sizeof *k))
                         continue;
-                if (hashmap_put_bytes(seen, keys + k, sizeof(ObjectKey), (void *)1, NULL) < 0)
+                p->jobs[p->n_jobs] = (Job){.real = real, .st = st};
+                if (hashmap_put_bytes(p->by_key, k, sizeof *k, p->jobs + p->n_jobs, NULL) < 0)
                         return -ENOMEM;
-                jobs[k++] = (Job){.real = real, .st = st};
-        }
-        *ret = TAKE_PTR(jobs);
-        *ret_n = k;
-        return 0;
-}
-
-/* The results, in the order of the paths: the context is the same as if they had been read one by one. */
-static int adopt(ClosureContext *ctx, Job *jobs, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                if (jobs[i].result < 0)
-                        return jobs[i].result;
-                Object *o = arena_alloc(ctx->arena, sizeof(Object));
-                ObjectKey *k = arena_alloc(ctx->arena, sizeof(ObjectKey));
-                if (!o || !k)
-                        return -ENOMEM;
-                *o = jobs[i].object;
-                *k = (ObjectKey){jobs[i].st.st_dev, jobs[i].st.st_ino};
-                ctx->n_parsed += o->parsed;
-                if (hashmap_put_bytes(ctx->objects, k, sizeof *k, o, NULL) < 0)
-                        return -ENOMEM;
+                p->n_jobs++;
         }
         return 0;
 }
 
 int closure_context_prefetch(ClosureContext *ctx, const char *const *paths, size_t n) {
-        _cleanup_free_ Job *jobs = NULL;
-        size_t n_jobs, next = 0;
-        int r = collect_jobs(ctx, paths, n, &jobs, &n_jobs);
-        if (r < 0 || n_jobs == 0)
-                return r;
-        if (!GROW(ctx->arenas, ctx->allocated_arenas, ctx->n_arenas + N_THREADS))
+        ClosurePrefetch *p = calloc(1, sizeof(ClosurePrefetch));
+        if (!p)
                 return -ENOMEM;
-        Worker w[N_THREADS];
-        for (size_t i = 0; i < N_THREADS; i++) {
-                w[i] = (Worker){ctx->root, jobs, n_jobs, &next, arena_new()};
-                if (!w[i].arena)
-                        return -ENOMEM;
-                ctx->arenas[ctx->n_arenas++] = w[i].arena;
-        }
-        /* the other threads beside ours; when one cannot start, ours does its share */
-        pthread_t t[N_THREADS];
-        bool started[N_THREADS] = {};
-        for (size_t i = 1; i < N_THREADS; i++)
-                started[i] = pthread_create(&t[i], NULL, worker_run, &w[i]) == 0;
-        worker_run(&w[0]);
-        for (size_t i = 1; i < N_THREADS; i++)
-                if (started[i])
-                        pthread_join(t[i], NULL);
-        return adopt(ctx, jobs, n_jobs);
+        /* one batch at a time: a thread still reading the last one finishes first */
+        ctx->prefetch = closure_prefetch_free(ctx->prefetch);
+        ctx->prefetch = p;
+        p->root = ctx->root;
+        p->by_key = hashmap_new();
+        p->arena = arena_new();
+        if (!p->by_key || !p->arena)
+                return -ENOMEM;
+        int r = collect_jobs(ctx, p, paths, n);
+        if (r < 0)
+                return r;
+        /* No thread: the closure reads each file when it gets there, as without prefetching. */
+        if (p->n_jobs > 0 && pthread_create(&p->thread, NULL, prefetch_run, p) == 0)
+                p->running = true;
+        return 0;
 }

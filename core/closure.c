@@ -57,13 +57,12 @@ int closure_context_new(const char *root, ClosureContext **ret) {
 ClosureContext *closure_context_free(ClosureContext *ctx) {
         if (!ctx)
                 return NULL;
+        /* the thread first: it may still be reading (into its arena, from the root's descriptor) */
+        closure_prefetch_free(ctx->prefetch);
         fs_root_free(ctx->root);
         ld_cache_free(ctx->cache);
         hashmap_free(ctx->objects);
         arena_free(ctx->arena);
-        for (size_t i = 0; i < ctx->n_arenas; i++)
-                arena_free(ctx->arenas[i]);
-        free(ctx->arenas);
         for (size_t i = 0; i < ctx->n_platforms; i++)
                 free(ctx->platforms[i]);
         free(ctx);
@@ -117,7 +116,9 @@ int closure_context_object(ClosureContext *ctx, const char *real, const struct s
         if (!o || !k)
                 return -ENOMEM;
         *k = key;
-        int r = closure_object_read(ctx->root, ctx->arena, real, st, o);
+        int r = closure_prefetch_take(ctx, &key, o);
+        if (r == 0)
+                r = closure_object_read(ctx->root, ctx->arena, real, st, o);
         if (r < 0)
                 return r;
         ctx->n_parsed += o->parsed;

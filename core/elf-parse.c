@@ -348,9 +348,15 @@ static int parse_strings(Source *s, Arena *arena, ElfInfo *info, const Layout *l
         info->needed = arena_alloc(arena, (d->n_needed ? d->n_needed : 1) * sizeof(char *));
         if (!info->needed)
                 return -ENOMEM;
-        for (size_t i = 0; i < d->n_needed; i++)
+        uint32_t *hash = arena_alloc(arena, (d->n_needed ? d->n_needed : 1) * sizeof(uint32_t));
+        if (!hash)
+                return -ENOMEM;
+        for (size_t i = 0; i < d->n_needed; i++) {
                 if ((r = copy_string(s, arena, strtab_off, strsz, d->needed[i], &info->needed[i])) < 0)
                         return r;
+                hash[i] = elf_name_hash(info->needed[i]);
+        }
+        info->needed_hash = hash;
         info->n_needed = d->n_needed;
         if (d->have_runpath && (r = copy_string(s, arena, strtab_off, strsz, d->runpath, &info->runpath)) < 0)
                 return r;
@@ -360,6 +366,8 @@ static int parse_strings(Source *s, Arena *arena, ElfInfo *info, const Layout *l
                 return r;
         if (d->have_soname && (r = copy_string(s, arena, strtab_off, strsz, d->soname, &info->soname)) < 0)
                 return r;
+        if (info->soname)
+                info->soname_hash = elf_name_hash(info->soname);
         return 0;
 }
 

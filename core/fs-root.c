@@ -10,6 +10,7 @@
 #include "macro.h"
 
 #define LINKS_MAX 40
+#define DIR_FDS_MAX 256
 
 /* What callers use of a stat, kept small: thousands of answers are remembered, most of them errors. */
 typedef struct SmallStat {
@@ -43,7 +44,16 @@ struct FsRoot {
         int fd;
         Arena *arena;
         Hashmap *answers; /* path as asked -> Answer */
+        Hashmap *dirs;    /* canonical directory -> DirFd */
+        size_t n_dir_fds;
 };
+
+/* A directory looked into more than once gets a descriptor: fstatat() from it walks one component, not
+ * the whole path (a closure looks up hundreds of files in /usr/bin and /usr/lib/x86_64-linux-gnu). */
+typedef struct DirFd {
+        int fd; /* -1 until the second use */
+        unsigned uses;
+} DirFd;
 
 int fs_root_new(const char *root, FsRoot **ret) {
         FsRoot *r = calloc(1, sizeof(FsRoot));
@@ -55,7 +65,8 @@ int fs_root_new(const char *root, FsRoot **ret) {
         r->path = strdup(root);
         r->arena = arena_new();
         r->answers = hashmap_new();
-        if (!r->path || !r->arena || !r->answers) {
+        r->dirs = hashmap_new();
+        if (!r->path || !r->arena || !r->answers || !r->dirs) {
                 fs_root_free(r);
                 return -ENOMEM;
         }
@@ -76,6 +87,12 @@ FsRoot *fs_root_free(FsRoot *r) {
                 close(r->fd);
         free(r->path);
         hashmap_free(r->answers);
+        size_t i = 0;
+        void *v;
+        while (r->dirs && hashmap_iterate(r->dirs, &i, NULL, &v))
+                if (((DirFd *)v)->fd >= 0)
+                        close(((DirFd *)v)->fd);
+        hashmap_free(r->dirs);
         arena_free(r->arena);
         free(r);
         return NULL;
@@ -97,6 +114,32 @@ static const char *rel(const char *real) {
 }
 
 static int chase(FsRoot *r, const char *path, unsigned *links, const Answer **ret);
+
+/* Where to look up name in the directory real_dir from: *ret_fd and *ret_name, either the directory's own
+ * descriptor and the name, or the root's and the whole path (real, real_dir joined with name). */
+static void lookup_from(FsRoot *r, const char *real_dir, const char *real, const char *name, int *ret_fd,
+                        const char **ret_name) {
+        *ret_fd = r->fd;
+        *ret_name = rel(real);
+        if (streq(real_dir, "/"))
+                return;
+        DirFd *d = hashmap_get(r->dirs, real_dir);
+        if (!d) {
+                char *key = arena_strdup(r->arena, real_dir);
+                d = arena_alloc(r->arena, sizeof(DirFd));
+                if (!key || !d || hashmap_put(r->dirs, key, d, NULL) < 0)
+                        return; /* no memory: the whole path does too */
+                *d = (DirFd){.fd = -1};
+        }
+        if (d->fd < 0 && ++d->uses >= 2 && r->n_dir_fds < DIR_FDS_MAX) {
+                d->fd = openat(r->fd, rel(real_dir), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                r->n_dir_fds += d->fd >= 0;
+        }
+        if (d->fd >= 0) {
+                *ret_fd = d->fd;
+                *ret_name = name;
+        }
+}
 
 /* st: a new stat, or the small copy of another answer's */
 static int remember_small(FsRoot *r, const char *path, size_t len, int error, const char *real,
@@ -190,7 +233,10 @@ static int chase_n(FsRoot *r, const char *path, size_t len, unsigned *links, con
         real[n + name_len] = 0;
 
         struct stat st;
-        if (fstatat(r->fd, rel(real), &st, AT_SYMLINK_NOFOLLOW) < 0)
+        int dfd;
+        const char *at;
+        lookup_from(r, parent->real, real, real + n, &dfd, &at);
+        if (fstatat(dfd, at, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return remember(r, path, len, -errno, NULL, NULL, ret);
         if (!S_ISLNK(st.st_mode))
                 return remember(r, path, len, 0, real, &st, ret);
@@ -199,7 +245,7 @@ static int chase_n(FsRoot *r, const char *path, size_t len, unsigned *links, con
         if (++*links > LINKS_MAX)
                 return remember(r, path, len, -ELOOP, NULL, NULL, ret);
         char target[PATH_MAX];
-        ssize_t tl = readlinkat(r->fd, rel(real), target, sizeof target - 1);
+        ssize_t tl = readlinkat(dfd, at, target, sizeof target - 1);
         if (tl < 0)
                 return remember(r, path, len, -errno, NULL, NULL, ret);
         if (tl == 0)
