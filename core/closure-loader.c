@@ -181,6 +181,80 @@ static int loaded_add_name(Process *p, Loaded *l, const char *name, uint32_t has
         return 0;
 }
 
+/* The search for a name without a slash, in the loader's order: DT_RPATH of the object and its loaders
+ * (unless the object has DT_RUNPATH), LD_LIBRARY_PATH, DT_RUNPATH, ld.so.cache, the default directories. */
+static int search_name(Search *s, size_t idx, const char *n, FoundVia *via) {
+        Process *p = s->p;
+        const Loaded *obj = p->loaded + idx, *main_obj = p->loaded;
+        bool did_main = false, nodeflib = obj->info->flags_1 & DF_1_NODEFLIB;
+        int r = 0;
+        if (!obj->info->runpath) {
+                for (ssize_t l = idx; l >= 0 && r == 0; l = p->loaded[l].loader)
+                        if (p->loaded[l].info->rpath) {
+                                *via = VIA_RPATH;
+                                r = search_dirs(s, p->loaded[l].info->rpath, p->loaded[l].origin);
+                                did_main = did_main || l == 0;
+                        }
+                if (r == 0 && !did_main && main_obj->info->rpath) {
+                        *via = VIA_RPATH;
+                        r = search_dirs(s, main_obj->info->rpath, main_obj->origin);
+                }
+        }
+        if (r == 0 && !p->secure && p->env && p->env->ld_library_path && *p->env->ld_library_path) {
+                *via = VIA_LD_LIBRARY_PATH;
+                r = search_dirs(s, p->env->ld_library_path, main_obj->origin);
+        }
+        if (r == 0 && obj->info->runpath) {
+                *via = VIA_RUNPATH;
+                r = search_dirs(s, obj->info->runpath, obj->origin);
+        }
+        if (r == 0 && !nodeflib) {
+                const char *hit =
+                        ld_cache_lookup(closure_context_cache(p->c->ctx), n, p->platform->cache_flags,
+                                        p->platform->hwcaps, p->platform->legacy_allowed);
+                if (hit) {
+                        *via = VIA_LD_CACHE;
+                        char *cand = strdup(hit);
+                        if (!cand)
+                                return -ENOMEM;
+                        r = search_try(s, cand, false);
+                }
+        }
+        if (r == 0 && !nodeflib) {
+                *via = VIA_DEFAULT;
+                for (size_t i = 0; p->platform->default_dirs[i] && r == 0; i++)
+                        r = search_dirs(s, p->platform->default_dirs[i], NULL);
+        }
+        return r;
+}
+
+/* The object found for name becomes loaded object and node of the closure, needed by object idx. */
+static int process_found(Process *p, size_t idx, const Search *s, FoundVia via, const char *name,
+                         uint32_t hash) {
+        Closure *c = p->c;
+        /* The same file under another name is the same object: the loader compares device and inode. */
+        for (size_t i = 0; i < p->n_loaded; i++)
+                if (p->loaded[i].dev == s->st.st_dev && p->loaded[i].ino == s->st.st_ino) {
+                        int r = loaded_add_name(p, p->loaded + i, name, hash);
+                        return r < 0 ? r : closure_edge(c, p->loaded[idx].node, p->loaded[i].node);
+                }
+        size_t node, li;
+        int r = closure_node_get(c, s->path, s->real, &s->st, NODE_LIBRARY, via, &node);
+        if (r >= 0)
+                c->nodes[node].caps = s->object->caps;
+        if (r >= 0)
+                r = closure_edge(c, p->loaded[idx].node, node);
+        const char *path = r >= 0 ? c->nodes[node].path : NULL;
+        const char *origin = path ? closure_node_origin(c, node) : NULL;
+        if (r >= 0 && (!path || !origin))
+                r = -ENOMEM;
+        if (r >= 0)
+                r = process_load(p, node, s->object->info, path, origin, idx, &s->st, &li);
+        if (r >= 0)
+                r = loaded_add_name(p, p->loaded + li, name, hash);
+        return r;
+}
+
 /* Find the object for one DT_NEEDED entry of loaded object idx, as _dl_map_object() does. */
 static int process_map(Process *p, size_t idx, const char *name, uint32_t hash) {
         Closure *c = p->c;
@@ -200,7 +274,6 @@ static int process_map(Process *p, size_t idx, const char *name, uint32_t hash) 
                         return r;
         }
         const char *n = expanded ? expanded : name;
-
         if (strchr(n, '/')) {
                 char *cand = n[0] == '/' ? strdup(n) : NULL;
                 if (!cand && asprintf(&cand, "/%s", n) < 0)
@@ -208,85 +281,14 @@ static int process_map(Process *p, size_t idx, const char *name, uint32_t hash) 
                 if (!cand)
                         return -ENOMEM;
                 r = search_try(&s, cand, false);
-        } else {
-                const Loaded *main_obj = p->loaded;
-                bool did_main = false;
-                /* DT_RPATH of the object and of its loaders, unless the object has DT_RUNPATH */
-                if (!obj->info->runpath) {
-                        for (ssize_t l = idx; l >= 0 && r == 0; l = p->loaded[l].loader)
-                                if (p->loaded[l].info->rpath) {
-                                        via = VIA_RPATH;
-                                        r = search_dirs(&s, p->loaded[l].info->rpath, p->loaded[l].origin);
-                                        did_main = did_main || l == 0;
-                                }
-                        if (r == 0 && !did_main && main_obj->info->rpath) {
-                                via = VIA_RPATH;
-                                r = search_dirs(&s, main_obj->info->rpath, main_obj->origin);
-                        }
-                }
-                if (r == 0 && !p->secure && p->env && p->env->ld_library_path && *p->env->ld_library_path) {
-                        via = VIA_LD_LIBRARY_PATH;
-                        r = search_dirs(&s, p->env->ld_library_path, main_obj->origin);
-                }
-                if (r == 0 && obj->info->runpath) {
-                        via = VIA_RUNPATH;
-                        r = search_dirs(&s, obj->info->runpath, obj->origin);
-                }
-                bool nodeflib = obj->info->flags_1 & DF_1_NODEFLIB;
-                if (r == 0 && !nodeflib) {
-                        const char *hit =
-                                ld_cache_lookup(closure_context_cache(c->ctx), n, p->platform->cache_flags,
-                                                p->platform->hwcaps, p->platform->legacy_allowed);
-                        if (hit) {
-                                via = VIA_LD_CACHE;
-                                char *cand = strdup(hit);
-                                if (!cand)
-                                        return -ENOMEM;
-                                r = search_try(&s, cand, false);
-                        }
-                }
-                if (r == 0 && !nodeflib) {
-                        via = VIA_DEFAULT;
-                        for (size_t i = 0; p->platform->default_dirs[i] && r == 0; i++)
-                                r = search_dirs(&s, p->platform->default_dirs[i], NULL);
-                }
-        }
+        } else
+                r = search_name(&s, idx, n, &via);
 
-        if (r == -ENOMEM) {
-                search_done(&s);
-                return r;
-        }
-        if (r <= 0) {
+        if (r > 0)
+                r = process_found(p, idx, &s, via, name, hash);
+        else if (r != -ENOMEM) /* 0: not found; -1: the loader would give up (s.fatal) */
                 r = closure_add_missing(c, name, obj->node, r < 0 ? s.fatal : "not found",
                                         (const char **)s.tried, s.subdir, s.n_tried);
-                search_done(&s);
-                return r;
-        }
-
-        /* The same file under another name is the same object: the loader compares device and inode. */
-        for (size_t i = 0; i < p->n_loaded; i++)
-                if (p->loaded[i].dev == s.st.st_dev && p->loaded[i].ino == s.st.st_ino) {
-                        r = loaded_add_name(p, p->loaded + i, name, hash);
-                        if (r >= 0)
-                                r = closure_edge(c, obj->node, p->loaded[i].node);
-                        search_done(&s);
-                        return r;
-                }
-
-        size_t node, li;
-        r = closure_node_get(c, s.path, s.real, &s.st, NODE_LIBRARY, via, &node);
-        if (r >= 0)
-                c->nodes[node].caps = s.object->caps;
-        if (r >= 0)
-                r = closure_edge(c, p->loaded[idx].node, node);
-        const char *path = r >= 0 ? c->nodes[node].path : NULL;
-        const char *origin = path ? closure_node_origin(c, node) : NULL;
-        if (r >= 0 && (!path || !origin))
-                r = -ENOMEM;
-        if (r >= 0)
-                r = process_load(p, node, s.object->info, path, origin, idx, &s.st, &li);
-        if (r >= 0)
-                r = loaded_add_name(p, p->loaded + li, name, hash);
         search_done(&s);
         return r;
 }
