@@ -88,6 +88,7 @@ struct ClosurePrefetch {
         Arena *arena; /* the thread's: the objects it read live there */
         pthread_t thread;
         bool running;
+        ClosurePrefetch *older; /* an earlier batch: objects taken from it point into its arena */
 };
 
 static bool job_claim(Job *j) {
@@ -115,6 +116,7 @@ ClosurePrefetch *closure_prefetch_free(ClosurePrefetch *p) {
                 return NULL;
         if (p->running)
                 pthread_join(p->thread, NULL);
+        closure_prefetch_free(p->older);
         hashmap_free(p->by_key);
         free(p->jobs);
         free(p->keys);
@@ -168,8 +170,12 @@ int closure_context_prefetch(ClosureContext *ctx, const char *const *paths, size
         ClosurePrefetch *p = calloc(1, sizeof(ClosurePrefetch));
         if (!p)
                 return -ENOMEM;
-        /* one batch at a time: a thread still reading the last one finishes first */
-        ctx->prefetch = closure_prefetch_free(ctx->prefetch);
+        /* one batch at a time: a thread still reading the last one finishes first; what it read stays */
+        if (ctx->prefetch && ctx->prefetch->running) {
+                pthread_join(ctx->prefetch->thread, NULL);
+                ctx->prefetch->running = false;
+        }
+        p->older = ctx->prefetch;
         ctx->prefetch = p;
         p->root = ctx->root;
         p->by_key = hashmap_new();

@@ -17,6 +17,7 @@ struct PkgIndex {
         size_t size;
         uint8_t *owned; /* base is this image, built now */
         uint8_t **kept; /* parts read from the file: the strings handed out point into them */
+        uint8_t *files; /* the last package's files read from the file */
         size_t n_kept, allocated_kept;
         PkgIndexHeader h; /* a copy, checked */
         PkgIndexOrigin origin;
@@ -36,6 +37,7 @@ PkgIndex *pkg_index_free(PkgIndex *x) {
         for (size_t i = 0; i < x->n_kept; i++)
                 free(x->kept[i]);
         free(x->kept);
+        free(x->files);
         free(x->owned);
         free(x->note);
         free(x->shard_state);
@@ -320,7 +322,8 @@ int pkg_index_package_files(PkgIndex *x, size_t i, const char **ret_text, size_t
         if (r < 0)
                 return r;
         const PkgBlob *b = &((const PkgPackageRec *)x->packages + i)->files;
-        const uint8_t *p = blob_get(x, b);
+        free(x->files);
+        const uint8_t *p = blob_read(x, b, &x->files);
         if (!p)
                 return -EBADMSG;
         *ret_text = (const char *)p;

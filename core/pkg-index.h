@@ -55,7 +55,7 @@ void pkg_index_drop_shard(PkgIndex *x, uint32_t shard);
 int pkg_index_n_packages(PkgIndex *x, size_t *ret);
 int pkg_index_package(PkgIndex *x, size_t i, const char **ret_name);
 /* The files of package i: its .list lines, diversions applied, "/." and empty lines dropped, each ended
- * by a newline. */
+ * by a newline. Valid until the next call. */
 int pkg_index_package_files(PkgIndex *x, size_t i, const char **ret_text, size_t *ret_len);
 /* The package named name (a .list name) by binary search: -ENOENT when none. */
 int pkg_index_find_package(PkgIndex *x, const char *name, size_t *ret);
