@@ -15,10 +15,13 @@ typedef struct Loaded {
         const char *path;   /* l_name: the path it was opened under */
         const char *origin; /* $ORIGIN */
         ssize_t loader;     /* l_loader: who asked for it first, -1 for the main program */
-        const char **names; /* names it answered to (DT_NEEDED strings) */
-        uint32_t *name_hashes;
-        size_t allocated_hashes;
-        size_t n_names, allocated_names;
+        /* the names it answered to (DT_NEEDED strings) with their hashes: nearly always one, kept in
+         * place; a third and further ones in more[] */
+        struct {
+                const char *name;
+                uint32_t hash;
+        } first[2], *more;
+        size_t n_names, allocated_more;
         dev_t dev;
         ino_t ino;
 } Loaded;
@@ -148,9 +151,11 @@ static bool loaded_answers(const Loaded *l, const char *name, uint32_t hash) {
         if ((name[0] == '/' && streq(l->path, name)) ||
             (l->info && l->info->soname && l->info->soname_hash == hash && streq(l->info->soname, name)))
                 return true;
-        for (size_t i = 0; i < l->n_names; i++)
-                if (l->name_hashes[i] == hash && streq(l->names[i], name))
+        for (size_t i = 0; i < l->n_names; i++) {
+                const __typeof__(l->first[0]) *n = i < ELEMENTSOF(l->first) ? l->first + i : l->more + i - 2;
+                if (n->hash == hash && streq(n->name, name))
                         return true;
+        }
         return false;
 }
 
@@ -171,13 +176,19 @@ static int process_load(Process *p, size_t node, const ElfInfo *info, const char
         return 0;
 }
 
+/* name: a DT_NEEDED string, in the context's arena, which outlives the process */
 static int loaded_add_name(Process *p, Loaded *l, const char *name, uint32_t hash) {
-        if (!GROW(l->names, l->allocated_names, l->n_names + 1) ||
-            !GROW(l->name_hashes, l->allocated_hashes, l->n_names + 1))
-                return -ENOMEM;
-        l->name_hashes[l->n_names] = hash;
-        /* a DT_NEEDED name: it lives in the context's arena, as long as the process */
-        l->names[l->n_names++] = name;
+        size_t i = l->n_names;
+        if (i < ELEMENTSOF(l->first)) {
+                l->first[i].name = name;
+                l->first[i].hash = hash;
+        } else {
+                if (!GROW(l->more, l->allocated_more, i - 1))
+                        return -ENOMEM;
+                l->more[i - 2].name = name;
+                l->more[i - 2].hash = hash;
+        }
+        l->n_names++;
         return 0;
 }
 
@@ -294,10 +305,8 @@ static int process_map(Process *p, size_t idx, const char *name, uint32_t hash) 
 }
 
 static void process_done(Process *p) {
-        for (size_t i = 0; i < p->n_loaded; i++) {
-                free(p->loaded[i].names);
-                free(p->loaded[i].name_hashes);
-        }
+        for (size_t i = 0; i < p->n_loaded; i++)
+                free(p->loaded[i].more);
         free(p->loaded);
 }
 
