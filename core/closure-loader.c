@@ -33,6 +33,10 @@ typedef struct Process {
         bool secure;
         Loaded *loaded;
         size_t n_loaded, allocated_loaded;
+        /* the paths a search tried: the arrays serve every search of the process */
+        char **tried;
+        bool *subdir;
+        size_t allocated_tried, allocated_subdir;
 } Process;
 
 /* The library search */
@@ -40,9 +44,7 @@ typedef struct Process {
 typedef struct Search {
         Process *p;
         const char *name;
-        char **tried;
-        bool *subdir;
-        size_t n_tried, allocated_tried, allocated_subdir;
+        size_t n_tried;    /* in p->tried and p->subdir */
         const char *fatal; /* set when the loader would give up with an error */
         /* the result */
         const char *path, *real;
@@ -52,9 +54,7 @@ typedef struct Search {
 
 static void search_done(Search *s) {
         for (size_t i = 0; i < s->n_tried; i++)
-                free(s->tried[i]);
-        free(s->tried);
-        free(s->subdir);
+                free(s->p->tried[i]);
 }
 
 /* 1 found, 0 go on searching, -1 fatal (s->fatal), -ENOMEM. What glibc's open_verify() does. */
@@ -65,13 +65,14 @@ static int search_try(Search *s, char *candidate, bool subdir) {
         const Object *o;
         int r;
 
-        if (!GROW(s->tried, s->allocated_tried, s->n_tried + 1) ||
-            !GROW(s->subdir, s->allocated_subdir, s->n_tried + 1)) {
+        Process *p = s->p;
+        if (!GROW(p->tried, p->allocated_tried, s->n_tried + 1) ||
+            !GROW(p->subdir, p->allocated_subdir, s->n_tried + 1)) {
                 free(candidate);
                 return -ENOMEM;
         }
-        s->subdir[s->n_tried] = subdir;
-        s->tried[s->n_tried++] = candidate;
+        p->subdir[s->n_tried] = subdir;
+        p->tried[s->n_tried++] = candidate;
 
         if (fs_root_chase(ctx->root, candidate, &real, &st) < 0 || !S_ISREG(st.st_mode))
                 return 0;
@@ -299,7 +300,7 @@ static int process_map(Process *p, size_t idx, const char *name, uint32_t hash) 
                 r = process_found(p, idx, &s, via, name, hash);
         else if (r != -ENOMEM) /* 0: not found; -1: the loader would give up (s.fatal) */
                 r = closure_add_missing(c, name, obj->node, r < 0 ? s.fatal : "not found",
-                                        (const char **)s.tried, s.subdir, s.n_tried);
+                                        (const char **)p->tried, p->subdir, s.n_tried);
         search_done(&s);
         return r;
 }
@@ -308,6 +309,8 @@ static void process_done(Process *p) {
         for (size_t i = 0; i < p->n_loaded; i++)
                 free(p->loaded[i].more);
         free(p->loaded);
+        free(p->tried);
+        free(p->subdir);
 }
 
 /* Run the loader in our head for one ELF program: its interpreter, then its DT_NEEDED, breadth first. */
