@@ -85,7 +85,9 @@ struct ClosurePrefetch {
         size_t n_jobs;
         Hashmap *by_key; /* ObjectKey -> Job */
         ObjectKey *keys;
-        Arena *arena; /* the thread's: the objects it read live there */
+        Arena *arena;     /* the thread's: the objects it read live there */
+        size_t published; /* jobs [0, published) are ready to read (the closure's thread finds them) */
+        bool chased;      /* all are: published is final */
         pthread_t thread;
         bool running;
         ClosurePrefetch *older; /* an earlier batch: objects taken from it point into its arena */
@@ -97,16 +99,33 @@ static bool job_claim(Job *j) {
                                            __ATOMIC_ACQUIRE);
 }
 
-/* From the last file back: the closure takes them from the first on, reading those the thread has not got
- * to; the two meet somewhere in the middle, and seldom wait for each other. */
+static void job_read(ClosurePrefetch *p, Job *j) {
+        j->result = closure_object_read(p->root, p->arena, j->real, &j->st, &j->object);
+        __atomic_store_n(&j->state, JOB_DONE, __ATOMIC_RELEASE);
+}
+
+/* While the closure's thread finds the files (chases the paths), the first ones as they come; then from
+ * the last back, while the closure takes them from the first on, reading those the thread has not got to:
+ * the two meet somewhere in the middle and seldom wait for each other. */
 static void *prefetch_run(void *userdata) {
         ClosurePrefetch *p = userdata;
-        for (size_t i = p->n_jobs; i > 0; i--) {
-                Job *j = p->jobs + i - 1;
-                if (!job_claim(j))
+        size_t i = 0, n;
+        for (;;) {
+                bool chased = __atomic_load_n(&p->chased, __ATOMIC_ACQUIRE);
+                n = __atomic_load_n(&p->published, __ATOMIC_ACQUIRE);
+                if (i < n) {
+                        if (job_claim(p->jobs + i))
+                                job_read(p, p->jobs + i);
+                        i++;
+                } else if (chased)
+                        break;
+                else
+                        sched_yield();
+        }
+        for (size_t k = n; k > i; k--) {
+                if (!job_claim(p->jobs + k - 1))
                         break; /* the closure got here: it has the rest */
-                j->result = closure_object_read(p->root, p->arena, j->real, &j->st, &j->object);
-                __atomic_store_n(&j->state, JOB_DONE, __ATOMIC_RELEASE);
+                job_read(p, p->jobs + k - 1);
         }
         return NULL;
 }
@@ -143,10 +162,6 @@ int closure_prefetch_take(ClosureContext *ctx, const ObjectKey *key, Object *o) 
 
 /* The files behind paths, once each, that are not parsed yet, in the order of the paths. */
 static int collect_jobs(ClosureContext *ctx, ClosurePrefetch *p, const char *const *paths, size_t n) {
-        p->jobs = calloc(n ? n : 1, sizeof(Job));
-        p->keys = calloc(n ? n : 1, sizeof(ObjectKey));
-        if (!p->jobs || !p->keys)
-                return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 const char *real;
                 struct stat st;
@@ -162,6 +177,7 @@ static int collect_jobs(ClosureContext *ctx, ClosurePrefetch *p, const char *con
                 if (hashmap_put_bytes(p->by_key, k, sizeof *k, p->jobs + p->n_jobs, NULL) < 0)
                         return -ENOMEM;
                 p->n_jobs++;
+                __atomic_store_n(&p->published, p->n_jobs, __ATOMIC_RELEASE);
         }
         return 0;
 }
@@ -180,13 +196,14 @@ int closure_context_prefetch(ClosureContext *ctx, const char *const *paths, size
         p->root = ctx->root;
         p->by_key = hashmap_new();
         p->arena = arena_new();
-        if (!p->by_key || !p->arena)
+        p->jobs = calloc(n ? n : 1, sizeof(Job)); /* never moves: the thread reads it */
+        p->keys = calloc(n ? n : 1, sizeof(ObjectKey));
+        if (!p->by_key || !p->arena || !p->jobs || !p->keys)
                 return -ENOMEM;
+        /* The thread starts on the first files while the others are found. Without it, the closure reads
+         * each file when it gets there, as without prefetching. */
+        p->running = n > 0 && pthread_create(&p->thread, NULL, prefetch_run, p) == 0;
         int r = collect_jobs(ctx, p, paths, n);
-        if (r < 0)
-                return r;
-        /* No thread: the closure reads each file when it gets there, as without prefetching. */
-        if (p->n_jobs > 0 && pthread_create(&p->thread, NULL, prefetch_run, p) == 0)
-                p->running = true;
-        return 0;
+        __atomic_store_n(&p->chased, true, __ATOMIC_RELEASE);
+        return r;
 }
