@@ -106,6 +106,22 @@ static int search_try(Search *s, char *candidate, bool subdir) {
         return 1;
 }
 
+/* Six strings joined, malloc'd: a candidate path (printf's machinery is measurable here). */
+static char *concat(const char *a, const char *b, const char *c, const char *d, const char *e,
+                    const char *f) {
+        const char *parts[] = {a, b, c, d, e, f};
+        size_t len[ELEMENTSOF(parts)], total = 1;
+        for (size_t i = 0; i < ELEMENTSOF(parts); i++)
+                total += len[i] = strlen(parts[i]);
+        char *s = malloc(total), *w = s;
+        if (!s)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(parts); i++)
+                w = mempcpy(w, parts[i], len[i]);
+        *w = 0;
+        return s;
+}
+
 /* Try name in every directory of a colon-separated list, each behind its hwcaps subdirectories. */
 static int search_dirs(Search *s, const char *list, const char *origin) {
         const LdPlatform *pl = s->p->platform;
@@ -126,19 +142,15 @@ static int search_dirs(Search *s, const char *list, const char *origin) {
                 /* a relative element is relative to the working directory: "/" for a service */
                 const char *lead = dir[0] == '/' ? "" : "/";
                 for (size_t i = 0; pl->hwcaps[i]; i++) {
-                        char *cand;
-                        if (asprintf(&cand, "%s%s/glibc-hwcaps/%s/%s", lead, dir, pl->hwcaps[i], s->name) < 0)
-                                return -ENOMEM;
-                        r = search_try(s, cand, true);
+                        char *cand = concat(lead, dir, "/glibc-hwcaps/", pl->hwcaps[i], "/", s->name);
+                        r = cand ? search_try(s, cand, true) : -ENOMEM;
                         if (r != 0)
                                 return r;
                 }
                 for (size_t i = 0; pl->legacy[i]; i++) {
-                        char *cand;
-                        if (asprintf(&cand, "%s%s%s%s/%s", lead, dir, pl->legacy[i][0] ? "/" : "",
-                                     pl->legacy[i], s->name) < 0)
-                                return -ENOMEM;
-                        r = search_try(s, cand, pl->legacy[i][0] != 0);
+                        char *cand =
+                                concat(lead, dir, pl->legacy[i][0] ? "/" : "", pl->legacy[i], "/", s->name);
+                        r = cand ? search_try(s, cand, pl->legacy[i][0] != 0) : -ENOMEM;
                         if (r != 0)
                                 return r;
                 }
