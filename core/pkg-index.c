@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "hashmap.h"
+#include "dropin-write.h"
 #include "macro.h"
 #include "pkg-index-format.h"
 
@@ -484,18 +485,6 @@ static int cache_load(const char *path, const PkgIndexKey *key, PkgIndex **ret) 
         return 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n) {
-        for (size_t done = 0; done < n;) {
-                ssize_t k = write(fd, p + done, n - done);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                done += k;
-        }
-        return 0;
-}
-
 static int mkdir_p(const char *path) {
         _cleanup_free_ char *p = strdup(path);
         if (!p)
@@ -532,32 +521,16 @@ static void cache_prune(int dfd, const char *keep) {
 
 /* Atomically: a temporary file of our own (O_EXCL), fsync, rename over, fsync of the directory. */
 static int cache_save(const char *dir, const char *name, const uint8_t *image, size_t size) {
-        _cleanup_free_ char *tmp = NULL;
         int r = mkdir_p(dir);
         if (r < 0)
                 return r;
         _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return -errno;
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        if (asprintf(&tmp, ".#%s.%d.%" PRIx64, name, getpid(), ns(t)) < 0)
-                return -ENOMEM;
-        _cleanup_close_ int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0)
-                return -errno;
-        r = write_all(fd, image, size);
-        if (r >= 0 && fsync(fd) < 0)
-                r = -errno;
-        if (r >= 0 && close(TAKE_FD(fd)) < 0)
-                r = -errno;
-        if (r >= 0 && renameat(dfd, tmp, dfd, name) < 0)
-                r = -errno;
-        if (r < 0) {
-                (void)unlinkat(dfd, tmp, 0);
+        /* the one atomic writer: a random temporary name, O_EXCL, fsync, rename, the directory synced */
+        r = atomic_write_data_at(dfd, name, image, size, 0644);
+        if (r < 0)
                 return r;
-        }
-        (void)fsync(dfd);
         if (!streq(name, "pkg-index"))
                 cache_prune(dfd, name);
         return 0;
