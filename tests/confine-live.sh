@@ -86,7 +86,7 @@ check "--no-bin-sh: no /bin/sh in the root" has sdt-nosh 'absent /bin/sh'
 unit sdt-bash ''
 in_ns systemctl daemon-reload
 confine sdt-bash --bin-sh /usr/bin/bash
-check "--bin-sh /usr/bin/bash: /bin/sh is bash" sh -c "in_ns() { nsenter -t $SYSTEMD_PID -m -p -- \"\$@\"; }; in_ns cat /etc/systemd/system/sdt-bash.service.d/50-confinement.conf | grep -q '^BindReadOnlyPaths=/usr/bin/bash:/bin/sh\$'"
+check "--bin-sh /usr/bin/bash: /bin/sh is bash" sh -c "in_ns() { nsenter -t $SYSTEMD_PID -m -p -- \"\$@\"; }; in_ns cat /etc/systemd/system/sdt-bash.service.d/50-confinement.conf | grep -q '^BindPaths=/run/sdconfine/host/usr/bin/bash:/bin/sh\$'"
 check "--bin-sh: the probe still ran" has sdt-bash 'exists /bin/sh'
 
 # an extra package, an extra path, a symlinked path
@@ -173,7 +173,7 @@ in_ns sh -c 'cat > /var/tmp/sdt-origin/lib/libsdtorigin.so.1' < "$tmp/libsdtorig
 in_ns sh -c 'cat > /var/tmp/sdt-origin/bin/prog && chmod 755 /var/tmp/sdt-origin/bin/prog' < "$tmp/origin-prog"
 in_ns sh -c "printf '[Service]\nType=oneshot\nRemainAfterExit=yes\nStateDirectory=sdt-origin\nExecStart=/var/tmp/sdt-origin/bin/prog /var/lib/sdt-origin/out\n' > /run/systemd/system/sdt-origin.service; systemctl daemon-reload"
 in_ns "$S" preview sdt-origin.service > "$tmp/origin.preview" 2>&1
-check "a \$ORIGIN/../lib library is bound at its normalised path" grep -qx 'BindReadOnlyPaths=/var/tmp/sdt-origin/lib/libsdtorigin.so.1' "$tmp/origin.preview"
+check "a \$ORIGIN/../lib library is bound at its normalised path" grep -qx 'BindPaths=/run/sdconfine/host/var/tmp/sdt-origin/lib/libsdtorigin.so.1:/var/tmp/sdt-origin/lib/libsdtorigin.so.1' "$tmp/origin.preview"
 check "no bind path holds .. (systemd would ignore it)" sh -c "! grep -q '/\.\./' '$tmp/origin.preview'"
 in_ns "$S" apply sdt-origin.service > "$tmp/origin.apply" 2>&1
 check "a program with a \$ORIGIN/../lib library starts confined" in_ns systemctl start sdt-origin.service
@@ -188,7 +188,7 @@ in_ns sh -c "printf 'LD_LIBRARY_PATH=\"/var/tmp/sdt-envlib/lib\"\n' > /run/sdt-e
 in_ns sh -c "printf '[Service]\nType=oneshot\nRemainAfterExit=yes\nStateDirectory=sdt-envlib\nEnvironmentFile=/run/sdt-envlib.env\nExecStart=/var/tmp/sdt-envlib/bin/prog /var/lib/sdt-envlib/out\n' > /run/systemd/system/sdt-envlib.service; systemctl daemon-reload"
 in_ns "$S" apply sdt-envlib.service > "$tmp/envlib.apply" 2>&1
 check "LD_LIBRARY_PATH from an EnvironmentFile=: the library is in the drop-in" \
-        in_ns grep -q 'BindReadOnlyPaths=/var/tmp/sdt-envlib/lib/libsdtorigin.so.1' /etc/systemd/system/sdt-envlib.service.d/50-confinement.conf
+        in_ns grep -q 'BindPaths=/run/sdconfine/host/var/tmp/sdt-envlib/lib/libsdtorigin.so.1:' /etc/systemd/system/sdt-envlib.service.d/50-confinement.conf
 check "and the confined program starts and loads it" sh -c "nsenter -t $SYSTEMD_PID -m -p -n systemctl start sdt-envlib.service && nsenter -t $SYSTEMD_PID -m -p -- cat /var/lib/sdt-envlib/out | grep -qx origin-ok"
 
 # DynamicUser= with RuntimeDirectoryPreserve=yes: systemd keeps runtime directories (the root's too) in
