@@ -312,4 +312,31 @@ check "a → or a … does not misalign a row (each one 130 columns)" aligned
 start asc 80 24 TERM=vt100 LANG=C
 keys asc / b e a n s t a l k d Enter Enter 4 G
 check "ASCII: a long line ends with ..." wait_for asc 'host/usr/lib/x86_64-linux-gnu/libc.so.6:.*\.\.\.$'
+# --- issue 18: the exposure (X), the closure as DOT (e in the closure view), o refuses what --set refuses ---
+start x 100 30 TERM=xterm-256color LANG=C.UTF-8
+keys x / b e a n s t a l k d Enter Enter
+check "issue 18: open beanstalkd.service" wait_for x 'Mode *full-apivfs'
+check "before X: the settings say how to measure the exposure" screen_has x 'X measures it'
+keys x X
+check "X: the exposure score, before → after" wait_for x 'exposure [0-9][0-9.]* → [0-9][0-9.]* (systemd-analyze security' 60
+check "X: the visible files, before → after, with numbers" screen_has x 'visible files [0-9][0-9,]* → [0-9][0-9,]* ([0-9.]*%)'
+check "X: the sensitive files, before → after" screen_has x 'sensitive files [0-9][0-9]* → [0-9][0-9]*'
+keys x m
+check "a change forgets the figures (X measures again)" wait_for x 'X measures it'
+keys x m 2 e
+check "e in the closure view asks where to write the DOT file, with a default" wait_for x 'Export the closure as DOT to: ./beanstalkd.service-closure.dot'
+keys x C-u / t m p / b e a n s t a l k d . d o t Enter
+check "e: the DOT file is written" wait_for x 'Wrote the closure of beanstalkd.service to /tmp/beanstalkd.dot'
+in_ns cat /tmp/beanstalkd.dot >"$tmp/closure.dot"
+check "the DOT file names the service's main program" grep -q '"/usr/bin/beanstalkd' "$tmp/closure.dot"
+check "dot -Tsvg accepts the DOT file" sh -c "dot -Tsvg '$tmp/closure.dot' >'$tmp/closure.svg' && grep -q '<svg' '$tmp/closure.svg'"
+check "e in the closure view did not export the drop-in" screen_lacks x 'etc/systemd/system'
+keys x 1 o R o o t D i r e c t o r y = / Enter
+check "o: RootDirectory=/ is refused at the prompt, with the reason" wait_for x 'RootDirectory= is refused: it moves the service out of the root'
+check "o: the prompt stays open" screen_has x 'Override KEY=VALUE.*: RootDirectory=/$'
+check "o: the refused override is not taken" screen_has x 'Overrides  *(none)'
+keys x C-u F o o = b a r Enter
+check "o: a key systemd does not know: systemd-analyze verify's words, whole" wait_for x "Unknown key 'Foo' in section \[Service\]"
+keys x q y
+check "q, y: back to the list" wait_for x 'system services'
 done_testing

@@ -108,6 +108,8 @@ struct App {
         size_t vsel[_VIEW_MAX], vtop[_VIEW_MAX];
         int hscroll[_VIEW_MAX]; /* columns scrolled to the right */
         char search[128];
+        char **exposure; /* what X measured for the current settings, until they change */
+        bool exposure_error;
 
         char message[1024];
         bool message_error;
@@ -144,6 +146,11 @@ size_t closure_n_lines(App *a);
 void closure_tree_build(App *a);
 char **mounts_lines(App *a);
 void dropin_build(App *a);
+void closure_export_dot(App *a);
+
+/* exposure.c: X in the settings view measures what the confinement buys */
+void exposure_measure(App *a);
+void exposure_forget(App *a);
 
 /* capabilities.c */
 void capabilities_open(App *a);

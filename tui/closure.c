@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 
 #include "app.h"
+#include "closure-dot.h"
 #include "draw.h"
+#include "dropin-write.h"
 #include "format.h"
 #include "keys.h"
 #include "macro.h"
@@ -296,4 +298,41 @@ void closure_key_search(App *a, int ch) {
                 (void)line_edit_open(a, &ops, LINE_EDIT_TEXT, "Search the closure:", a->search, NULL);
         else if (a->search[0] && a->res.closure)
                 search(a, ch == 'N');
+}
+
+/* e: the closure shown, as a Graphviz DOT graph, to a file the operator names (on the host, also with
+ * --root: it is for them, not for the service) */
+static int dot_done(App *a, const char *path, char *err, size_t errsize) {
+        _cleanup_free_ char *text = NULL;
+        if (!path[0]) {
+                set_message(a, false, "Nothing exported.");
+                return 0;
+        }
+        DotOptions o = {.title = a->unit};
+        int r = closure_to_dot(a->res.closure, &o, &text);
+        if (r >= 0)
+                r = atomic_write_file(path, text, 0644);
+        if (r < 0) { /* the prompt stays open: another name may work */
+                snprintf(err, errsize, "Cannot write %s: %s.", path, error_words(-r));
+                return r;
+        }
+        set_message(a, false, "Wrote the closure of %s to %s (Graphviz DOT).", a->unit, path);
+        return 0;
+}
+
+static void dot_cancel(App *a) {
+        set_message(a, false, "Nothing exported.");
+}
+
+void closure_key_dot(App *a, int ch) {
+        static const LineEditOps ops = {.done = dot_done, .cancel = dot_cancel};
+        char def[512];
+        (void)ch;
+        if (!a->res.closure) {
+                set_message(a, true, "No closure to export: %s.",
+                            a->res.error ? a->res.error : "none computed");
+                return;
+        }
+        snprintf(def, sizeof def, "./%s-closure.dot", a->unit);
+        (void)line_edit_open(a, &ops, LINE_EDIT_HOST_PATH, "Export the closure as DOT to:", def, NULL);
 }

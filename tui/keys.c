@@ -90,6 +90,12 @@ const Key key_table[] = {
         {SCOPE_SETTINGS, "o", NULL, "add an override KEY=VALUE", settings_key, {'o'}},
         {SCOPE_SETTINGS, "c", NULL, "capabilities: a checklist", settings_key, {'c'}},
         {SCOPE_SETTINGS, "x", NULL, "remove the selected entry", settings_key, {'x'}},
+        {SCOPE_SETTINGS,
+         "X",
+         "Exposure",
+         "exposure: systemd-analyze security, files seen, secrets",
+         settings_key,
+         {'X'}},
         {SCOPE_SETTINGS, "+/-", NULL, "raise / lower the mount budget", settings_key, {'+', '-'}},
         {SCOPE_SETTINGS, "S", "Suggested", "accept all suggestions", settings_key, {'S'}},
         {SCOPE_CLOSURE,
@@ -108,6 +114,12 @@ const Key key_table[] = {
         {SCOPE_CLOSURE, "y", "Why", "why is this file in the closure", closure_key_why, {'y'}},
         {SCOPE_CLOSURE, "/", "Search", "search, in collapsed subtrees too", closure_key_search, {'/'}},
         {SCOPE_CLOSURE, "n/N", "Next", "next / previous match", closure_key_search, {'n', 'N'}},
+        {SCOPE_CLOSURE,
+         "e",
+         "DOT",
+         "export the closure as a Graphviz DOT file (not the drop-in)",
+         closure_key_dot,
+         {'e'}},
         {S_SIDEWAYS,
          "Left/Right",
          "Scroll",
@@ -136,13 +148,29 @@ static bool key_has(const Key *k, int ch) {
         return false;
 }
 
+/* The entry that takes ch in scope: a view's own key (e in the closure view) before the one every view of
+ * a service has (e exports the drop-in), else the first in table order. */
+static const Key *keys_find(unsigned scope, int ch) {
+        for (int pass = 0; pass < 2; pass++) {
+                unsigned within = pass == 0 ? scope & ~(unsigned)SCOPE_SERVICE : scope;
+                for (const Key *k = key_table; k->keys; k++)
+                        if ((k->scope & within) && k->run && key_has(k, ch))
+                                return k;
+        }
+        return NULL;
+}
+
 bool keys_dispatch(App *a, unsigned scope, int ch) {
-        for (const Key *k = key_table; k->keys; k++)
-                if ((k->scope & scope) && k->run && key_has(k, ch)) {
-                        k->run(a, ch);
-                        return true;
-                }
-        return false;
+        const Key *k = keys_find(scope, ch);
+        if (!k)
+                return false;
+        k->run(a, ch);
+        return true;
+}
+
+/* on the bar only what the key does here: not an entry another one takes over */
+static bool keys_on_bar(const Key *k, unsigned scope) {
+        return (k->scope & scope) && k->bar && (!k->run || keys_find(scope, k->codes[0]) == k);
 }
 
 static int bar_rank(const Key *k) {
@@ -159,12 +187,12 @@ void keys_bar(unsigned scope, int cols, char *buf, size_t size) {
         buf[0] = 0;
         /* the help first and the way back or out last, always; in between, in table order, what fits */
         for (const Key *k = key_table; k->keys; k++)
-                if ((k->scope & scope) && k->bar && bar_rank(k) == 2)
+                if (keys_on_bar(k, scope) && bar_rank(k) == 2)
                         snprintf(last, sizeof last, " %s %s ", k->keys, k->bar);
         for (int rank = 0; rank < 2; rank++)
                 for (const Key *k = key_table; k->keys; k++) {
                         char item[64];
-                        if (!(k->scope & scope) || !k->bar || bar_rank(k) != rank)
+                        if (!keys_on_bar(k, scope) || bar_rank(k) != rank)
                                 continue;
                         int w = snprintf(item, sizeof item, " %s %s ", k->keys, k->bar);
                         if (w < 0 || n + w + strlen(last) >= size || (int)(n + w + strlen(last)) > cols)

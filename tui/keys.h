@@ -53,5 +53,6 @@ void closure_key_collapse(App *a, int ch);
 void closure_key_all(App *a, int ch);
 void closure_key_why(App *a, int ch);
 void closure_key_search(App *a, int ch);
+void closure_key_dot(App *a, int ch);
 void caps_key(App *a, int ch);
 void pager_key_close(App *a, int ch);

@@ -47,7 +47,7 @@ int list_load(App *a) {
         UnitInfo *infos = NULL;
         size_t n = 0;
         int r = a->src.manager ? manager_list_services(a->src.manager, &infos, &n)
-                               : unit_index_list(a->src.index, "service", &names);
+                               : unit_index_list_units(a->src.index, "service", &names);
         if (r < 0)
                 return r;
         if (!a->src.manager)

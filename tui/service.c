@@ -28,6 +28,7 @@ static const struct {
 };
 
 static void service_close(App *a) {
+        exposure_forget(a);
         confine_result_done(&a->res);
         confine_settings_done(&a->settings);
         free(a->unit);
@@ -60,6 +61,7 @@ static void service_note_size(App *a) {
 
 /* Settings -> plan -> drop-in text, as the command line does; keeps the views' positions. */
 void service_recompute(App *a) {
+        exposure_forget(a); /* it was for the settings before */
         confine_result_done(&a->res);
         char msg[600];
         snprintf(msg, sizeof msg, "Computing the closure of %s...", a->unit);
@@ -67,9 +69,10 @@ void service_recompute(App *a) {
         put(LINES - 2, 0, COLS, msg, A_BOLD);
         refresh();
         a->res_r = confine_compute(&a->src, a->ctx, a->db, a->unit, &a->settings, false, false, &a->res);
-        if (a->res_r < 0)
-                set_message(a, true, "Cannot confine %s: %s.", a->unit,
-                            a->res.error ? a->res.error : error_words(-a->res_r));
+        if (a->res_r < 0) { /* core's words end a sentence of their own (systemd-analyze's do) */
+                const char *why = a->res.error ? a->res.error : error_words(-a->res_r);
+                set_message(a, true, "Cannot confine %s: %s%s", a->unit, why, endswith(why, ".") ? "" : ".");
+        }
         dropin_build(a);
         free(a->expanded);
         a->expanded = a->res.closure ? calloc(closure_n_nodes(a->res.closure) + 1, sizeof(bool)) : NULL;
@@ -172,7 +175,15 @@ static void service_draw_tabs(App *a) {
 static void service_draw(App *a, void *data) {
         char title[300];
         (void)data;
-        snprintf(title, sizeof title, "%s%s", a->unit, a->installed ? " (confined)" : "");
+        char aliases[200] = "";
+        /* the unit's other names: an alias opens it too */
+        for (char **n = a->res.svc ? a->res.svc->names : NULL; n && *n; n++)
+                if (!streq(*n, a->unit) && strlen(aliases) + strlen(*n) + 12 < sizeof aliases)
+                        snprintf(aliases + strlen(aliases), sizeof aliases - strlen(aliases), "%s%s",
+                                 aliases[0] ? ", " : " (also ", *n);
+        if (aliases[0])
+                strcat(aliases, ")");
+        snprintf(title, sizeof title, "%s%s%s", a->unit, aliases, a->installed ? " (confined)" : "");
         draw_title(a, title);
         service_draw_tabs(a);
         char **lines = view_lines(a);

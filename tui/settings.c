@@ -14,6 +14,7 @@
 #include "caps.h"
 #include "keys.h"
 #include "macro.h"
+#include "override-check.h"
 
 #define LIST_ITEM "       - "
 
@@ -44,6 +45,41 @@ static void add_capabilities(App *a, char ***l) {
         add(l, "%-4s %-18s %s%s", "c", "Capabilities", "the unit's own: ", own ? own : "all");
 }
 
+/* A long text (core's error) on as many lines as it takes, cut at spaces: readable whole. */
+static void add_wrapped(char ***l, const char *first, const char *indent, const char *text) {
+        int width = COLS > 20 ? COLS - 2 : 78;
+        char line[2048];
+        snprintf(line, sizeof line, "%s", first);
+        for (const char *p = text; *p;) {
+                size_t used = strlen(line), room = width > (int)used ? width - used : 1;
+                size_t n = strlen(p);
+                if (n > room) {
+                        n = room;
+                        while (n > 0 && p[n] != ' ')
+                                n--;
+                        if (n == 0)
+                                n = room;
+                }
+                snprintf(line + used, sizeof line - used, "%.*s", (int)n, p);
+                (void)strv_extend(l, line);
+                p += n;
+                p += strspn(p, " ");
+                snprintf(line, sizeof line, "%s", indent);
+        }
+}
+
+/* X: the exposure measured for these settings, or how to measure it */
+static void add_exposure(App *a, char ***l) {
+        if (!a->exposure) {
+                add(l, "%-4s %-18s %s", "X", "Exposure",
+                    "X measures it (systemd-analyze security, files seen)");
+                return;
+        }
+        add(l, "%-4s %-18s", "X", "Exposure");
+        for (char **e = a->exposure; *e; e++)
+                add_wrapped(l, "       ", "         ", *e);
+}
+
 /* What the plan says: its size, the suggestions (a heading only over some), the notes. */
 static void add_plan(App *a, char ***l) {
         size_t n_notes = strv_length(a->res.plan.warnings);
@@ -56,8 +92,10 @@ static void add_plan(App *a, char ***l) {
                 if (a->res.plan.coalesced_dirs)
                         add(l, "  %zu directories bound whole, exposing %zu more files",
                             a->res.plan.coalesced_dirs, a->res.plan.exposed_files);
+                add_exposure(a, l);
         } else
-                add(l, "Cannot confine: %s", a->res.error ? a->res.error : "");
+                add_wrapped(l, "Cannot confine: ", "  ",
+                            a->res.error ? a->res.error : error_words(-a->res_r));
         if (a->res.n_suggestions || a->res.plan.suggestions) {
                 add(l, "%s", "");
                 add(l, "Suggestions%s:", a->res.n_suggestions ? " (S accepts all)" : "");
@@ -94,12 +132,11 @@ char **settings_lines(App *a) {
         add_list(&l, "o", "Overrides", s->overrides);
         add_capabilities(a, &l);
         add(&l, "%-4s %-18s %u", "+/-", "Mount budget", s->mount_budget);
+        /* before the plan, whose notes may run past the screen */
+        if (a->readonly)
+                add(&l, "Read-only session, e still exports: %s.", a->readonly_why);
         add(&l, "%s", "");
         add_plan(a, &l);
-        if (a->readonly) {
-                add(&l, "%s", "");
-                add(&l, "Read-only session, e still exports: %s.", a->readonly_why);
-        }
         return l;
 }
 
@@ -150,7 +187,20 @@ static int writable_done(App *a, const char *t, char *err, size_t size) {
 static int presets_done(App *a, const char *t, char *err, size_t size) {
         return list_add(a, &a->settings.presets, t, err, size);
 }
+/* the command line's rules for --set: refused at the prompt, with the reason, the prompt kept open */
 static int overrides_done(App *a, const char *t, char *err, size_t size) {
+        _cleanup_free_ char *why = NULL;
+        if (!t[0])
+                return 0;
+        int r = override_check(t, &why);
+        if (r == -EINVAL)
+                snprintf(err, size, "%s: give KEY=VALUE, e.g. PrivateUsers=no.", t);
+        else if (r < 0) { /* core says "--set KEY= is refused: ..."; here it is the prompt, not --set */
+                const char *w = why && startswith(why, "--set ") ? why + strlen("--set ") : why;
+                snprintf(err, size, "%s.", w ? w : error_words(-r));
+        }
+        if (r < 0)
+                return r;
         return list_add(a, &a->settings.overrides, t, err, size);
 }
 
@@ -254,6 +304,9 @@ void settings_key(App *a, int ch) {
                 return;
         case 'x':
                 remove_selected(a);
+                return;
+        case 'X':
+                exposure_measure(a);
                 return;
         case '+':
                 s->mount_budget = s->mount_budget < 100000 ? s->mount_budget + 10 : 100000;
