@@ -2,12 +2,14 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <jansson.h>
 
 #include "caps.h"
 #include "cmd-confine.h"
 #include "confine-plan.h"
 #include "confine-session.h"
 #include "dropin-write.h"
+#include "exposure-report.h"
 #include "fileio.h"
 #include "macro.h"
 #include "output.h"
@@ -106,38 +108,58 @@ static int merge_installed(CliOptions *a, const char *unit, int root_fd) {
         return 0;
 }
 
-int cli_render(CliOptions *a, ServiceSource *src, const char *unit, char **ret_text) {
+/* Notes and suggestions on stderr; with several units (export) each line says which unit it is for. */
+static void print_notes(const ConfineResult *res, const char *unit) {
+        char who[300] = "";
+        if (unit)
+                snprintf(who, sizeof who, "%s: ", unit);
+        for (char **l = res->accepted; l && *l; l++)
+                fprintf(stderr, "sdconfine: %saccepted: %s.\n", who, *l);
+        for (size_t i = 0; i < res->n_suggestions; i++)
+                fprintf(stderr, "sdconfine: %ssuggestion: %s%s: %s.\n", who,
+                        res->suggestions[i].preset ? "--preset " : "--set ",
+                        res->suggestions[i].preset ? res->suggestions[i].preset
+                                                   : res->suggestions[i].override,
+                        res->suggestions[i].reason);
+        for (char **w = res->plan.warnings; w && *w; w++)
+                fprintf(stderr, "sdconfine: %snote: %s\n", who, *w);
+        for (char **sg = res->plan.suggestions; sg && *sg; sg++)
+                fprintf(stderr,
+                        "sdconfine: %ssuggestion: %s is named in an Exec* line; add it with --path %s if the "
+                        "service needs it.\n",
+                        who, *sg, *sg);
+}
+
+/* The computation behind every verb that makes a drop-in; notes on stderr unless quiet (preview --json
+ * carries them itself). *ret is filled either way; the caller frees it. */
+static int render_result(CliOptions *a, ServiceSource *src, const char *unit, bool quiet,
+                         ConfineResult *ret) {
         ClosureContext *ctx = NULL;
         DpkgDb *db = NULL;
-        ConfineResult res = {};
         /* export --dir: a drop-in for other hosts binds as systemd does everywhere, not from our views */
         a->settings.portable = streq(a->verb, "export");
         int r = closure_context_new(a->source.root, &ctx);
         if (r >= 0)
                 (void)dpkg_db_new(closure_context_root(ctx), &db); /* none in an image without dpkg */
         if (r >= 0)
-                r = confine_compute(src, ctx, db, unit, &a->settings, a->suggested, a->force, &res);
-        for (char **l = res.accepted; l && *l; l++)
-                fprintf(stderr, "sdconfine: accepted: %s.\n", *l);
-        for (size_t i = 0; i < res.n_suggestions; i++)
-                fprintf(stderr, "sdconfine: suggestion: %s%s: %s.\n",
-                        res.suggestions[i].preset ? "--preset " : "--set ",
-                        res.suggestions[i].preset ? res.suggestions[i].preset : res.suggestions[i].override,
-                        res.suggestions[i].reason);
-        for (char **w = res.plan.warnings; w && *w; w++)
-                fprintf(stderr, "sdconfine: note: %s\n", *w);
-        for (char **sg = res.plan.suggestions; sg && *sg; sg++)
-                fprintf(stderr,
-                        "sdconfine: suggestion: %s is named in an Exec* line; add it with --path %s if the "
-                        "service needs it.\n",
-                        *sg, *sg);
-        if (r < 0 && res.error)
-                log_error("cannot confine %s: %s.", unit, res.error);
-        else if (r >= 0)
-                *ret_text = TAKE_PTR(res.text);
-        confine_result_done(&res);
+                r = confine_compute(src, ctx, db, unit, &a->settings, a->suggested, a->force, ret);
+        if (!quiet)
+                print_notes(ret, streq(a->verb, "export") ? unit : NULL);
+        if (r < 0 && ret->error)
+                log_error("cannot confine %s: %s.", unit, ret->error);
+        else if (r < 0)
+                log_error("cannot confine %s: %s.", unit, error_words(-r));
         dpkg_db_free(db);
         closure_context_free(ctx);
+        return r;
+}
+
+int cli_render(CliOptions *a, ServiceSource *src, const char *unit, char **ret_text) {
+        ConfineResult res = {};
+        int r = render_result(a, src, unit, false, &res);
+        if (r >= 0)
+                *ret_text = TAKE_PTR(res.text);
+        confine_result_done(&res);
         return r;
 }
 
@@ -148,13 +170,76 @@ static int text_of(CliOptions *o, CliSession *s, char **ret_text) {
         return r < 0 ? r : cli_render(o, &s->src, o->args[0], ret_text);
 }
 
+/* What the confinement buys (issue 18): systemd's score and the files the service sees, before and after. */
+static int exposure_of(const CliOptions *o, const ConfineResult *res, ExposureReport *ret) {
+        ExposureOptions eo = {.root = o->source.root,
+                              .cache_path = o->source.root ? NULL : EXPOSURE_CACHE_PATH,
+                              .max_age = EXPOSURE_CACHE_MAX_AGE};
+        int r = exposure_report_compute(res, &eo, ret);
+        if (r < 0)
+                log_error("cannot measure the exposure of %s: %s.", res->svc ? res->svc->id : "the unit",
+                          error_words(-r));
+        return r;
+}
+
+static json_t *suggestions_json(const ConfineResult *res) {
+        json_t *a = json_array();
+        for (size_t i = 0; a && i < res->n_suggestions; i++) {
+                const Suggestion *sg = res->suggestions + i;
+                json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "kind", sg->preset ? "preset" : "set",
+                                                   "value", sg->preset ? sg->preset : sg->override, "reason",
+                                                   sg->reason));
+        }
+        return a;
+}
+
+static json_t *strv_json(char *const *l) {
+        json_t *a = json_array();
+        for (char *const *x = l; a && x && *x; x++)
+                json_array_append_new(a, json_string(*x));
+        return a;
+}
+
+static int preview_json(const CliOptions *o, const ConfineResult *res, const ExposureReport *rep) {
+        json_t *exposure = NULL;
+        if (rep && exposure_report_to_json(rep, &exposure) < 0)
+                return -ENOMEM;
+        json_t *doc =
+                json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "unit", res->svc->id, "dropin", res->text,
+                          "accepted", strv_json(res->accepted), "suggestions", suggestions_json(res), "notes",
+                          strv_json(res->plan.warnings), "named_in_exec", strv_json(res->plan.suggestions),
+                          "exposure", exposure ? exposure : json_null());
+        if (!doc)
+                return -ENOMEM;
+        json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        fputc('\n', stdout);
+        json_decref(doc);
+        return 0;
+}
+
 int cmd_preview(CliOptions *o) {
         _cleanup_(cli_session_close) CliSession s = {.own_fd = -EBADF};
-        _cleanup_free_ char *text = NULL;
-        if (cli_session_open(o, false, &s) < 0 || text_of(o, &s, &text) < 0)
-                return 1;
-        fputs(text, stdout);
-        return 0;
+        ConfineResult res = {};
+        ExposureReport rep = {};
+        int r = cli_session_open(o, false, &s) < 0 ? -EINVAL : 0;
+        if (r >= 0 && o->keep)
+                r = merge_installed(o, o->args[0], s.root_fd);
+        if (r >= 0)
+                r = render_result(o, &s.src, o->args[0], o->json, &res);
+        bool measured = r >= 0 && !o->no_exposure && exposure_of(o, &res, &rep) >= 0;
+        if (r >= 0 && o->json)
+                r = preview_json(o, &res, measured ? &rep : NULL);
+        else if (r >= 0) {
+                char **lines = NULL;
+                if (measured && exposure_report_format(&rep, output_utf8(), &lines) >= 0)
+                        for (char **l = lines; *l; l++)
+                                fprintf(stderr, "sdconfine: %s\n", *l);
+                strv_free(lines);
+                fputs(res.text, stdout);
+        }
+        exposure_report_done(&rep);
+        confine_result_done(&res);
+        return r < 0 ? 1 : 0;
 }
 
 /* As diff: unified, exit status 0 the same, 1 different, 2 trouble. Without settings on the command line

@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <jansson.h>
 
 #include "ansible-role.h"
@@ -14,27 +16,13 @@
 #include "macro.h"
 #include "output.h"
 #include "textdiff.h"
+#include "path-util.h"
 #include "unit-name.h"
 
 static int settings_copy(const ConfineSettings *from, ConfineSettings *to) {
         _cleanup_free_ char *j = NULL;
         int r = confine_settings_to_json_string(from, &j);
         return r < 0 ? r : confine_settings_from_json_string(j, to, NULL);
-}
-
-/* The export file, through the one atomic writer (core/dropin-write.c). */
-static int write_file_atomic(const char *path, const char *text) {
-        _cleanup_free_ char *dir = strdup(path);
-        if (!dir)
-                return -ENOMEM;
-        char *slash = strrchr(dir, '/');
-        const char *name = slash ? slash + 1 : path;
-        if (slash)
-                *(slash == dir ? slash + 1 : slash) = 0;
-        _cleanup_close_ int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return -errno;
-        return atomic_write_at(dfd, name, text, 0644);
 }
 
 /* The settings export gives a unit: the command line's (given), or without any, the installed ones. */
@@ -44,9 +32,15 @@ static int unit_settings(CliOptions *a, const ConfineSettings *given, int root_f
         if (a->settings_given)
                 return settings_copy(given, &a->settings);
         confine_settings_init(&a->settings);
-        if (dropin_read(root_fd, unit, a->runtime, &installed) >= 0 &&
-            confine_dropin_parse(installed, &a->settings, &err) < 0) {
-                log_error("cannot read the installed settings of %s: %s.", unit, err);
+        int r = dropin_read(root_fd, unit, a->runtime, &installed);
+        if (r == -ENOENT) {
+                log_error("%s has no installed confinement to export. Confine it first ('sdconfine apply'), "
+                          "or give settings (e.g. --suggested).",
+                          unit);
+                return -ENOENT;
+        }
+        if (r < 0 || confine_dropin_parse(installed, &a->settings, &err) < 0) {
+                log_error("cannot read the installed settings of %s: %s.", unit, err ? err : error_words(-r));
                 return -EINVAL;
         }
         return 0;
@@ -131,8 +125,14 @@ static int run_export(CliOptions *a, ServiceSource *src, int root_fd) {
         if (r < 0)
                 return r;
         if (a->json_file) {
-                r = write_file_atomic(a->json_file, text);
-                if (r < 0)
+                _cleanup_free_ char *line = NULL, *dir = path_dirname(a->json_file);
+                r = asprintf(&line, "%s\n", text) < 0 ? -ENOMEM : atomic_write_file(a->json_file, line, 0644);
+                if (r == -ENOENT)
+                        log_error("cannot write %s: the directory %s does not exist. Create it, or name "
+                                  "another "
+                                  "file.",
+                                  a->json_file, dir ? dir : ".");
+                else if (r < 0)
                         log_error("cannot write %s: %s.", a->json_file, error_words(-r));
                 else
                         printf("Wrote %s.\n", a->json_file);
@@ -322,6 +322,21 @@ static int run_import(CliOptions *a, CliSession *s) {
                 .a = a, .s = s, .file = from_stdin ? "standard input" : a->args[0], .units = json_array()};
         const char *unit;
         int ret = 0;
+        struct stat st;
+        if (!from_stdin && stat(a->args[0], &st) == 0 && S_ISDIR(st.st_mode)) {
+                log_error("%s is a directory: give the file 'sdconfine export --json FILE' wrote.",
+                          a->args[0]);
+                json_decref(doc);
+                json_decref(im.units);
+                return 1;
+        }
+        if (!from_stdin && access(a->args[0], F_OK) < 0) {
+                log_error("cannot read %s: %s. Give the file 'sdconfine export --json FILE' wrote.",
+                          a->args[0], error_words(errno));
+                json_decref(doc);
+                json_decref(im.units);
+                return 1;
+        }
         if (!doc || !im.units) {
                 if (doc || e.line < 1) /* no line: the file could not be opened */
                         log_error("cannot read %s: %s.", im.file, doc ? "out of memory" : e.text);

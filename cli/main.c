@@ -63,9 +63,13 @@ static const Verb verbs[] = {
          1, UINT_MAX, false, cmd_closure},
         {"preview", "UNIT", "print the confinement drop-in for a service",
          "Print the drop-in that confines UNIT, computed from its closure; notes and suggestions go to\n"
-         "stderr. Nothing is written.",
-         settings_note, (const CliOpt[]){OPT_ROOT, OPT_OFFLINE, SETTINGS, OPT_KEEP, OPT_RUNTIME, OPT_END}, 1,
-         1, true, cmd_preview},
+         "stderr, with what the confinement buys: systemd-analyze security's exposure score, and the files\n"
+         "and secrets the service can see, before and after. --json prints all of it as one object.\n"
+         "Nothing is written.",
+         settings_note,
+         (const CliOpt[]){OPT_ROOT, OPT_OFFLINE, SETTINGS, OPT_KEEP, OPT_RUNTIME, OPT_JSON, OPT_NO_EXPOSURE,
+                          OPT_END},
+         1, 1, true, cmd_preview},
         {"diff", "UNIT", "show the change against the installed drop-in",
          "Show how the drop-in the settings give differs from the installed one. Nothing is written.",
          settings_note, (const CliOpt[]){OPT_ROOT, OPT_OFFLINE, SETTINGS, OPT_KEEP, OPT_RUNTIME, OPT_END}, 1,

@@ -285,6 +285,10 @@ static const OptSpec specs[_OPT_MAX] = {
                          STRING(ansible_dir)},
         [OPT_CHECK_ONLY] = {"check", NULL, "write nothing: say what would change (with --json: as JSON)",
                             FLAG(check_only)},
+        [OPT_NO_EXPOSURE] = {"no-exposure", NULL,
+                             "leave out what confinement buys (systemd-analyze security and the files seen "
+                             "before and after)",
+                             FLAG(no_exposure)},
         [OPT_SECONDS] = {"seconds", "N", "how long to watch (1 to 86400; default 60, or until Ctrl-C)",
                          CUSTOM(opt_seconds)},
 };

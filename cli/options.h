@@ -61,6 +61,7 @@ typedef enum CliOpt {
         OPT_CHECK_ONLY,
         /* learn */
         OPT_SECONDS,
+        OPT_NO_EXPOSURE,
         _OPT_MAX,
 } CliOpt;
 
@@ -70,7 +71,7 @@ typedef enum ClosureFormat { FORMAT_AUTO, FORMAT_TREE, FORMAT_LIST, FORMAT_JSON,
 typedef struct CliOptions {
         const char *verb;
         ServiceSourceOptions source;
-        bool json, ascii, full, no_pager, no_legend, quiet;
+        bool json, ascii, full, no_pager, no_legend, quiet, no_exposure;
         /* closure */
         ClosureFormat format;
         const char *ld_library_path, *search_path;

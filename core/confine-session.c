@@ -243,8 +243,8 @@ static int mkdir_p_at(int fd, const char *path) {
 int confine_export(const char *dir, const char *unit, const char *text, char **ret_msg) {
         _cleanup_close_ int fd = -EBADF;
         int r = 0;
-        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-                r = -errno;
+        /* the directory and its missing parents: a tree for configuration management */
+        r = mkdirs_at(AT_FDCWD, dir, 0755);
         if (r >= 0 && (fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
                 r = -errno;
         if (r >= 0)
