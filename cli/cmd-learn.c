@@ -17,6 +17,7 @@
 #include "learn.h"
 #include "learned-set.h"
 #include "macro.h"
+#include "start-job.h"
 #include "output.h"
 #include "service-source.h"
 #include "unit-name.h"
@@ -39,36 +40,6 @@ static int parse_args(const CliOptions *o, Args *ret) {
         }
         *ret = a;
         return 1;
-}
-
-/* The start job runs in a thread of its own: meanwhile every open of the manager and of the service waits
- * for the main thread's answer, so the main thread must never wait on the manager itself. */
-typedef struct StartJob {
-        Manager *manager;
-        const char *unit;
-        uint64_t timeout_usec;
-        int efd;
-        int r;
-        char *result;        /* "done", "failed"... */
-        char *control_group; /* once started */
-        char *error;         /* the manager's words when r < 0 */
-} StartJob;
-
-static void *start_job(void *userdata) {
-        StartJob *j = userdata;
-        j->r = manager_run_job(j->manager, "StartUnit", j->unit, j->timeout_usec, &j->result);
-        if (j->r >= 0 && streq(j->result, "done")) {
-                UnitStatus st = {};
-                if (manager_unit_status(j->manager, j->unit, &st) >= 0)
-                        j->control_group = TAKE_PTR(st.control_group);
-                unit_status_done(&st);
-        } else if (j->r < 0 && manager_last_error(j->manager))
-                j->error = strdup(manager_last_error(j->manager));
-        uint64_t one = 1;
-        if (write(j->efd, &one, sizeof one) < 0) {
-                /* the main thread joins at the end anyway */
-        }
-        return NULL;
 }
 
 static uint64_t now_usec(void) {
@@ -382,7 +353,7 @@ static int learn_watch(LearnRun *x, unsigned *ret_elapsed) {
         fprintf(stderr, "sdconfine: watching %s for %u s on %d file system%s (Ctrl-C ends it and saves).\n",
                 x->unit, x->a.seconds, r, r == 1 ? "" : "s");
         if (!x->running) {
-                if (pthread_create(&thread, NULL, start_job, &job) != 0) {
+                if (pthread_create(&thread, NULL, start_job_run, &job) != 0) {
                         learner_stop(x->learner);
                         pthread_sigmask(SIG_SETMASK, &saved, NULL);
                         log_error("cannot start a thread for the start job.");

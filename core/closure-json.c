@@ -95,3 +95,222 @@ int closure_to_json(const Closure *c, json_t **ret) {
         *ret = TAKE_PTR(root);
         return 0;
 }
+
+/* Streaming */
+
+/* The length of the UTF-8 sequence at s (1 to 4), or 0 when it is not valid UTF-8 as jansson checks it:
+ * no overlong forms, no surrogates, nothing beyond U+10FFFF. */
+static size_t utf8_len(const unsigned char *s) {
+        unsigned c = s[0], n, v;
+        if (c < 0x80)
+                return 1;
+        if (c < 0xc2 || c > 0xf4)
+                return 0;
+        n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+        v = c & (0x3f >> (n - 1));
+        for (unsigned i = 1; i < n; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                v = v << 6 | (s[i] & 0x3f);
+        }
+        if ((n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || (v >= 0xd800 && v <= 0xdfff) || v > 0x10ffff)
+                return 0;
+        return n;
+}
+
+static bool utf8_valid(const char *s) {
+        for (const unsigned char *p = (const unsigned char *)s; *p;) {
+                size_t n = utf8_len(p);
+                if (!n)
+                        return false;
+                p += n;
+        }
+        return true;
+}
+
+/* One string, escaped as jansson escapes: quote, backslash and control characters only. */
+static void put_escaped(FILE *f, const unsigned char *s, size_t n) {
+        const unsigned char *run = s;
+        for (const unsigned char *p = s; p < s + n; p++) {
+                if (*p >= 0x20 && *p != '"' && *p != '\\')
+                        continue;
+                fwrite_unlocked(run, 1, p - run, f);
+                run = p + 1;
+                switch (*p) {
+                case '"':
+                        fputs_unlocked("\\\"", f);
+                        break;
+                case '\\':
+                        fputs_unlocked("\\\\", f);
+                        break;
+                case '\b':
+                        fputs_unlocked("\\b", f);
+                        break;
+                case '\f':
+                        fputs_unlocked("\\f", f);
+                        break;
+                case '\n':
+                        fputs_unlocked("\\n", f);
+                        break;
+                case '\r':
+                        fputs_unlocked("\\r", f);
+                        break;
+                case '\t':
+                        fputs_unlocked("\\t", f);
+                        break;
+                default:
+                        fprintf(f, "\\u%04X", *p);
+                }
+        }
+        fwrite_unlocked(run, 1, s + n - run, f);
+}
+
+/* A path as json_path() makes it: as it is when UTF-8, else its bytes as Latin-1. */
+static void put_string(FILE *f, const char *s) {
+        putc_unlocked('"', f);
+        if (utf8_valid(s))
+                put_escaped(f, (const unsigned char *)s, strlen(s));
+        else
+                for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+                        unsigned char u[2] = {0xc0 | (*p >> 6), 0x80 | (*p & 0x3f)};
+                        if (*p < 0x80)
+                                put_escaped(f, p, 1);
+                        else
+                                fwrite_unlocked(u, 1, 2, f);
+                }
+        putc_unlocked('"', f);
+}
+
+/* A new line indented to depth, after a comma unless first. */
+static void put_line(FILE *f, int depth, bool first) {
+        static const char spaces[] = ",\n                ";
+        fwrite_unlocked(spaces + first, 1, 2 - first + 2 * depth, f);
+}
+
+/* A key at indentation depth, with its separator: ",\n" before all but the first. */
+static void put_key(FILE *f, int depth, bool first, const char *key) {
+        put_line(f, depth, first);
+        putc_unlocked('"', f);
+        fputs_unlocked(key, f);
+        fputs_unlocked("\": ", f);
+}
+
+/* An array of strings at depth (its key written), "[]" when empty. */
+static void put_array(FILE *f, int depth, size_t n, const char *(*item)(const void *, size_t),
+                      const void *userdata) {
+        if (n == 0) {
+                fputs_unlocked("[]", f);
+                return;
+        }
+        putc_unlocked('[', f);
+        for (size_t i = 0; i < n; i++) {
+                put_line(f, depth + 1, i == 0);
+                put_string(f, item(userdata, i));
+        }
+        put_line(f, depth, true);
+        putc_unlocked(']', f);
+}
+
+typedef struct Item {
+        const Closure *c;
+        const size_t *roots;
+        const ClosureNode *node;
+        const ClosureMissing *missing;
+} Item;
+
+static const char *needed_by_item(const void *userdata, size_t i) {
+        const Item *it = userdata;
+        return closure_node(it->c, it->node->needed_by[i])->path;
+}
+
+static const char *tried_item(const void *userdata, size_t i) {
+        return ((const Item *)userdata)->missing->tried[i];
+}
+
+static const char *root_item(const void *userdata, size_t i) {
+        const Item *it = userdata;
+        return closure_node(it->c, it->roots[i])->path;
+}
+
+static void put_node(FILE *f, const Closure *c, const ClosureNode *n) {
+        Item it = {.c = c, .node = n};
+        fputs_unlocked("{", f);
+        put_key(f, 3, true, "path");
+        put_string(f, n->path);
+        put_key(f, 3, false, "realpath");
+        put_string(f, n->realpath);
+        put_key(f, 3, false, "size");
+        fprintf(f, "%" PRIu64, n->size);
+        put_key(f, 3, false, "kind");
+        put_string(f, node_kind_to_string(n->kind));
+        put_key(f, 3, false, "found_via");
+        put_string(f, closure_node_via(n));
+        put_key(f, 3, false, "package");
+        if (n->package)
+                put_string(f, n->package);
+        else
+                fputs_unlocked("null", f);
+        put_key(f, 3, false, "needed_by");
+        put_array(f, 3, n->n_needed_by, needed_by_item, &it);
+        if (n->error) {
+                put_key(f, 3, false, "error");
+                put_string(f, n->error);
+        }
+        if (n->caps) {
+                put_key(f, 3, false, "caps");
+                put_string(f, n->caps);
+        }
+        put_key(f, 3, false, "setuid");
+        fputs_unlocked(n->mode & S_ISUID ? "true" : "false", f);
+        put_key(f, 3, false, "setgid");
+        fputs_unlocked(n->mode & S_ISGID ? "true" : "false", f);
+        fputs_unlocked("\n    }", f);
+}
+
+static void put_missing(FILE *f, const Closure *c, const ClosureMissing *m) {
+        Item it = {.c = c, .missing = m};
+        fputs_unlocked("{", f);
+        put_key(f, 3, true, "name");
+        put_string(f, m->name);
+        put_key(f, 3, false, "needed_by");
+        put_string(f, closure_node(c, m->needed_by)->path);
+        put_key(f, 3, false, "reason");
+        put_string(f, m->reason);
+        put_key(f, 3, false, "tried");
+        put_array(f, 3, m->n_tried, tried_item, &it);
+        fputs_unlocked("\n    }", f);
+}
+
+int closure_json_write(const Closure *c, FILE *f) {
+        _cleanup_free_ size_t *roots = malloc((closure_n_nodes(c) + 1) * sizeof(size_t));
+        Item it = {.c = c, .roots = roots};
+        size_t n_roots = 0;
+        if (!roots)
+                return -ENOMEM;
+        for (size_t i = 0; i < closure_n_nodes(c); i++)
+                if (closure_node(c, i)->root)
+                        roots[n_roots++] = i;
+        fputs_unlocked("{", f);
+        put_key(f, 1, true, "roots");
+        put_array(f, 1, n_roots, root_item, &it);
+        put_key(f, 1, false, "files");
+        if (closure_n_nodes(c) == 0)
+                fputs_unlocked("[]", f);
+        for (size_t i = 0; i < closure_n_nodes(c); i++) {
+                fputs_unlocked(i ? ",\n    " : "[\n    ", f);
+                put_node(f, c, closure_node(c, i));
+                if (i + 1 == closure_n_nodes(c))
+                        fputs_unlocked("\n  ]", f);
+        }
+        put_key(f, 1, false, "missing");
+        if (closure_n_missing(c) == 0)
+                fputs_unlocked("[]", f);
+        for (size_t i = 0; i < closure_n_missing(c); i++) {
+                fputs_unlocked(i ? ",\n    " : "[\n    ", f);
+                put_missing(f, c, closure_missing(c, i));
+                if (i + 1 == closure_n_missing(c))
+                        fputs_unlocked("\n  ]", f);
+        }
+        fputs_unlocked("\n}", f);
+        return ferror(f) ? -EIO : 0;
+}

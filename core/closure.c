@@ -5,80 +5,11 @@
 #include <fcntl.h>
 #include <limits.h>
 
-#include "caps.h"
-#include "closure.h"
+#include "closure-internal.h"
 #include "fileio.h"
-#include "hashmap.h"
-#include "ld-cache.h"
-#include "ld-paths.h"
 #include "macro.h"
 
 #define SCRIPT_DEPTH_MAX 4 /* the kernel's BINPRM_MAX_RECURSION */
-#define SHEBANG_MAX 256    /* the kernel's BINPRM_BUF_SIZE */
-
-/* What we know about one file (by device and inode), whoever asks and under whatever name. */
-typedef struct Object {
-        int error;          /* reading failed: -errno */
-        ElfError elf_error; /* ELF_ERROR_NOT_ELF for scripts and data */
-        uint64_t elf_error_offset;
-        const ElfInfo *info;
-        const char *shebang; /* the #! line of a script, without "#!" */
-        const char *caps;    /* file capabilities, NULL when none */
-        /* e_ident class and e_machine, read even when the rest is corrupt: the loader skips an object of
-         * another class or machine before it looks any further */
-        bool has_ident;
-        uint8_t ident_class;
-        uint16_t ident_machine;
-} Object;
-
-typedef struct ObjectKey {
-        dev_t dev;
-        ino_t ino;
-} ObjectKey;
-
-struct ClosureContext {
-        FsRoot *root;
-        Arena *arena;
-        Hashmap *objects; /* ObjectKey -> Object */
-        LdCache *cache;
-        bool cache_loaded;
-        LdPlatform *platforms[8];
-        size_t n_platforms;
-        size_t n_parsed;
-};
-
-struct Closure {
-        ClosureContext *ctx;
-        Arena *arena;
-        ClosureNode *nodes;
-        size_t n_nodes, allocated_nodes;
-        Hashmap *by_path; /* path -> 1 + node index */
-        ClosureMissing *missing;
-        size_t n_missing, allocated_missing;
-        Hashmap *missing_seen; /* "name\0index" */
-};
-
-/* One simulated process: the objects glibc's loader has mapped, in load order. */
-typedef struct Loaded {
-        size_t node;
-        const ElfInfo *info;
-        const char *path;   /* l_name: the path it was opened under */
-        const char *origin; /* $ORIGIN */
-        ssize_t loader;     /* l_loader: who asked for it first, -1 for the main program */
-        const char **names; /* names it answered to */
-        size_t n_names, allocated_names;
-        dev_t dev;
-        ino_t ino;
-} Loaded;
-
-typedef struct Process {
-        Closure *c;
-        const LdPlatform *platform;
-        const ClosureEnv *env;
-        bool secure;
-        Loaded *loaded;
-        size_t n_loaded, allocated_loaded;
-} Process;
 
 static const char *const kind_names[_NODE_KIND_MAX] = {
         [NODE_EXEC] = "exec",       [NODE_INTERPRETER] = "interpreter",
@@ -126,6 +57,8 @@ int closure_context_new(const char *root, ClosureContext **ret) {
 ClosureContext *closure_context_free(ClosureContext *ctx) {
         if (!ctx)
                 return NULL;
+        /* the thread first: it may still be reading (into its arena, from the root's descriptor) */
+        closure_prefetch_free(ctx->prefetch);
         fs_root_free(ctx->root);
         ld_cache_free(ctx->cache);
         hashmap_free(ctx->objects);
@@ -144,7 +77,7 @@ size_t closure_context_n_parsed(const ClosureContext *ctx) {
         return ctx->n_parsed;
 }
 
-static const LdCache *context_cache(ClosureContext *ctx) {
+const LdCache *closure_context_cache(ClosureContext *ctx) {
         if (!ctx->cache_loaded) {
                 ctx->cache_loaded = true;
                 /* a missing or corrupt cache is what the loader tolerates too: it goes on to the defaults */
@@ -153,7 +86,7 @@ static const LdCache *context_cache(ClosureContext *ctx) {
         return ctx->cache;
 }
 
-static const LdPlatform *context_platform(ClosureContext *ctx, const ElfInfo *info) {
+const LdPlatform *closure_context_platform(ClosureContext *ctx, const ElfInfo *info) {
         for (size_t i = 0; i < ctx->n_platforms; i++) {
                 LdPlatform *p = ctx->platforms[i];
                 if (p->machine == info->machine && p->elf_class == info->elf_class && p->data == info->data)
@@ -171,7 +104,7 @@ static const LdPlatform *context_platform(ClosureContext *ctx, const ElfInfo *in
 }
 
 /* The parsed object behind a resolved file; parsed once per (device, inode). */
-static int context_object(ClosureContext *ctx, const char *real, const struct stat *st, const Object **ret) {
+int closure_context_object(ClosureContext *ctx, const char *real, const struct stat *st, const Object **ret) {
         ObjectKey key = {st->st_dev, st->st_ino};
         Object *o = hashmap_get_bytes(ctx->objects, &key, sizeof key);
         if (o) {
@@ -182,49 +115,13 @@ static int context_object(ClosureContext *ctx, const char *real, const struct st
         ObjectKey *k = arena_alloc(ctx->arena, sizeof(ObjectKey));
         if (!o || !k)
                 return -ENOMEM;
-        *o = (Object){};
         *k = key;
-
-        _cleanup_close_ int fd = fs_root_open(ctx->root, real, O_RDONLY);
-        if (fd < 0)
-                o->error = fd;
-        else {
-                char *caps = NULL;
-                if (caps_of_fd(fd, &caps) >= 0 && caps) {
-                        o->caps = arena_strdup(ctx->arena, caps);
-                        free(caps);
-                }
-                ElfInfo *info = NULL;
-                int r = elf_parse_fd(fd, st->st_size, ctx->arena, &info, &o->elf_error, &o->elf_error_offset);
-                ctx->n_parsed++;
-                if (r == -ENOMEM)
-                        return r;
-                if (r >= 0)
-                        o->info = info;
-                else if (o->elf_error == ELF_ERROR_NOT_ELF) {
-                        char buf[SHEBANG_MAX + 1];
-                        ssize_t n = pread(fd, buf, SHEBANG_MAX, 0);
-                        if (n >= 2 && buf[0] == '#' && buf[1] == '!') {
-                                buf[n] = 0;
-                                char *nl = strchr(buf, '\n');
-                                if (nl)
-                                        *nl = 0;
-                                o->shebang = arena_strdup(ctx->arena, buf + 2);
-                                if (!o->shebang)
-                                        return -ENOMEM;
-                        }
-                } else if (r != -EINVAL && r != -ENOEXEC)
-                        o->error = r;
-                if (r < 0 && o->elf_error != ELF_ERROR_NOT_ELF) {
-                        uint8_t h[20];
-                        if (pread(fd, h, sizeof h, 0) == (ssize_t)sizeof h) {
-                                o->has_ident = true;
-                                o->ident_class = h[EI_CLASS];
-                                o->ident_machine = h[EI_DATA] == ELFDATA2MSB ? (uint16_t)(h[18] << 8 | h[19])
-                                                                             : (uint16_t)(h[19] << 8 | h[18]);
-                        }
-                }
-        }
+        int r = closure_prefetch_take(ctx, &key, o);
+        if (r == 0)
+                r = closure_object_read(ctx->root, ctx->arena, real, st, o);
+        if (r < 0)
+                return r;
+        ctx->n_parsed += o->parsed;
         if (hashmap_put_bytes(ctx->objects, k, sizeof *k, o, NULL) < 0)
                 return -ENOMEM;
         *ret = o;
@@ -257,6 +154,7 @@ Closure *closure_free(Closure *c) {
                 free(c->nodes[i].needed_by);
         }
         free(c->nodes);
+        free(c->origins);
         free(c->missing);
         hashmap_free(c->by_path);
         hashmap_free(c->missing_seen);
@@ -291,15 +189,17 @@ int closure_find(const Closure *c, const char *path, size_t *ret) {
 }
 
 /* The node for path (created on first sight). */
-static int closure_node_get(Closure *c, const char *path, const char *real, const struct stat *st,
-                            NodeKind kind, FoundVia via, size_t *ret) {
+int closure_node_get(Closure *c, const char *path, const char *real, const struct stat *st, NodeKind kind,
+                     FoundVia via, size_t *ret) {
         uintptr_t v = (uintptr_t)hashmap_get(c->by_path, path);
         if (v) {
                 *ret = v - 1;
                 return 0;
         }
-        if (!GROW(c->nodes, c->allocated_nodes, c->n_nodes + 1))
+        if (!GROW(c->nodes, c->allocated_nodes, c->n_nodes + 1) ||
+            !GROW(c->origins, c->allocated_origins, c->n_nodes + 1))
                 return -ENOMEM;
+        c->origins[c->n_nodes] = NULL;
         ClosureNode *n = c->nodes + c->n_nodes;
         *n = (ClosureNode){
                 .path = arena_strdup(c->arena, path),
@@ -319,7 +219,7 @@ static int closure_node_get(Closure *c, const char *path, const char *real, cons
         return 0;
 }
 
-static int closure_edge(Closure *c, size_t from, size_t to) {
+int closure_edge(Closure *c, size_t from, size_t to) {
         ClosureNode *f = c->nodes + from, *t = c->nodes + to;
         if (from == to)
                 return 0;
@@ -334,8 +234,8 @@ static int closure_edge(Closure *c, size_t from, size_t to) {
         return 0;
 }
 
-static int closure_add_missing(Closure *c, const char *name, size_t needed_by, const char *reason,
-                               const char **tried, const bool *subdir, size_t n_tried) {
+int closure_add_missing(Closure *c, const char *name, size_t needed_by, const char *reason,
+                        const char **tried, const bool *subdir, size_t n_tried) {
         char *key;
         if (asprintf(&key, "%s%c%zu", name, 0, needed_by) < 0)
                 return -ENOMEM;
@@ -371,7 +271,7 @@ static int closure_add_missing(Closure *c, const char *name, size_t needed_by, c
         return 0;
 }
 
-static const char *object_error(Closure *c, const char *path, const Object *o) {
+const char *closure_object_error(Closure *c, const char *path, const Object *o) {
         char *s = NULL;
         if (o->error < 0)
                 (void)asprintf(&s, "%s: %s", path, error_words(-o->error));
@@ -385,342 +285,18 @@ static const char *object_error(Closure *c, const char *path, const Object *o) {
         return r ? r : "out of memory";
 }
 
-/* The library search */
-
-typedef struct Search {
-        Process *p;
-        const char *name;
-        char **tried;
-        bool *subdir;
-        size_t n_tried, allocated_tried, allocated_subdir;
-        const char *fatal; /* set when the loader would give up with an error */
-        /* the result */
-        const char *path, *real;
-        struct stat st;
-        const Object *object;
-} Search;
-
-static void search_done(Search *s) {
-        for (size_t i = 0; i < s->n_tried; i++)
-                free(s->tried[i]);
-        free(s->tried);
-        free(s->subdir);
-}
-
-/* 1 found, 0 go on searching, -1 fatal (s->fatal), -ENOMEM. What glibc's open_verify() does. */
-static int search_try(Search *s, char *candidate, bool subdir) {
-        ClosureContext *ctx = s->p->c->ctx;
-        const char *real;
-        struct stat st;
-        const Object *o;
-        int r;
-
-        if (!GROW(s->tried, s->allocated_tried, s->n_tried + 1) ||
-            !GROW(s->subdir, s->allocated_subdir, s->n_tried + 1)) {
-                free(candidate);
-                return -ENOMEM;
-        }
-        s->subdir[s->n_tried] = subdir;
-        s->tried[s->n_tried++] = candidate;
-
-        if (fs_root_chase(ctx->root, candidate, &real, &st) < 0 || !S_ISREG(st.st_mode))
-                return 0;
-        r = context_object(ctx, real, &st, &o);
-        if (r < 0)
-                return r;
-        if (o->error == -EACCES || o->error == -ENOENT)
-                return 0;
-        const LdPlatform *pl = s->p->platform;
-        if (o->info && (o->info->elf_class != pl->elf_class || o->info->machine != pl->machine))
-                return 0; /* another architecture or class: not an error, the loader looks further */
-        if (!o->info && o->has_ident && (o->ident_class != pl->elf_class || o->ident_machine != pl->machine))
-                return 0;
-        if (!o->info || o->error < 0 || o->info->data != pl->data ||
-            (o->info->type != ET_DYN && o->info->type != ET_EXEC)) {
-                s->fatal = o->info ? (o->info->data != pl->data ? "wrong byte order" : "not a shared object")
-                                   : object_error(s->p->c, candidate, o);
-                if (o->info) {
-                        char *m;
-                        if (asprintf(&m, "%s: %s", candidate, s->fatal) < 0)
-                                return -ENOMEM;
-                        s->fatal = arena_strdup(s->p->c->arena, m);
-                        free(m);
-                }
-                return -1;
-        }
-        s->path = candidate;
-        s->real = real;
-        s->st = st;
-        s->object = o;
-        return 1;
-}
-
-/* Try name in every directory of a colon-separated list, each behind its hwcaps subdirectories. */
-static int search_dirs(Search *s, const char *list, const char *origin) {
-        const LdPlatform *pl = s->p->platform;
-        _cleanup_free_ char *copy = strdup(list);
-        if (!copy)
-                return -ENOMEM;
-        /* strsep keeps empty elements, which the loader takes as the current directory */
-        for (char *rest = copy, *elem; (elem = strsep(&rest, ":"));) {
-                _cleanup_free_ char *dir = NULL;
-                int r = ld_expand_tokens(elem, origin, pl, &dir);
-                if (r == -ENOENT)
-                        continue;
-                if (r < 0)
-                        return r;
-                size_t dl = strlen(dir);
-                while (dl > 0 && dir[dl - 1] == '/')
-                        dir[--dl] = 0;
-                /* a relative element is relative to the working directory: "/" for a service */
-                const char *lead = dir[0] == '/' ? "" : "/";
-                for (size_t i = 0; pl->hwcaps[i]; i++) {
-                        char *cand;
-                        if (asprintf(&cand, "%s%s/glibc-hwcaps/%s/%s", lead, dir, pl->hwcaps[i], s->name) < 0)
-                                return -ENOMEM;
-                        r = search_try(s, cand, true);
-                        if (r != 0)
-                                return r;
-                }
-                for (size_t i = 0; pl->legacy[i]; i++) {
-                        char *cand;
-                        if (asprintf(&cand, "%s%s%s%s/%s", lead, dir, pl->legacy[i][0] ? "/" : "",
-                                     pl->legacy[i], s->name) < 0)
-                                return -ENOMEM;
-                        r = search_try(s, cand, pl->legacy[i][0] != 0);
-                        if (r != 0)
-                                return r;
-                }
-        }
-        return 0;
-}
-
-static bool loaded_answers(const Loaded *l, const char *name) {
-        if (streq(l->path, name) || (l->info && streq_ptr(l->info->soname, name)))
-                return true;
-        for (size_t i = 0; i < l->n_names; i++)
-                if (streq(l->names[i], name))
-                        return true;
-        return false;
-}
-
-static char *dirname_of(Arena *a, const char *path) {
+char *closure_dirname(Arena *a, const char *path) {
         const char *slash = strrchr(path, '/');
         if (!slash)
                 return arena_strdup(a, "/");
         return arena_strndup(a, path, slash == path ? 1 : (size_t)(slash - path));
 }
 
-static int process_load(Process *p, size_t node, const ElfInfo *info, const char *path, const char *origin,
-                        ssize_t loader, const struct stat *st, size_t *ret) {
-        if (!GROW(p->loaded, p->allocated_loaded, p->n_loaded + 1))
-                return -ENOMEM;
-        p->loaded[p->n_loaded] = (Loaded){
-                .node = node,
-                .info = info,
-                .path = path,
-                .origin = origin,
-                .loader = loader,
-                .dev = st->st_dev,
-                .ino = st->st_ino,
-        };
-        *ret = p->n_loaded++;
-        return 0;
-}
-
-static int loaded_add_name(Process *p, Loaded *l, const char *name) {
-        if (!GROW(l->names, l->allocated_names, l->n_names + 1))
-                return -ENOMEM;
-        l->names[l->n_names] = arena_strdup(p->c->arena, name);
-        if (!l->names[l->n_names])
-                return -ENOMEM;
-        l->n_names++;
-        return 0;
-}
-
-/* Find the object for one DT_NEEDED entry of loaded object idx, as _dl_map_object() does. */
-static int process_map(Process *p, size_t idx, const char *name) {
-        Closure *c = p->c;
-        Loaded *obj = p->loaded + idx;
-        Search s = {.p = p, .name = name};
-        FoundVia via = VIA_DIRECT;
-        int r = 0;
-
-        for (size_t i = 0; i < p->n_loaded; i++)
-                if (loaded_answers(p->loaded + i, name))
-                        return closure_edge(c, obj->node, p->loaded[i].node);
-
-        _cleanup_free_ char *expanded = NULL;
-        if (strchr(name, '$')) {
-                r = ld_expand_tokens(name, obj->origin, p->platform, &expanded);
-                if (r == -ENOMEM)
-                        return r;
-        }
-        const char *n = expanded ? expanded : name;
-
-        if (strchr(n, '/')) {
-                char *cand = n[0] == '/' ? strdup(n) : NULL;
-                if (!cand && asprintf(&cand, "/%s", n) < 0)
-                        cand = NULL;
-                if (!cand)
-                        return -ENOMEM;
-                r = search_try(&s, cand, false);
-        } else {
-                const Loaded *main_obj = p->loaded;
-                bool did_main = false;
-                /* DT_RPATH of the object and of its loaders, unless the object has DT_RUNPATH */
-                if (!obj->info->runpath) {
-                        for (ssize_t l = idx; l >= 0 && r == 0; l = p->loaded[l].loader)
-                                if (p->loaded[l].info->rpath) {
-                                        via = VIA_RPATH;
-                                        r = search_dirs(&s, p->loaded[l].info->rpath, p->loaded[l].origin);
-                                        did_main = did_main || l == 0;
-                                }
-                        if (r == 0 && !did_main && main_obj->info->rpath) {
-                                via = VIA_RPATH;
-                                r = search_dirs(&s, main_obj->info->rpath, main_obj->origin);
-                        }
-                }
-                if (r == 0 && !p->secure && p->env && p->env->ld_library_path && *p->env->ld_library_path) {
-                        via = VIA_LD_LIBRARY_PATH;
-                        r = search_dirs(&s, p->env->ld_library_path, main_obj->origin);
-                }
-                if (r == 0 && obj->info->runpath) {
-                        via = VIA_RUNPATH;
-                        r = search_dirs(&s, obj->info->runpath, obj->origin);
-                }
-                bool nodeflib = obj->info->flags_1 & DF_1_NODEFLIB;
-                if (r == 0 && !nodeflib) {
-                        const char *hit = ld_cache_lookup(context_cache(c->ctx), n, p->platform->cache_flags,
-                                                          p->platform->hwcaps, p->platform->legacy_allowed);
-                        if (hit) {
-                                via = VIA_LD_CACHE;
-                                char *cand = strdup(hit);
-                                if (!cand)
-                                        return -ENOMEM;
-                                r = search_try(&s, cand, false);
-                        }
-                }
-                if (r == 0 && !nodeflib) {
-                        via = VIA_DEFAULT;
-                        for (size_t i = 0; p->platform->default_dirs[i] && r == 0; i++)
-                                r = search_dirs(&s, p->platform->default_dirs[i], NULL);
-                }
-        }
-
-        if (r == -ENOMEM) {
-                search_done(&s);
-                return r;
-        }
-        if (r <= 0) {
-                r = closure_add_missing(c, name, obj->node, r < 0 ? s.fatal : "not found",
-                                        (const char **)s.tried, s.subdir, s.n_tried);
-                search_done(&s);
-                return r;
-        }
-
-        /* The same file under another name is the same object: the loader compares device and inode. */
-        for (size_t i = 0; i < p->n_loaded; i++)
-                if (p->loaded[i].dev == s.st.st_dev && p->loaded[i].ino == s.st.st_ino) {
-                        r = loaded_add_name(p, p->loaded + i, name);
-                        if (r >= 0)
-                                r = closure_edge(c, obj->node, p->loaded[i].node);
-                        search_done(&s);
-                        return r;
-                }
-
-        size_t node, li;
-        r = closure_node_get(c, s.path, s.real, &s.st, NODE_LIBRARY, via, &node);
-        if (r >= 0)
-                c->nodes[node].caps = s.object->caps;
-        if (r >= 0)
-                r = closure_edge(c, p->loaded[idx].node, node);
-        const char *path = arena_strdup(c->arena, s.path);
-        const char *origin = path ? dirname_of(c->arena, path) : NULL;
-        if (r >= 0 && (!path || !origin))
-                r = -ENOMEM;
-        if (r >= 0)
-                r = process_load(p, node, s.object->info, path, origin, idx, &s.st, &li);
-        if (r >= 0)
-                r = loaded_add_name(p, p->loaded + li, name);
-        search_done(&s);
-        return r;
-}
-
-static void process_done(Process *p) {
-        for (size_t i = 0; i < p->n_loaded; i++)
-                free(p->loaded[i].names);
-        free(p->loaded);
-}
-
-/* Run the loader in our head for one ELF program: its interpreter, then its DT_NEEDED, breadth first. */
-static int closure_simulate(Closure *c, size_t node, const Object *o, const ClosureEnv *env) {
-        const ClosureNode *n = c->nodes + node;
-        const ElfInfo *info = o->info;
-        _cleanup_(process_done) Process p = {.c = c, .env = env};
-        size_t li;
-        int r;
-
-        /* set-id programs run in secure mode: the loader ignores LD_LIBRARY_PATH */
-        p.secure = n->mode & (S_ISUID | S_ISGID);
-        p.platform = context_platform(c->ctx, info);
-        if (!p.platform) {
-                for (size_t i = 0; i < info->n_needed; i++) {
-                        r = closure_add_missing(c, info->needed[i], node,
-                                                "no loader known for this architecture", NULL, NULL, 0);
-                        if (r < 0)
-                                return r;
-                }
-                return 0;
-        }
-
-        /* $ORIGIN of the main program is where the kernel found it: /proc/self/exe, symlinks resolved */
-        struct stat st = {.st_dev = n->dev, .st_ino = n->ino};
-        const char *origin = dirname_of(c->arena, n->realpath);
-        if (!origin)
-                return -ENOMEM;
-        r = process_load(&p, node, info, n->path, origin, -1, &st, &li);
-        if (r < 0)
-                return r;
-
-        if (info->interp) {
-                const char *real;
-                struct stat ist;
-                const Object *io = NULL;
-                r = fs_root_chase(c->ctx->root, info->interp, &real, &ist);
-                if (r >= 0 && S_ISREG(ist.st_mode)) {
-                        r = context_object(c->ctx, real, &ist, &io);
-                        if (r < 0)
-                                return r;
-                }
-                if (!io || !io->info) {
-                        const char *why = io      ? object_error(c, info->interp, io)
-                                          : r < 0 ? error_words(-r)
-                                                  : "not a regular file";
-                        const char *tried[] = {info->interp};
-                        return closure_add_missing(c, info->interp, node, why, tried, NULL, 1);
-                }
-                size_t inode;
-                r = closure_node_get(c, info->interp, real, &ist, NODE_INTERPRETER, VIA_INTERP, &inode);
-                if (r >= 0)
-                        r = closure_edge(c, node, inode);
-                if (r >= 0)
-                        r = process_load(&p, inode, io->info, c->nodes[inode].path,
-                                         dirname_of(c->arena, c->nodes[inode].path), 0, &ist, &li);
-                if (r < 0)
-                        return r;
-        }
-
-        /* breadth first, in DT_NEEDED order, as _dl_map_object_deps() */
-        for (size_t i = 0; i < p.n_loaded; i++) {
-                const ElfInfo *li_info = p.loaded[i].info;
-                for (size_t j = 0; j < li_info->n_needed; j++) {
-                        r = process_map(&p, i, li_info->needed[j]);
-                        if (r < 0)
-                                return r;
-                }
-        }
-        return 0;
+/* The directory of node i's path, made once: every process that loads the library asks for it. */
+const char *closure_node_origin(Closure *c, size_t i) {
+        if (!c->origins[i])
+                c->origins[i] = closure_dirname(c->arena, c->nodes[i].path);
+        return c->origins[i];
 }
 
 /* Split a #! line as the kernel does: the interpreter, and at most one argument (the rest, trimmed). */
@@ -850,7 +426,7 @@ static int closure_add_exec(Closure *c, const char *path, const ClosureEnv *env,
                 return -EISDIR;
         if (!S_ISREG(st.st_mode))
                 return -EBADFD;
-        r = context_object(c->ctx, real, &st, &o);
+        r = closure_context_object(c->ctx, real, &st, &o);
         if (r < 0)
                 return r;
         if (o->error < 0 && parent < 0)
@@ -880,7 +456,7 @@ static int closure_add_exec(Closure *c, const char *path, const ClosureEnv *env,
                 c->nodes[node].kind = kind;
 
         if (o->error < 0 || (!o->info && !o->shebang)) {
-                c->nodes[node].error = object_error(c, path, o);
+                c->nodes[node].error = closure_object_error(c, path, o);
                 return 0;
         }
         if (o->shebang)
@@ -911,7 +487,7 @@ int closure_add_found(Closure *c, const char *path, size_t parent, NodeKind kind
         bool known = hashmap_get(c->by_path, path);
         size_t before = c->n_nodes;
         const Object *o;
-        r = context_object(c->ctx, real, &st, &o);
+        r = closure_context_object(c->ctx, real, &st, &o);
         if (r < 0)
                 return r;
         /* an ELF object always brings its libraries; a script is run only when asked for as a program */

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -10,9 +9,8 @@
 #include "dpkg-db.h"
 #include "hashmap.h"
 #include "macro.h"
+#include "pkg-index.h"
 #include "service.h" /* strv */
-
-#define INFO_DIR "var/lib/dpkg/info"
 
 #if defined(__x86_64__)
 #define DPKG_NATIVE_ARCH "amd64"
@@ -29,151 +27,55 @@
 #else
 #define DPKG_NATIVE_ARCH "all"
 #endif
-#define LIST_MAX (256u * 1024 * 1024)
 
-typedef struct Diversion {
-        const char *to, *by;
-} Diversion;
+enum { INDEX_NONE, INDEX_LOADING, INDEX_LOADED };
 
-typedef struct List {
-        const char *package;
-        char *text; /* the .list file; its newlines become NULs on the first scan */
-        size_t len;
-} List;
-
-enum { LISTS_NONE, LISTS_LOADING, LISTS_LOADED };
-
+/* Everything is read from the package index (pkg-index.h): mmap'd, and only the parts asked for. */
 struct DpkgDb {
         FsRoot *root;
-        int info_fd;
-        Arena *arena;
-        Hashmap *diversions; /* from -> Diversion */
-        /* the contents of every .list file, read once (in a thread when dpkg_db_prefetch() was called) */
-        List *lists;
-        size_t n_lists, allocated_lists;
-        int lists_state, lists_result;
-        pthread_t lists_thread;
-        char aliases[8][16]; /* top-level directories that link to usr/<same> */
-        Hashmap *status;     /* "name" and "name:arch" -> DpkgPackage, installed packages only */
-        char *status_text;
-        bool status_loaded;
+        char aliases[8][16]; /* top-level directories that link to usr/<same>: "/lib/" */
+        const char *alias_list[9];
         size_t n_aliases;
+        PkgIndex *index;
+        PkgIndex *retired; /* a corrupt index replaced: strings handed out still point into it */
+        int index_state, index_result;
+        bool rebuilt; /* the index was found corrupt once and rebuilt: never again in this run */
+        pthread_t index_thread;
+        Arena *arena;
+        Hashmap *packages; /* key asked for -> DpkgPackage */
+        Hashmap *owners;   /* owner strings handed out, copied from the index */
 };
 
 DpkgDb *dpkg_db_free(DpkgDb *db) {
         if (!db)
                 return NULL;
-        if (db->lists_state == LISTS_LOADING)
-                pthread_join(db->lists_thread, NULL);
-        for (size_t i = 0; i < db->n_lists; i++)
-                free(db->lists[i].text);
-        free(db->lists);
-        if (db->info_fd >= 0)
-                close(db->info_fd);
-        hashmap_free(db->diversions);
-        hashmap_free(db->status);
-        free(db->status_text);
+        if (db->index_state == INDEX_LOADING)
+                pthread_join(db->index_thread, NULL);
+        pkg_index_free(db->index);
+        pkg_index_free(db->retired);
+        hashmap_free(db->packages);
+        hashmap_free(db->owners);
         arena_free(db->arena);
         free(db);
         return NULL;
 }
 DEFINE_TRIVIAL_CLEANUP_FUNC(DpkgDb *, dpkg_db_free);
 
-/* Read a whole file relative to dir_fd into a growing buffer. */
-static int read_all(int dir_fd, const char *name, char **buf, size_t *allocated, size_t *ret_len) {
-        _cleanup_close_ int fd =
-                openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
-        struct stat st;
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADMSG;
-        if ((uint64_t)st.st_size >= LIST_MAX)
-                return -EFBIG;
-        /* one read() for the whole file: a regular file that grows meanwhile is read as it was */
-        size_t want = st.st_size, len = 0;
-        if (!GROW(*buf, *allocated, want + 1))
-                return -ENOMEM;
-        while (len < want) {
-                ssize_t n = read(fd, *buf + len, want - len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                len += n;
-        }
-        (*buf)[len] = 0;
-        *ret_len = len;
-        return 0;
-}
-
-/* A directory stream of its own (not a dup(), which would share the position with fd). */
-static DIR *opendir_at(int fd) {
-        int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return NULL;
-        DIR *d = fdopendir(dfd);
-        if (!d)
-                close(dfd);
-        return d;
-}
-
-static int load_diversions(DpkgDb *db) {
-        _cleanup_free_ char *buf = NULL;
-        size_t allocated = 0, len;
-        _cleanup_close_ int dfd =
-                openat(fs_root_fd(db->root), "var/lib/dpkg", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return -errno;
-        int r = read_all(dfd, "diversions", &buf, &allocated, &len);
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0)
-                return r;
-        /* groups of three lines: diverted path, where it went, the diverting package (":" for local) */
-        char *lines[3];
-        size_t k = 0;
-        for (char *p = buf, *nl; p < buf + len; p = nl + 1) {
-                nl = memchr(p, '\n', buf + len - p);
-                if (!nl)
-                        nl = buf + len;
-                *nl = 0;
-                lines[k++] = p;
-                if (k == 3) {
-                        Diversion *d = arena_alloc(db->arena, sizeof(Diversion));
-                        char *from = arena_strdup(db->arena, lines[0]);
-                        if (!d || !from || !(d->to = arena_strdup(db->arena, lines[1])) ||
-                            !(d->by = arena_strdup(db->arena, lines[2])))
-                                return -ENOMEM;
-                        if (hashmap_put(db->diversions, from, d, NULL) < 0)
-                                return -ENOMEM;
-                        k = 0;
-                }
-        }
-        return 0;
-}
-
 int dpkg_db_new(FsRoot *root, DpkgDb **ret) {
         _cleanup_(dpkg_db_freep) DpkgDb *db = calloc(1, sizeof(DpkgDb));
+        struct stat st;
         if (!db)
                 return -ENOMEM;
-        db->info_fd = -EBADF;
         db->root = root;
         db->arena = arena_new();
-        db->diversions = hashmap_new();
-        if (!db->arena || !db->diversions)
+        db->packages = hashmap_new();
+        db->owners = hashmap_new();
+        if (!db->arena || !db->packages || !db->owners)
                 return -ENOMEM;
-        db->info_fd = openat(fs_root_fd(root), INFO_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (db->info_fd < 0)
+        if (fstatat(fs_root_fd(root), "var/lib/dpkg/info", &st, 0) < 0)
                 return -errno;
-        int r = load_diversions(db);
-        if (r < 0)
-                return r;
+        if (!S_ISDIR(st.st_mode))
+                return -ENOTDIR;
 
         static const char *const candidates[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32", "libo32"};
         for (size_t i = 0; i < ELEMENTSOF(candidates); i++) {
@@ -184,11 +86,79 @@ int dpkg_db_new(FsRoot *root, DpkgDb **ret) {
                 target[n] = 0;
                 const char *t = target[0] == '/' ? target + 1 : target;
                 const char *rest = startswith(t, "usr/");
-                if (rest && streq(rest, candidates[i]))
-                        snprintf(db->aliases[db->n_aliases++], sizeof db->aliases[0], "/%s/", candidates[i]);
+                if (rest && streq(rest, candidates[i])) {
+                        snprintf(db->aliases[db->n_aliases], sizeof db->aliases[0], "/%s/", candidates[i]);
+                        db->alias_list[db->n_aliases] = db->aliases[db->n_aliases];
+                        db->n_aliases++;
+                }
         }
         *ret = TAKE_PTR(db);
         return 0;
+}
+
+static PkgIndexRoot index_root(DpkgDb *db) {
+        return (PkgIndexRoot){
+                .fd = fs_root_fd(db->root),
+                .path = fs_root_path(db->root),
+                .arch = DPKG_NATIVE_ARCH,
+                .aliases = db->alias_list,
+        };
+}
+
+static int index_open(DpkgDb *db, bool force) {
+        PkgIndexRoot root = index_root(db);
+        return pkg_index_open(&root, force, &db->index);
+}
+
+static void *index_thread(void *userdata) {
+        DpkgDb *db = userdata;
+        db->index_result = index_open(db, false);
+        return NULL;
+}
+
+int dpkg_db_prefetch(DpkgDb *db) {
+        if (db->index_state != INDEX_NONE)
+                return 0;
+        /* a cached index opens in well under a millisecond, here; building one takes longer, beside the
+         * caller */
+        PkgIndexRoot root = index_root(db);
+        db->index_result = pkg_index_open_cached(&root, &db->index);
+        if (db->index_result >= 0) {
+                db->index_state = INDEX_LOADED;
+                return 0;
+        }
+        if (pthread_create(&db->index_thread, NULL, index_thread, db) != 0)
+                return 0; /* then the first lookup opens it */
+        db->index_state = INDEX_LOADING;
+        return 0;
+}
+
+static int index_get(DpkgDb *db, PkgIndex **ret) {
+        if (db->index_state == INDEX_LOADING)
+                pthread_join(db->index_thread, NULL);
+        else if (db->index_state == INDEX_NONE)
+                db->index_result = index_open(db, false);
+        db->index_state = INDEX_LOADED;
+        if (db->index_result < 0)
+                return db->index_result;
+        *ret = db->index;
+        return 0;
+}
+
+/* A part of the index found corrupt: rebuilt once, from dpkg's own files, and the question asked again. */
+static bool index_retry(DpkgDb *db, int r) {
+        if (r != -EBADMSG || db->rebuilt)
+                return false;
+        db->rebuilt = true;
+        db->retired = TAKE_PTR(db->index);
+        hashmap_free(db->packages);
+        db->packages = hashmap_new();
+        db->index_result = db->packages ? index_open(db, true) : -ENOMEM;
+        return true;
+}
+
+const char *dpkg_db_note(DpkgDb *db) {
+        return db->index ? pkg_index_note(db->index) : NULL;
 }
 
 const char *dpkg_db_canonical(DpkgDb *db, const char *path, char *buf, size_t size) {
@@ -207,169 +177,66 @@ const char *dpkg_db_canonical(DpkgDb *db, const char *path, char *buf, size_t si
         return path;
 }
 
-typedef struct Wanted {
-        const char **owner; /* where to write, for each asker */
-        size_t n;
-        const char *first; /* the owner found so far (several joined) */
-} Wanted;
+typedef struct Query {
+        const char *path; /* canonical */
+        uint32_t shard;
+        size_t index;
+} Query;
 
-static int add_owner(DpkgDb *db, Wanted *w, const char *pkg) {
-        if (!w->first) {
-                w->first = pkg;
-                return 0;
-        }
-        /* do not list the same package twice (a path in two .list files of one package is odd, but cheap) */
-        size_t pl = strlen(pkg);
-        for (const char *p = w->first; (p = strstr(p, pkg)); p += pl)
-                if ((p == w->first || p[-1] == ' ') && (p[pl] == 0 || p[pl] == ','))
-                        return 0;
-        size_t fl = strlen(w->first);
-        char *s = arena_alloc(db->arena, fl + 2 + pl + 1);
-        if (!s)
+static int cmp_query(const void *a, const void *b) {
+        const Query *x = a, *y = b;
+        return x->shard != y->shard ? (x->shard < y->shard ? -1 : 1)
+                                    : (x->index > y->index) - (x->index < y->index);
+}
+
+/* An owner string copied out of the index, once per text: the index's part it came from is dropped. */
+static const char *owner_intern(DpkgDb *db, const char *o) {
+        const char *s = hashmap_get(db->owners, o);
+        if (s)
+                return s;
+        char *copy = arena_strdup(db->arena, o);
+        if (!copy || hashmap_put(db->owners, copy, copy, NULL) < 0)
+                return NULL;
+        return copy;
+}
+
+static int find_owners(DpkgDb *db, const char *const *paths, size_t n, const char **owners) {
+        PkgIndex *x;
+        int r = index_get(db, &x);
+        if (r < 0)
+                return r;
+        /* in shard order, so that one part of the index at a time is in memory */
+        _cleanup_free_ Query *q = malloc((n ? n : 1) * sizeof(Query));
+        _cleanup_(arena_freep) Arena *tmp = arena_new();
+        if (!q || !tmp)
                 return -ENOMEM;
-        memcpy(s, w->first, fl);
-        memcpy(s + fl, ", ", 2);
-        memcpy(s + fl + 2, pkg, pl + 1);
-        w->first = s;
-        return 0;
-}
-
-/* Apply a diversion to a path listed by package pkg: the file of a package that does not own the
- * diversion lives at the diverted-to path. */
-static const char *divert(DpkgDb *db, const char *path, size_t len, uint64_t hash, const char *pkg,
-                          size_t *ret_len) {
-        if (hashmap_size(db->diversions) == 0)
-                return *ret_len = len, path;
-        Diversion *d = hashmap_get_hashed(db->diversions, hash, path, len);
-        size_t bl = d ? strlen(d->by) : 0;
-        /* the diverting package is named without its architecture */
-        if (!d || (strncmp(d->by, pkg, bl) == 0 && (pkg[bl] == 0 || pkg[bl] == ':')))
-                return *ret_len = len, path;
-        *ret_len = strlen(d->to);
-        return d->to;
-}
-
-static int lists_load(DpkgDb *db) {
-        _cleanup_(closedirp) DIR *d = opendir_at(db->info_fd);
-        if (!d)
-                return -errno;
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                size_t nl = strlen(de->d_name), allocated = 0, len;
-                char *text = NULL;
-                if (nl <= 5 || !streq(de->d_name + nl - 5, ".list"))
-                        continue;
-                if (read_all(db->info_fd, de->d_name, &text, &allocated, &len) < 0) {
-                        free(text);
-                        continue; /* an unreadable list names no owners; the rest still count */
-                }
-                const char *pkg = arena_strndup(db->arena, de->d_name, nl - 5);
-                if (!pkg || !GROW(db->lists, db->allocated_lists, db->n_lists + 1)) {
-                        free(text);
+        for (size_t i = 0; i < n; i++) {
+                char cbuf[PATH_MAX];
+                const char *c = dpkg_db_canonical(db, paths[i], cbuf, sizeof cbuf);
+                q[i] = (Query){c == cbuf ? arena_strdup(tmp, c) : c, pkg_index_path_shard(c), i};
+                if (!q[i].path)
                         return -ENOMEM;
-                }
-                db->lists[db->n_lists++] = (List){pkg, text, len};
+        }
+        qsort(q, n, sizeof(Query), cmp_query);
+        for (size_t i = 0; i < n; i++) {
+                const char *o = NULL;
+                owners[q[i].index] = NULL;
+                r = pkg_index_owner(x, q[i].path, &o);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+                if (o && !(owners[q[i].index] = owner_intern(db, o)))
+                        return -ENOMEM;
+                if (i + 1 == n || q[i + 1].shard != q[i].shard)
+                        pkg_index_drop_shard(x, q[i].shard);
         }
         return 0;
-}
-
-static void *lists_thread(void *userdata) {
-        DpkgDb *db = userdata;
-        db->lists_result = lists_load(db);
-        return NULL;
-}
-
-int dpkg_db_prefetch(DpkgDb *db) {
-        if (db->lists_state != LISTS_NONE)
-                return 0;
-        /* The reading is system calls, 811 files here: done on the other core while the caller works. */
-        if (pthread_create(&db->lists_thread, NULL, lists_thread, db) != 0)
-                return 0; /* then dpkg_db_find_owners() reads them itself */
-        db->lists_state = LISTS_LOADING;
-        return 0;
-}
-
-static int lists_wait(DpkgDb *db) {
-        if (db->lists_state == LISTS_LOADING)
-                pthread_join(db->lists_thread, NULL);
-        else if (db->lists_state == LISTS_NONE)
-                db->lists_result = lists_load(db);
-        db->lists_state = LISTS_LOADED;
-        return db->lists_result;
 }
 
 int dpkg_db_find_owners(DpkgDb *db, const char *const *paths, size_t n, const char **owners) {
-        _cleanup_(hashmap_freep) Hashmap *wanted = hashmap_new();
-        _cleanup_(arena_freep) Arena *tmp = arena_new();
-        char cbuf[PATH_MAX];
-        int r;
-
-        if (!wanted || !tmp)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                owners[i] = NULL;
-                const char *c = dpkg_db_canonical(db, paths[i], cbuf, sizeof cbuf);
-                char *key = arena_strdup(tmp, c);
-                if (!key)
-                        return -ENOMEM;
-                Wanted *w = hashmap_get(wanted, key);
-                if (!w) {
-                        w = arena_alloc(tmp, sizeof(Wanted));
-                        if (!w)
-                                return -ENOMEM;
-                        *w = (Wanted){};
-                        if (hashmap_put(wanted, key, w, NULL) < 0)
-                                return -ENOMEM;
-                }
-                const char **o = arena_alloc(tmp, (w->n + 1) * sizeof(char *));
-                if (!o)
-                        return -ENOMEM;
-                if (w->n)
-                        memcpy(o, w->owner, w->n * sizeof(char *));
-                o[w->n++] = (const char *)&owners[i];
-                w->owner = o;
-        }
-
-        r = lists_wait(db);
-        if (r < 0)
-                return r;
-        for (size_t k = 0; k < db->n_lists; k++) {
-                const List *l = db->lists + k;
-                const char *pkg = l->package;
-                for (char *p = l->text, *e; p < l->text + l->len; p = e + 1) {
-                        e = strchrnul(p, '\n');
-                        *e = 0;
-                        size_t ll = e - p;
-                        if (ll == 0)
-                                continue;
-                        /* one hash per line serves the diversion and the wanted lookups */
-                        uint64_t h = hash_bytes(p, ll);
-                        const char *path = divert(db, p, ll, h, pkg, &ll);
-                        if (path != p)
-                                h = hash_bytes(path, ll);
-                        /* packages list /lib/...; the canonical spelling is /usr/lib/... */
-                        if (path[0] == '/' && path[1] != 'u') {
-                                const char *c = dpkg_db_canonical(db, path, cbuf, sizeof cbuf);
-                                if (c != path) {
-                                        path = c;
-                                        ll += 4;
-                                        h = hash_bytes(path, ll);
-                                }
-                        }
-                        Wanted *w = hashmap_get_hashed(wanted, h, path, ll);
-                        if (w && add_owner(db, w, pkg) < 0)
-                                return -ENOMEM;
-                }
-        }
-
-        size_t it = 0;
-        void *v;
-        while (hashmap_iterate(wanted, &it, NULL, &v)) {
-                Wanted *w = v;
-                for (size_t j = 0; j < w->n; j++)
-                        *(const char **)w->owner[j] = w->first;
-        }
-        return 0;
+        int r = find_owners(db, paths, n, owners);
+        if (index_retry(db, r))
+                r = find_owners(db, paths, n, owners);
+        return r;
 }
 
 int dpkg_package_name_valid(const char *name) {
@@ -396,195 +263,138 @@ int dpkg_package_name_valid(const char *name) {
         return 1;
 }
 
-int dpkg_db_package_files(DpkgDb *db, const char *package, char ***ret) {
-        _cleanup_free_ char *buf = NULL, *name = NULL;
-        size_t allocated = 0, len;
-        int r;
-
-        if (!dpkg_package_name_valid(package))
-                return -EINVAL;
-        if (asprintf(&name, "%s.list", package) < 0)
-                return -ENOMEM;
-        r = read_all(db->info_fd, name, &buf, &allocated, &len);
-        if (r == -ENOENT && !strchr(package, ':')) {
-                /* a Multi-Arch: same package: the native architecture's first */
-                free(name);
-                if (asprintf(&name, "%s:%s.list", package, DPKG_NATIVE_ARCH) < 0)
-                        return (name = NULL), -ENOMEM;
-                r = read_all(db->info_fd, name, &buf, &allocated, &len);
-        }
-        if (r == -ENOENT && !strchr(package, ':')) {
-                /* a Multi-Arch: same package is recorded as name:arch */
-                _cleanup_(closedirp) DIR *d = opendir_at(db->info_fd);
-                if (!d)
-                        return -errno;
-                struct dirent *de;
-                size_t pl = strlen(package);
-                while ((de = readdir(d)))
-                        if (strncmp(de->d_name, package, pl) == 0 && de->d_name[pl] == ':' &&
-                            strlen(de->d_name) > 5 && streq(de->d_name + strlen(de->d_name) - 5, ".list")) {
-                                free(name);
-                                name = strdup(de->d_name);
-                                if (!name)
-                                        return -ENOMEM;
-                                r = read_all(db->info_fd, name, &buf, &allocated, &len);
-                                break;
-                        }
-        }
-        if (r < 0)
+/* The .list name of a package: name, name:native, else the first name:arch. */
+static int find_package(PkgIndex *x, const char *package, size_t *ret) {
+        _cleanup_free_ char *native = NULL;
+        int r = pkg_index_find_package(x, package, ret);
+        if (r != -ENOENT || strchr(package, ':'))
                 return r;
-
-        size_t n = 0, cap = 0;
-        char **files = NULL;
-        const char *pkg = package;
-        for (char *p = buf, *e; p < buf + len; p = e + 1) {
-                e = memchr(p, '\n', buf + len - p);
-                if (!e)
-                        e = buf + len;
-                *e = 0;
-                if (e == p || streq(p, "/."))
-                        continue;
-                size_t ll;
-                const char *path = divert(db, p, e - p, hash_bytes(p, e - p), pkg, &ll);
-                if (!GROW(files, cap, n + 2) || !(files[n] = strndup(path, ll))) {
-                        for (size_t i = 0; i < n; i++)
-                                free(files[i]);
-                        free(files);
-                        return -ENOMEM;
-                }
-                files[++n] = NULL;
-        }
-        if (!files && !(files = calloc(1, sizeof(char *))))
+        if (asprintf(&native, "%s:%s", package, DPKG_NATIVE_ARCH) < 0)
                 return -ENOMEM;
-        *ret = files;
+        r = pkg_index_find_package(x, native, ret);
+        if (r != -ENOENT)
+                return r;
+        /* "name:" sorts just before every "name:arch" */
+        native[strlen(package) + 1] = 0;
+        size_t n;
+        if ((r = pkg_index_n_packages(x, &n)) < 0)
+                return r;
+        size_t lo = 0, hi = n;
+        while (lo < hi) { /* the first name >= "name:" */
+                size_t mid = lo + (hi - lo) / 2;
+                const char *s;
+                if ((r = pkg_index_package(x, mid, &s)) < 0)
+                        return r;
+                if (strcmp(s, native) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        const char *s;
+        if (lo < n && (r = pkg_index_package(x, lo, &s)) < 0)
+                return r;
+        if (lo >= n || !startswith(s, native))
+                return -ENOENT;
+        *ret = lo;
         return 0;
 }
 
-static int cmp_name(const void *a, const void *b) {
-        return strcmp(*(char *const *)a, *(char *const *)b);
+static int package_files(DpkgDb *db, const char *package, char ***ret) {
+        PkgIndex *x;
+        const char *text;
+        size_t i, len;
+        int r = index_get(db, &x);
+        if (r < 0 || (r = find_package(x, package, &i)) < 0 ||
+            (r = pkg_index_package_files(x, i, &text, &len)) < 0)
+                return r;
+        _cleanup_(strv_freep) char **files = calloc(1, sizeof(char *));
+        size_t n = 0, cap = 1;
+        if (!files)
+                return -ENOMEM;
+        for (const char *p = text, *e; p < text + len; p = e + 1) {
+                e = memchr(p, '\n', text + len - p);
+                if (!e)
+                        e = text + len;
+                if (!GROW(files, cap, n + 2) || !(files[n] = strndup(p, e - p)))
+                        return -ENOMEM;
+                files[++n] = NULL;
+        }
+        *ret = TAKE_PTR(files);
+        return 0;
+}
+
+int dpkg_db_package_files(DpkgDb *db, const char *package, char ***ret) {
+        if (!dpkg_package_name_valid(package))
+                return -EINVAL;
+        int r = package_files(db, package, ret);
+        if (index_retry(db, r))
+                r = package_files(db, package, ret);
+        return r;
+}
+
+static int list_packages(DpkgDb *db, char ***ret) {
+        PkgIndex *x;
+        size_t n;
+        int r = index_get(db, &x);
+        if (r < 0 || (r = pkg_index_n_packages(x, &n)) < 0)
+                return r;
+        _cleanup_(strv_freep) char **l = calloc(n + 1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                const char *s;
+                if ((r = pkg_index_package(x, i, &s)) < 0)
+                        return r;
+                if (!(l[i] = strdup(s)))
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
 }
 
 int dpkg_db_list_packages(DpkgDb *db, char ***ret) {
-        _cleanup_(closedirp) DIR *d = opendir_at(db->info_fd);
-        char **l = NULL;
-        size_t n = 0, cap = 0;
-        if (!d)
-                return -errno;
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                size_t nl = strlen(de->d_name);
-                if (nl <= 5 || !streq(de->d_name + nl - 5, ".list"))
-                        continue;
-                if (!GROW(l, cap, n + 2) || !(l[n] = strndup(de->d_name, nl - 5))) {
-                        for (size_t i = 0; i < n; i++)
-                                free(l[i]);
-                        free(l);
-                        return -ENOMEM;
-                }
-                l[++n] = NULL;
-        }
-        if (!l && !(l = calloc(1, sizeof(char *))))
-                return -ENOMEM;
-        qsort(l, n, sizeof(char *), cmp_name);
-        *ret = l;
-        return 0;
+        int r = list_packages(db, ret);
+        if (index_retry(db, r))
+                r = list_packages(db, ret);
+        return r;
 }
 
-/* The status file: one paragraph per package, "Field: value" lines, continuation lines start with a space. */
-static const char *status_field(Arena *a, const char *para, size_t len, const char *field) {
-        size_t fl = strlen(field);
-        for (const char *p = para; p < para + len;) {
-                const char *nl = memchr(p, '\n', para + len - p);
-                const char *end = nl ? nl : para + len;
-                if ((size_t)(end - p) > fl && strncmp(p, field, fl) == 0 && p[fl] == ':') {
-                        /* the value with its continuation lines */
-                        const char *v = p + fl + 1, *e = end;
-                        while (e < para + len && e[0] == '\n' && e + 1 < para + len && e[1] == ' ') {
-                                const char *n2 = memchr(e + 1, '\n', para + len - e - 1);
-                                e = n2 ? n2 : para + len;
-                        }
-                        while (v < e && *v == ' ')
-                                v++;
-                        return arena_strndup(a, v, e - v);
-                }
-                p = end + 1;
+static int package_info(DpkgDb *db, const char *package, const DpkgPackage **ret) {
+        DpkgPackage *p = hashmap_get(db->packages, package);
+        PkgIndexStatus st;
+        PkgIndex *x;
+        if (p) {
+                *ret = p;
+                return 0;
         }
-        return "";
-}
-
-static int status_load(DpkgDb *db) {
-        if (db->status_loaded)
-                return db->status ? 0 : -ENOENT;
-        db->status_loaded = true;
-        _cleanup_close_ int dfd =
-                openat(fs_root_fd(db->root), "var/lib/dpkg", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return -errno;
-        size_t allocated = 0, len;
-        int r = read_all(dfd, "status", &db->status_text, &allocated, &len);
-        if (r < 0)
+        int r = index_get(db, &x);
+        if (r < 0 || (r = pkg_index_status(x, package, &st)) < 0)
                 return r;
-        db->status = hashmap_new();
-        if (!db->status)
+        /* the strings stay in the index, which lives as long as db */
+        p = arena_alloc(db->arena, sizeof(DpkgPackage));
+        const char *key = arena_strdup(db->arena, package);
+        if (!p || !key)
                 return -ENOMEM;
-        for (const char *p = db->status_text; p < db->status_text + len;) {
-                const char *e = strstr(p, "\n\n");
-                size_t pl = e ? (size_t)(e - p) + 1 : strlen(p);
-                const char *st = status_field(db->arena, p, pl, "Status");
-                if (st && strstr(st, " installed") && !strstr(st, "not-installed")) {
-                        DpkgPackage *pkg = arena_alloc(db->arena, sizeof(DpkgPackage));
-                        if (!pkg)
-                                return -ENOMEM;
-                        const char *pre = status_field(db->arena, p, pl, "Pre-Depends"),
-                                   *dep = status_field(db->arena, p, pl, "Depends"),
-                                   *src = status_field(db->arena, p, pl, "Source");
-                        char *joined = NULL;
-                        if (asprintf(&joined, "%s%s%s", pre, *pre && *dep ? ", " : "", dep) < 0)
-                                return -ENOMEM;
-                        *pkg = (DpkgPackage){
-                                .name = status_field(db->arena, p, pl, "Package"),
-                                .arch = status_field(db->arena, p, pl, "Architecture"),
-                                .source = *src ? arena_strndup(db->arena, src, strcspn(src, " (")) : NULL,
-                                .depends = arena_strdup(db->arena, joined),
-                                .conffiles = status_field(db->arena, p, pl, "Conffiles"),
-                                .essential = streq(status_field(db->arena, p, pl, "Essential"), "yes"),
-                                .priority = status_field(db->arena, p, pl, "Priority"),
-                        };
-                        free(joined);
-                        if (!pkg->name || !pkg->arch || !pkg->depends || !pkg->conffiles || !pkg->priority)
-                                return -ENOMEM;
-                        if (!pkg->source)
-                                pkg->source = pkg->name;
-                        char *key;
-                        if (asprintf(&key, "%s:%s", pkg->name, pkg->arch) < 0)
-                                return -ENOMEM;
-                        const char *k = arena_strdup(db->arena, key);
-                        free(key);
-                        if (!k || hashmap_put(db->status, k, pkg, NULL) < 0)
-                                return -ENOMEM;
-                        /* the bare name: the native architecture's wins, else the first */
-                        void *old;
-                        r = hashmap_put(db->status, pkg->name, pkg, &old);
-                        if (r < 0)
-                                return r;
-                        if (r == 0 && streq(pkg->arch, DPKG_NATIVE_ARCH) &&
-                            hashmap_set(db->status, pkg->name, strlen(pkg->name), pkg) < 0)
-                                return -ENOMEM;
-                }
-                p += pl + (e ? 1 : 0);
-        }
+        *p = (DpkgPackage){
+                .name = st.name,
+                .arch = st.arch,
+                .source = st.source,
+                .depends = st.depends,
+                .conffiles = st.conffiles,
+                .essential = st.essential,
+                .priority = st.priority,
+        };
+        if (hashmap_put(db->packages, key, p, NULL) < 0)
+                return -ENOMEM;
+        *ret = p;
         return 0;
 }
 
 int dpkg_db_package_info(DpkgDb *db, const char *package, const DpkgPackage **ret) {
-        int r = status_load(db);
-        if (r < 0)
-                return r;
-        const DpkgPackage *p = hashmap_get(db->status, package);
-        if (!p)
-                return -ENOENT;
-        *ret = p;
-        return 0;
+        int r = package_info(db, package, ret);
+        if (index_retry(db, r))
+                r = package_info(db, package, ret);
+        return r;
 }
 
 int dpkg_db_package_conffiles(DpkgDb *db, const char *package, char ***ret) {

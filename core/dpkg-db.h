@@ -59,3 +59,7 @@ int dpkg_package_name_valid(const char *name);
 
 /* The merged-/usr spelling of a path: "/lib/x" -> "/usr/lib/x" when /lib links to usr/lib in the root. */
 const char *dpkg_db_canonical(DpkgDb *db, const char *path, char *buf, size_t size);
+
+/* Words on how the database was read that a caller may pass on (the package index could not be saved),
+ * else NULL. */
+const char *dpkg_db_note(DpkgDb *db);

@@ -45,8 +45,9 @@ int dropin_read(int root_fd, const char *unit, bool runtime, char **ret) {
         return r == -ELOOP ? -EEXIST : r;
 }
 
-static int write_all(int fd, const char *text) {
-        size_t n = strlen(text), done = 0;
+static int write_all(int fd, const void *data, size_t n) {
+        const char *text = data;
+        size_t done = 0;
         while (done < n) {
                 ssize_t k = write(fd, text + done, n - done);
                 if (k < 0 && errno == EINTR)
@@ -59,6 +60,10 @@ static int write_all(int fd, const char *text) {
 }
 
 int atomic_write_at(int dir_fd, const char *name, const char *text, mode_t mode) {
+        return atomic_write_data_at(dir_fd, name, text, strlen(text), mode);
+}
+
+int atomic_write_data_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode) {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *tmp = NULL;
         int r;
@@ -73,7 +78,7 @@ int atomic_write_at(int dir_fd, const char *name, const char *text, mode_t mode)
         fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
                 return -errno;
-        r = write_all(fd, text);
+        r = write_all(fd, data, size);
         if (r >= 0 && fchmod(fd, mode) < 0)
                 r = -errno;
         if (r >= 0 && fsync(fd) < 0)

@@ -18,6 +18,8 @@ int atomic_write_file(const char *path, const char *text, mode_t mode);
 
 /* Create the directories of path (relative to dir_fd, "a/b/c") that are missing, each with mode. */
 int mkdirs_at(int dir_fd, const char *path, mode_t mode);
+/* atomic_write_at for bytes that are no text (the package index). */
+int atomic_write_data_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode);
 
 #define DROPIN_NAME "50-confinement.conf"
 

@@ -24,6 +24,9 @@ typedef struct ElfInfo {
         const char *runpath; /* DT_RUNPATH */
         const char *soname;
         uint64_t flags_1; /* DT_FLAGS_1 */
+        /* elf_name_hash() of each needed name and of the soname: the loader compares names often */
+        const uint32_t *needed_hash;
+        uint32_t soname_hash;
 } ElfInfo;
 
 /* What went wrong in a file that is not a usable ELF object. */
@@ -49,6 +52,10 @@ int elf_parse_buffer(const void *buf, size_t size, Arena *arena, ElfInfo **ret, 
  * the caller knows it already (from stat), or UINT64_MAX to have it looked up. */
 int elf_parse_fd(int fd, uint64_t size, Arena *arena, ElfInfo **ret, ElfError *reterr_kind,
                  uint64_t *reterr_offset);
+
+static inline uint32_t elf_name_hash(const char *name) {
+        return (uint32_t)hash_bytes(name, __builtin_strlen(name));
+}
 
 /* Whether a library object suits a program of this class and machine (the loader skips others). */
 bool elf_matches(const ElfInfo *lib, const ElfInfo *program);

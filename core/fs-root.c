@@ -10,19 +10,50 @@
 #include "macro.h"
 
 #define LINKS_MAX 40
+#define DIR_FDS_MAX 256
+
+/* What callers use of a stat, kept small: thousands of answers are remembered, most of them errors. */
+typedef struct SmallStat {
+        uint64_t dev, ino, size;
+        struct timespec mtim, ctim;
+        uint32_t mode, uid, gid, nlink;
+} SmallStat;
 
 typedef struct Answer {
         int error; /* 0 or -errno */
         const char *real;
-        struct stat st;
+        const SmallStat *st; /* NULL for an error */
 } Answer;
+
+static void stat_from_small(const SmallStat *s, struct stat *ret) {
+        *ret = (struct stat){
+                .st_dev = s->dev,
+                .st_ino = s->ino,
+                .st_size = s->size,
+                .st_mtim = s->mtim,
+                .st_ctim = s->ctim,
+                .st_mode = s->mode,
+                .st_uid = s->uid,
+                .st_gid = s->gid,
+                .st_nlink = s->nlink,
+        };
+}
 
 struct FsRoot {
         char *path;
         int fd;
         Arena *arena;
         Hashmap *answers; /* path as asked -> Answer */
+        Hashmap *dirs;    /* canonical directory -> DirFd */
+        size_t n_dir_fds;
 };
+
+/* A directory looked into more than once gets a descriptor: fstatat() from it walks one component, not
+ * the whole path (a closure looks up hundreds of files in /usr/bin and /usr/lib/x86_64-linux-gnu). */
+typedef struct DirFd {
+        int fd; /* -1 until the second use */
+        unsigned uses;
+} DirFd;
 
 int fs_root_new(const char *root, FsRoot **ret) {
         FsRoot *r = calloc(1, sizeof(FsRoot));
@@ -34,7 +65,8 @@ int fs_root_new(const char *root, FsRoot **ret) {
         r->path = strdup(root);
         r->arena = arena_new();
         r->answers = hashmap_new();
-        if (!r->path || !r->arena || !r->answers) {
+        r->dirs = hashmap_new();
+        if (!r->path || !r->arena || !r->answers || !r->dirs) {
                 fs_root_free(r);
                 return -ENOMEM;
         }
@@ -55,6 +87,12 @@ FsRoot *fs_root_free(FsRoot *r) {
                 close(r->fd);
         free(r->path);
         hashmap_free(r->answers);
+        size_t i = 0;
+        void *v;
+        while (r->dirs && hashmap_iterate(r->dirs, &i, NULL, &v))
+                if (((DirFd *)v)->fd >= 0)
+                        close(((DirFd *)v)->fd);
+        hashmap_free(r->dirs);
         arena_free(r->arena);
         free(r);
         return NULL;
@@ -77,19 +115,57 @@ static const char *rel(const char *real) {
 
 static int chase(FsRoot *r, const char *path, unsigned *links, const Answer **ret);
 
-static int remember(FsRoot *r, const char *path, size_t len, int error, const char *real,
-                    const struct stat *st, const Answer **ret) {
+/* Where to look up name in the directory real_dir from: *ret_fd and *ret_name, either the directory's own
+ * descriptor and the name, or the root's and the whole path (real, real_dir joined with name). */
+static void lookup_from(FsRoot *r, const char *real_dir, const char *real, const char *name, int *ret_fd,
+                        const char **ret_name) {
+        *ret_fd = r->fd;
+        *ret_name = rel(real);
+        if (streq(real_dir, "/"))
+                return;
+        DirFd *d = hashmap_get(r->dirs, real_dir);
+        if (!d) {
+                char *key = arena_strdup(r->arena, real_dir);
+                d = arena_alloc(r->arena, sizeof(DirFd));
+                if (!key || !d || hashmap_put(r->dirs, key, d, NULL) < 0)
+                        return; /* no memory: the whole path does too */
+                *d = (DirFd){.fd = -1};
+        }
+        if (d->fd < 0 && ++d->uses >= 2 && r->n_dir_fds < DIR_FDS_MAX) {
+                d->fd = openat(r->fd, rel(real_dir), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                r->n_dir_fds += d->fd >= 0;
+        }
+        if (d->fd >= 0) {
+                *ret_fd = d->fd;
+                *ret_name = name;
+        }
+}
+
+/* st: a new stat, or the small copy of another answer's */
+static int remember_small(FsRoot *r, const char *path, size_t len, int error, const char *real,
+                          const struct stat *st, const SmallStat *small, const Answer **ret) {
         Answer *a = arena_alloc(r->arena, sizeof(Answer));
         char *key = arena_strndup(r->arena, path, len);
         if (!a || !key)
                 return -ENOMEM;
-        *a = (Answer){.error = error, .real = real};
-        if (st)
-                a->st = *st;
+        *a = (Answer){.error = error, .real = real, .st = small};
+        if (st) {
+                SmallStat *n = arena_alloc(r->arena, sizeof(SmallStat));
+                if (!n)
+                        return -ENOMEM;
+                *n = (SmallStat){st->st_dev,  st->st_ino, st->st_size, st->st_mtim, st->st_ctim,
+                                 st->st_mode, st->st_uid, st->st_gid,  st->st_nlink};
+                a->st = n;
+        }
         if (hashmap_put_bytes(r->answers, key, len, a, NULL) < 0)
                 return -ENOMEM;
         *ret = a;
         return 0;
+}
+
+static int remember(FsRoot *r, const char *path, size_t len, int error, const char *real,
+                    const struct stat *st, const Answer **ret) {
+        return remember_small(r, path, len, error, real, st, NULL, ret);
 }
 
 /* Resolve the path in path[0..len), which starts with '/'. */
@@ -125,12 +201,12 @@ static int chase_n(FsRoot *r, const char *path, size_t len, unsigned *links, con
                 return k;
         if (parent->error < 0)
                 return remember(r, path, len, parent->error, NULL, NULL, ret);
-        if (!S_ISDIR(parent->st.st_mode))
+        if (!S_ISDIR(parent->st->mode))
                 return remember(r, path, len, -ENOTDIR, NULL, NULL, ret);
 
         if ((name_len == 1 && name[0] == '.') || name_len == 0) {
                 *ret = parent;
-                return remember(r, path, len, 0, parent->real, &parent->st, ret);
+                return remember_small(r, path, len, 0, parent->real, NULL, parent->st, ret);
         }
         if (name_len == 2 && name[0] == '.' && name[1] == '.') {
                 /* ".." of the root is the root */
@@ -142,7 +218,7 @@ static int chase_n(FsRoot *r, const char *path, size_t len, unsigned *links, con
                 k = chase_n(r, pr, cut > 1 ? cut - 1 : 1, links, &up);
                 if (k < 0)
                         return k;
-                return remember(r, path, len, up->error, up->real, &up->st, ret);
+                return remember_small(r, path, len, up->error, up->real, NULL, up->st, ret);
         }
 
         size_t plen = strlen(parent->real);
@@ -157,7 +233,10 @@ static int chase_n(FsRoot *r, const char *path, size_t len, unsigned *links, con
         real[n + name_len] = 0;
 
         struct stat st;
-        if (fstatat(r->fd, rel(real), &st, AT_SYMLINK_NOFOLLOW) < 0)
+        int dfd;
+        const char *at;
+        lookup_from(r, parent->real, real, real + n, &dfd, &at);
+        if (fstatat(dfd, at, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return remember(r, path, len, -errno, NULL, NULL, ret);
         if (!S_ISLNK(st.st_mode))
                 return remember(r, path, len, 0, real, &st, ret);
@@ -166,7 +245,7 @@ static int chase_n(FsRoot *r, const char *path, size_t len, unsigned *links, con
         if (++*links > LINKS_MAX)
                 return remember(r, path, len, -ELOOP, NULL, NULL, ret);
         char target[PATH_MAX];
-        ssize_t tl = readlinkat(r->fd, rel(real), target, sizeof target - 1);
+        ssize_t tl = readlinkat(dfd, at, target, sizeof target - 1);
         if (tl < 0)
                 return remember(r, path, len, -errno, NULL, NULL, ret);
         if (tl == 0)
@@ -185,7 +264,7 @@ static int chase_n(FsRoot *r, const char *path, size_t len, unsigned *links, con
         if (k < 0)
                 return k;
         /* A loop detected deeper down is remembered for this path too; it does not depend on how we came. */
-        return remember(r, path, len, a->error, a->real, a->error < 0 ? NULL : &a->st, ret);
+        return remember_small(r, path, len, a->error, a->real, NULL, a->error < 0 ? NULL : a->st, ret);
 }
 
 static int chase(FsRoot *r, const char *path, unsigned *links, const Answer **ret) {
@@ -204,12 +283,12 @@ int fs_root_chase(FsRoot *r, const char *path, const char **ret_real, struct sta
                 return a->error;
         /* "file/" names a directory, as for the kernel */
         size_t n = strlen(path);
-        if (n > 1 && path[n - 1] == '/' && !S_ISDIR(a->st.st_mode))
+        if (n > 1 && path[n - 1] == '/' && !S_ISDIR(a->st->mode))
                 return -ENOTDIR;
         if (ret_real)
                 *ret_real = a->real;
         if (ret_st)
-                *ret_st = a->st;
+                stat_from_small(a->st, ret_st);
         return 0;
 }
 

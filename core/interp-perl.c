@@ -182,14 +182,7 @@ static int resolve_namespace(FsRoot *root, char *const *search_path, const char 
                                 return -ENOMEM;
                 }
         }
-        if (files.n == 0)
-                return -ENOENT;
-        char **v = slist_take(&files);
-        if (!v)
-                return -ENOMEM;
-        *ret_files = v;
-        *ret_source_index = SIZE_MAX;
-        return 0;
+        return interp_take_modules(&files, ret_files, ret_source_index);
 }
 
 static int perl_resolve(FsRoot *root, char *const *search_path, const char *name, char ***ret_files,

@@ -26,3 +26,7 @@ char **slist_take(SList *s);
 /* Whether path (followed below the root) is of type (S_IFREG, S_IFDIR). */
 bool interp_is_a(FsRoot *root, const char *path, mode_t type);
 bool interp_endswith(const char *s, const char *suffix);
+
+/* The files found for a name that is a namespace or a package directory (no one source file): -ENOENT when
+ * there are none, else *ret_files taken from files and *ret_source_index SIZE_MAX. */
+int interp_take_modules(SList *files, char ***ret_files, size_t *ret_source_index);

@@ -349,3 +349,14 @@ int interp_add_modules(Closure *c, size_t script_node, size_t interp_node, const
         }
         return (int)(closure_n_nodes(c) - before);
 }
+
+int interp_take_modules(SList *files, char ***ret_files, size_t *ret_source_index) {
+        if (files->n == 0)
+                return -ENOENT;
+        char **v = slist_take(files);
+        if (!v)
+                return -ENOMEM;
+        *ret_files = v;
+        *ret_source_index = SIZE_MAX;
+        return 0;
+}

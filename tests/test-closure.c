@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <elf.h>
 
+#include "closure-json.h"
 #include "closure.h"
 #include "ld-paths.h"
 #include "macro.h"
@@ -312,6 +313,101 @@ static void test_why_and_sharing(void **state) {
         closure_free(c);
 }
 
+/* Every program and library of the fixtures, as paths inside the root. */
+static size_t fixture_programs(const char **paths, size_t max) {
+        char cmd[4200], line[4096];
+        size_t n = 0;
+        snprintf(cmd, sizeof cmd, "cd '%s' && find t -type f | sort", root);
+        FILE *p = popen(cmd, "r");
+        assert_non_null(p);
+        while (n < max && fgets(line, sizeof line, p)) {
+                line[strcspn(line, "\n")] = 0;
+                char *s;
+                assert_true(asprintf(&s, "/%s", line) > 0);
+                paths[n++] = s;
+        }
+        pclose(p);
+        return n;
+}
+
+static char *json_of(Closure *c, bool stream) {
+        char *buf = NULL;
+        size_t size = 0;
+        if (!stream) {
+                json_t *j;
+                assert_int_equal(closure_to_json(c, &j), 0);
+                buf = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+                json_decref(j);
+                return buf;
+        }
+        FILE *f = open_memstream(&buf, &size);
+        assert_non_null(f);
+        assert_int_equal(closure_json_write(c, f), 0);
+        fclose(f);
+        return buf;
+}
+
+/* The closures of all fixtures at once, read ahead on both cores or one by one: the same, byte for byte;
+ * and the streamed JSON is what jansson writes. */
+static void test_prefetch_and_stream(void **state) {
+        const char *paths[128];
+        size_t n = fixture_programs(paths, ELEMENTSOF(paths));
+        assert_true(n > 20);
+        char *out[2];
+        for (int pass = 0; pass < 2; pass++) {
+                ClosureContext *x;
+                Closure *c;
+                assert_int_equal(closure_context_new(root, &x), 0);
+                assert_int_equal(closure_new(x, &c), 0);
+                /* two batches: what the first thread read stays valid after the second starts */
+                for (size_t i = 0; i < n; i++) {
+                        if (pass == 1 && (i == 0 || i == n / 2))
+                                assert_int_equal(closure_context_prefetch(x, paths + i, i ? n - i : n / 2),
+                                                 0);
+                        (void)closure_add_program(c, paths[i], NULL);
+                }
+                out[pass] = json_of(c, true);
+                char *tree = json_of(c, false);
+                assert_string_equal(out[pass], tree);
+                free(tree);
+                closure_free(c);
+                closure_context_free(x);
+        }
+        assert_string_equal(out[0], out[1]);
+        free(out[0]);
+        free(out[1]);
+        for (size_t i = 0; i < n; i++)
+                free((char *)paths[i]);
+}
+
+/* Names JSON must escape, and a name that is not UTF-8 (written as Latin-1 by both). */
+static void test_stream_escapes(void **state) {
+        char dir[] = "/tmp/sdconfine-json-XXXXXX", cmd[256];
+        static const char *const names[] = {"/a\xff b", "/q\"\\\t\x01\x7f", "/\xc3\xa9t\xc3\xa9",
+                                            "/\xed\xa0\x80"};
+        assert_non_null(mkdtemp(dir));
+        ClosureContext *x;
+        Closure *c;
+        assert_int_equal(closure_context_new(dir, &x), 0);
+        assert_int_equal(closure_new(x, &c), 0);
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                char p[256];
+                snprintf(p, sizeof p, "%s%s", dir, names[i]);
+                FILE *f = fopen(p, "we");
+                assert_non_null(f);
+                fclose(f);
+                assert_int_equal(closure_add_file(c, names[i]), 0);
+        }
+        char *a = json_of(c, true), *b = json_of(c, false);
+        assert_string_equal(a, b);
+        free(a);
+        free(b);
+        closure_free(c);
+        closure_context_free(x);
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        assert_int_equal(system(cmd), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_rpath_origin),
@@ -333,6 +429,8 @@ int main(void) {
                 cmocka_unit_test(test_corrupt_library_is_an_error),
                 cmocka_unit_test(test_symlinks),
                 cmocka_unit_test(test_why_and_sharing),
+                cmocka_unit_test(test_prefetch_and_stream),
+                cmocka_unit_test(test_stream_escapes),
         };
         return cmocka_run_group_tests_name("closure", tests, setup, teardown);
 }

@@ -20,19 +20,8 @@
 #include "learn.h"
 #include "learned-set.h"
 #include "macro.h"
+#include "start-job.h"
 #include "unit-name.h"
-
-/* The start job of a unit that is not running, in a thread: meanwhile every open of the manager waits for
- * this thread's answer, so the main thread never waits on the manager itself. */
-typedef struct StartJob {
-        Manager *manager;
-        const char *unit;
-        uint64_t timeout_usec;
-        int efd;
-        int r;
-        char *result;
-        char *control_group;
-} StartJob;
 
 /* One learning session: the watch, the job that started the unit, what went wrong. */
 typedef struct Learning {
@@ -44,22 +33,6 @@ typedef struct Learning {
         int watch_error;
         unsigned elapsed;
 } Learning;
-
-static void *start_job(void *userdata) {
-        StartJob *j = userdata;
-        j->r = manager_run_job(j->manager, "StartUnit", j->unit, j->timeout_usec, &j->result);
-        if (j->r >= 0 && streq_ptr(j->result, "done")) {
-                UnitStatus st = {};
-                if (manager_unit_status(j->manager, j->unit, &st) >= 0)
-                        j->control_group = TAKE_PTR(st.control_group);
-                unit_status_done(&st);
-        }
-        uint64_t one = 1;
-        if (write(j->efd, &one, sizeof one) < 0) {
-                /* joined at the end anyway */
-        }
-        return NULL;
-}
 
 static uint64_t mono_usec(void) {
         struct timespec ts;
@@ -234,7 +207,7 @@ static void learn_run(App *a, Learning *g, bool running, unsigned seconds) {
                 return;
         }
         if (!running) {
-                if (pthread_create(&g->thread, NULL, start_job, &g->job) != 0) {
+                if (pthread_create(&g->thread, NULL, start_job_run, &g->job) != 0) {
                         learner_stop(g->l);
                         set_message(a, true, "Cannot start a thread for the start job of %s.", g->unit);
                         return;
