@@ -260,7 +260,13 @@ marker_seen() { # marker_seen UNIT PATH
         [ -n "$m" ] && in_root "$m" "$2" && echo "$2 is there"
 }
 # the jobs use shell builtins only: a confined scheduler's jobs see only the commands of its closure
-send_atd() { echo "echo ok > /tmp/sdconfine-at-marker" | in_ns timeout 5 at now > /dev/null 2>&1; }
+# at wakes atd with SIGHUP to the PID in /run/atd.pid; a confined atd writes it in its root's own /run, which
+# at cannot see, so atd would run the job only when it next wakes by itself (up to a minute): wake it as at would
+send_atd() {
+        echo "echo ok > /tmp/sdconfine-at-marker" | in_ns timeout 5 at now > /dev/null 2>&1
+        m=$(main_pid atd.service)
+        [ -z "$m" ] || in_ns kill -HUP "$m"
+}
 req_atd() { marker_seen atd.service /tmp/sdconfine-at-marker; }
 req_cron() { marker_seen cron.service /tmp/sdconfine-cron-marker; }
 send_rsyslog() {
