@@ -13,19 +13,6 @@
 #include "path-util.h"
 #include "strv.h"
 
-/* mountinfo writes space, tab, newline and backslash as \ooo */
-static void unoctal(char *s) {
-        char *o = s;
-        for (; *s; s++)
-                if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
-                    s[3] <= '7') {
-                        *o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-                        s += 3;
-                } else
-                        *o++ = *s;
-        *o = 0;
-}
-
 int host_view_mounts(char ***ret) {
         _cleanup_free_ char *text = NULL;
         char **mounts = NULL;
@@ -40,7 +27,7 @@ int host_view_mounts(char ***ret) {
                 if (!f)
                         continue;
                 f[strcspn(f, " ")] = 0;
-                unoctal(f);
+                path_unescape_mountinfo(f);
                 if (f[0] == '/' && !strv_contains(mounts, f))
                         r = strv_extend(&mounts, f);
         }

@@ -133,19 +133,6 @@ static int read_proc(const char *path, char *buf, size_t size) {
         return (int)n;
 }
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo */
-static void unoctal(char *s) {
-        char *o = s;
-        for (; *s; s++)
-                if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
-                    s[3] <= '7') {
-                        *o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-                        s += 3;
-                } else
-                        *o++ = *s;
-        *o = 0;
-}
-
 /* What is not a file system of files: the kernel's views, and FUSE, whose daemon may itself open files on a
  * watched file system while we wait for it. */
 static bool fstype_skipped(const char *t) {
@@ -182,7 +169,7 @@ int learner_watch(Learner *l) {
                 if (n < 5)
                         continue;
                 char *dev = f[2], *where = f[4];
-                unoctal(where);
+                path_unescape_mountinfo(where);
                 if (fstype_skipped(type) || path_is_under(where, "/proc") || path_is_under(where, "/sys") ||
                     path_is_under(where, "/dev") || strv_contains(devices, dev))
                         continue;

@@ -26,3 +26,15 @@ char *path_dirname(const char *path) {
         const char *slash = strrchr(path, '/');
         return slash && slash != path ? strndup(path, slash - path) : strdup("/");
 }
+
+void path_unescape_mountinfo(char *s) {
+        char *o = s;
+        for (; *s; s++)
+                if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+                    s[3] <= '7') {
+                        *o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+                        s += 3;
+                } else
+                        *o++ = *s;
+        *o = 0;
+}

@@ -18,3 +18,6 @@ size_t path_dirname_len(const char *path);
 
 /* The directory part, malloc'd: "/a/b" -> "/a", "/x" and "x" -> "/". NULL without memory. */
 char *path_dirname(const char *path);
+
+/* A path as /proc/self/mountinfo writes it (space, tab, newline and backslash as \ooo), decoded in place. */
+void path_unescape_mountinfo(char *s);
