@@ -126,7 +126,7 @@ if in_ns "$S" apply --help | grep -q -- '--learned'; then
         in_ns "$S" apply --suggested --learned sdt-learn.service > "$tmp/apply2" 2>&1
         restart
         check "confined with --suggested --learned, the service reads its data (marker: ok)" marker_is ok
-        check "the drop-in binds the data read-only, saying it was learned" sh -c "nsenter -t $SYSTEMD_PID -m -p -n -- cat $dropin | grep -A1 -x '# /opt/sdt-learn/data: learned: opened by cat' | grep -qx 'BindReadOnlyPaths=/opt/sdt-learn/data'"
+        check "the drop-in binds the data read-only, saying it was learned" sh -c "nsenter -t $SYSTEMD_PID -m -p -n -- cat $dropin | grep -A1 -x '# /opt/sdt-learn/data: learned: opened by cat' | grep -qx 'BindPaths=/run/sdconfine/host/opt/sdt-learn/data:/opt/sdt-learn/data'"
         check "the drop-in does not bind /etc/shadow" sh -c "! nsenter -t $SYSTEMD_PID -m -p -n -- grep -q shadow $dropin"
         check "apply warns that /etc/shadow is never bound" grep -q '/etc/shadow (learned: opened by cat) is never bound' "$tmp/apply2"
         check "the header records --learned" in_drop_in '"learned":true'
@@ -158,7 +158,7 @@ printf '{"format": 1, "services": {"sdt-learn.service": %s}}\n' "$settings" |
         python3 -c 'import json, sys; d = json.load(sys.stdin); d["services"]["sdt-learn.service"]["learned"] = True; print(json.dumps(d))' > "$tmp/import.json"
 in_ns sh -c "cat > /run/sdt-import.json" < "$tmp/import.json"
 in_ns "$S" import /run/sdt-import.json > "$tmp/import2" 2>&1
-check "import of settings with \"learned\": true writes the learned bind" in_drop_in '^BindReadOnlyPaths=/opt/sdt-learn/data$'
+check "import of settings with \"learned\": true writes the learned bind" in_drop_in '^BindPaths=/run/sdconfine/host/opt/sdt-learn/data:/opt/sdt-learn/data$'
 restart
 check "and the service works confined (marker: ok)" marker_is ok
 in_ns "$S" revert sdt-learn.service > /dev/null 2>&1

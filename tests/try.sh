@@ -66,7 +66,7 @@ check "the suggestion is kept for --suggested" in_ns grep -q '"path": "/run/sdt-
 try sdt-try --suggested --try=3
 check "apply --suggested --try takes the suggestion and is kept (exit status 0)" status_is sdt-try 0
 check "the suggestion is accepted with its reason" says sdt-try "accepted: --path /run/sdt-try/app.conf: suggested by the rolled-back try: "
-check "the kept drop-in binds the path" in_ns grep -qx 'BindReadOnlyPaths=/run/sdt-try/app.conf' "$(dropin sdt-try)"
+check "the kept drop-in binds the path" in_ns grep -qx 'BindPaths=/run/sdconfine/host/run/sdt-try/app.conf:/run/sdt-try/app.conf' "$(dropin sdt-try)"
 check "and the service runs confined" sh -c "[ '$(in_ns systemctl is-active sdt-try.service)' = active ] && [ '$(root_of sdt-try)' = /confinement/sdt-try.service ]"
 
 # A good confinement is kept; a --check that passes runs on the host (systemctl is not in the root).
