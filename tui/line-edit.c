@@ -141,8 +141,10 @@ static void enter(App *a, LineEdit *e) {
         struct stat st;
         if (e->kind == LINE_EDIT_PATH_EXIST && text[0] == '/' &&
             fstatat(a->root_fd, text[1] ? text + 1 : ".", &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                snprintf(e->error, sizeof e->error, "%s does not exist%s (%s): give a path that exists.",
-                         text, a->options.root ? " below the root" : "", strerror(errno));
+                /* the path cut where it must be: the reason and what to do always fit */
+                snprintf(e->error, sizeof e->error,
+                         "%.380s does not exist%s (%.40s): give a path that exists.", text,
+                         a->options.root ? " below the root" : "", strerror(errno));
                 return;
         }
         char copy[512];
