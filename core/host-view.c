@@ -73,6 +73,9 @@ int host_view_plan(MountPlan *p, char *const *mounts) {
                 if (path_is_under(b->source, HOST_VIEW_DIR) || path_is_under(m, "/proc") ||
                     path_is_under(m, "/sys") || path_is_under(m, "/dev"))
                         continue;
+                /* a mount point a .mount unit cannot name plainly keeps systemd's own bind */
+                if (strpbrk(m, "\n\\ \t"))
+                        continue;
                 if (!strv_contains(p->views, m) && strv_extend(&p->views, m) < 0)
                         return -ENOMEM;
                 b->via_view = true;

@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "host-view.h"
@@ -56,7 +58,13 @@ static void test_wanted(void **state) {
 /* Only read-only binds of paths without a symlink go through a view; the views listed are their mounts */
 static void test_plan(void **state) {
         MountPlan p = {};
-        char *mounts[] = {"/", "/proc", "/run", "/usr/share/doc/sdt-mounted", NULL};
+        char *mounts[] = {"/", "/proc", "/run", "/usr/share/doc/sdt-mounted", "/tmp/test host view", NULL};
+        /* a mount point with a space: no .mount unit can name it plainly, so its sources keep their bind */
+        assert_true(mkdir("/tmp/test host view", 0755) == 0 || errno == EEXIST);
+        FILE *f = fopen("/tmp/test host view/f", "w");
+        assert_non_null(f);
+        fclose(f);
+        assert_int_equal(mount_plan_add(&p, "/tmp/test host view/f", "/f", false, false, false, "path"), 0);
         assert_int_equal(mount_plan_add(&p, "/usr/bin/dash", "/bin/sh", false, false, false, "closure"), 0);
         assert_int_equal(mount_plan_add(&p, "/bin/sh", "/x/sh", false, false, false, "closure"), 0);
         assert_int_equal(mount_plan_add(&p, "/usr/share", "/usr/share", true, true, false, "writable"), 0);
@@ -73,6 +81,8 @@ static void test_plan(void **state) {
         assert_int_equal(strv_length(p.views), 1);
         assert_string_equal(p.views[0], "/");
         mount_plan_done(&p);
+        (void)unlink("/tmp/test host view/f");
+        (void)rmdir("/tmp/test host view");
 }
 
 int main(void) {
