@@ -28,9 +28,10 @@ int cli_session_open(CliOptions *o, bool writes, CliSession *ret) {
         }
         if (cli_source_open(&o->source, &s.src, streq(o->verb, "revert")) < 0)
                 return -EINVAL;
-        /* an alias (redis.service for redis-server.service) is its unit: one drop-in, under the unit's name
-         */
-        for (unsigned i = 0; streq(o->verb, "import") ? false : i < o->n_args; i++) {
+        /* an alias (redis.service of redis-server.service) is its unit: one drop-in, under the unit's name;
+         * import's operand is a file */
+        bool units = !streq(o->verb, "import");
+        for (unsigned i = 0; units && i < o->n_args; i++) {
                 char *id = NULL;
                 _cleanup_free_ char *err = NULL;
                 if (service_source_resolve(&s.src, o->args[i], &id, NULL, &err) < 0 ||
