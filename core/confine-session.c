@@ -57,6 +57,8 @@ static int verify_overrides(const ServiceSource *src, ConfineResult *res) {
 int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const char *unit,
                     ConfineSettings *settings, bool suggested, bool force, ConfineResult *ret) {
         ConfineResult res = {};
+        /* the operator's own --set lines, before suggestions add ours (which systemd knows) */
+        bool operator_overrides = settings->overrides && settings->overrides[0];
         /* the unit as it is without our drop-in: its own settings, notes and suggestions, never ours read
          * back (a RuntimeDirectory= of our own, presets already installed) */
         int r = service_source_load_own(src, unit, &res.svc, &res.error);
@@ -123,8 +125,9 @@ int confine_compute(ServiceSource *src, ClosureContext *ctx, DpkgDb *db, const c
         r = confine_render_dropin(settings, &res.plan, PACKAGE_VERSION, &res.text, &res.error);
         if (r < 0)
                 goto fail;
-        /* the operator's own lines: systemd's checker says whether it knows them (ours it does) */
-        if (settings->overrides && (r = verify_overrides(src, &res)) < 0)
+        /* the operator's own lines: systemd's checker says whether it knows them; a drop-in with only what
+         * sdconfine writes and suggests is not worth the checker's half second */
+        if (operator_overrides && (r = verify_overrides(src, &res)) < 0)
                 goto fail;
         *ret = res;
         return 0;

@@ -72,7 +72,7 @@ static int add_dir_tree(FsRoot *root, Closure *c, MountPlan *p, const ClosureEnv
                 struct stat st;
                 if (fs_root_chase(root, path, &real, &st) < 0)
                         continue; /* a dangling link shows as one inside too */
-                bool inside = startswith(real, top) && (real[strlen(top)] == '/' || real[strlen(top)] == 0);
+                bool inside = path_is_under(real, top);
                 if (!inside) {
                         int r = S_ISDIR(st.st_mode)
                                         ? mount_plan_add(p, real, real, false, true, false, "link target")

@@ -4,6 +4,7 @@
 #include "hashmap.h"
 #include "macro.h"
 #include "unit-file-state.h"
+#include "unit-syntax.h"
 
 struct UnitFileStates {
         FsRoot *root;
@@ -82,29 +83,32 @@ UnitFileStates *unit_file_states_free(UnitFileStates *s) {
         return NULL;
 }
 
+typedef struct Install {
+        bool enableable, also;
+} Install;
+
+static int install_key(void *userdata, const char *section, const char *key, const char *value,
+                       unsigned line) {
+        Install *i = userdata;
+        if (!streq(section, "Install") || !*value)
+                return 0;
+        if (streq(key, "WantedBy") || streq(key, "RequiredBy") || streq(key, "Alias") ||
+            streq(key, "UpheldBy"))
+                i->enableable = true;
+        else if (streq(key, "Also"))
+                i->also = true;
+        return 0;
+}
+
 /* What the [Install] section says when nothing enables the unit: disabled when it can be enabled,
- * indirect when it names only Also=, static without one. */
+ * indirect when it names only Also=, static without one. Read with the unit parser, as systemd reads it. */
 static const char *install_state(UnitFileStates *s, const char *fragment_path) {
         _cleanup_free_ char *text = NULL;
-        bool install = false, also = false;
-        if (fs_root_read_file(s->root, fragment_path, 1 << 20, &text, NULL) < 0)
+        Install i = {};
+        if (fs_root_read_file(s->root, fragment_path, 1 << 20, &text, NULL) < 0 ||
+            unit_syntax_parse(text, install_key, &i) < 0)
                 return "bad";
-        for (char *rest = text, *l; (l = strsep(&rest, "\n"));) {
-                l += strspn(l, " \t");
-                if (*l == '[') {
-                        install = startswith(l, "[Install]");
-                        continue;
-                }
-                if (!install)
-                        continue;
-                if (startswith(l, "WantedBy=") || startswith(l, "RequiredBy=") || startswith(l, "Alias=") ||
-                    startswith(l, "UpheldBy=")) {
-                        if (l[strcspn(l, "=") + 1 + strspn(l + strcspn(l, "=") + 1, " \t")])
-                                return "disabled";
-                } else if (startswith(l, "Also="))
-                        also = true;
-        }
-        return also ? "indirect" : "static";
+        return i.enableable ? "disabled" : i.also ? "indirect" : "static";
 }
 
 const char *unit_file_states_get(UnitFileStates *s, const char *name, const char *fragment_path) {

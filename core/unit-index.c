@@ -241,25 +241,37 @@ static int cmp_str(const void *a, const void *b) {
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int list_names(const UnitIndex *idx, const char *suffix, bool aliases, char ***ret) {
+/* The names of the entries keep() takes, sorted; an empty list rather than NULL. */
+static int collect_names(const UnitIndex *idx, bool (*keep)(const Entry *e, const void *data),
+                         const void *data, char ***ret) {
         char **l = NULL;
         size_t it = 0;
         void *v;
-        while (hashmap_iterate(idx->entries, &it, NULL, &v)) {
-                const Entry *e = v;
-                if ((suffix && !streq_ptr(unit_name_suffix(e->name), suffix)) || (!aliases && e->target))
-                        continue;
-                if (strv_extend(&l, e->name) < 0) {
+        while (hashmap_iterate(idx->entries, &it, NULL, &v))
+                if (keep(v, data) && strv_extend(&l, ((const Entry *)v)->name) < 0) {
                         strv_free(l);
                         return -ENOMEM;
                 }
-        }
         if (l)
                 qsort(l, strv_length(l), sizeof(char *), cmp_str);
         else if (!(l = calloc(1, sizeof(char *))))
                 return -ENOMEM;
         *ret = l;
         return 0;
+}
+
+typedef struct ListFilter {
+        const char *suffix;
+        bool aliases;
+} ListFilter;
+
+static bool keep_listed(const Entry *e, const void *data) {
+        const ListFilter *f = data;
+        return (!f->suffix || streq_ptr(unit_name_suffix(e->name), f->suffix)) && (f->aliases || !e->target);
+}
+
+static int list_names(const UnitIndex *idx, const char *suffix, bool aliases, char ***ret) {
+        return collect_names(idx, keep_listed, &(ListFilter){suffix, aliases}, ret);
 }
 
 int unit_index_list(const UnitIndex *idx, const char *suffix, char ***ret) {
@@ -334,24 +346,12 @@ int unit_index_fragment(const UnitIndex *idx, const char *name, UnitFragment *re
         return 0;
 }
 
+static bool keep_alias_of(const Entry *e, const void *id) {
+        return e->target && streq(e->target, id) && !streq(e->name, id);
+}
+
 int unit_index_aliases(const UnitIndex *idx, const char *id, char ***ret) {
-        char **l = NULL;
-        size_t it = 0;
-        void *v;
-        while (hashmap_iterate(idx->entries, &it, NULL, &v)) {
-                const Entry *a = v;
-                if (a->target && streq(a->target, id) && !streq(a->name, id) &&
-                    strv_extend(&l, a->name) < 0) {
-                        strv_free(l);
-                        return -ENOMEM;
-                }
-        }
-        if (l)
-                qsort(l, strv_length(l), sizeof(char *), cmp_str);
-        else if (!(l = calloc(1, sizeof(char *))))
-                return -ENOMEM;
-        *ret = l;
-        return 0;
+        return collect_names(idx, keep_alias_of, id, ret);
 }
 
 /* systemd's unit_file_find_dirs(): NAME.d in every directory, the template's, then the names cut at their
