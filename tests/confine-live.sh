@@ -238,6 +238,26 @@ check "skeleton: /var/run is the private /run, /var/lock is writable" \
         sh -c "nsenter -t $SYSTEMD_PID -m -p grep -qx lock-ok /run/sdt-skel/rd && nsenter -t $SYSTEMD_PID -m -p test -s /run/confinement/sdt-skel.service/run/sdt-skel.pid"
 in_ns systemctl stop sdt-skel.service
 
+# the host view: a read-only file bound through /run/sdconfine/host stays read-only to a root that keeps
+# the host's user namespace (chroot-only), and the view is nowhere in the root
+put_unit sdt-view <<'EOT'
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+StateDirectory=sdt-view
+ExecStart=/bin/sh -c 'echo changed > /var/tmp/sdt-view/data; echo "write=$?" > /var/lib/sdt-view/out; test -e /run/sdconfine && echo view-visible >> /var/lib/sdt-view/out; cat /var/tmp/sdt-view/data >> /var/lib/sdt-view/out'
+EOT
+in_ns sh -c 'mkdir -p /var/tmp/sdt-view && echo original > /var/tmp/sdt-view/data'
+in_ns "$S" apply --mode chroot-only --path /var/tmp/sdt-view/data sdt-view.service > "$tmp/view.apply" 2>&1
+check "host view: the drop-in binds the file from the view and pulls the view's mount in" sh -c \
+        "nsenter -t $SYSTEMD_PID -m -p -- grep -qx 'BindPaths=/run/sdconfine/host/var/tmp/sdt-view/data:/var/tmp/sdt-view/data' /etc/systemd/system/sdt-view.service.d/50-confinement.conf && nsenter -t $SYSTEMD_PID -m -p -- grep -q '^RequiresMountsFor=.*/run/sdconfine/host/var/tmp' /etc/systemd/system/sdt-view.service.d/50-confinement.conf && nsenter -t $SYSTEMD_PID -m -p -- grep -qx 'Options=bind,ro,private' /etc/systemd/system/run-sdconfine-host-var-tmp.mount"
+in_ns timeout 20 systemctl start sdt-view.service
+check "host view: root in chroot-only mode cannot write the bound file (read-only), and it reads it" sh -c \
+        "nsenter -t $SYSTEMD_PID -m -p -- grep -qx original /var/lib/sdt-view/out && ! nsenter -t $SYSTEMD_PID -m -p -- grep -qx 'write=0' /var/lib/sdt-view/out"
+check "host view: the host's file is unchanged" sh -c "test \"\$(nsenter -t $SYSTEMD_PID -m -p -- cat /var/tmp/sdt-view/data)\" = original"
+check "host view: /run/sdconfine is not in the root" sh -c "! nsenter -t $SYSTEMD_PID -m -p -- grep -qx view-visible /var/lib/sdt-view/out"
+in_ns systemctl stop sdt-view.service
+
 # revert: the unconfined service sees the host's /etc again
 in_ns "$S" revert sdt-extra.service > "$tmp/revert" 2>&1
 check "revert removes the drop-in and its directory" sh -c "! nsenter -t $SYSTEMD_PID -m -p -- test -e /etc/systemd/system/sdt-extra.service.d"
