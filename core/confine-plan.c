@@ -4,6 +4,7 @@
 #include "caps.h"
 #include "confine-plan.h"
 #include "host-view.h"
+#include "root-skeleton.h"
 #include "fileio.h"
 #include "learned-set.h"
 #include "macro.h"
@@ -299,16 +300,16 @@ static int warn_missing(PlanBuilder *b) {
         return 0;
 }
 
-/* On this host (not an image below --root, not an export for another host): read-only binds come from the
- * host's read-only views, which costs systemd one mount each instead of a mount and a remount. */
-static int plan_host_views(PlanBuilder *b) {
+/* On this host (not an image below --root, not an export for another host), the host's mount points: the
+ * root is a skeleton of its own and read-only binds come from the host's read-only views, which costs
+ * systemd one mount each instead of a mount and a remount. NULL elsewhere, or without mountinfo (the binds
+ * then stay as systemd makes them read-only itself). */
+static char **plan_host_mounts(PlanBuilder *b) {
         const char *root = fs_root_path(b->root);
-        _cleanup_(strv_freep) char **mounts = NULL;
-        if (b->s->portable || (root && *root && !streq(root, "/")))
-                return 0;
-        if (host_view_mounts(&mounts) < 0)
-                return 0; /* no mountinfo: the binds stay as systemd makes them read-only itself */
-        return host_view_plan(&b->p, mounts);
+        char **mounts = NULL;
+        if (b->s->portable || (root && *root && !streq(root, "/")) || host_view_mounts(&mounts) < 0)
+                return NULL;
+        return mounts;
 }
 
 /* Conflicts dropped, then the mount budget; over it, nothing more could be bound whole without changing
@@ -318,9 +319,15 @@ static int plan_finish(PlanBuilder *b) {
         if (r < 0)
                 return r;
         drop_inside_exec_dirs(&b->p, b->svc);
-        r = mount_plan_finish(&b->p, b->s->mount_budget, count_dir, read_link, b->root);
+        _cleanup_(strv_freep) char **mounts = plan_host_mounts(b);
+        if (mounts)
+                r = root_skeleton_plan(&b->p, b->svc, b->s->mode, mounts, read_link, b->root);
+        if (r >= 0 && b->p.skeleton)
+                r = root_skeleton_canonical(&b->p, read_link, b->root);
         if (r >= 0)
-                r = plan_host_views(b);
+                r = mount_plan_finish(&b->p, b->s->mount_budget, count_dir, read_link, b->root);
+        if (r >= 0 && mounts)
+                r = host_view_plan(&b->p, mounts);
         if (r < 0 || b->p.n_binds <= b->s->mount_budget)
                 return r;
         char *w;

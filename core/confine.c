@@ -5,6 +5,8 @@
 
 #include "caps.h"
 #include "confine.h"
+#include "host-view.h"
+#include "root-skeleton.h"
 #include "macro.h"
 
 /* a warning is a sentence with the one detail that varies put in at "%s" */
@@ -37,7 +39,8 @@ int confine_check_conflicts(const Service *svc, const ConfineSettings *s, bool f
                 ours = ours || (strrchr(*d, '/') && streq(strrchr(*d, '/') + 1, "50-confinement.conf"));
         bool own_root = ours && svc->root_directory && !svc->root_image &&
                         (startswith(svc->root_directory, "/run/confinement/") ||
-                         startswith(svc->root_directory, "/run/private/confinement/"));
+                         startswith(svc->root_directory, "/run/private/confinement/") ||
+                         startswith(svc->root_directory, HOST_VIEW_DIR ROOT_SKELETON_DIR "/"));
         if ((svc->root_directory || svc->root_image) && !own_root && !force) {
                 if (reterr)
                         (void)asprintf(reterr,

@@ -5,6 +5,7 @@
 
 #include "caps.h"
 #include "dropin-render.h"
+#include "root-skeleton.h"
 #include "host-view.h"
 #include "macro.h"
 
@@ -56,6 +57,8 @@ static int render_header(FILE *f, const ConfineSettings *s, const MountPlan *p, 
                         p->coalesced_dirs == 1 ? "y" : "ies", p->exposed_files,
                         p->exposed_files == 1 ? "" : "s");
         fputs("\n", f);
+        if (p->skeleton && (r = root_skeleton_render(f, p)) < 0)
+                return r;
         /* the host's read-only views the binds come from (host-view.h): mounted before the service starts */
         if (p->views) {
                 fputs("[Unit]\nRequiresMountsFor=", f);
@@ -68,30 +71,41 @@ static int render_header(FILE *f, const ConfineSettings *s, const MountPlan *p, 
         return 0;
 }
 
-/* A per-instance root below /run: template instances side by side, nothing needed on disk, gone when the
- * service stops. Its skeleton: a private writable /run (also /var/run, and /var/lock as /run/lock) that
- * systemd can read PID files from on the host. systemd 252 does not apply TemporaryFileSystem=/ relative to
- * RootDirectory= (the mount points land in the directory itself), so the root is a runtime directory, and
- * $RUNTIME_DIRECTORY is set back to the unit's own. */
+/* The root: on this host a skeleton of its own on disk, read through the host's read-only view
+ * (root-skeleton.h); elsewhere a per-instance runtime directory below /run (template instances side by side,
+ * nothing needed on disk, gone when the service stops), made read-only by ReadOnlyPaths=+/, since systemd
+ * 252 does not apply TemporaryFileSystem=/ relative to RootDirectory= (the mount points land in the
+ * directory itself). Either way a private writable /run (also /var/run, and /var/lock as /run/lock) that
+ * systemd can read PID files from on the host, and $RUNTIME_DIRECTORY set back to the unit's own. */
 static int render_root(FILE *f, const MountPlan *p, const char *pr) {
         int r = 0;
         /* run/systemd/system: sd_booted() looks for it (rsyslog makes /dev/log itself when it is missing) */
-        fprintf(f,
-                "RuntimeDirectory=confinement/%%n confinement/%%n/run confinement/%%n/run/lock "
-                "confinement/%%n/run/systemd/system\n"
-                "RootDirectory=/run/%sconfinement/%%n\n"
-                "ReadOnlyPaths=+/\n"
-                "InaccessiblePaths=-+/run/confinement/%%n\n"
-                "PrivateMounts=yes\n"
-                "BindPaths=/run/%sconfinement/%%n/run:/run\n"
-                "BindPaths=/run/%sconfinement/%%n/run:/var/run\n"
-                "BindPaths=/run/%sconfinement/%%n/run/lock:/var/lock\n"
-                /* syslog(3) and the journal: /dev/log links to the first */
-                "BindPaths=-/run/systemd/journal/dev-log\n"
-                "BindPaths=-/run/systemd/journal/socket\n"
-                /* where journald forwards to a syslog daemon: rsyslog listens there when it exists */
-                "BindPaths=-/run/systemd/journal/syslog\n",
-                pr, pr, pr, pr);
+        fputs("RuntimeDirectory=confinement/%n confinement/%n/run confinement/%n/run/lock "
+              "confinement/%n/run/systemd/system\n",
+              f);
+        if (p->skeleton) {
+                _cleanup_free_ char *root = NULL;
+                if (root_skeleton_root_directory(p, &root) < 0)
+                        return -ENOMEM;
+                fprintf(f, "RootDirectory=%s\n", root);
+        } else
+                fprintf(f,
+                        "RootDirectory=/run/%sconfinement/%%n\n"
+                        "ReadOnlyPaths=+/\n"
+                        "InaccessiblePaths=-+/run/confinement/%%n\n",
+                        pr);
+        fprintf(f, "PrivateMounts=yes\nBindPaths=/run/%sconfinement/%%n/run:/run\n", pr);
+        /* the skeleton has them as the host does, links into its /run */
+        if (!root_skeleton_has_link(p, "/var/run"))
+                fprintf(f, "BindPaths=/run/%sconfinement/%%n/run:/var/run\n", pr);
+        if (!root_skeleton_has_link(p, "/var/lock"))
+                fprintf(f, "BindPaths=/run/%sconfinement/%%n/run/lock:/var/lock\n", pr);
+        fputs(/* syslog(3) and the journal: /dev/log links to the first */
+              "BindPaths=-/run/systemd/journal/dev-log\n"
+              "BindPaths=-/run/systemd/journal/socket\n"
+              /* where journald forwards to a syslog daemon: rsyslog listens there when it exists */
+              "BindPaths=-/run/systemd/journal/syslog\n",
+              f);
         if (p->runtime_dirs) {
                 fputs("Environment=RUNTIME_DIRECTORY=", f);
                 for (char **d = p->runtime_dirs; *d; d++) {

@@ -8,6 +8,7 @@
 
 #include "confine.h"
 #include "dropin-write.h"
+#include "root-skeleton.h"
 #include "fileio.h"
 #include "host-view.h"
 #include "macro.h"
@@ -181,6 +182,8 @@ int dropin_write(int root_fd, const char *unit, bool runtime, const char *text) 
         if (r < 0 && r != -ENOENT)
                 return r;
         r = write_view_units(root_fd, runtime, text);
+        if (r >= 0)
+                r = root_skeleton_sync(root_fd, text);
         if (r < 0)
                 return r;
         return atomic_write_at(dfd, DROPIN_NAME, text, 0644);
@@ -202,6 +205,8 @@ int dropin_remove(int root_fd, const char *unit, bool runtime) {
         if (unlinkat(dfd, DROPIN_NAME, 0) < 0)
                 return -errno;
         (void)fsync(dfd);
+        /* its root's skeleton, unless the service still runs in it (it is only empty mount points) */
+        (void)root_skeleton_remove(root_fd, existing);
         /* the directory goes when nothing else is left in it, as systemctl edit does */
         (void)unlinkat(root_fd, dir, AT_REMOVEDIR);
         return 0;

@@ -360,6 +360,8 @@ bool learned_path_is_skipped(const char *path) {
                                           "/var/tmp",
                                           "/run/confinement",
                                           "/run/private/confinement",
+                                          "/run/sdconfine",
+                                          "/var/lib/sdconfine/root",
                                           "/run/systemd/unit-root"};
         for (size_t i = 0; i < ELEMENTSOF(api); i++)
                 if (path_is_under(path, api[i]))

@@ -20,6 +20,9 @@ void mount_plan_done(MountPlan *p) {
         strv_free(p->runtime_dirs);
         strv_free(p->strings);
         strv_free(p->views);
+        free(p->skeleton);
+        strv_free(p->skeleton_links);
+        strv_free(p->skeleton_dirs);
         *p = (MountPlan){};
 }
 

@@ -34,6 +34,9 @@ typedef struct MountPlan {
         size_t coalesced_dirs; /* directories bound whole instead of their files */
         size_t exposed_files;  /* files visible only because a directory was bound whole */
         bool private_root;     /* DynamicUser= keeps runtime directories in /run/private: the root is there */
+        char *skeleton;        /* the root's skeleton on disk (root-skeleton.h); NULL: a runtime directory */
+        char **skeleton_links; /* its links: path, text, path, text... */
+        char **skeleton_dirs;  /* its directories beyond the binds' mount points */
         /* The service keeps root in the host's user namespace (PrivateUsers=no, or chroot-only): the drop-in
          * holds it in with a capability bounding set (bounding, unless the operator chose one), a system call
          * filter and ProtectProc=invisible. */

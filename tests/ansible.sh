@@ -64,7 +64,7 @@ no_dropin() { ! in_ns test -e $DROPIN; }
 dropin_is_tuned() { [ -n "$tuned" ] && [ "$(in_ns cat $DROPIN)" = "$tuned" ]; }
 recap_changed() { recap | grep -qE 'changed=[1-9]'; }
 reverted() { no_dropin && wait_answer; }
-diff_shown() { grep -q '+RootDirectory=/run/confinement/%n' "$tmp/play.out" && grep -q '+BindPaths=/var/lib/redis' "$tmp/play.out"; }
+diff_shown() { grep -q '+RootDirectory=/run/sdconfine/host/var/lib/sdconfine/root/' "$tmp/play.out" && grep -q '+BindPaths=/var/lib/redis' "$tmp/play.out"; }
 
 in_ns systemctl start $U
 check "unconfined, $U starts and answers PING" wait_answer

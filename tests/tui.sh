@@ -85,9 +85,9 @@ check "the interpreter, at the path the kernel asks for (PT_INTERP)" wait_for ma
 keys main Down y
 check "y tells why a file is in the closure" wait_for main 'Why: /usr/bin/beanstalkd'
 keys main 3
-check "3: the mounts the service will see" wait_for main 'ro /bin/sh  <- /usr/bin/dash'
+check "3: the mounts the service will see" wait_for main 'ro /usr/bin/sh  <- /usr/bin/dash'
 keys main 4
-check "4: the drop-in text" wait_for main 'RootDirectory=/run/confinement/%n'
+check "4: the drop-in text" wait_for main 'RootDirectory=/run/sdconfine/host/var/lib/sdconfine/root/'
 keys main 1 m 4
 check "m switches the mode; the drop-in follows" wait_for main 'MountAPIVFS=no'
 keys main 1 m
@@ -277,7 +277,7 @@ keys b Escape
 # long text: cut with an ellipsis; mounts and drop-in scroll sideways
 keys b 4 G
 check "4: a long drop-in line ends with an ellipsis" wait_for b 'host/usr/lib/x86_64-linux-gnu/libc.so.6:.*…$'
-keys b Right Right
+keys b Right Right Right
 check "Right scrolls the drop-in sideways: the end of the line" wait_for b 'gnu/libc.so.6$'
 keys b 3
 check "3: the mounts; a long line is cut" wait_for b "rw /run/ /var/run/ /var/lock/.*…$"

@@ -12,8 +12,14 @@
 char **mounts_lines(App *a) {
         char **l = NULL, buf[2048];
         bool api = a->settings.mode == CONFINE_FULL_APIVFS;
-        snprintf(buf, sizeof buf, "/                       the root: /run/%sconfinement/%s, read-only",
-                 a->res.plan.private_root ? "private/" : "", a->unit);
+        if (a->res.plan.skeleton) /* root-skeleton.h */
+                snprintf(buf, sizeof buf,
+                         "/                       the root: %s, read-only (empty mount points)",
+                         a->res.plan.skeleton);
+        else
+                snprintf(buf, sizeof buf,
+                         "/                       the root: /run/%sconfinement/%s, read-only",
+                         a->res.plan.private_root ? "private/" : "", a->unit);
         (void)strv_extend(&l, buf);
         (void)strv_extend(&l, api ? "/proc /sys /dev /tmp    private (full-apivfs), in a user namespace"
                                   : "/proc /sys /dev /tmp    none (chroot-only): empty mount points at most");
