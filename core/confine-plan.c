@@ -321,7 +321,7 @@ static int plan_finish(PlanBuilder *b) {
         drop_inside_exec_dirs(&b->p, b->svc);
         _cleanup_(strv_freep) char **mounts = plan_host_mounts(b);
         if (mounts)
-                r = root_skeleton_plan(&b->p, b->svc, b->s->mode, mounts, read_link, b->root);
+                r = root_skeleton_plan(&b->p, b->svc, mounts, read_link, b->root);
         if (r >= 0 && b->p.skeleton)
                 r = root_skeleton_canonical(&b->p, read_link, b->root);
         if (r >= 0)

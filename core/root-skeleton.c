@@ -124,8 +124,8 @@ static int add_exec_dirs(MountPlan *p, const char *prefix, char *const *dirs) {
         return 0;
 }
 
-int root_skeleton_plan(MountPlan *p, const Service *svc, ConfineMode mode, char *const *mounts,
-                       ReadLinkFn read_link, void *userdata) {
+int root_skeleton_plan(MountPlan *p, const Service *svc, char *const *mounts, ReadLinkFn read_link,
+                       void *userdata) {
         char real[PATH_MAX];
         /* the skeleton's file system must be one a view shows plainly, with no link on the way there */
         if (svc->dynamic_user || p->private_root || !plain_name(svc->id) || !realpath("/var/lib", real) ||
@@ -140,9 +140,11 @@ int root_skeleton_plan(MountPlan *p, const Service *svc, ConfineMode mode, char 
         }
         if (strpbrk(m, "\n\\ \t") || path_is_under(m, "/run") || path_is_under(m, "/proc"))
                 return 0;
-        static const char *const api[] = {"/proc", "/sys", "/dev", "/tmp", "/var/tmp"};
-        int r = strv_extend(&p->skeleton_dirs, "/run");
-        for (size_t i = 0; r >= 0 && mode == CONFINE_FULL_APIVFS && i < ELEMENTSOF(api); i++)
+        /* the mode's API file systems, or in chroot-only the mount points a --set PrivateTmp=yes needs:
+         * empty directories either way */
+        static const char *const api[] = {"/run", "/proc", "/sys", "/dev", "/tmp", "/var/tmp"};
+        int r = 0;
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(api); i++)
                 r = strv_extend(&p->skeleton_dirs, api[i]);
         if (r >= 0)
                 r = add_exec_dirs(p, "/var/lib", svc->state_directory);
@@ -328,7 +330,9 @@ static int ensure_bind(int root_fd, int sk, const char *value) {
         const char *d = dst ? dst : src, *host = startswith(src, HOST_VIEW_DIR "/");
         host = host ? host - 1 : src;
         struct stat st;
-        if (strchr(src, '%') || d[0] != '/' || streq(d, "/") || below_api_mount(d) ||
+        /* below /run: the root's own /run, where systemd makes it; elsewhere an API file system may hide
+         * the mount point, but chroot-only mounts none */
+        if (strchr(src, '%') || d[0] != '/' || streq(d, "/") || path_is_under(d, "/run") ||
             fstatat(root_fd, host[1] ? host + 1 : ".", &st, 0) < 0)
                 return 0; /* in the root's /run, or a source systemd skips */
         return ensure(sk, d, S_ISDIR(st.st_mode) ? ENTRY_DIR : ENTRY_FILE, NULL);

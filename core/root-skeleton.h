@@ -21,11 +21,11 @@
  * links), recording them in p->skeleton_links; binds that meet at one destination become one. */
 int root_skeleton_canonical(MountPlan *p, ReadLinkFn read_link, void *userdata);
 
-/* Give the plan a skeleton for unit svc: its directory, the directories systemd mounts on (the mode's API
+/* Give the plan a skeleton for unit svc: its directory, the directories systemd mounts on (the API
  * file systems, the unit's own state, cache, logs and configuration directories) and the view it is read
  * through (added to p->views). 0 and no skeleton where the host cannot have one (mounts: the host's). */
-int root_skeleton_plan(MountPlan *p, const Service *svc, ConfineMode mode, char *const *mounts,
-                       ReadLinkFn read_link, void *userdata);
+int root_skeleton_plan(MountPlan *p, const Service *svc, char *const *mounts, ReadLinkFn read_link,
+                       void *userdata);
 
 /* The RootDirectory= of a plan with a skeleton (malloc'd), and the drop-in's marker line. */
 int root_skeleton_root_directory(const MountPlan *p, char **ret);

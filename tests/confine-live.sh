@@ -86,7 +86,7 @@ check "--no-bin-sh: no /bin/sh in the root" has sdt-nosh 'absent /bin/sh'
 unit sdt-bash ''
 in_ns systemctl daemon-reload
 confine sdt-bash --bin-sh /usr/bin/bash
-check "--bin-sh /usr/bin/bash: /bin/sh is bash" sh -c "in_ns() { nsenter -t $SYSTEMD_PID -m -p -- \"\$@\"; }; in_ns cat /etc/systemd/system/sdt-bash.service.d/50-confinement.conf | grep -q '^BindPaths=/run/sdconfine/host/usr/bin/bash:/bin/sh\$'"
+check "--bin-sh /usr/bin/bash: /bin/sh is bash" sh -c "in_ns() { nsenter -t $SYSTEMD_PID -m -p -- \"\$@\"; }; in_ns cat /etc/systemd/system/sdt-bash.service.d/50-confinement.conf | grep -q '^BindPaths=/run/sdconfine/host/usr/bin/bash:/usr/bin/sh\$'"
 check "--bin-sh: the probe still ran" has sdt-bash 'exists /bin/sh'
 
 # an extra package, an extra path, a symlinked path

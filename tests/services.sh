@@ -136,6 +136,18 @@ start_ms() {
                 echo -
         fi
 }
+# repeat_ms UNIT FIRST: the median start_ms of FIRST and START_REPEATS - 1 more stop and start cycles (one
+# start is noisy on a shared machine; the README's overheads are these medians)
+repeat_ms() {
+        list=$2
+        for i in $(seq 2 "${START_REPEATS:-3}"); do
+                stop_unit "$1" $also
+                if defined "before_$name"; then "before_$name"; fi
+                start_unit "$1" || break
+                list="$list $(start_ms "$1")"
+        done
+        printf '%s\n' $list | grep -v '^-$' | sort -n | awk '{ a[NR] = $1 } END { print NR ? a[int((NR + 1) / 2)] : "-" }'
+}
 # start_unit UNIT: start it, waiting at most START_TIMEOUT seconds (a forking service whose PID file never
 # shows would hold systemctl for its whole TimeoutStartSec=); 0 when it is active
 start_unit() {
@@ -363,6 +375,7 @@ run_service() { # NAME PACKAGES UNIT REQUEST
         ok_u=$?
         echo "# $name unconfined: '$answer' after $answer_ms ms (systemd: active $u_ms ms after leaving inactive)"
         check "$name: answers unconfined: $what" test "$ok_u" = 0
+        [ "$ok_u" != 0 ] || u_ms=$(repeat_ms "$unit" "$u_ms")
         if [ "$ok_u" != 0 ]; then
                 echo "# $name: the unconfined service does not answer; its journal:"
                 unit_log "$unit"
@@ -410,6 +423,7 @@ run_service() { # NAME PACKAGES UNIT REQUEST
         no_shadow "$pid" && shadow=0
         check "$name: runs in its own root (not the manager's)" test "$own" = 0
         check "$name: has no /etc/shadow in its root" test "$shadow" = 0
+        [ "$ok_c" != 0 ] || c_ms=$(repeat_ms "$unit" "$c_ms")
         if [ "$up" = 0 ] && [ "$ok_c" = 0 ] && [ "$own" = 0 ] && [ "$shadow" = 0 ]; then
                 outcome=pass
                 why=
