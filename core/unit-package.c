@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+
 #include "macro.h"
 #include "path-util.h"
 #include "unit-rules.h"
@@ -223,23 +226,61 @@ bool rule_own_place(RuleCtx *x, const char *path, const char *prog) {
         return false;
 }
 
+/* Whether the ELF file at real contains "\0chroot\0" (its dynamic string table names chroot(2)): mapped, not
+ * read, and answered once per file per run. */
+static int elf_names_chroot(RuleCtx *x, const char *real, bool *ret) {
+        static const char yes[] = "y", no[] = "n";
+        struct stat st;
+        if (fs_root_chase(x->root, real, NULL, &st) < 0 || !S_ISREG(st.st_mode)) {
+                *ret = false;
+                return 0;
+        }
+        const char *m = fs_root_memo_get(x->root, "chroot", &st, NULL);
+        if (!m) {
+                bool found = false;
+                _cleanup_close_ int fd = st.st_size >= 4 ? fs_root_open(x->root, real, O_RDONLY) : -EBADF;
+                void *map = fd >= 0 ? mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+                if (map != MAP_FAILED) {
+                        found = memcmp(map, "\177ELF", 4) == 0 && memmem(map, st.st_size, "\0chroot\0", 8);
+                        munmap(map, st.st_size);
+                }
+                m = found ? yes : no;
+                if (fs_root_memo_put(x->root, "chroot", &st, NULL, (void *)m) < 0)
+                        return -ENOMEM;
+        }
+        *ret = m == yes;
+        return 0;
+}
+
+/* The daemon itself (an ExecStart= program) imports chroot(2): its dynamic string table names it. Tools that
+ * merely could (start-stop-daemon --chroot) do not count. The first such program in the closure's order. */
+int rule_chroot_by(RuleCtx *x) {
+        size_t first = SIZE_MAX, node;
+        for (size_t k = 0; k < x->svc->exec[EXEC_START].n; k++) {
+                bool chroot;
+                if (closure_find(x->c, x->svc->exec[EXEC_START].items[k].path, &node) < 0 || node >= first ||
+                    closure_node(x->c, node)->kind != NODE_EXEC)
+                        continue;
+                int r = elf_names_chroot(x, closure_node(x->c, node)->realpath, &chroot);
+                if (r < 0)
+                        return r;
+                if (chroot)
+                        first = node;
+        }
+        if (first != SIZE_MAX && !(x->x->chroot_by = strdup(closure_node(x->c, first)->path)))
+                return -ENOMEM;
+        return 0;
+}
+
 int rule_compiled_paths(RuleCtx *x, size_t node) {
         const ClosureNode *n = closure_node(x->c, node);
         _cleanup_free_ char *text = NULL, *reason = NULL;
         size_t size;
+        if (!(x->rules & UNIT_RULE_PACKAGE))
+                return 0;
         int r = rule_read_text(x, n->realpath, 64u * 1024 * 1024, &text, &size);
         if (r <= 0 || size < 4 || memcmp(text, "\177ELF", 4) != 0)
                 return r < 0 ? r : 0;
-        /* the daemon itself (an ExecStart= program) imports chroot(2): its dynamic string table names it.
-         * Tools that merely could (start-stop-daemon --chroot) do not count. */
-        bool daemon = false;
-        for (size_t k = 0; k < x->svc->exec[EXEC_START].n; k++)
-                daemon = daemon || streq(x->svc->exec[EXEC_START].items[k].path, n->path);
-        if (daemon && !x->x->chroot_by && memmem(text, size, "\0chroot\0", 8) &&
-            !(x->x->chroot_by = strdup(n->path)))
-                return -ENOMEM;
-        if (!(x->rules & UNIT_RULE_PACKAGE))
-                return 0;
         if (asprintf(&reason, "compiled into %s", n->path) < 0)
                 return -ENOMEM;
         const char *prog = path_basename(n->path);
