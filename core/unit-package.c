@@ -272,20 +272,15 @@ int rule_chroot_by(RuleCtx *x) {
         return 0;
 }
 
-int rule_compiled_paths(RuleCtx *x, size_t node) {
-        const ClosureNode *n = closure_node(x->c, node);
-        _cleanup_free_ char *text = NULL, *reason = NULL;
-        size_t size;
-        if (!(x->rules & UNIT_RULE_PACKAGE))
-                return 0;
-        int r = rule_read_text(x, n->realpath, 64u * 1024 * 1024, &text, &size);
-        if (r <= 0 || size < 4 || memcmp(text, "\177ELF", 4) != 0)
-                return r < 0 ? r : 0;
-        if (asprintf(&reason, "compiled into %s", n->path) < 0)
-                return -ENOMEM;
-        const char *prog = path_basename(n->path);
+#define PROGRAM_MAX (64u * 1024 * 1024)
+
+/* The absolute paths in a program's text: strings of their own, or inside a message ("Cannot open
+ * /run/atd.pid"), up to a space or ": ". NULL-terminated, in the root's memo arena. */
+static int program_strings(FsRoot *root, const char *text, size_t size, char ***ret) {
+        Arena *a = fs_root_memo_arena(root);
+        _cleanup_free_ char **v = NULL;
+        size_t n = 0, allocated = 0;
         for (size_t i = 0; i < size; i++) {
-                /* a string of its own, or a path inside a message ("Cannot open /run/atd.pid") */
                 if (text[i] != '/' || (i > 0 && text[i - 1] != 0 && text[i - 1] != ' '))
                         continue;
                 size_t len = strnlen(text + i, size - i);
@@ -303,14 +298,65 @@ int rule_compiled_paths(RuleCtx *x, size_t node) {
                 for (size_t k = 0; k < len && printable; k++)
                         printable =
                                 text[i + k] > ' ' && text[i + k] < 0x7f && !strchr("%$*?[{\\", text[i + k]);
-                _cleanup_free_ char *path = printable ? strndup(text + i, len) : NULL;
-                if (printable && !path)
+                if (printable && (!GROW(v, allocated, n + 2) || !(v[n++] = arena_strndup(a, text + i, len))))
                         return -ENOMEM;
-                if (printable && rule_own_place(x, path, prog) &&
-                    (r = rule_named_path(x, path, node, reason, false)) < 0)
-                        return r;
                 i += len;
         }
+        char **m = arena_alloc(a, (n + 1) * sizeof(char *));
+        if (!m)
+                return -ENOMEM;
+        if (n > 0)
+                memcpy(m, v, n * sizeof(char *));
+        m[n] = NULL;
+        *ret = m;
+        return 0;
+}
+
+/* program_strings() of the ELF file at real: the file mapped, not read, and its strings found once per run;
+ * NULL (*ret) for a file that is no ELF file or cannot be read. */
+static int compiled_strings(RuleCtx *x, const char *real, char *const **ret) {
+        static char *none[] = {NULL};
+        struct stat st;
+        char **m;
+        *ret = NULL;
+        if (fs_root_chase(x->root, real, NULL, &st) < 0 || !S_ISREG(st.st_mode))
+                return 0;
+        if ((m = fs_root_memo_get(x->root, "strings", &st, NULL))) {
+                *ret = m == none ? NULL : m;
+                return 0;
+        }
+        _cleanup_close_ int fd = st.st_size >= 4 && (uint64_t)st.st_size <= PROGRAM_MAX
+                                         ? fs_root_open(x->root, real, O_RDONLY)
+                                         : -EBADF;
+        void *map = fd >= 0 ? mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+        int r = 0;
+        m = none;
+        if (map != MAP_FAILED) {
+                if (memcmp(map, "\177ELF", 4) == 0)
+                        r = program_strings(x->root, map, st.st_size, &m);
+                munmap(map, st.st_size);
+        }
+        if (r < 0 || fs_root_memo_put(x->root, "strings", &st, NULL, m) < 0)
+                return -ENOMEM;
+        *ret = m == none ? NULL : m;
+        return 0;
+}
+
+int rule_compiled_paths(RuleCtx *x, size_t node) {
+        _cleanup_free_ char *reason = NULL;
+        char *const *strings;
+        if (!(x->rules & UNIT_RULE_PACKAGE))
+                return 0;
+        int r = compiled_strings(x, closure_node(x->c, node)->realpath, &strings);
+        if (r < 0 || !strings)
+                return r;
+        /* the node's path lives in the closure's arena: it stays where it is as nodes are added */
+        const char *path = closure_node(x->c, node)->path, *prog = path_basename(path);
+        if (asprintf(&reason, "compiled into %s", path) < 0)
+                return -ENOMEM;
+        for (char *const *s = strings; *s; s++)
+                if (rule_own_place(x, *s, prog) && (r = rule_named_path(x, *s, node, reason, false)) < 0)
+                        return r;
         return 0;
 }
 
