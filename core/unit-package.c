@@ -226,8 +226,33 @@ bool rule_own_place(RuleCtx *x, const char *path, const char *prog) {
         return false;
 }
 
-/* Whether the ELF file at real contains "\0chroot\0" (its dynamic string table names chroot(2)): mapped, not
- * read, and answered once per file per run. */
+#define PROGRAM_MAX (64u * 1024 * 1024) /* a program beyond this is not read */
+
+/* Whether the file on fd is an ELF file that contains "\0chroot\0" (its dynamic string table names
+ * chroot(2)), read in bounded chunks: a daemon of tens of megabytes (a Go program) costs no more memory than
+ * a small one. */
+static bool fd_names_chroot(int fd) {
+        static const char needle[] = "\0chroot\0";
+        const size_t n = sizeof needle - 1, chunk = 256 * 1024;
+        _cleanup_free_ char *buf = malloc(chunk + n);
+        size_t kept = 0;
+        if (!buf || pread(fd, buf, 4, 0) != 4 || memcmp(buf, "\177ELF", 4) != 0)
+                return false;
+        for (off_t off = 0;;) {
+                ssize_t k = pread(fd, buf + kept, chunk, off);
+                if (k <= 0)
+                        return false;
+                off += k;
+                if (memmem(buf, kept + k, needle, n))
+                        return true;
+                /* the last bytes again at the front: a match across two chunks is found too */
+                size_t tail = MIN(kept + (size_t)k, n - 1);
+                memmove(buf, buf + kept + k - tail, tail);
+                kept = tail;
+        }
+}
+
+/* Whether the ELF file at real names chroot(2): answered once per file per run. */
 static int elf_names_chroot(RuleCtx *x, const char *real, bool *ret) {
         static const char yes[] = "y", no[] = "n";
         struct stat st;
@@ -237,14 +262,10 @@ static int elf_names_chroot(RuleCtx *x, const char *real, bool *ret) {
         }
         const char *m = fs_root_memo_get(x->root, "chroot", &st, NULL);
         if (!m) {
-                bool found = false;
-                _cleanup_close_ int fd = st.st_size >= 4 ? fs_root_open(x->root, real, O_RDONLY) : -EBADF;
-                void *map = fd >= 0 ? mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
-                if (map != MAP_FAILED) {
-                        found = memcmp(map, "\177ELF", 4) == 0 && memmem(map, st.st_size, "\0chroot\0", 8);
-                        munmap(map, st.st_size);
-                }
-                m = found ? yes : no;
+                _cleanup_close_ int fd = st.st_size >= 4 && (uint64_t)st.st_size <= PROGRAM_MAX
+                                                 ? fs_root_open(x->root, real, O_RDONLY)
+                                                 : -EBADF;
+                m = fd >= 0 && fd_names_chroot(fd) ? yes : no;
                 if (fs_root_memo_put(x->root, "chroot", &st, NULL, (void *)m) < 0)
                         return -ENOMEM;
         }
@@ -271,8 +292,6 @@ int rule_chroot_by(RuleCtx *x) {
                 return -ENOMEM;
         return 0;
 }
-
-#define PROGRAM_MAX (64u * 1024 * 1024)
 
 /* The absolute paths in a program's text: strings of their own, or inside a message ("Cannot open
  * /run/atd.pid"), up to a space or ": ". NULL-terminated, in the root's memo arena. */
