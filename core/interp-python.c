@@ -201,9 +201,10 @@ typedef struct DistDir {
 
 static int dist_dir(FsRoot *root, const char *dir, const DistDir **ret) {
         struct stat st;
-        *ret = NULL;
-        if (fs_root_chase(root, dir, NULL, &st) < 0)
+        if (fs_root_chase(root, dir, NULL, &st) < 0) {
+                *ret = NULL;
                 return 0;
+        }
         DistDir *m = fs_root_memo_get(root, "python-dists", &st, NULL);
         if (m) {
                 *ret = m;
@@ -211,8 +212,10 @@ static int dist_dir(FsRoot *root, const char *dir, const DistDir **ret) {
         }
         Arena *a = fs_root_memo_arena(root);
         _cleanup_(closedirp) DIR *d = fs_root_opendir(root, dir);
-        if (!d)
+        if (!d) {
+                *ret = NULL;
                 return 0;
+        }
         _cleanup_free_ Dist *v = NULL;
         size_t n = 0, allocated = 0;
         for (struct dirent *de; (de = readdir(d));) {

@@ -169,9 +169,10 @@ static int driver_scanned(Driver *d, const char *file, const char *module, bool 
         InterpImport *l = NULL;
         struct stat st;
         size_t size, n = 0;
-        *ret = NULL;
-        if (fs_root_chase(d->root, file, NULL, &st) < 0)
+        if (fs_root_chase(d->root, file, NULL, &st) < 0) {
+                *ret = NULL;
                 return 0;
+        }
         if (asprintf(&extra, "%d%s", is_package, module ? module : "") < 0)
                 return -ENOMEM;
         Scanned *m = fs_root_memo_get(d->root, d->interp->name, &st, extra);
@@ -182,8 +183,10 @@ static int driver_scanned(Driver *d, const char *file, const char *module, bool 
         int r = fs_root_read_file(d->root, file, SCRIPT_SIZE_MAX, &text, &size);
         if (r == -ENOMEM)
                 return r;
-        if (r < 0)
-                return 0; /* unreadable or too big: what we could not read we cannot follow */
+        if (r < 0) {
+                *ret = NULL; /* unreadable or too big: what we could not read we cannot follow */
+                return 0;
+        }
         r = d->interp->scan(text, size, module, is_package, &l, &n);
         if (r < 0)
                 return r;
@@ -204,7 +207,7 @@ static int driver_scanned(Driver *d, const char *file, const char *module, bool 
 }
 
 static int driver_scan(Driver *d, const char *file, const char *module, size_t node) {
-        const Scanned *m;
+        const Scanned *m = NULL;
         int r;
 
         r = driver_see(d, d->scanned, file);

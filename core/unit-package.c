@@ -337,9 +337,10 @@ static int compiled_strings(RuleCtx *x, const char *real, char *const **ret) {
         static char *none[] = {NULL};
         struct stat st;
         char **m;
-        *ret = NULL;
-        if (fs_root_chase(x->root, real, NULL, &st) < 0 || !S_ISREG(st.st_mode))
+        if (fs_root_chase(x->root, real, NULL, &st) < 0 || !S_ISREG(st.st_mode)) {
+                *ret = NULL;
                 return 0;
+        }
         if ((m = fs_root_memo_get(x->root, "strings", &st, NULL))) {
                 *ret = m == none ? NULL : m;
                 return 0;
