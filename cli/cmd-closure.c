@@ -145,7 +145,8 @@ static int print_list(const Closure *c) {
 
 /* A unit name: the programs of its Exec* lines, with its PATH and LD_LIBRARY_PATH, and what they need beyond
  * their ELF files, each with its reason. 0, 1 (an error, printed), or -ENOMEM. */
-static int add_unit(CliOptions *o, ServiceSource *src, ClosureContext *ctx, Closure *cl, const char *name) {
+static int add_unit(CliOptions *o, ServiceSource *src, ClosureContext *ctx, Closure *cl, UnitRun *run,
+                    const char *name) {
         Service *s = NULL;
         _cleanup_free_ char *err = NULL;
         int ret = 0;
@@ -167,7 +168,7 @@ static int add_unit(CliOptions *o, ServiceSource *src, ClosureContext *ctx, Clos
                 UnitExtras x = {};
                 if (o->all)
                         (void)dpkg_db_new(closure_context_root(ctx), &rdb);
-                r = unit_closure_extend(cl, rdb, s, &uenv, rules, &x);
+                r = unit_closure_extend(cl, run, rdb, s, &uenv, rules, &x);
                 for (char **h = x.hazards; h && *h; h++)
                         fprintf(stderr, "sdconfine: note: %s\n", *h);
                 unit_extras_done(&x);
@@ -285,6 +286,7 @@ int cmd_closure(CliOptions *o) {
         ClosureContext *ctx = NULL;
         Closure *cl = NULL;
         DpkgDb *db = NULL;
+        UnitRun *run = NULL; /* the units named share their walks over cl: each file walked once */
         ServiceSource src = {};
         bool src_open = false;
         r = closure_context_new(arg_root, &ctx);
@@ -294,6 +296,8 @@ int cmd_closure(CliOptions *o) {
                 return 1;
         }
         r = closure_new(ctx, &cl);
+        if (r >= 0)
+                r = unit_run_new(&run);
         /* package owners need a pass over the whole dpkg database: start reading it now, beside the closure.
          * No database (another distribution, a bare image): no package names, nothing else. */
         if (r >= 0 && !o->no_packages && arg_format != FORMAT_LIST &&
@@ -312,7 +316,7 @@ int cmd_closure(CliOptions *o) {
                                 break;
                         }
                         src_open = true;
-                        r = add_unit(o, &src, ctx, cl, path);
+                        r = add_unit(o, &src, ctx, cl, run, path);
                 } else
                         r = add_file(o, cl, path);
                 if (r > 0)
@@ -333,6 +337,7 @@ int cmd_closure(CliOptions *o) {
                 ret = 1;
         }
         dpkg_db_free(db);
+        unit_run_free(run);
         closure_free(cl);
         closure_context_free(ctx);
         if (src_open)

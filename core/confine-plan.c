@@ -240,7 +240,7 @@ static int plan_add_unit_extras(PlanBuilder *b) {
         for (char **pr = b->s->presets; pr && *pr; pr++)
                 rules |= confine_preset_find(*pr)->rules;
         _cleanup_(unit_extras_done) UnitExtras extras = {};
-        int r = unit_closure_extend(b->c, b->db, b->svc, &b->env, rules, &extras);
+        int r = unit_closure_extend(b->c, NULL, b->db, b->svc, &b->env, rules, &extras);
         if (r < 0)
                 return plan_fail(b, r, "cannot compute the closure of", b->svc->id);
         r = add_extras_writable(&b->p, &extras);

@@ -45,6 +45,7 @@ struct FsRoot {
         Arena *arena;
         Hashmap *answers; /* path as asked -> Answer */
         Hashmap *dirs;    /* canonical directory -> DirFd */
+        Hashmap *memos;   /* tag, file identity, caller's bytes -> the caller's value (fs_root_memo_get) */
         size_t n_dir_fds;
 };
 
@@ -66,7 +67,8 @@ int fs_root_new(const char *root, FsRoot **ret) {
         r->arena = arena_new();
         r->answers = hashmap_new();
         r->dirs = hashmap_new();
-        if (!r->path || !r->arena || !r->answers || !r->dirs) {
+        r->memos = hashmap_new();
+        if (!r->path || !r->arena || !r->answers || !r->dirs || !r->memos) {
                 fs_root_free(r);
                 return -ENOMEM;
         }
@@ -93,6 +95,7 @@ FsRoot *fs_root_free(FsRoot *r) {
                 if (((DirFd *)v)->fd >= 0)
                         close(((DirFd *)v)->fd);
         hashmap_free(r->dirs);
+        hashmap_free(r->memos);
         arena_free(r->arena);
         free(r);
         return NULL;
@@ -361,6 +364,46 @@ int fs_root_read_file(FsRoot *r, const char *path, size_t max, char **ret, size_
         if (fd < 0)
                 return fd;
         return read_full_fd(fd, max, ret, ret_size);
+}
+
+/* The memo key: tag, NUL, the identity, the caller's bytes. A file rewritten or replaced (another inode,
+ * size, mtime or ctime) is another key: its memo is computed again. */
+static size_t memo_key(const char *tag, const struct stat *st, const char *extra, char *buf, size_t size) {
+        SmallStat id = {.dev = st->st_dev,
+                        .ino = st->st_ino,
+                        .size = st->st_size,
+                        .mtim = st->st_mtim,
+                        .ctim = st->st_ctim,
+                        .mode = st->st_mode};
+        size_t t = strlen(tag) + 1, e = extra ? strlen(extra) : 0;
+        if (t + sizeof id + e > size)
+                return 0;
+        memcpy(buf, tag, t);
+        memcpy(buf + t, &id, sizeof id);
+        if (e)
+                memcpy(buf + t + sizeof id, extra, e);
+        return t + sizeof id + e;
+}
+
+void *fs_root_memo_get(FsRoot *r, const char *tag, const struct stat *st, const char *extra) {
+        char key[PATH_MAX + 256];
+        size_t n = memo_key(tag, st, extra, key, sizeof key);
+        return n ? hashmap_get_bytes(r->memos, key, n) : NULL;
+}
+
+int fs_root_memo_put(FsRoot *r, const char *tag, const struct stat *st, const char *extra, void *value) {
+        char key[PATH_MAX + 256], *k;
+        size_t n = memo_key(tag, st, extra, key, sizeof key);
+        if (n == 0)
+                return 0; /* not remembered: computed again next time */
+        if (!(k = arena_alloc(r->arena, n)))
+                return -ENOMEM;
+        memcpy(k, key, n);
+        return hashmap_set(r->memos, k, n, value) < 0 ? -ENOMEM : 0;
+}
+
+Arena *fs_root_memo_arena(FsRoot *r) {
+        return r->arena;
 }
 
 int fs_root_is_symlink(FsRoot *r, const char *path) {

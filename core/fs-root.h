@@ -3,6 +3,8 @@
 
 #include <sys/stat.h>
 
+#include "hashmap.h"
+
 /* Paths as seen below a root directory ("/" for the host, or an image): symlinks are followed inside the
  * root (an absolute link target starts at the root, ".." stops there), and every answer, a missing file
  * included, is remembered, since the closure of many programs asks about the same paths. */
@@ -32,6 +34,15 @@ int fs_root_readlink(FsRoot *r, const char *path, char **ret);
 
 /* Read a whole regular file (followed) of at most max bytes: malloc'd, NUL-terminated. -EFBIG beyond. */
 int fs_root_read_file(FsRoot *r, const char *path, size_t max, char **ret, size_t *ret_size);
+
+/* Memos of what callers make of a file or a directory (a script's imports, a directory's entries, a program's
+ * strings), kept as long as r: one run reads and scans each file once, however many programs and units need
+ * it. The key is the caller's tag, the file's identity from fs_root_chase() (device, inode, size, mtime,
+ * ctime: a file rewritten or replaced is a new key) and the caller's own text (extra, may be NULL). Values
+ * live in fs_root_memo_arena(r), or are owned elsewhere for as long as r. NULL when there is none. */
+void *fs_root_memo_get(FsRoot *r, const char *tag, const struct stat *st, const char *extra);
+int fs_root_memo_put(FsRoot *r, const char *tag, const struct stat *st, const char *extra, void *value);
+Arena *fs_root_memo_arena(FsRoot *r);
 
 /* Whether path is itself a symlink (not following it); -errno when it cannot be read. */
 int fs_root_is_symlink(FsRoot *r, const char *path);

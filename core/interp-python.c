@@ -185,45 +185,111 @@ static void dist_normalize(const char *s, size_t n, char *buf, size_t size) {
         buf[o] = 0;
 }
 
+/* A directory's distributions (NAME-VERSION.dist-info, NAME-VERSION[-pyX.Y].egg-info), in the order readdir
+ * gives them: listed once per directory per run, each top_level.txt read when first asked for. */
+typedef struct Dist {
+        const char *name; /* the directory entry */
+        const char *norm; /* its NAME, normalised */
+        const char *top;  /* top_level.txt, NULL when unread or unreadable */
+        bool top_read;
+} Dist;
+
+typedef struct DistDir {
+        Dist *v;
+        size_t n;
+} DistDir;
+
+static int dist_dir(FsRoot *root, const char *dir, const DistDir **ret) {
+        struct stat st;
+        if (fs_root_chase(root, dir, NULL, &st) < 0) {
+                *ret = NULL;
+                return 0;
+        }
+        DistDir *m = fs_root_memo_get(root, "python-dists", &st, NULL);
+        if (m) {
+                *ret = m;
+                return 0;
+        }
+        Arena *a = fs_root_memo_arena(root);
+        _cleanup_(closedirp) DIR *d = fs_root_opendir(root, dir);
+        if (!d) {
+                *ret = NULL;
+                return 0;
+        }
+        _cleanup_free_ Dist *v = NULL;
+        size_t n = 0, allocated = 0;
+        for (struct dirent *de; (de = readdir(d));) {
+                size_t k = strlen(de->d_name);
+                size_t suffix = interp_endswith(de->d_name, ".dist-info")  ? 10
+                                : interp_endswith(de->d_name, ".egg-info") ? 9
+                                                                           : 0;
+                char norm[256];
+                if (suffix == 0)
+                        continue;
+                dist_normalize(de->d_name, MIN(strcspn(de->d_name, "-"), k - suffix), norm, sizeof norm);
+                if (!GROW(v, allocated, n + 1))
+                        return -ENOMEM;
+                v[n] = (Dist){.name = arena_strdup(a, de->d_name), .norm = arena_strdup(a, norm)};
+                if (!v[n].name || !v[n++].norm)
+                        return -ENOMEM;
+        }
+        if (!(m = arena_alloc(a, sizeof(DistDir))) || !(m->v = arena_alloc(a, (n ? n : 1) * sizeof(Dist))))
+                return -ENOMEM;
+        memcpy(m->v, v, n * sizeof(Dist));
+        m->n = n;
+        if (fs_root_memo_put(root, "python-dists", &st, NULL, m) < 0)
+                return -ENOMEM;
+        *ret = m;
+        return 0;
+}
+
+/* Whether the top_level.txt of dist in dir names the module name (n bytes), on a line of its own. */
+static int dist_has_top(FsRoot *root, const char *dir, Dist *dist, const char *name, size_t n) {
+        if (!dist->top_read) {
+                _cleanup_free_ char *top = NULL, *text = NULL;
+                size_t size;
+                dist->top_read = true;
+                if (asprintf(&top, "%s/%s/top_level.txt", dir, dist->name) < 0)
+                        return -ENOMEM;
+                if (fs_root_read_file(root, top, 64 * 1024, &text, &size) >= 0 &&
+                    !(dist->top = arena_strdup(fs_root_memo_arena(root), text)))
+                        return -ENOMEM;
+        }
+        for (const char *l = dist->top; l && *l;) {
+                size_t k = strcspn(l, "\n");
+                if (k == n && strncmp(l, name, n) == 0)
+                        return 1;
+                l += k + (l[k] == '\n');
+        }
+        return 0;
+}
+
 /* The metadata directory of a distribution: NAME-VERSION.dist-info or NAME-VERSION[-pyX.Y].egg-info. */
 static int find_dist(FsRoot *root, char *const *search_path, const char *name, size_t n, char **ret) {
-        char want[256], have[256];
+        char want[256];
+        const DistDir *dd;
+        int r;
         dist_normalize(name, n, want, sizeof want);
         for (size_t i = 0; search_path[i]; i++) {
-                _cleanup_(closedirp) DIR *d = fs_root_opendir(root, search_path[i]);
-                for (struct dirent *de; d && (de = readdir(d));) {
-                        size_t k = strlen(de->d_name);
-                        size_t suffix = interp_endswith(de->d_name, ".dist-info")  ? 10
-                                        : interp_endswith(de->d_name, ".egg-info") ? 9
-                                                                                   : 0;
-                        if (suffix == 0)
-                                continue;
-                        dist_normalize(de->d_name, MIN(strcspn(de->d_name, "-"), k - suffix), have,
-                                       sizeof have);
-                        if (streq(want, have))
-                                return asprintf(ret, "%s/%s", search_path[i], de->d_name) < 0 ? -ENOMEM : 0;
-                }
+                if ((r = dist_dir(root, search_path[i], &dd)) < 0)
+                        return r;
+                for (size_t k = 0; dd && k < dd->n; k++)
+                        if (streq(want, dd->v[k].norm))
+                                return asprintf(ret, "%s/%s", search_path[i], dd->v[k].name) < 0 ? -ENOMEM
+                                                                                                 : 0;
         }
         /* the distribution that installs a top-level module of another name (python-dateutil: dateutil),
          * from its top_level.txt */
         for (size_t i = 0; search_path[i]; i++) {
-                _cleanup_(closedirp) DIR *d = fs_root_opendir(root, search_path[i]);
-                for (struct dirent *de; d && (de = readdir(d));) {
-                        if (!interp_endswith(de->d_name, ".dist-info") &&
-                            !interp_endswith(de->d_name, ".egg-info"))
-                                continue;
-                        _cleanup_free_ char *top = NULL, *text = NULL;
-                        size_t size;
-                        if (asprintf(&top, "%s/%s/top_level.txt", search_path[i], de->d_name) < 0)
-                                return -ENOMEM;
-                        if (fs_root_read_file(root, top, 64 * 1024, &text, &size) < 0)
-                                continue;
-                        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l;
-                             l = strtok_r(NULL, "\n", &save))
-                                if (strlen(l) == n && strncmp(l, name, n) == 0)
-                                        return asprintf(ret, "%s/%s", search_path[i], de->d_name) < 0
-                                                       ? -ENOMEM
-                                                       : 0;
+                if ((r = dist_dir(root, search_path[i], &dd)) < 0)
+                        return r;
+                for (size_t k = 0; dd && k < dd->n; k++) {
+                        r = dist_has_top(root, search_path[i], dd->v + k, name, n);
+                        if (r < 0)
+                                return r;
+                        if (r > 0)
+                                return asprintf(ret, "%s/%s", search_path[i], dd->v[k].name) < 0 ? -ENOMEM
+                                                                                                 : 0;
                 }
         }
         return -ENOENT;

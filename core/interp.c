@@ -156,28 +156,69 @@ static int driver_push(Driver *d, InterpImport *l, size_t n, size_t parent) {
         return 0;
 }
 
-static int driver_scan(Driver *d, const char *file, const char *module, size_t node) {
-        _cleanup_free_ char *text = NULL;
+/* The imports one file names, as the scanner found them: one scan per file (and module name) per run. */
+typedef struct Scanned {
+        InterpImport *l;
+        size_t n;
+} Scanned;
+
+/* The memo of file's imports, scanned now when there is none; NULL (*ret) when it cannot be read. */
+static int driver_scanned(Driver *d, const char *file, const char *module, bool is_package,
+                          const Scanned **ret) {
+        _cleanup_free_ char *text = NULL, *extra = NULL;
         InterpImport *l = NULL;
+        struct stat st;
         size_t size, n = 0;
+        if (fs_root_chase(d->root, file, NULL, &st) < 0) {
+                *ret = NULL;
+                return 0;
+        }
+        if (asprintf(&extra, "%d%s", is_package, module ? module : "") < 0)
+                return -ENOMEM;
+        Scanned *m = fs_root_memo_get(d->root, d->interp->name, &st, extra);
+        if (m) {
+                *ret = m;
+                return 0;
+        }
+        int r = fs_root_read_file(d->root, file, SCRIPT_SIZE_MAX, &text, &size);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                *ret = NULL; /* unreadable or too big: what we could not read we cannot follow */
+                return 0;
+        }
+        r = d->interp->scan(text, size, module, is_package, &l, &n);
+        if (r < 0)
+                return r;
+        Arena *a = fs_root_memo_arena(d->root);
+        m = arena_alloc(a, sizeof(Scanned));
+        if (m)
+                *m = (Scanned){.l = arena_alloc(a, (n ? n : 1) * sizeof(InterpImport)), .n = n};
+        for (size_t i = 0; m && m->l && i < n; i++)
+                m->l[i] = (InterpImport){.name = arena_strdup(a, l[i].name), .line = l[i].line};
+        interp_imports_free(l, n);
+        for (size_t i = 0; m && m->l && i < n; i++)
+                if (!m->l[i].name)
+                        return -ENOMEM;
+        if (!m || !m->l || fs_root_memo_put(d->root, d->interp->name, &st, extra, m) < 0)
+                return -ENOMEM;
+        *ret = m;
+        return 0;
+}
+
+static int driver_scan(Driver *d, const char *file, const char *module, size_t node) {
+        const Scanned *m = NULL;
         int r;
 
         r = driver_see(d, d->scanned, file);
         if (r <= 0)
                 return r;
-        r = fs_root_read_file(d->root, file, SCRIPT_SIZE_MAX, &text, &size);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return 0; /* unreadable or too big: what we could not read we cannot follow */
         /* Python's packages are their __init__ file; Perl has no such thing */
         const char *base = strrchr(file, '/');
         bool is_package = base && startswith(base + 1, "__init__.");
-        r = d->interp->scan(text, size, module, is_package, &l, &n);
-        if (r < 0)
-                return r;
-        r = driver_push(d, l, n, node);
-        interp_imports_free(l, n);
+        r = driver_scanned(d, file, module, is_package, &m);
+        for (size_t i = 0; r >= 0 && m && i < m->n; i++)
+                r = driver_push_one(d, strdup(m->l[i].name), node);
         return r;
 }
 

@@ -201,7 +201,7 @@ int rule_add_dir_files(RuleCtx *x, const char *dir, size_t parent, const char *r
                         continue;
                 int r = rule_add(x, p, parent, NODE_FILE, why, &node);
                 if (r > 0 && fragments)
-                        r = rule_mark(x->shell, x->arena, p);
+                        r = rule_mark_shell(x, p);
                 if (r < 0)
                         return r;
         }
@@ -333,8 +333,8 @@ int rule_named_path(RuleCtx *x, const char *path, size_t parent, const char *rea
         return r < 0 ? r : 0;
 }
 
-int unit_closure_extend(Closure *c, DpkgDb *db, const Service *svc, const ClosureEnv *env, unsigned rules,
-                        UnitExtras *ret) {
+int unit_closure_extend(Closure *c, UnitRun *run, DpkgDb *db, const Service *svc, const ClosureEnv *env,
+                        unsigned rules, UnitExtras *ret) {
         UnitExtras extras = {};
         RuleCtx x = {.c = c,
                      .root = closure_root(c),
@@ -343,13 +343,19 @@ int unit_closure_extend(Closure *c, DpkgDb *db, const Service *svc, const Closur
                      .env = env,
                      .rules = rules,
                      .x = &extras};
-        int r = -ENOMEM;
+        UnitWalk *own_walk = NULL;
+        int r = run ? unit_run_walk(run, svc, env, rules, &x.walk) : unit_walk_new(&own_walk);
+        if (r < 0)
+                return r;
+        if (!run)
+                x.walk = own_walk;
+        x.shell = x.walk->shell;
+        x.scanned = x.walk->scanned;
+        x.compiled = x.walk->compiled;
+        x.arena = x.walk->arena;
+        r = -ENOMEM;
         _cleanup_free_ char *unit = strndup(svc->id, strcspn(svc->id, "@."));
-        x.shell = hashmap_new();
-        x.scanned = hashmap_new();
-        x.compiled = hashmap_new();
-        x.arena = arena_new();
-        if (!unit || !x.shell || !x.scanned || !x.compiled || !x.arena || strv_extend(&x.own, unit) < 0)
+        if (!unit || strv_extend(&x.own, unit) < 0)
                 goto out;
         if (db && (rules & (UNIT_RULE_PACKAGE | UNIT_RULE_STATE | UNIT_RULE_PLUGINS)) &&
             (r = rule_find_packages(&x)) < 0)
@@ -362,17 +368,14 @@ int unit_closure_extend(Closure *c, DpkgDb *db, const Service *svc, const Closur
                 goto out;
         if ((rules & UNIT_RULE_STATE) && (r = rule_state_dirs(&x)) < 0)
                 goto out;
-        r = 0;
+        r = rule_chroot_by(&x);
 out:
         strv_free(x.own);
         strv_free(x.pkgs);
         strv_free(x.pkg_of);
         strv_free(x.pkg_dirs);
         strv_free(x.named);
-        hashmap_free(x.shell);
-        hashmap_free(x.scanned);
-        hashmap_free(x.compiled);
-        arena_free(x.arena);
+        unit_walk_free(own_walk);
         if (r < 0) {
                 unit_extras_done(&extras);
                 return r;

@@ -51,8 +51,18 @@ bool unit_path_is_hazard(const char *path, char *const *own);
  * because a script names them, and never bound whole to save mounts. */
 bool unit_dir_is_wide(const char *path);
 
+/* What the rules did over one closure in one run, for the units that follow: a file a unit's rules walked (a
+ * script's commands, a module's imports) is not walked again for a later unit with the same PATH,
+ * LD_LIBRARY_PATH and rules, whose closure holds its files already; it is walked again when it changed
+ * (asked for as a program after being data, sourced after being read). Under the package, state and plugin
+ * rules, which follow each unit's own packages, units share nothing. A hazard a shared file names is
+ * reported for the first unit only. */
+typedef struct UnitRun UnitRun;
+int unit_run_new(UnitRun **ret);
+UnitRun *unit_run_free(UnitRun *run);
+
 /* Apply rules (UnitRule bits) to c, which holds the closure of the unit's programs. db may be NULL (no
  * package rules). env: the unit's PATH and LD_LIBRARY_PATH. Files go into c with their reasons; writable
- * directories and hazards into ret. */
-int unit_closure_extend(Closure *c, DpkgDb *db, const Service *svc, const ClosureEnv *env, unsigned rules,
-                        UnitExtras *ret);
+ * directories and hazards into ret. run: the run's walks over c, when several units share c (may be NULL). */
+int unit_closure_extend(Closure *c, UnitRun *run, DpkgDb *db, const Service *svc, const ClosureEnv *env,
+                        unsigned rules, UnitExtras *ret);

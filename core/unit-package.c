@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+
 #include "macro.h"
 #include "path-util.h"
 #include "unit-rules.h"
@@ -223,28 +226,80 @@ bool rule_own_place(RuleCtx *x, const char *path, const char *prog) {
         return false;
 }
 
-int rule_compiled_paths(RuleCtx *x, size_t node) {
-        const ClosureNode *n = closure_node(x->c, node);
-        _cleanup_free_ char *text = NULL, *reason = NULL;
-        size_t size;
-        int r = rule_read_text(x, n->realpath, 64u * 1024 * 1024, &text, &size);
-        if (r <= 0 || size < 4 || memcmp(text, "\177ELF", 4) != 0)
-                return r < 0 ? r : 0;
-        /* the daemon itself (an ExecStart= program) imports chroot(2): its dynamic string table names it.
-         * Tools that merely could (start-stop-daemon --chroot) do not count. */
-        bool daemon = false;
-        for (size_t k = 0; k < x->svc->exec[EXEC_START].n; k++)
-                daemon = daemon || streq(x->svc->exec[EXEC_START].items[k].path, n->path);
-        if (daemon && !x->x->chroot_by && memmem(text, size, "\0chroot\0", 8) &&
-            !(x->x->chroot_by = strdup(n->path)))
-                return -ENOMEM;
-        if (!(x->rules & UNIT_RULE_PACKAGE))
+#define PROGRAM_MAX (64u * 1024 * 1024) /* a program beyond this is not read */
+
+/* Whether the file on fd is an ELF file that contains "\0chroot\0" (its dynamic string table names
+ * chroot(2)), read in bounded chunks: a daemon of tens of megabytes (a Go program) costs no more memory than
+ * a small one. */
+static bool fd_names_chroot(int fd) {
+        static const char needle[] = "\0chroot\0";
+        const size_t n = sizeof needle - 1, chunk = 256 * 1024;
+        _cleanup_free_ char *buf = malloc(chunk + n);
+        size_t kept = 0;
+        if (!buf || pread(fd, buf, 4, 0) != 4 || memcmp(buf, "\177ELF", 4) != 0)
+                return false;
+        for (off_t off = 0;;) {
+                ssize_t k = pread(fd, buf + kept, chunk, off);
+                if (k <= 0)
+                        return false;
+                off += k;
+                if (memmem(buf, kept + k, needle, n))
+                        return true;
+                /* the last bytes again at the front: a match across two chunks is found too */
+                size_t tail = MIN(kept + (size_t)k, n - 1);
+                memmove(buf, buf + kept + k - tail, tail);
+                kept = tail;
+        }
+}
+
+/* Whether the ELF file at real names chroot(2): answered once per file per run. */
+static int elf_names_chroot(RuleCtx *x, const char *real, bool *ret) {
+        static const char yes[] = "y", no[] = "n";
+        struct stat st;
+        if (fs_root_chase(x->root, real, NULL, &st) < 0 || !S_ISREG(st.st_mode)) {
+                *ret = false;
                 return 0;
-        if (asprintf(&reason, "compiled into %s", n->path) < 0)
+        }
+        const char *m = fs_root_memo_get(x->root, "chroot", &st, NULL);
+        if (!m) {
+                _cleanup_close_ int fd = st.st_size >= 4 && (uint64_t)st.st_size <= PROGRAM_MAX
+                                                 ? fs_root_open(x->root, real, O_RDONLY)
+                                                 : -EBADF;
+                m = fd >= 0 && fd_names_chroot(fd) ? yes : no;
+                if (fs_root_memo_put(x->root, "chroot", &st, NULL, (void *)m) < 0)
+                        return -ENOMEM;
+        }
+        *ret = m == yes;
+        return 0;
+}
+
+/* The daemon itself (an ExecStart= program) imports chroot(2): its dynamic string table names it. Tools that
+ * merely could (start-stop-daemon --chroot) do not count. The first such program in the closure's order. */
+int rule_chroot_by(RuleCtx *x) {
+        size_t first = SIZE_MAX, node;
+        for (size_t k = 0; k < x->svc->exec[EXEC_START].n; k++) {
+                bool chroot;
+                if (closure_find(x->c, x->svc->exec[EXEC_START].items[k].path, &node) < 0 || node >= first ||
+                    closure_node(x->c, node)->kind != NODE_EXEC)
+                        continue;
+                int r = elf_names_chroot(x, closure_node(x->c, node)->realpath, &chroot);
+                if (r < 0)
+                        return r;
+                if (chroot)
+                        first = node;
+        }
+        if (first != SIZE_MAX && !(x->x->chroot_by = strdup(closure_node(x->c, first)->path)))
                 return -ENOMEM;
-        const char *prog = path_basename(n->path);
+        return 0;
+}
+
+/* The absolute paths in a program's text: strings of their own, or inside a message ("Cannot open
+ * /run/atd.pid"), up to a space or ": ". NULL-terminated, in the root's memo arena. */
+static int program_strings(FsRoot *root, const char *text, size_t size, char ***ret) {
+        Arena *a = fs_root_memo_arena(root);
+        _cleanup_free_ char **v = NULL;
+        size_t n = 0, allocated = 0;
         for (size_t i = 0; i < size; i++) {
-                /* a string of its own, or a path inside a message ("Cannot open /run/atd.pid") */
                 if (text[i] != '/' || (i > 0 && text[i - 1] != 0 && text[i - 1] != ' '))
                         continue;
                 size_t len = strnlen(text + i, size - i);
@@ -262,14 +317,66 @@ int rule_compiled_paths(RuleCtx *x, size_t node) {
                 for (size_t k = 0; k < len && printable; k++)
                         printable =
                                 text[i + k] > ' ' && text[i + k] < 0x7f && !strchr("%$*?[{\\", text[i + k]);
-                _cleanup_free_ char *path = printable ? strndup(text + i, len) : NULL;
-                if (printable && !path)
+                if (printable && (!GROW(v, allocated, n + 2) || !(v[n++] = arena_strndup(a, text + i, len))))
                         return -ENOMEM;
-                if (printable && rule_own_place(x, path, prog) &&
-                    (r = rule_named_path(x, path, node, reason, false)) < 0)
-                        return r;
                 i += len;
         }
+        char **m = arena_alloc(a, (n + 1) * sizeof(char *));
+        if (!m)
+                return -ENOMEM;
+        if (n > 0)
+                memcpy(m, v, n * sizeof(char *));
+        m[n] = NULL;
+        *ret = m;
+        return 0;
+}
+
+/* program_strings() of the ELF file at real: the file mapped, not read, and its strings found once per run;
+ * NULL (*ret) for a file that is no ELF file or cannot be read. */
+static int compiled_strings(RuleCtx *x, const char *real, char *const **ret) {
+        static char *none[] = {NULL};
+        struct stat st;
+        char **m;
+        if (fs_root_chase(x->root, real, NULL, &st) < 0 || !S_ISREG(st.st_mode)) {
+                *ret = NULL;
+                return 0;
+        }
+        if ((m = fs_root_memo_get(x->root, "strings", &st, NULL))) {
+                *ret = m == none ? NULL : m;
+                return 0;
+        }
+        _cleanup_close_ int fd = st.st_size >= 4 && (uint64_t)st.st_size <= PROGRAM_MAX
+                                         ? fs_root_open(x->root, real, O_RDONLY)
+                                         : -EBADF;
+        void *map = fd >= 0 ? mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+        int r = 0;
+        m = none;
+        if (map != MAP_FAILED) {
+                if (memcmp(map, "\177ELF", 4) == 0)
+                        r = program_strings(x->root, map, st.st_size, &m);
+                munmap(map, st.st_size);
+        }
+        if (r < 0 || fs_root_memo_put(x->root, "strings", &st, NULL, m) < 0)
+                return -ENOMEM;
+        *ret = m == none ? NULL : m;
+        return 0;
+}
+
+int rule_compiled_paths(RuleCtx *x, size_t node) {
+        _cleanup_free_ char *reason = NULL;
+        char *const *strings;
+        if (!(x->rules & UNIT_RULE_PACKAGE))
+                return 0;
+        int r = compiled_strings(x, closure_node(x->c, node)->realpath, &strings);
+        if (r < 0 || !strings)
+                return r;
+        /* the node's path lives in the closure's arena: it stays where it is as nodes are added */
+        const char *path = closure_node(x->c, node)->path, *prog = path_basename(path);
+        if (asprintf(&reason, "compiled into %s", path) < 0)
+                return -ENOMEM;
+        for (char *const *s = strings; *s; s++)
+                if (rule_own_place(x, *s, prog) && (r = rule_named_path(x, *s, node, reason, false)) < 0)
+                        return r;
         return 0;
 }
 

@@ -14,6 +14,22 @@
 #define CONFFILE_MAX (4u * 1024 * 1024)
 #define DIR_FILES_MAX 64 /* a directory a script names is read whole only when it is this small */
 
+/* One walk's memory (unit-run.c): what it marked, and per node what the node was when it was walked. Shared
+ * by the units of a run with the same signature (UnitRun), else the unit's own. */
+typedef struct UnitWalk {
+        Hashmap *shell;    /* node path -> 1: scan as shell text */
+        Hashmap *scanned;  /* node path -> 1: done */
+        Hashmap *compiled; /* node path -> 1: its strings read */
+        Arena *arena;      /* the keys of the three */
+        uint64_t *stamps;  /* per node: its kind and number of dependencies when walked; 0: not walked */
+        size_t n_stamps;
+} UnitWalk;
+
+int unit_walk_new(UnitWalk **ret);
+UnitWalk *unit_walk_free(UnitWalk *w);
+/* The walk of run for a unit with env and rules: found, or made. */
+int unit_run_walk(UnitRun *run, const Service *svc, const ClosureEnv *env, unsigned rules, UnitWalk **ret);
+
 typedef struct RuleCtx {
         Closure *c;
         FsRoot *root;
@@ -22,16 +38,26 @@ typedef struct RuleCtx {
         const ClosureEnv *env;
         unsigned rules;
         UnitExtras *x;
-        char **own;        /* the unit's name and its packages' names and sources: whose keys are its own */
-        char **pkgs;       /* the packages of the unit's programs, with their siblings */
-        char **pkg_of;     /* pkgs[i] was found for the program pkg_of[i] */
-        char **pkg_dirs;   /* directories those packages create */
-        char **named;      /* directories named in Exec lines, scripts and conffiles: "PATH\0REASON" pairs */
-        Hashmap *shell;    /* node path -> 1: scan as shell text */
-        Hashmap *scanned;  /* node path -> 1: done */
-        Hashmap *compiled; /* node path -> 1: its strings read */
-        Arena *arena;
+        char **own;      /* the unit's name and its packages' names and sources: whose keys are its own */
+        char **pkgs;     /* the packages of the unit's programs, with their siblings */
+        char **pkg_of;   /* pkgs[i] was found for the program pkg_of[i] */
+        char **pkg_dirs; /* directories those packages create */
+        char **named;    /* directories named in Exec lines, scripts and conffiles: "PATH\0REASON" pairs */
+        UnitWalk *walk;
+        Hashmap *shell;    /* walk's: node path -> 1: scan as shell text */
+        Hashmap *scanned;  /* walk's: node path -> 1: done */
+        Hashmap *compiled; /* walk's: node path -> 1: its strings read */
+        Arena *arena;      /* walk's */
 } RuleCtx;
+
+/* Whether node i was walked as it is now (same kind, same dependencies), for this walk's signature. */
+bool rule_walked(RuleCtx *x, size_t i);
+/* Record that node i was walked as it is now. */
+int rule_stamp(RuleCtx *x, size_t i);
+/* rule_mark() in the shell set: a node walked before as data is walked again. */
+int rule_mark_shell(RuleCtx *x, const char *path);
+/* The daemon (an ExecStart= program) that imports chroot(2) itself, into the unit's extras. */
+int rule_chroot_by(RuleCtx *x);
 
 /* Add a file a rule found. Missing or unreadable files are skipped: rules over-approximate. */
 int rule_add(RuleCtx *x, const char *path, size_t parent, NodeKind kind, const char *reason,

@@ -58,7 +58,7 @@ static int scan_shell(RuleCtx *x, size_t node, const char *origin, const char *t
                 case SHELL_REF_SOURCE:
                         if (ref->word[0] == '/' &&
                             (r = rule_add(x, ref->word, node, NODE_FILE, reason, &child)) > 0)
-                                r = rule_mark(x->shell, x->arena, closure_node(x->c, child)->path);
+                                r = rule_mark_shell(x, closure_node(x->c, child)->path);
                         break;
                 case SHELL_REF_PATH:
                         r = rule_named_path(x, ref->word, node, reason, true);
@@ -132,66 +132,78 @@ static bool endswith_module_source(const char *p) {
                (n > 3 && streq(p + n - 3, ".pl"));
 }
 
-int rule_walk_nodes(RuleCtx *x) {
+/* One node: what its kind, its reason and the walk's marks say to do with it. */
+static int walk_node(RuleCtx *x, size_t i) {
+        const ClosureNode *n = closure_node(x->c, i);
         int r;
-        for (size_t i = 0; i < closure_n_nodes(x->c); i++) {
-                const ClosureNode *n = closure_node(x->c, i);
-                if (hashmap_get(x->scanned, n->path))
-                        continue;
-                bool shell = node_is_shell_script(x, i) || hashmap_get(x->shell, n->path);
-                size_t interp_node;
-                const Interpreter *ip = NULL;
-                /* what the programs have compiled in, the unit's own and those its scripts run */
-                if (n->kind == NODE_EXEC && !hashmap_get(x->compiled, n->path)) {
-                        _cleanup_free_ char *cpath = strdup(n->path);
-                        if (!cpath || rule_mark(x->compiled, x->arena, cpath) < 0)
-                                return -ENOMEM;
-                        if ((r = rule_compiled_paths(x, i)) < 0)
-                                return r;
-                        n = closure_node(x->c, i);
-                }
-                /* a module with a #! line of its own (pdb.py) is a module here, not a script */
-                bool module = (n->reason &&
-                               (strstr(n->reason, " module of ") || strstr(n->reason, " extension of "))) ||
-                              (n->kind == NODE_FILE && endswith_module_source(n->path));
-                if (module) {
-                        /* only the places of its own a module names (Munin's '/etc/munin') */
-                        _cleanup_free_ char *mpath = strdup(n->path), *text = NULL;
-                        size_t size;
-                        if (!mpath || rule_mark(x->scanned, x->arena, mpath) < 0)
-                                return -ENOMEM;
-                        if (!(x->rules & UNIT_RULE_PACKAGE) || !endswith_module_source(mpath))
-                                continue;
-                        /* a module of the unit's own packages names any path it opens or runs (PgCommon's
-                         * "/usr/bin/id"); others only the places of its own */
-                        bool own = n->reason && (startswith(n->reason, "file of ") ||
-                                                 startswith(n->reason, "conffile of "));
-                        r = rule_read_text(x, mpath, SCRIPT_MAX, &text, &size);
-                        if (r > 0)
-                                r = rule_text_paths(x, i, mpath, text, size, true, !own);
-                        if (r < 0)
-                                return r;
-                        continue;
-                }
-                if ((x->rules & UNIT_RULE_MODULES) && n->kind == NODE_SCRIPT)
-                        ip = script_interp(x, i, &interp_node);
-                if (!(shell && (x->rules & UNIT_RULE_SCRIPTS)) && !ip)
-                        continue;
-                _cleanup_free_ char *path = strdup(n->path);
-                if (!path || rule_mark(x->scanned, x->arena, path) < 0)
+        if (hashmap_get(x->scanned, n->path))
+                return 0;
+        bool shell = node_is_shell_script(x, i) || hashmap_get(x->shell, n->path);
+        size_t interp_node;
+        const Interpreter *ip = NULL;
+        /* what the programs have compiled in, the unit's own and those its scripts run */
+        if (n->kind == NODE_EXEC && !hashmap_get(x->compiled, n->path)) {
+                _cleanup_free_ char *cpath = strdup(n->path);
+                if (!cpath || rule_mark(x->compiled, x->arena, cpath) < 0)
                         return -ENOMEM;
-                if (ip && (r = interp_add_modules(x->c, i, interp_node, x->env)) < 0)
+                if ((r = rule_compiled_paths(x, i)) < 0)
                         return r;
-                bool scripts = x->rules & UNIT_RULE_SCRIPTS;
-                if (!scripts)
-                        continue;
-                _cleanup_free_ char *text = NULL;
+                n = closure_node(x->c, i);
+        }
+        /* a module with a #! line of its own (pdb.py) is a module here, not a script */
+        bool module =
+                (n->reason && (strstr(n->reason, " module of ") || strstr(n->reason, " extension of "))) ||
+                (n->kind == NODE_FILE && endswith_module_source(n->path));
+        if (module) {
+                /* only the places of its own a module names (Munin's '/etc/munin') */
+                _cleanup_free_ char *mpath = strdup(n->path), *text = NULL;
                 size_t size;
-                r = rule_read_text(x, path, SCRIPT_MAX, &text, &size);
+                if (!mpath || rule_mark(x->scanned, x->arena, mpath) < 0)
+                        return -ENOMEM;
+                if (!(x->rules & UNIT_RULE_PACKAGE) || !endswith_module_source(mpath))
+                        return 0;
+                /* a module of the unit's own packages names any path it opens or runs (PgCommon's
+                 * "/usr/bin/id"); others only the places of its own */
+                bool own = n->reason &&
+                           (startswith(n->reason, "file of ") || startswith(n->reason, "conffile of "));
+                r = rule_read_text(x, mpath, SCRIPT_MAX, &text, &size);
                 if (r > 0)
-                        r = shell ? scan_shell(x, i, path, text, size)
-                                  : rule_text_paths(x, i, path, text, size, true, false);
+                        r = rule_text_paths(x, i, mpath, text, size, true, !own);
                 if (r < 0)
+                        return r;
+                return 0;
+        }
+        if ((x->rules & UNIT_RULE_MODULES) && n->kind == NODE_SCRIPT)
+                ip = script_interp(x, i, &interp_node);
+        if (!(shell && (x->rules & UNIT_RULE_SCRIPTS)) && !ip)
+                return 0;
+        _cleanup_free_ char *path = strdup(n->path);
+        if (!path || rule_mark(x->scanned, x->arena, path) < 0)
+                return -ENOMEM;
+        if (ip && (r = interp_add_modules(x->c, i, interp_node, x->env)) < 0)
+                return r;
+        bool scripts = x->rules & UNIT_RULE_SCRIPTS;
+        if (!scripts)
+                return 0;
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+        r = rule_read_text(x, path, SCRIPT_MAX, &text, &size);
+        if (r > 0)
+                r = shell ? scan_shell(x, i, path, text, size)
+                          : rule_text_paths(x, i, path, text, size, true, false);
+        if (r < 0)
+                return r;
+        return 0;
+}
+
+int rule_walk_nodes(RuleCtx *x) {
+        for (size_t i = 0; i < closure_n_nodes(x->c); i++) {
+                /* walked before under the same signature (by an earlier unit of the run) and unchanged since:
+                 * nothing new to find; the loop only compares stamps */
+                if (rule_walked(x, i))
+                        continue;
+                int r = walk_node(x, i);
+                if (r < 0 || (r = rule_stamp(x, i)) < 0)
                         return r;
         }
         return 0;
@@ -237,8 +249,7 @@ int rule_exec_lines(RuleCtx *x) {
                                         script_seen = true;
                                         r = rule_add(x, a, node, NODE_SCRIPT, reason, &child);
                                         if (r > 0 && sh)
-                                                r = rule_mark(x->shell, x->arena,
-                                                              closure_node(x->c, child)->path);
+                                                r = rule_mark_shell(x, closure_node(x->c, child)->path);
                                         if (r > 0 && ip && (x->rules & UNIT_RULE_MODULES))
                                                 r = interp_add_modules(x->c, child, node, x->env);
                                         continue;

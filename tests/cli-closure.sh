@@ -66,4 +66,47 @@ fi
 "$S" closure --offline sdconfine-no-such.service > /dev/null 2> "$tmp/nosuch.err"
 check "closure of a unit that does not exist exits 1" test $? = 1
 check "and says so by name" grep -q 'sdconfine-no-such.service is not-found' "$tmp/nosuch.err"
+# One run over several units shares its scans (a module scanned once, a file walked once per PATH and rules):
+# what it finds must be what each unit alone finds, together, in any order. Real units of this host: Python
+# (fail2ban, radicale), Perl (munin-node), shell (apt-daily, e2scrub_reap), ELF only (nginx, cron).
+units=""
+for u in fail2ban radicale munin-node apt-daily e2scrub_reap nginx cron apache2; do
+        [ -e "/lib/systemd/system/$u.service" ] || [ -e "/etc/systemd/system/$u.service" ] || continue
+        "$S" closure --offline --list "$u.service" > "$tmp/unit-$u.list" 2> /dev/null || continue
+        units="$units $u.service"
+        cat "$tmp/unit-$u.list" >> "$tmp/units-each"
+done
+if [ -n "$units" ]; then
+        sort -u "$tmp/units-each" > "$tmp/units-union"
+        "$S" closure --offline --list $units > "$tmp/units-one-run" 2> /dev/null
+        check "one run over$units lists what the units alone list, together" cmp "$tmp/units-union" "$tmp/units-one-run"
+        rev=$(printf '%s\n' $units | tac | tr '\n' ' ')
+        "$S" closure --offline --list $rev > "$tmp/units-reversed" 2> /dev/null
+        check "and so in the reverse order" cmp "$tmp/units-union" "$tmp/units-reversed"
+        # twice the same unit, and a FILE between: the second walk adds nothing, the first loses nothing
+        set -- $units
+        "$S" closure --offline --list "$1" /usr/bin/ls "$1" > "$tmp/units-twice" 2> /dev/null
+        "$S" closure --offline --list "$1" /usr/bin/ls > "$tmp/units-once" 2> /dev/null
+        check "a unit named twice in one run is the unit once" cmp "$tmp/units-once" "$tmp/units-twice"
+fi
+# The same in a root made for it: what one unit's walk took for data (prog-a names frag.sh), the next one
+# sources (b): walked again, as shell text; a script walked under the default PATH (d) is walked again under
+# another (c), whose tool is another file.
+R="$tmp/units-root"
+mkdir -p "$R/etc/systemd/system" "$R/bin" "$R/usr/bin" "$R/opt/c/bin" "$R/etc/x"
+cp /bin/dash "$R/bin/sh"
+printf '#!/bin/sh\ncat /etc/x/frag.sh\n' > "$R/usr/bin/prog-a"
+printf '/usr/bin/tool-b\n' > "$R/etc/x/frag.sh"
+printf '#!/bin/sh\ntool\n' > "$R/usr/bin/runs-tool"
+for f in usr/bin/tool-b usr/bin/tool opt/c/bin/tool; do printf '#!/bin/sh\nexit 0\n' > "$R/$f"; done
+chmod 755 "$R/usr/bin/"* "$R/opt/c/bin/tool"
+printf '[Service]\nExecStart=/usr/bin/prog-a\n' > "$R/etc/systemd/system/a.service"
+printf "[Service]\nExecStart=/bin/sh -c '. /etc/x/frag.sh'\n" > "$R/etc/systemd/system/b.service"
+printf '[Service]\nEnvironment=PATH=/opt/c/bin:/usr/bin:/bin\nExecStart=/usr/bin/runs-tool\n' > "$R/etc/systemd/system/c.service"
+printf '[Service]\nExecStart=/usr/bin/runs-tool\n' > "$R/etc/systemd/system/d.service"
+for u in a b c d; do "$S" closure --root "$R" --offline --list $u.service 2> /dev/null; done | sort -u > "$tmp/root-each"
+"$S" closure --root "$R" --offline --list a.service b.service d.service c.service > "$tmp/root-one-run" 2> /dev/null
+check "a file read as data by one unit and sourced by the next is walked again" grep -qx /usr/bin/tool-b "$tmp/root-one-run"
+check "a script walked under one PATH is walked again under another" grep -qx /opt/c/bin/tool "$tmp/root-one-run"
+check "one run over units made for it lists what they list alone" cmp "$tmp/root-each" "$tmp/root-one-run"
 done_testing

@@ -29,6 +29,7 @@ static void mk(const char *rel, const char *link_target) {
 }
 
 static int setup(void **state) {
+        strcpy(dir, "/tmp/sdconfine-fs-root-XXXXXX"); /* each test its own directory */
         if (!mkdtemp(dir))
                 return -1;
         return 0;
@@ -113,10 +114,40 @@ static void test_normalize(void **state) {
         }
 }
 
+/* A memo is the file's as it is: another tag, another caller's text, or the file rewritten (its mtime, size)
+ * is another key. */
+static void test_memo(void **state) {
+        FsRoot *r;
+        struct stat st, st2;
+        static int one, two;
+        mk("m", NULL);
+        assert_int_equal(fs_root_new(dir, &r), 0);
+        assert_int_equal(fs_root_chase(r, "/m", NULL, &st), 0);
+        assert_null(fs_root_memo_get(r, "t", &st, NULL));
+        assert_int_equal(fs_root_memo_put(r, "t", &st, NULL, &one), 0);
+        assert_int_equal(fs_root_memo_put(r, "t", &st, "os.path", &two), 0);
+        assert_ptr_equal(fs_root_memo_get(r, "t", &st, NULL), &one);
+        assert_ptr_equal(fs_root_memo_get(r, "t", &st, "os.path"), &two);
+        assert_null(fs_root_memo_get(r, "u", &st, NULL));
+        assert_null(fs_root_memo_get(r, "t", &st, "os"));
+        assert_non_null(fs_root_memo_arena(r));
+        st2 = st;
+        st2.st_mtim.tv_nsec ^= 1;
+        assert_null(fs_root_memo_get(r, "t", &st2, NULL));
+        st2 = st;
+        st2.st_size++;
+        assert_null(fs_root_memo_get(r, "t", &st2, NULL));
+        st2 = st;
+        st2.st_ino++;
+        assert_null(fs_root_memo_get(r, "t", &st2, NULL));
+        fs_root_free(r);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_chase, setup, teardown),
                 cmocka_unit_test(test_normalize),
+                cmocka_unit_test_setup_teardown(test_memo, setup, teardown),
         };
         return cmocka_run_group_tests_name("fs-root", tests, NULL, NULL);
 }

@@ -158,7 +158,7 @@ static void fixture_run(Fixture *f, unsigned rules, const char *lang) {
         assert_int_equal(closure_add_program(f->c, "/usr/sbin/fooctl", NULL), 0);
         assert_int_equal(closure_add_program(f->c, "/lib/x86_64-linux-gnu/libc.so.6", NULL), 0);
         assert_int_equal(closure_add_program(f->c, "/lib/x86_64-linux-gnu/libpam.so.0", NULL), 0);
-        assert_int_equal(unit_closure_extend(f->c, f->db, f->svc, NULL, rules, &f->x), 0);
+        assert_int_equal(unit_closure_extend(f->c, NULL, f->db, f->svc, NULL, rules, &f->x), 0);
 }
 
 static void fixture_done(Fixture *f) {
