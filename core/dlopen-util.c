@@ -46,3 +46,10 @@ int dl_library_load(DlLibrary *l) {
         pthread_mutex_unlock(&load_lock);
         return r;
 }
+
+const char *dl_library_error(DlLibrary *l) {
+        pthread_mutex_lock(&load_lock);
+        const char *e = l->tried && l->r < 0 ? l->error : NULL;
+        pthread_mutex_unlock(&load_lock);
+        return e;
+}

@@ -36,3 +36,6 @@ typedef struct DlLibrary {
  * 0, or -EOPNOTSUPP with l->detail and l->error set (no pointer of the table is set then); later calls
  * return the same. The library stays loaded (RTLD_NODELETE). */
 int dl_library_load(DlLibrary *l);
+
+/* l->error when a load was tried and failed, else NULL (it does not try one). */
+const char *dl_library_error(DlLibrary *l);

@@ -16,7 +16,7 @@ static DlLibrary libsystemd =
         DL_LIBRARY("libsystemd.so.0", "libsystemd0", ((const DlSym[]){LIBSYSTEMD_SYMBOLS(DLSYM_ENTRY){}}));
 
 const char *manager_library_error(void) {
-        return dl_library_load(&libsystemd) < 0 ? libsystemd.error : NULL;
+        return dl_library_error(&libsystemd);
 }
 
 #define DEST "org.freedesktop.systemd1"

@@ -69,8 +69,8 @@ int manager_run_job(Manager *m, const char *method, const char *name, uint64_t t
 /* Forget that the unit failed (ResetFailedUnit): it shows inactive again. */
 int manager_reset_failed(Manager *m, const char *name);
 
-/* Why libsystemd cannot be loaded, for the operator ("libsystemd.so.0 cannot be loaded (...): install
- * libsystemd0"), or NULL when it can (it is loaded then). */
+/* Why libsystemd could not be loaded, for the operator ("libsystemd.so.0 cannot be loaded (...): install
+ * libsystemd0"), once manager_connect() or manager_read_journal() failed for it; else NULL. */
 const char *manager_library_error(void);
 
 /* The manager's last error message, for the operator ("Unit foo.service not found."). */

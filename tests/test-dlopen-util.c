@@ -23,6 +23,7 @@ static void test_load(void **state) {
         assert_int_equal(dl_library_load(&l), 0);
         assert_null(sym_strlen); /* once: the table is not filled again */
         assert_string_equal(l.error, "");
+        assert_null(dl_library_error(&l));
 }
 
 /* A library the loader cannot find: the words name it and the package, with dlerror()'s reason. */
@@ -30,7 +31,9 @@ static void test_missing_library(void **state) {
         void *p = NULL;
         const DlSym syms[] = {{"f", &p}, {}};
         DlLibrary l = DL_LIBRARY("libsdconfine-no-such.so.0", "libsdconfine-no-such0", syms);
+        assert_null(dl_library_error(&l)); /* not tried yet */
         assert_int_equal(dl_library_load(&l), -EOPNOTSUPP);
+        assert_ptr_equal(dl_library_error(&l), l.error);
         assert_null(p);
         assert_non_null(strstr(l.error,
                                "libsdconfine-no-such.so.0 cannot be loaded (libsdconfine-no-such.so.0: "

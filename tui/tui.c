@@ -237,7 +237,9 @@ static int app_screen(App *a, const TuiOptions *o) {
                 return r;
         }
         app_push(a, &list_screen, NULL);
-        if (!a->src.manager)
+        if (!a->src.manager && manager_library_error())
+                set_message(a, true, "%s: showing the unit files on disk.", manager_library_error());
+        else if (!a->src.manager)
                 set_message(a, false, "No service manager answers%s: showing the unit files on disk.",
                             o->root ? " (--root)" : "");
         app_loop(a);
