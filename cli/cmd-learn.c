@@ -42,12 +42,6 @@ static int parse_args(const CliOptions *o, Args *ret) {
         return 1;
 }
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* The plan of the unit's installed confinement (or of the defaults): what learning finds beyond it is new. */
 typedef struct Known {
         ConfineResult res;
@@ -94,12 +88,12 @@ static int watch(Learner *l, StartJob *job, bool *job_running, unsigned seconds,
         if (sfd < 0)
                 return -errno;
         bool tty = isatty(STDERR_FILENO);
-        uint64_t start = now_usec(), deadline = start + (uint64_t)seconds * 1000000;
+        uint64_t start = now_usec(CLOCK_MONOTONIC), deadline = start + (uint64_t)seconds * 1000000;
         uint64_t every = tty ? 1000000 : 5000000, next = start + every;
         int ret = 0;
         *ret_interrupted = false;
         for (;;) {
-                uint64_t now = now_usec();
+                uint64_t now = now_usec(CLOCK_MONOTONIC);
                 if (now >= deadline)
                         break;
                 if (now >= next) {
@@ -134,7 +128,7 @@ static int watch(Learner *l, StartJob *job, bool *job_running, unsigned seconds,
                 }
         }
         progress(l, 0, tty, true);
-        *ret_elapsed = (unsigned)((now_usec() - start + 500000) / 1000000);
+        *ret_elapsed = (unsigned)((now_usec(CLOCK_MONOTONIC) - start + 500000) / 1000000);
         return ret;
 }
 

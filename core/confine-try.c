@@ -33,12 +33,6 @@ void try_result_done(TryResult *r) {
         *r = (TryResult){};
 }
 
-static uint64_t now_usec(clockid_t clock) {
-        struct timespec ts;
-        clock_gettime(clock, &ts);
-        return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static bool interrupted(const TryOptions *o) {
         return o->interrupted && *o->interrupted;
 }
@@ -257,7 +251,8 @@ static int read_journal(ServiceSource *src, const char *unit, uint64_t since, ui
                         TryResult *res) {
         int r = manager_read_journal(unit, since, until, TRY_JOURNAL_MAX, &res->journal);
         if (r < 0)
-                return words(&res->journal_error, "cannot read the journal: %s", error_words(-r));
+                return words(&res->journal_error, "cannot read the journal: %s",
+                             manager_library_error() ? manager_library_error() : error_words(-r));
         r = journal_suggest_paths(res->journal, &res->suggestions, &res->n_suggestions);
         if (r < 0)
                 return r;

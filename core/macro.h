@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
@@ -37,6 +38,13 @@
                 (fd) = -EBADF;                                                                               \
                 _fd_;                                                                                        \
         })
+
+/* The clock's time in microseconds. */
+static inline uint64_t now_usec(clockid_t clock) {
+        struct timespec ts;
+        clock_gettime(clock, &ts);
+        return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static inline void freep(void *p) {
         free(*(void **)p);

@@ -27,3 +27,19 @@ void unit_status_done(UnitStatus *s) {
         free(s->control_group);
         *s = (UnitStatus){};
 }
+
+static int cmp_unit(const void *a, const void *b) {
+        return strcmp(((const UnitInfo *)a)->name, ((const UnitInfo *)b)->name);
+}
+
+void unit_info_sort(UnitInfo *u, size_t n) {
+        if (n)
+                qsort(u, n, sizeof(UnitInfo), cmp_unit);
+}
+
+UnitInfo *unit_info_find(UnitInfo *u, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (streq(u[i].name, name))
+                        return u + i;
+        return NULL;
+}

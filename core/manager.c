@@ -3,10 +3,21 @@
 
 #include <systemd/sd-bus.h>
 #include <systemd/sd-journal.h>
-#include <time.h>
 
+#include "dlopen-util.h"
 #include "macro.h"
+#include "manager-syms.h"
 #include "manager.h"
+
+/* Opened at the first connect or journal read: batch verbs skip it and the 5 libraries it pulls (gcrypt...)
+ */
+LIBSYSTEMD_SYMBOLS(DLSYM_DECLARE)
+static DlLibrary libsystemd =
+        DL_LIBRARY("libsystemd.so.0", "libsystemd0", ((const DlSym[]){LIBSYSTEMD_SYMBOLS(DLSYM_ENTRY){}}));
+
+const char *manager_library_error(void) {
+        return dl_library_error(&libsystemd);
+}
 
 #define DEST "org.freedesktop.systemd1"
 #define PATH "/org/freedesktop/systemd1"
@@ -22,7 +33,7 @@ struct Manager {
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
-        sd_bus_flush_close_unref(m->bus);
+        sym_sd_bus_flush_close_unref(m->bus);
         free(m);
         return NULL;
 }
@@ -32,7 +43,7 @@ const char *manager_last_error(const Manager *m) {
 }
 
 static int keep_error(Manager *m, sd_bus_error *e, int r) {
-        if (e && sd_bus_error_is_set(e))
+        if (e && sym_sd_bus_error_is_set(e))
                 snprintf(m->error, sizeof m->error, "%s", e->message ? e->message : e->name);
         else
                 snprintf(m->error, sizeof m->error, "%s", strerror(-r));
@@ -42,20 +53,20 @@ static int keep_error(Manager *m, sd_bus_error *e, int r) {
 /* keep the error for manager_last_error() and free it */
 static int bus_fail(Manager *m, sd_bus_error *e, int r) {
         keep_error(m, e, r);
-        sd_bus_error_free(e);
+        sym_sd_bus_error_free(e);
         return r;
 }
 
 static int connect_private(const char *address, sd_bus **ret) {
         sd_bus *bus = NULL;
-        int r = sd_bus_new(&bus);
+        int r = sym_sd_bus_new(&bus);
         if (r < 0)
                 return r;
-        r = sd_bus_set_address(bus, address);
+        r = sym_sd_bus_set_address(bus, address);
         if (r >= 0)
-                r = sd_bus_start(bus);
+                r = sym_sd_bus_start(bus);
         if (r < 0) {
-                sd_bus_unref(bus);
+                sym_sd_bus_unref(bus);
                 return r;
         }
         *ret = bus;
@@ -63,16 +74,18 @@ static int connect_private(const char *address, sd_bus **ret) {
 }
 
 int manager_connect(bool user, Manager **ret) {
-        Manager *m = calloc(1, sizeof(Manager));
         char address[4200];
-        int r;
+        int r = dl_library_load(&libsystemd);
+        if (r < 0)
+                return r;
+        Manager *m = calloc(1, sizeof(Manager));
         if (!m)
                 return -ENOMEM;
         if (!user) {
                 /* root talks to PID 1 directly, without dbus-daemon (which may not run) */
                 r = geteuid() == 0 ? connect_private("unix:path=/run/systemd/private", &m->bus) : -EPERM;
                 if (r < 0)
-                        r = sd_bus_open_system(&m->bus);
+                        r = sym_sd_bus_open_system(&m->bus);
         } else {
                 const char *rt = getenv("XDG_RUNTIME_DIR");
                 r = -ENOENT;
@@ -81,7 +94,7 @@ int manager_connect(bool user, Manager **ret) {
                         r = connect_private(address, &m->bus);
                 }
                 if (r < 0)
-                        r = sd_bus_open_user(&m->bus);
+                        r = sym_sd_bus_open_user(&m->bus);
         }
         if (r < 0) {
                 free(m);
@@ -90,8 +103,8 @@ int manager_connect(bool user, Manager **ret) {
         /* a manager that does not answer is no manager: ask something cheap */
         sd_bus_error e = SD_BUS_ERROR_NULL;
         char *version = NULL;
-        r = sd_bus_get_property_string(m->bus, DEST, PATH, IFACE_MANAGER, "Version", &e, &version);
-        sd_bus_error_free(&e);
+        r = sym_sd_bus_get_property_string(m->bus, DEST, PATH, IFACE_MANAGER, "Version", &e, &version);
+        sym_sd_bus_error_free(&e);
         free(version);
         if (r < 0) {
                 manager_free(m);
@@ -101,29 +114,18 @@ int manager_connect(bool user, Manager **ret) {
         return 0;
 }
 
-static int cmp_unit(const void *a, const void *b) {
-        return strcmp(((const UnitInfo *)a)->name, ((const UnitInfo *)b)->name);
-}
-
-static UnitInfo *find_unit(UnitInfo *u, size_t n, const char *name) {
-        for (size_t i = 0; i < n; i++)
-                if (streq(u[i].name, name))
-                        return u + i;
-        return NULL;
-}
-
 /* Call a Manager method that takes (as states, as patterns) with no states. */
 static int call_by_patterns(Manager *m, const char *method, char **patterns, sd_bus_error *e,
                             sd_bus_message **ret) {
         sd_bus_message *call = NULL;
-        int r = sd_bus_message_new_method_call(m->bus, &call, DEST, PATH, IFACE_MANAGER, method);
+        int r = sym_sd_bus_message_new_method_call(m->bus, &call, DEST, PATH, IFACE_MANAGER, method);
         if (r >= 0)
-                r = sd_bus_message_append_strv(call, NULL);
+                r = sym_sd_bus_message_append_strv(call, NULL);
         if (r >= 0)
-                r = sd_bus_message_append_strv(call, patterns);
+                r = sym_sd_bus_message_append_strv(call, patterns);
         if (r >= 0)
-                r = sd_bus_call(m->bus, call, 0, e, ret);
-        sd_bus_message_unref(call);
+                r = sym_sd_bus_call(m->bus, call, 0, e, ret);
+        sym_sd_bus_message_unref(call);
         return r;
 }
 
@@ -138,11 +140,11 @@ int manager_list_services(Manager *m, UnitInfo **ret, size_t *ret_n) {
         r = call_by_patterns(m, "ListUnitsByPatterns", (char **)patterns, &e, &reply);
         if (r < 0)
                 goto fail;
-        r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
+        r = sym_sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
         while (r >= 0) {
                 const char *name, *desc, *load, *active, *sub;
-                r = sd_bus_message_read(reply, "(ssssssouso)", &name, &desc, &load, &active, &sub, NULL, NULL,
-                                        NULL, NULL, NULL);
+                r = sym_sd_bus_message_read(reply, "(ssssssouso)", &name, &desc, &load, &active, &sub, NULL,
+                                            NULL, NULL, NULL, NULL);
                 if (r <= 0)
                         break;
                 if (!GROW(units, allocated, n + 1)) {
@@ -154,23 +156,23 @@ int manager_list_services(Manager *m, UnitInfo **ret, size_t *ret_n) {
                 if (!units[n++].sub_state)
                         r = -ENOMEM;
         }
-        reply = sd_bus_message_unref(reply);
+        reply = sym_sd_bus_message_unref(reply);
         if (r < 0)
                 goto fail;
 
         r = call_by_patterns(m, "ListUnitFilesByPatterns", (char **)patterns, &e, &reply);
         if (r < 0)
                 goto fail;
-        r = sd_bus_message_enter_container(reply, 'a', "(ss)");
+        r = sym_sd_bus_message_enter_container(reply, 'a', "(ss)");
         while (r >= 0) {
                 const char *path, *state;
-                r = sd_bus_message_read(reply, "(ss)", &path, &state);
+                r = sym_sd_bus_message_read(reply, "(ss)", &path, &state);
                 if (r <= 0)
                         break;
                 const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
                 if (streq(state, "alias")) /* a name of another unit: a note on it (Names), not a row */
                         continue;
-                UnitInfo *u = find_unit(units, n, name);
+                UnitInfo *u = unit_info_find(units, n, name);
                 if (!u) {
                         if (!GROW(units, allocated, n + 1)) {
                                 r = -ENOMEM;
@@ -186,16 +188,15 @@ int manager_list_services(Manager *m, UnitInfo **ret, size_t *ret_n) {
                 if (!u->name || !u->file_state)
                         r = -ENOMEM;
         }
-        reply = sd_bus_message_unref(reply);
+        reply = sym_sd_bus_message_unref(reply);
         if (r < 0)
                 goto fail;
-        if (n)
-                qsort(units, n, sizeof(UnitInfo), cmp_unit);
+        unit_info_sort(units, n);
         *ret = units;
         *ret_n = n;
         return 0;
 fail:
-        sd_bus_message_unref(reply);
+        sym_sd_bus_message_unref(reply);
         unit_info_free_many(units, n);
         return bus_fail(m, &e, r);
 }
@@ -203,7 +204,7 @@ fail:
 static int get_string(Manager *m, const char *path, const char *iface, const char *prop, char **ret) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
         char *s = NULL;
-        int r = sd_bus_get_property_string(m->bus, DEST, path, iface, prop, &e, &s);
+        int r = sym_sd_bus_get_property_string(m->bus, DEST, path, iface, prop, &e, &s);
         if (r < 0)
                 return bus_fail(m, &e, r);
         /* empty strings are "not set", as in the offline model */
@@ -219,7 +220,7 @@ static int get_string(Manager *m, const char *path, const char *iface, const cha
 static int get_strv(Manager *m, const char *path, const char *iface, const char *prop, char ***ret) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
         char **l = NULL;
-        int r = sd_bus_get_property_strv(m->bus, DEST, path, iface, prop, &e, &l);
+        int r = sym_sd_bus_get_property_strv(m->bus, DEST, path, iface, prop, &e, &l);
         if (r < 0)
                 return bus_fail(m, &e, r);
         if (l && !l[0])
@@ -232,7 +233,7 @@ static int get_strv(Manager *m, const char *path, const char *iface, const char 
 static int get_trivial(Manager *m, const char *path, const char *iface, const char *prop, char type,
                        void *ret) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
-        int r = sd_bus_get_property_trivial(m->bus, DEST, path, iface, prop, &e, type, ret);
+        int r = sym_sd_bus_get_property_trivial(m->bus, DEST, path, iface, prop, &e, type, ret);
         return r < 0 ? bus_fail(m, &e, r) : r;
 }
 
@@ -251,21 +252,21 @@ static int get_exec(Manager *m, const char *path, ExecType t, ExecList *list) {
         char prop[64];
         int r;
         snprintf(prop, sizeof prop, "%sEx", exec_type_to_string(t));
-        r = sd_bus_get_property(m->bus, DEST, path, IFACE_SERVICE, prop, &e, &reply, "a(sasasttttuii)");
+        r = sym_sd_bus_get_property(m->bus, DEST, path, IFACE_SERVICE, prop, &e, &reply, "a(sasasttttuii)");
         if (r < 0)
                 goto done;
-        r = sd_bus_message_enter_container(reply, 'a', "(sasasttttuii)");
+        r = sym_sd_bus_message_enter_container(reply, 'a', "(sasasttttuii)");
         while (r > 0) {
                 const char *p;
                 char **argv = NULL, **flags = NULL;
-                r = sd_bus_message_enter_container(reply, 'r', "sasasttttuii");
+                r = sym_sd_bus_message_enter_container(reply, 'r', "sasasttttuii");
                 if (r <= 0)
                         break;
-                if ((r = sd_bus_message_read(reply, "s", &p)) < 0 ||
-                    (r = sd_bus_message_read_strv(reply, &argv)) < 0 ||
-                    (r = sd_bus_message_read_strv(reply, &flags)) < 0 ||
-                    (r = sd_bus_message_skip(reply, "ttttuii")) < 0 ||
-                    (r = sd_bus_message_exit_container(reply)) < 0) {
+                if ((r = sym_sd_bus_message_read(reply, "s", &p)) < 0 ||
+                    (r = sym_sd_bus_message_read_strv(reply, &argv)) < 0 ||
+                    (r = sym_sd_bus_message_read_strv(reply, &flags)) < 0 ||
+                    (r = sym_sd_bus_message_skip(reply, "ttttuii")) < 0 ||
+                    (r = sym_sd_bus_message_exit_container(reply)) < 0) {
                         strv_free(argv);
                         strv_free(flags);
                         break;
@@ -289,24 +290,24 @@ static int get_exec(Manager *m, const char *path, ExecType t, ExecList *list) {
                 r = 1;
         }
 done:
-        sd_bus_message_unref(reply);
+        sym_sd_bus_message_unref(reply);
         if (r < 0)
                 keep_error(m, &e, r);
-        sd_bus_error_free(&e);
+        sym_sd_bus_error_free(&e);
         return r < 0 ? r : 0;
 }
 
 static int get_env_files(Manager *m, const char *path, Service *s) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
-        int r = sd_bus_get_property(m->bus, DEST, path, IFACE_SERVICE, "EnvironmentFiles", &e, &reply,
-                                    "a(sb)");
+        int r = sym_sd_bus_get_property(m->bus, DEST, path, IFACE_SERVICE, "EnvironmentFiles", &e, &reply,
+                                        "a(sb)");
         if (r >= 0)
-                r = sd_bus_message_enter_container(reply, 'a', "(sb)");
+                r = sym_sd_bus_message_enter_container(reply, 'a', "(sb)");
         while (r > 0) {
                 const char *p;
                 int ignore;
-                r = sd_bus_message_read(reply, "(sb)", &p, &ignore);
+                r = sym_sd_bus_message_read(reply, "(sb)", &p, &ignore);
                 if (r <= 0)
                         break;
                 EnvFile *nf = realloc(s->environment_files, (s->n_environment_files + 1) * sizeof(EnvFile));
@@ -319,10 +320,10 @@ static int get_env_files(Manager *m, const char *path, Service *s) {
                 if (!nf[s->n_environment_files++].path)
                         r = -ENOMEM;
         }
-        sd_bus_message_unref(reply);
+        sym_sd_bus_message_unref(reply);
         if (r < 0)
                 keep_error(m, &e, r);
-        sd_bus_error_free(&e);
+        sym_sd_bus_error_free(&e);
         return r < 0 ? r : 0;
 }
 
@@ -331,12 +332,12 @@ static int load_unit_path(Manager *m, const char *name, char **ret) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
         const char *object;
-        int r = sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, "LoadUnit", &e, &reply, "s", name);
+        int r = sym_sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, "LoadUnit", &e, &reply, "s", name);
         if (r < 0)
                 return bus_fail(m, &e, r);
-        r = sd_bus_message_read(reply, "o", &object);
+        r = sym_sd_bus_message_read(reply, "o", &object);
         char *path = r >= 0 ? strdup(object) : NULL;
-        sd_bus_message_unref(reply);
+        sym_sd_bus_message_unref(reply);
         if (!path)
                 return r < 0 ? r : -ENOMEM;
         *ret = path;
@@ -426,9 +427,8 @@ fail:
 }
 
 int manager_load_summary(Manager *m, const char *name, Service **ret) {
-        sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *path = NULL;
-        int r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", name, &path);
+        int r = sym_sd_bus_path_encode("/org/freedesktop/systemd1/unit", name, &path);
         if (r < 0)
                 return r;
         Service *s = service_new(name);
@@ -441,7 +441,6 @@ int manager_load_summary(Manager *m, const char *name, Service **ret) {
             (r = get_strv(m, path, IFACE_UNIT, "DropInPaths", &s->dropin_paths)) < 0 ||
             (r = get_strv(m, path, IFACE_UNIT, "Names", &s->names)) < 0) {
                 service_free(s);
-                sd_bus_error_free(&e);
                 return r;
         }
         if (streq_ptr(s->load_state, "loaded") &&
@@ -456,11 +455,12 @@ int manager_load_summary(Manager *m, const char *name, Service **ret) {
 
 static int call_simple(Manager *m, const char *method, const char *types, const char *a, const char *b) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
-        int r = types ? sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, method, &e, NULL, types, a, b)
-                      : sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, method, &e, NULL, NULL);
+        int r = types ? sym_sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, method, &e, NULL, types, a,
+                                               b)
+                      : sym_sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, method, &e, NULL, NULL);
         if (r < 0)
                 keep_error(m, &e, r);
-        sd_bus_error_free(&e);
+        sym_sd_bus_error_free(&e);
         return r;
 }
 
@@ -479,7 +479,7 @@ int manager_reset_failed(Manager *m, const char *name) {
 int manager_unit_status(Manager *m, const char *name, UnitStatus *ret) {
         _cleanup_free_ char *path = NULL;
         UnitStatus s = {};
-        int r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", name, &path);
+        int r = sym_sd_bus_path_encode("/org/freedesktop/systemd1/unit", name, &path);
         if (r < 0)
                 return r;
         if ((r = get_string(m, path, IFACE_UNIT, "LoadState", &s.load_state)) < 0 ||
@@ -511,30 +511,25 @@ static int on_job_removed(sd_bus_message *msg, void *userdata, sd_bus_error *e) 
         JobWait *w = userdata;
         const char *job, *unit, *result;
         uint32_t id;
-        if (sd_bus_message_read(msg, "uoss", &id, &job, &unit, &result) < 0)
+        if (sym_sd_bus_message_read(msg, "uoss", &id, &job, &unit, &result) < 0)
                 return 0;
         if (w->job && !w->result && streq(job, w->job))
                 w->result = strdup(result);
         return 0;
 }
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* Whether the job object is still there: a job whose signal was missed is gone when it is finished. */
 static bool job_exists(Manager *m, const char *job) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
         char *state = NULL;
-        int r = sd_bus_get_property_string(m->bus, DEST, job, "org.freedesktop.systemd1.Job", "State", &e,
-                                           &state);
-        bool gone = r < 0 && sd_bus_error_has_names(&e, "org.freedesktop.DBus.Error.UnknownObject",
-                                                    "org.freedesktop.systemd1.NoSuchJob",
-                                                    "org.freedesktop.DBus.Error.UnknownMethod",
-                                                    "org.freedesktop.DBus.Error.UnknownInterface");
-        sd_bus_error_free(&e);
+        int r = sym_sd_bus_get_property_string(m->bus, DEST, job, "org.freedesktop.systemd1.Job", "State", &e,
+                                               &state);
+        bool gone = r < 0 &&
+                    sym_sd_bus_error_has_names_sentinel(&e, "org.freedesktop.DBus.Error.UnknownObject",
+                                                        "org.freedesktop.systemd1.NoSuchJob",
+                                                        "org.freedesktop.DBus.Error.UnknownMethod",
+                                                        "org.freedesktop.DBus.Error.UnknownInterface", NULL);
+        sym_sd_bus_error_free(&e);
         free(state);
         return !gone;
 }
@@ -551,30 +546,32 @@ int manager_run_job(Manager *m, const char *method, const char *name, uint64_t t
         int r;
 
         /* the signal is matched before the job exists, so that its end cannot pass unseen */
-        r = sd_bus_match_signal(m->bus, &slot, DEST, PATH, IFACE_MANAGER, "JobRemoved", on_job_removed, &w);
+        r = sym_sd_bus_match_signal(m->bus, &slot, DEST, PATH, IFACE_MANAGER, "JobRemoved", on_job_removed,
+                                    &w);
         if (r < 0)
                 return keep_error(m, NULL, r);
-        (void)sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, "Subscribe", NULL, NULL, NULL);
-        r = sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, method, &e, &reply, "ss", name, "replace");
+        (void)sym_sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, "Subscribe", NULL, NULL, NULL);
+        r = sym_sd_bus_call_method(m->bus, DEST, PATH, IFACE_MANAGER, method, &e, &reply, "ss", name,
+                                   "replace");
         if (r >= 0)
-                r = sd_bus_message_read(reply, "o", &o);
+                r = sym_sd_bus_message_read(reply, "o", &o);
         if (r >= 0 && !(job = strdup(o)))
                 r = -ENOMEM;
-        sd_bus_message_unref(reply);
+        sym_sd_bus_message_unref(reply);
         if (r < 0) {
                 keep_error(m, &e, r);
                 goto finish;
         }
         w.job = job;
-        deadline = now_usec() + timeout_usec;
-        last_probe = now_usec();
+        deadline = now_usec(CLOCK_MONOTONIC) + timeout_usec;
+        last_probe = now_usec(CLOCK_MONOTONIC);
         while (!w.result) {
-                r = sd_bus_process(m->bus, NULL);
+                r = sym_sd_bus_process(m->bus, NULL);
                 if (r < 0)
                         break;
                 if (r > 0)
                         continue;
-                uint64_t now = now_usec();
+                uint64_t now = now_usec(CLOCK_MONOTONIC);
                 if (now >= deadline) {
                         r = -ETIMEDOUT;
                         break;
@@ -588,7 +585,7 @@ int manager_run_job(Manager *m, const char *method, const char *name, uint64_t t
                         }
                 }
                 uint64_t wait = deadline - now < 1000000 ? deadline - now : 1000000;
-                r = sd_bus_wait(m->bus, wait);
+                r = sym_sd_bus_wait(m->bus, wait);
                 if (r == -EINTR)
                         r = 0; /* a signal: the job goes on, and so does the wait */
                 if (r < 0)
@@ -599,8 +596,8 @@ int manager_run_job(Manager *m, const char *method, const char *name, uint64_t t
         else if (!w.result)
                 r = -ENOMEM;
 finish:
-        sd_bus_slot_unref(slot);
-        sd_bus_error_free(&e);
+        sym_sd_bus_slot_unref(slot);
+        sym_sd_bus_error_free(&e);
         if (r < 0) {
                 free(w.result);
                 return r;
@@ -617,7 +614,8 @@ finish:
 static char *entry_field(sd_journal *j, const char *field, size_t max) {
         const void *data;
         size_t size, fl = strlen(field);
-        if (sd_journal_get_data(j, field, &data, &size) < 0 || size <= fl || ((const char *)data)[fl] != '=')
+        if (sym_sd_journal_get_data(j, field, &data, &size) < 0 || size <= fl ||
+            ((const char *)data)[fl] != '=')
                 return NULL;
         size -= fl + 1;
         if (size > max)
@@ -644,9 +642,14 @@ static int format_entry(sd_journal *j, char **ret) {
         return 1;
 }
 
+static void journal_closep(sd_journal **j) {
+        if (*j)
+                sym_sd_journal_close(*j);
+}
+
 int manager_read_journal(const char *unit, uint64_t since_usec, uint64_t until_usec, size_t max,
                          char ***ret) {
-        _cleanup_(sd_journal_closep) sd_journal *j = NULL;
+        _cleanup_(journal_closep) sd_journal *j = NULL;
         _cleanup_free_ char *m1 = NULL, *m2 = NULL;
         char **lines = NULL;
         size_t n = 0;
@@ -654,23 +657,23 @@ int manager_read_journal(const char *unit, uint64_t since_usec, uint64_t until_u
 
         if (max == 0)
                 return -EINVAL;
-        r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
-        if (r < 0)
+        if ((r = dl_library_load(&libsystemd)) < 0 ||
+            (r = sym_sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY)) < 0)
                 return r;
         if (asprintf(&m1, "_SYSTEMD_UNIT=%s", unit) < 0 || asprintf(&m2, "UNIT=%s", unit) < 0)
                 return -ENOMEM;
         /* its own processes, or the manager about it */
-        if ((r = sd_journal_add_match(j, m1, 0)) < 0 || (r = sd_journal_add_disjunction(j)) < 0 ||
-            (r = sd_journal_add_match(j, m2, 0)) < 0 ||
-            (r = sd_journal_seek_realtime_usec(j, since_usec)) < 0)
+        if ((r = sym_sd_journal_add_match(j, m1, 0)) < 0 || (r = sym_sd_journal_add_disjunction(j)) < 0 ||
+            (r = sym_sd_journal_add_match(j, m2, 0)) < 0 ||
+            (r = sym_sd_journal_seek_realtime_usec(j, since_usec)) < 0)
                 return r;
         lines = calloc(max + 1, sizeof(char *));
         if (!lines)
                 return -ENOMEM;
-        while ((r = sd_journal_next(j)) > 0) {
+        while ((r = sym_sd_journal_next(j)) > 0) {
                 uint64_t t;
                 char *line = NULL;
-                if (sd_journal_get_realtime_usec(j, &t) < 0 || t < since_usec)
+                if (sym_sd_journal_get_realtime_usec(j, &t) < 0 || t < since_usec)
                         continue;
                 if (until_usec && t > until_usec)
                         break;

@@ -12,7 +12,8 @@
 typedef struct Manager Manager;
 
 /* As systemctl connects: the manager's private socket (/run/systemd/private, or the user's), then the bus.
- * -ECONNREFUSED/-ENOENT etc. when no manager answers. */
+ * -ECONNREFUSED/-ENOENT etc. when no manager answers; -EOPNOTSUPP when libsystemd cannot be loaded
+ * (manager_library_error() says why). */
 int manager_connect(bool user, Manager **ret);
 Manager *manager_free(Manager *m);
 
@@ -22,6 +23,8 @@ typedef struct UnitInfo {
 } UnitInfo;
 
 void unit_info_free_many(UnitInfo *u, size_t n);
+void unit_info_sort(UnitInfo *u, size_t n); /* by name */
+UnitInfo *unit_info_find(UnitInfo *u, size_t n, const char *name);
 
 /* All services: those loaded (ListUnitsByPatterns) and those with a unit file (ListUnitFilesByPatterns),
  * templates included, sorted by name. */
@@ -65,6 +68,10 @@ int manager_run_job(Manager *m, const char *method, const char *name, uint64_t t
 
 /* Forget that the unit failed (ResetFailedUnit): it shows inactive again. */
 int manager_reset_failed(Manager *m, const char *name);
+
+/* Why libsystemd could not be loaded, for the operator ("libsystemd.so.0 cannot be loaded (...): install
+ * libsystemd0"), once manager_connect() or manager_read_journal() failed for it; else NULL. */
+const char *manager_library_error(void);
 
 /* The manager's last error message, for the operator ("Unit foo.service not found."). */
 const char *manager_last_error(const Manager *m);

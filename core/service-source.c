@@ -18,9 +18,16 @@ int service_source_open(const ServiceSourceOptions *o, ServiceSource *ret, char 
                         *ret = s;
                         return 0;
                 }
-                (void)asprintf(&s.notice,
-                               "no %s service manager answers (%s); reading the unit files on disk",
-                               o->user ? "user" : "system", error_words(-r));
+                /* without libsystemd no manager can be asked: say why, and what to install */
+                if (r == -EOPNOTSUPP && manager_library_error())
+                        (void)asprintf(
+                                &s.notice,
+                                "cannot ask the %s service manager: %s; reading the unit files on disk",
+                                o->user ? "user" : "system", manager_library_error());
+                else
+                        (void)asprintf(&s.notice,
+                                       "no %s service manager answers (%s); reading the unit files on disk",
+                                       o->user ? "user" : "system", error_words(-r));
         }
         r = fs_root_new(o->root, &s.root);
         if (r < 0) {

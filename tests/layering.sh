@@ -27,6 +27,8 @@ check "cli/ includes no header of tui/" no_match "$(headers tui)" "cli/*.c cli/*
 check "tui/ includes no header of cli/" no_match "$(headers cli)" "tui/*.c tui/*.h"
 check "core/ includes no header of cli/ or tui/" no_match "$(headers cli)|$(headers tui)" "core/*.c core/*.h"
 check "curses only in tui/" only_in_dir '#include [<"](n?curses|ncursesw/)' tui
+check "curses.h only through tui/curses-load.h (its names go to the dlopen()ed library)" \
+        only_in '#include <(n?curses|ncursesw/)' tui/curses-load.h
 check "sd-bus only in core/manager.c" only_in '#include <systemd/sd-bus' core/manager.c
 check "sd-journal only in core/manager.c (one file talks to systemd)" only_in '#include <systemd/sd-journal' core/manager.c
 check "fanotify only in core/learn.c" only_in '#include <sys/fanotify.h>' core/learn.c

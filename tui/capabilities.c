@@ -4,7 +4,7 @@
 /* The capability bounding set as a checklist: Space toggles, a all, n none, u the unit's own, Enter keeps,
  * Esc cancels. It starts from the current choice, or the unit's own set. */
 
-#include <curses.h>
+#include "curses-load.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
 /* The closure view: the tree of files with sizes and how each was found, what the learned set adds below
  * it, and the keys that expand, explain and search it. */
 
-#include <curses.h>
+#include "curses-load.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

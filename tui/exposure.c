@@ -6,7 +6,7 @@
  * may count the host's files (about a second, then cached for an hour), so opening a service or changing a
  * setting never waits for it; a change forgets the figures, X measures again. */
 
-#include <curses.h>
+#include "curses-load.h"
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -3,7 +3,7 @@
 
 /* L: learn what the service opens (fanotify), as 'sdconfine learn' does, with a live counter. */
 
-#include <curses.h>
+#include "curses-load.h"
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>

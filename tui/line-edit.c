@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <curses.h>
+#include "curses-load.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -3,7 +3,7 @@
 
 /* The service list: names at once, details filled in while idle, a filter typed at the bottom. */
 
-#include <curses.h>
+#include "curses-load.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
 /* A scrollable text screen: the help and the try's result. Long lines wrap at spaces (continued lines
  * indented), again after a resize; the movement keys scroll, any other key returns. */
 
-#include <curses.h>
+#include "curses-load.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

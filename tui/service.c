@@ -4,7 +4,7 @@
 /* An opened service: its settings, the plan and drop-in computed from them, the four views as tabs, and
  * the actions that write, remove or export the drop-in. */
 
-#include <curses.h>
+#include "curses-load.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
 /* The settings view: one line per setting with the key that changes it, the plan's summary, the
  * suggestions and the notes. */
 
-#include <curses.h>
+#include "curses-load.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
 /* t at the apply question: write, reload, restart, hold, keep only if it works (confine_try); the result
  * in a pager. */
 
-#include <curses.h>
+#include "curses-load.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * through the key table (keys.c); every action calls the same functions as the command line
  * (confine-session.c). No busy loop: getch() blocks once the list has its details. */
 
-#include <curses.h>
+#include "curses-load.h"
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -237,7 +237,9 @@ static int app_screen(App *a, const TuiOptions *o) {
                 return r;
         }
         app_push(a, &list_screen, NULL);
-        if (!a->src.manager)
+        if (!a->src.manager && manager_library_error())
+                set_message(a, true, "%s: showing the unit files on disk.", manager_library_error());
+        else if (!a->src.manager)
                 set_message(a, false, "No service manager answers%s: showing the unit files on disk.",
                             o->root ? " (--root)" : "");
         app_loop(a);
@@ -248,8 +250,14 @@ static int app_screen(App *a, const TuiOptions *o) {
 int tui_run(const TuiOptions *o) {
         App a = {.root_fd = -EBADF, .options = *o};
         ServiceSourceOptions so = {.root = o->root, .user = o->user, .offline = o->offline};
+        const char *load_error = NULL;
         int r;
 
+        /* first: without ncurses there is no screen, and nothing else is worth doing */
+        if (curses_load(&load_error) < 0) {
+                tui_fail("%s.", load_error);
+                return 1;
+        }
         output_init(o->ascii);
         _cleanup_free_ char *open_error = NULL;
         r = service_source_open(&so, &a.src, &open_error);
