@@ -175,8 +175,34 @@ bool root_skeleton_has_link(const MountPlan *p, const char *path) {
         return p->skeleton && link_of(p->skeleton_links, path);
 }
 
+/* The version of the skeleton the plan needs: UNIT/HASH, a hash of what it holds, so that each plan has a
+ * skeleton of exactly its own mount points (a stale one would show an empty file where the service tests
+ * for a file) and a running service keeps the one it started in. */
+static uint64_t fnv(uint64_t h, const char *s) {
+        for (;; s++) {
+                h = (h ^ (unsigned char)*s) * 0x100000001b3ull; /* the NUL too: "ab","c" is not "a","bc" */
+                if (!*s)
+                        return h;
+        }
+}
+
+static int skeleton_dir(const MountPlan *p, char **ret) {
+        uint64_t h = 0xcbf29ce484222325ull;
+        for (char **l = p->skeleton_links; l && *l; l++)
+                h = fnv(h, *l);
+        for (char **d = p->skeleton_dirs; d && *d; d++)
+                h = fnv(h, *d);
+        for (size_t i = 0; i < p->n_binds; i++)
+                h = fnv(fnv(fnv(h, p->binds[i].source), p->binds[i].dest), p->binds[i].directory ? "d" : "f");
+        return asprintf(ret, "%s/%016llx", p->skeleton, (unsigned long long)h) < 0 ? -ENOMEM : 0;
+}
+
 int root_skeleton_root_directory(const MountPlan *p, char **ret) {
-        return asprintf(ret, "%s%s", HOST_VIEW_DIR, p->skeleton) < 0 ? -ENOMEM : 0;
+        _cleanup_free_ char *dir = NULL;
+        int r = skeleton_dir(p, &dir);
+        if (r < 0)
+                return r;
+        return asprintf(ret, "%s%s", HOST_VIEW_DIR, dir) < 0 ? -ENOMEM : 0;
 }
 
 static json_t *strv_json(char *const *l, size_t step) {
@@ -188,9 +214,12 @@ static json_t *strv_json(char *const *l, size_t step) {
 }
 
 int root_skeleton_render(FILE *f, const MountPlan *p) {
+        _cleanup_free_ char *dir = NULL;
+        if (skeleton_dir(p, &dir) < 0)
+                return -ENOMEM;
         _cleanup_json_ json_t *o =
-                json_pack("{s:s, s:o, s:o}", "dir", p->skeleton, "links", strv_json(p->skeleton_links, 2),
-                          "dirs", strv_json(p->skeleton_dirs, 1));
+                json_pack("{s:s, s:o, s:o}", "dir", dir, "links", strv_json(p->skeleton_links, 2), "dirs",
+                          strv_json(p->skeleton_dirs, 1));
         _cleanup_free_ char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
         if (!s)
                 return -ENOMEM;
@@ -338,8 +367,8 @@ static int ensure_bind(int root_fd, int sk, const char *value) {
         return ensure(sk, d, S_ISDIR(st.st_mode) ? ENTRY_DIR : ENTRY_FILE, NULL);
 }
 
-/* The marker's JSON, and the skeleton's directory from it (below ROOT_SKELETON_DIR, one plain name). */
-static int parse_marker(const char *text, json_t **ret, const char **ret_name) {
+/* The marker's JSON, and the skeleton's unit directory and version from it (ROOT_SKELETON_DIR/UNIT/HASH). */
+static int parse_marker(const char *text, json_t **ret, char **ret_unit, const char **ret_version) {
         const char *m = strstr(text, "\n" ROOT_SKELETON_MAGIC);
         if (!m)
                 return 0;
@@ -347,18 +376,22 @@ static int parse_marker(const char *text, json_t **ret, const char **ret_name) {
         json_t *o = json_loadb(m, strcspn(m, "\n"), 0, NULL);
         const char *dir = o ? json_string_value(json_object_get(o, "dir")) : NULL;
         const char *name = dir ? startswith(dir, ROOT_SKELETON_DIR "/") : NULL;
-        if (!name || !*name || strchr(name, '/') || !plain_name(name) || streq(name, ".") ||
-            streq(name, "..")) {
+        const char *version = name ? strchr(name, '/') : NULL;
+        char *unit = version ? strndup(name, version - name) : NULL;
+        if (!unit || !*unit || !plain_name(unit) || streq(unit, ".") || streq(unit, "..") ||
+            strlen(++version) != 16 || strspn(version, "0123456789abcdef") != 16) {
+                free(unit);
                 json_decref(o);
                 return -EINVAL;
         }
         *ret = o;
-        *ret_name = name;
+        *ret_unit = unit;
+        *ret_version = version;
         return 1;
 }
 
-static int open_skeleton(int root_fd, const char *name, bool create) {
-        _cleanup_close_ int base = -EBADF;
+/* The unit's directory of skeletons, made when create is set. */
+static int open_unit_dir(int root_fd, const char *unit, bool create) {
         if (create) {
                 int r = mkdirs_at(root_fd, "var/lib/sdconfine", 0755);
                 if (r < 0)
@@ -366,26 +399,21 @@ static int open_skeleton(int root_fd, const char *name, bool create) {
                 if (mkdirat(root_fd, "var/lib/sdconfine/root", 0700) < 0 && errno != EEXIST)
                         return -errno;
         }
-        base = openat(root_fd, "var/lib/sdconfine/root", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int base =
+                openat(root_fd, "var/lib/sdconfine/root", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (base < 0)
                 return -errno;
-        if (create && mkdirat(base, name, 0755) < 0 && errno != EEXIST)
+        if (create && mkdirat(base, unit, 0755) < 0 && errno != EEXIST)
                 return -errno;
-        int fd = openat(base, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int fd = openat(base, unit, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         return fd < 0 ? -errno : fd;
 }
 
-int root_skeleton_sync(int root_fd, const char *dropin_text) {
-        _cleanup_json_ json_t *o = NULL;
-        const char *name;
-        int r = parse_marker(dropin_text, &o, &name);
-        if (r <= 0)
-                return r;
-        _cleanup_close_ int sk = open_skeleton(root_fd, name, true);
-        if (sk < 0)
-                return sk;
+/* Every entry of the marker and every bind's mount point, in sk. */
+static int fill(int root_fd, int sk, json_t *o, const char *dropin_text) {
         size_t i;
         json_t *v;
+        int r;
         json_array_foreach(json_object_get(o, "links"), i, v) {
                 const char *path = json_string_value(json_array_get(v, 0));
                 const char *target = json_string_value(json_array_get(v, 1));
@@ -413,20 +441,78 @@ int root_skeleton_sync(int root_fd, const char *dropin_text) {
         return 0;
 }
 
-int root_skeleton_remove(int root_fd, const char *dropin_text) {
+/* Remove the unit's other versions (all with keep NULL) that no process runs in. */
+static int prune(int unit_fd, const char *keep) {
+        int fd = dup(unit_fd);
+        _cleanup_(closedirp) DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!d) {
+                if (fd >= 0)
+                        close(fd);
+                return -errno;
+        }
+        int r = 0;
+        for (struct dirent *de; (de = readdir(d));) {
+                if (streq(de->d_name, ".") || streq(de->d_name, "..") || (keep && streq(de->d_name, keep)))
+                        continue;
+                _cleanup_close_ int sk =
+                        openat(unit_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                int k = sk < 0 || !in_use(sk) ? remove_tree(unit_fd, de->d_name) : -EBUSY;
+                if (k < 0 && r >= 0)
+                        r = k;
+        }
+        return r;
+}
+
+int root_skeleton_sync(int root_fd, const char *dropin_text) {
         _cleanup_json_ json_t *o = NULL;
-        const char *name;
-        int r = parse_marker(dropin_text, &o, &name);
+        _cleanup_free_ char *unit = NULL, *tmp = NULL;
+        const char *version;
+        int r = parse_marker(dropin_text, &o, &unit, &version);
         if (r <= 0)
                 return r;
-        _cleanup_close_ int sk = open_skeleton(root_fd, name, false);
-        if (sk == -ENOENT)
+        _cleanup_close_ int ufd = open_unit_dir(root_fd, unit, true);
+        if (ufd < 0)
+                return ufd;
+        _cleanup_close_ int sk = openat(ufd, version, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sk >= 0) /* this version exists: complete it (what someone removed comes back) */
+                r = fill(root_fd, sk, o, dropin_text);
+        else {
+                /* a new version is made whole beside the others, then renamed into place */
+                if (asprintf(&tmp, ".new-%s", version) < 0)
+                        return -ENOMEM;
+                (void)remove_tree(ufd, tmp);
+                if (mkdirat(ufd, tmp, 0755) < 0)
+                        return -errno;
+                sk = openat(ufd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                r = sk < 0 ? -errno : fill(root_fd, sk, o, dropin_text);
+                if (r >= 0 && renameat(ufd, tmp, ufd, version) < 0)
+                        r = -errno;
+                if (r < 0) {
+                        (void)remove_tree(ufd, tmp);
+                        return r;
+                }
+        }
+        if (r >= 0)
+                (void)prune(ufd, version); /* older versions a running service still has stay */
+        return r;
+}
+
+int root_skeleton_remove(int root_fd, const char *dropin_text) {
+        _cleanup_json_ json_t *o = NULL;
+        _cleanup_free_ char *unit = NULL;
+        const char *version;
+        int r = parse_marker(dropin_text, &o, &unit, &version);
+        if (r <= 0)
+                return r;
+        _cleanup_close_ int ufd = open_unit_dir(root_fd, unit, false);
+        if (ufd == -ENOENT)
                 return 0;
-        if (sk < 0)
-                return sk;
-        if (in_use(sk))
-                return -EBUSY;
+        if (ufd < 0)
+                return ufd;
+        r = prune(ufd, NULL);
         _cleanup_close_ int base =
                 openat(root_fd, "var/lib/sdconfine/root", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        return base < 0 ? -errno : remove_tree(base, name);
+        if (r >= 0 && base >= 0 && unlinkat(base, unit, AT_REMOVEDIR) < 0)
+                r = -errno;
+        return r;
 }

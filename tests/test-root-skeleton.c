@@ -61,9 +61,11 @@ static void test_canonical_merges_usr_aliases(void **state) {
 /* A drop-in's text with the marker, rendered as the plan does */
 static char *dropin_text(const char *src_dir, const char *src_file) {
         MountPlan p = {};
-        assert_int_equal(mount_plan_add(&p, src_dir, "/usr/share/d", false, true, false, "closure"), 0);
+        if (src_dir)
+                assert_int_equal(mount_plan_add(&p, src_dir, "/usr/share/d", false, true, false, "closure"),
+                                 0);
         assert_int_equal(mount_plan_add(&p, src_file, "/usr/lib/f:x", false, false, false, "closure"), 0);
-        p.binds[0].via_view = true;
+        p.binds[0].via_view = !!src_dir;
         p.skeleton = strdup(ROOT_SKELETON_DIR "/sdt.service");
         assert_int_equal(strv_extend(&p.skeleton_links, "/lib"), 0);
         assert_int_equal(strv_extend(&p.skeleton_links, "/usr/lib"), 0); /* absolute: inside the root */
@@ -80,10 +82,10 @@ static char *dropin_text(const char *src_dir, const char *src_file) {
 
 /* a + b in one of a few static buffers (several per statement) */
 static const char *strjoina(const char *a, const char *b) {
-        static char buf[8][PATH_MAX];
+        static char buf[8][2 * PATH_MAX];
         static unsigned n;
         char *o = buf[n++ % ELEMENTSOF(buf)];
-        snprintf(o, PATH_MAX, "%s%s", a, b);
+        snprintf(o, 2 * PATH_MAX, "%s%s", a, b);
         return o;
 }
 
@@ -106,12 +108,18 @@ static void test_sync_and_remove(void **state) {
         assert_int_equal(mkdir(strjoina(tmpl, "/usr/lib"), 0755), 0);
         _cleanup_free_ char *text = dropin_text("/src/d", "/src/f:x");
         assert_non_null(
-                strstr(text, "\n" ROOT_SKELETON_MAGIC "{\"dir\":\"" ROOT_SKELETON_DIR "/sdt.service\""));
-        assert_non_null(strstr(text, "\nRootDirectory=" HOST_VIEW_DIR ROOT_SKELETON_DIR "/sdt.service\n"));
+                strstr(text, "\n" ROOT_SKELETON_MAGIC "{\"dir\":\"" ROOT_SKELETON_DIR "/sdt.service/"));
         assert_null(strstr(text, "ReadOnlyPaths=+/"));
+        /* the version: a hash of what it holds, the same in the marker and in RootDirectory= */
+        const char *rd = strstr(text, "\nRootDirectory=" HOST_VIEW_DIR ROOT_SKELETON_DIR "/sdt.service/");
+        assert_non_null(rd);
+        rd += strlen("\nRootDirectory=" HOST_VIEW_DIR "/");
+        char sk[PATH_MAX];
+        snprintf(sk, sizeof sk, "%.*s", (int)strcspn(rd, "\n"), rd);
+        assert_int_equal(strlen(sk), strlen("var/lib/sdconfine/root/sdt.service/") + 16);
+        assert_non_null(strstr(text, strjoina(sk + strlen("var/lib/sdconfine/root/sdt.service"), "\"")));
         assert_int_equal(root_skeleton_sync(root, text), 0);
 
-        const char *sk = "var/lib/sdconfine/root/sdt.service";
         assert_int_equal(file_type(root, strjoina(sk, "/lib")), S_IFLNK);
         assert_int_equal(file_type(root, strjoina(sk, "/proc")), S_IFDIR);
         assert_int_equal(file_type(root, strjoina(sk, "/var/lib/sdt")), S_IFDIR);
@@ -125,6 +133,23 @@ static void test_sync_and_remove(void **state) {
         assert_int_equal(st.st_mode & 07777, 0755);
         assert_int_equal(fstatat(root, "var/lib/sdconfine/root", &st, 0), 0);
         assert_int_equal(st.st_mode & 07777, 0700);
+
+        /* another plan, another version: exactly its own mount points (no stale /usr/share/d), and the old
+         * version, which no process runs in, is gone */
+        _cleanup_free_ char *text2 = dropin_text(NULL, "/src/f:x");
+        assert_int_equal(root_skeleton_sync(root, text2), 0);
+        const char *rd2 = strstr(text2, "\nRootDirectory=" HOST_VIEW_DIR "/") +
+                          strlen("\nRootDirectory=" HOST_VIEW_DIR "/");
+        char sk2[PATH_MAX];
+        snprintf(sk2, sizeof sk2, "%.*s", (int)strcspn(rd2, "\n"), rd2);
+        assert_string_not_equal(sk, sk2);
+        assert_int_equal(file_type(root, strjoina(sk2, "/usr/lib/f:x")), S_IFREG);
+        assert_int_equal(file_type(root, strjoina(sk2, "/usr/share/d")), -ENOENT);
+        assert_int_equal(file_type(root, sk), -ENOENT);
+        /* back to the first (a rollback): made again */
+        assert_int_equal(root_skeleton_sync(root, text), 0);
+        assert_int_equal(file_type(root, strjoina(sk, "/usr/share/d")), S_IFDIR);
+        assert_int_equal(file_type(root, sk2), -ENOENT);
 
         /* again: nothing changes, nothing fails */
         assert_int_equal(root_skeleton_sync(root, text), 0);
@@ -145,6 +170,7 @@ static void test_sync_and_remove(void **state) {
         assert_int_equal(unlinkat(root, strjoina(sk, "/proc/kept"), 0), 0);
         assert_int_equal(root_skeleton_remove(root, text), 0);
         assert_int_equal(file_type(root, sk), -ENOENT);
+        assert_int_equal(file_type(root, "var/lib/sdconfine/root/sdt.service"), -ENOENT);
         /* the sources are untouched */
         assert_int_equal(file_type(root, "src/f:x"), S_IFREG);
         assert_int_equal(system(strjoina("rm -rf ", tmpl)), 0);
@@ -154,6 +180,10 @@ static void test_marker_is_checked(void **state) {
         _cleanup_close_ int root = open("/", O_RDONLY | O_DIRECTORY);
         /* no marker: nothing to do; a marker naming a path outside the skeletons: refused */
         assert_int_equal(root_skeleton_sync(root, "[Service]\nBindPaths=/x\n"), 0);
+        /* a skeleton without its version is not one sdconfine writes */
+        assert_int_equal(root_skeleton_sync(root, "#\n" ROOT_SKELETON_MAGIC "{\"dir\":\"" ROOT_SKELETON_DIR
+                                                  "/a.service\"}\n"),
+                         -EINVAL);
         assert_int_equal(root_skeleton_sync(root, "#\n" ROOT_SKELETON_MAGIC "{\"dir\":\"/etc\"}\n"), -EINVAL);
         assert_int_equal(root_skeleton_sync(root, "#\n" ROOT_SKELETON_MAGIC "{\"dir\":\"" ROOT_SKELETON_DIR
                                                   "/..\"}\n"),
