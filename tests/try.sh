@@ -23,9 +23,17 @@ in_ns mount -t tmpfs tmpfs /var/lib/sdconfine
 
 dropin() { echo "/etc/systemd/system/$1.service.d/50-confinement.conf"; }
 main_pid() { in_ns systemctl show -P MainPID "$1.service"; }
-# the root the unit's main process runs in: the source of its "/" mount, "/" unconfined, /confinement/UNIT
-# (below the /run tmpfs) in its root (systemd pivots into it, so /proc/PID/root reads "/" either way)
+# the root the unit's main process runs in: the source of its "/" mount, "/" unconfined, its skeleton or
+# /confinement/UNIT (below the /run tmpfs) in its root (systemd pivots into it, so /proc/PID/root reads "/" either way)
 root_of() { in_ns awk '$5 == "/" { print $4; exit }' "/proc/$(main_pid "$1")/mountinfo"; }
+# own_root NAME: "yes" when that root is the unit's own: its skeleton (.../root/UNIT/HASH, root-skeleton.h)
+# or, without one, its runtime directory
+own_root() {
+        case "$(root_of "$1")" in
+        */root/"$1".service/????????????????|/confinement/"$1".service) echo yes ;;
+        *) echo no ;;
+        esac
+}
 is_active() { test "$(in_ns systemctl is-active "$1.service")" = active; }
 # try NAME ARGS...: apply ARGS NAME.service; the output in $tmp/NAME.out, the exit status in $tmp/NAME.status
 try() {
@@ -67,7 +75,7 @@ try sdt-try --suggested --try=3
 check "apply --suggested --try takes the suggestion and is kept (exit status 0)" status_is sdt-try 0
 check "the suggestion is accepted with its reason" says sdt-try "accepted: --path /run/sdt-try/app.conf: suggested by the rolled-back try: "
 check "the kept drop-in binds the path" in_ns grep -qx 'BindPaths=/run/sdconfine/host/run/sdt-try/app.conf:/run/sdt-try/app.conf' "$(dropin sdt-try)"
-check "and the service runs confined" sh -c "[ '$(in_ns systemctl is-active sdt-try.service)' = active ] && [ '$(root_of sdt-try)' = /confinement/sdt-try.service ]"
+check "and the service runs confined" sh -c "[ '$(in_ns systemctl is-active sdt-try.service)' = active ] && [ '$(own_root sdt-try)' = yes ]"
 
 # A good confinement is kept; a --check that passes runs on the host (systemctl is not in the root).
 put_unit sdt-good <<'EOT'
@@ -80,7 +88,7 @@ try sdt-good --try=2 --check 'systemctl is-active --quiet sdt-good.service'
 check "a good confinement: exit status 0" status_is sdt-good 0
 check "it says what held" says sdt-good "it held for 2 s (no restart, main PID"
 check "the drop-in is in place" in_ns test -s "$(dropin sdt-good)"
-check "the service is active, in its root" sh -c "[ '$(in_ns systemctl is-active sdt-good.service)' = active ] && [ '$(root_of sdt-good)' = /confinement/sdt-good.service ]"
+check "the service is active, in its root" sh -c "[ '$(in_ns systemctl is-active sdt-good.service)' = active ] && [ '$(own_root sdt-good)' = yes ]"
 
 # --check: a check that fails rolls back although the service is up; the previous drop-in comes back byte
 # for byte.
@@ -93,7 +101,7 @@ check "and shows the check's output" sh -c "grep -qx '    checked' '$tmp/sdt-goo
 in_ns cat "$(dropin sdt-good)" > "$tmp/good.after"
 check "the previous drop-in is back, byte for byte" cmp "$tmp/good.before" "$tmp/good.after"
 check "the service runs again, confined as before, a new main process" sh -c \
-        "[ '$(in_ns systemctl is-active sdt-good.service)' = active ] && [ '$(root_of sdt-good)' = /confinement/sdt-good.service ] && [ '$(main_pid sdt-good)' != '$pid0' ]"
+        "[ '$(in_ns systemctl is-active sdt-good.service)' = active ] && [ '$(own_root sdt-good)' = yes ] && [ '$(main_pid sdt-good)' != '$pid0' ]"
 
 # The previous drop-in restored byte for byte after a broken try: apply with some settings, then a try
 # without the path the service needs.
@@ -113,7 +121,7 @@ check "it says the previous drop-in was restored" says sdt-prev "rolled back: re
 in_ns cat "$(dropin sdt-prev)" > "$tmp/prev.after"
 check "the previous drop-in is back, byte for byte" cmp "$tmp/prev.before" "$tmp/prev.after"
 check "the service runs as before the try: confined by the previous drop-in, a new main process" sh -c \
-        "[ '$(in_ns systemctl is-active sdt-prev.service)' = active ] && [ '$(root_of sdt-prev)' = /confinement/sdt-prev.service ] && [ '$(main_pid sdt-prev)' != '$pid0' ]"
+        "[ '$(in_ns systemctl is-active sdt-prev.service)' = active ] && [ '$(own_root sdt-prev)' = yes ] && [ '$(main_pid sdt-prev)' != '$pid0' ]"
 
 # A stopped service stays stopped after a rollback.
 in_ns systemctl stop sdt-prev.service
@@ -200,7 +208,7 @@ check "nothing was written" sh -c "! nsenter -t $SYSTEMD_PID -m -p test -e $(dro
 wait_file /run/sdt-guard/status2
 in_ns cat /run/sdt-guard/out2 2>&1 | sed 's/^/#   /'
 check "with --try the same restart is allowed, and kept (exit status 0)" test "$(in_ns cat /run/sdt-guard/status2)" = 0
-check "the unit runs confined" sh -c "[ '$(root_of sdt-guard2)' = /confinement/sdt-guard2.service ]"
+check "the unit runs confined" sh -c "[ '$(own_root sdt-guard2)' = yes ]"
 
 # Errors in the operator's words
 try sdt-good --check true
