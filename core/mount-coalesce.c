@@ -78,6 +78,10 @@ int mount_plan_record_merge(MountPlan *p, DirMerge *m) {
         return 0;
 }
 
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 typedef struct Scan {
         FsRoot *root;
         Hashmap *dests;
@@ -157,6 +161,8 @@ static int scan(Scan *s, const char *dir) {
                 return -ENOTDIR;
         s->dev = st.st_dev;
         r = scan_dir(s, dir, 0);
+        if (s->unshown) /* examples in a stable order */
+                qsort(s->unshown, strv_length(s->unshown), sizeof(char *), cmp_str);
         return r < 0 ? r : s->too_big ? -E2BIG : 0;
 }
 
@@ -206,10 +212,6 @@ static int closure_packages(const MountPlan *p, const SubtreeOps *ops, char ***r
                         return -ENOMEM;
         *ret = TAKE_PTR(l);
         return 0;
-}
-
-static int cmp_str(const void *a, const void *b) {
-        return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* The directories above the binds that could be bound whole, sorted: a parent before its children. */

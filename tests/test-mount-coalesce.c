@@ -77,6 +77,11 @@ static int setup(void **state) {
         mk("/etc/demo/a");
         mk("/etc/demo/b");
         mk("/etc/demo/server.key");
+        mk("/usr/share/pipe/a");
+        mk("/usr/share/pipe/b");
+        char fifo[4096];
+        snprintf(fifo, sizeof fifo, "%s/usr/share/pipe/p", dir);
+        assert_int_equal(mkfifo(fifo, 0600), 0);
         mk("/usr/lib/x86_64-linux-gnu/l1");
         mk("/usr/lib/x86_64-linux-gnu/l2");
         return fs_root_new(dir, &root);
@@ -190,6 +195,19 @@ static void test_never_bound_blocks(void **state) {
         mount_plan_done(&p);
 }
 
+static void test_fifo_blocks(void **state) {
+        MountPlan p = {};
+        /* a FIFO (as a device node or a socket) is not what a directory bound whole may show */
+        owned_below = "/usr/share/pipe";
+        owner = "pipe";
+        static const char *const files[] = {"/usr/share/pipe/a", "/usr/share/pipe/b"};
+        add_all(&p, files, ELEMENTSOF(files));
+        assert_int_equal(finish(&p), 0);
+        assert_int_equal(p.n_merges, 0);
+        assert_int_equal(p.n_binds, 2);
+        mount_plan_done(&p);
+}
+
 static void test_wide_never(void **state) {
         MountPlan p = {};
         owned_below = NULL;
@@ -208,6 +226,7 @@ int main(void) {
                 cmocka_unit_test(test_package),
                 cmocka_unit_test(test_writable_blocks),
                 cmocka_unit_test(test_never_bound_blocks),
+                cmocka_unit_test(test_fifo_blocks),
                 cmocka_unit_test(test_wide_never),
         };
         return cmocka_run_group_tests_name("mount-coalesce", tests, setup, teardown);
