@@ -201,15 +201,42 @@ static json_t *strv_json(char *const *l) {
         return a;
 }
 
+/* Each directory bound whole and what it shows beyond the closure (issue 16). */
+static void print_merges(const MountPlan *p) {
+        if (p->n_merges > 0)
+                fputs("sdconfine: directories bound whole:\n", stderr);
+        for (size_t i = 0; i < p->n_merges; i++) {
+                _cleanup_free_ char *l = NULL;
+                if (dir_merge_describe(p->merges + i, &l) >= 0)
+                        fprintf(stderr, "sdconfine:   %s\n", l);
+        }
+}
+
+static json_t *merges_json(const MountPlan *p) {
+        json_t *a = json_array();
+        for (size_t i = 0; a && i < p->n_merges; i++) {
+                const DirMerge *m = p->merges + i;
+                json_t *eg = json_array();
+                for (size_t k = 0; eg && k < DIR_MERGE_EXAMPLES && m->examples[k]; k++)
+                        json_array_append_new(eg, json_string(m->examples[k]));
+                json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:I, s:I, s:b, s:o}", "dir", m->dir,
+                                                   "why", dir_merge_why_to_string(m->why), "package",
+                                                   m->package, "replaced", (json_int_t)m->replaced, "exposed",
+                                                   (json_int_t)m->exposed, "exposed_counted",
+                                                   m->exposed_known, "examples", eg));
+        }
+        return a;
+}
+
 static int preview_json(const CliOptions *o, const ConfineResult *res, const ExposureReport *rep) {
         json_t *exposure = NULL;
         if (rep && exposure_report_to_json(rep, &exposure) < 0)
                 return -ENOMEM;
-        json_t *doc =
-                json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "unit", res->svc->id, "dropin", res->text,
-                          "accepted", strv_json(res->accepted), "suggestions", suggestions_json(res), "notes",
-                          strv_json(res->plan.warnings), "named_in_exec", strv_json(res->plan.suggestions),
-                          "exposure", exposure ? exposure : json_null());
+        json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "unit", res->svc->id, "dropin",
+                                res->text, "accepted", strv_json(res->accepted), "suggestions",
+                                suggestions_json(res), "notes", strv_json(res->plan.warnings),
+                                "named_in_exec", strv_json(res->plan.suggestions), "bound_whole",
+                                merges_json(&res->plan), "exposure", exposure ? exposure : json_null());
         if (!doc)
                 return -ENOMEM;
         json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -232,6 +259,7 @@ int cmd_preview(CliOptions *o) {
                 r = preview_json(o, &res, measured ? &rep : NULL);
         else if (r >= 0) {
                 char **lines = NULL;
+                print_merges(&res.plan);
                 if (measured && exposure_report_format(&rep, output_utf8(), &lines) >= 0)
                         for (char **l = lines; *l; l++)
                                 fprintf(stderr, "sdconfine: %s\n", *l);

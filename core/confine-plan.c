@@ -42,6 +42,10 @@ static int count_dir(const char *dir, size_t *ret, void *userdata) {
         return 0;
 }
 
+static int find_owners(const char *const *paths, size_t n, const char **ret_owners, void *userdata) {
+        return dpkg_db_find_owners(userdata, paths, n, ret_owners);
+}
+
 /* systemd binds the unit's State/Cache/Logs/Runtime/ConfigurationDirectory= into the root, writable. A
  * derived bind inside one would shadow what the service writes there (seen: a file named in an ExecStart=
  * argument, left by an earlier run, bound read-only over the file the service rewrites). */
@@ -324,8 +328,9 @@ static int plan_finish(PlanBuilder *b) {
                 r = root_skeleton_plan(&b->p, b->svc, mounts, read_link, b->root);
         if (r >= 0 && b->p.skeleton)
                 r = root_skeleton_canonical(&b->p, read_link, b->root);
+        SubtreeOps subtree = {.root = b->root, .owners = b->db ? find_owners : NULL, .userdata = b->db};
         if (r >= 0)
-                r = mount_plan_finish(&b->p, b->s->mount_budget, count_dir, read_link, b->root);
+                r = mount_plan_finish(&b->p, b->s->mount_budget, count_dir, read_link, b->root, &subtree);
         if (r >= 0 && mounts)
                 r = host_view_plan(&b->p, mounts);
         if (r < 0 || b->p.n_binds <= b->s->mount_budget)

@@ -161,6 +161,18 @@ static int render_protection(FILE *f, const ConfineSettings *s, const MountPlan 
         return r;
 }
 
+/* A directory bound whole: why, and what it shows beyond the closure. */
+static void render_merge_comment(FILE *f, const MountPlan *p, const Bind *b) {
+        for (size_t i = 0; b->directory && i < p->n_merges; i++) {
+                const DirMerge *m = p->merges + i;
+                if (streq(m->dir, b->dest))
+                        fprintf(f, "# %s: bound whole (%s%s%s): %zu binds -> 1, exposes %s%zu more file%s\n",
+                                m->dir, dir_merge_why_to_string(m->why), m->package ? " " : "",
+                                m->package ? m->package : "", m->replaced,
+                                m->exposed_known ? "" : "at least ", m->exposed, m->exposed == 1 ? "" : "s");
+        }
+}
+
 static int render_binds(FILE *f, const MountPlan *p, char **reterr) {
         for (size_t i = 0; i < p->n_binds; i++) {
                 const Bind *b = p->binds + i;
@@ -178,6 +190,7 @@ static int render_binds(FILE *f, const MountPlan *p, char **reterr) {
                  */
                 if (b->why && strchr(b->why, ' ') && (b->writable || startswith(b->why, "learned: ")))
                         fprintf(f, "# %s: %s\n", b->dest, b->why);
+                render_merge_comment(f, p, b);
                 if (b->via_view) /* read-only as its source is: no remount */
                         fprintf(f, "BindPaths=%s%s%s:%s\n", b->ignore_missing ? "-" : "", HOST_VIEW_DIR, src,
                                 dst);

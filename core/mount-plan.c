@@ -4,7 +4,7 @@
 #include "fs-root.h"
 #include "hashmap.h"
 #include "macro.h"
-#include "mount-plan.h"
+#include "mount-plan-internal.h"
 #include "path-util.h"
 #include "service.h" /* strv */
 
@@ -23,6 +23,9 @@ void mount_plan_done(MountPlan *p) {
         free(p->skeleton);
         strv_free(p->skeleton_links);
         strv_free(p->skeleton_dirs);
+        for (size_t i = 0; i < p->n_merges; i++)
+                dir_merge_done(p->merges + i);
+        free(p->merges);
         *p = (MountPlan){};
 }
 
@@ -104,7 +107,7 @@ static int cmp_bind_by_parent(const void *x, const void *y) {
         return strcmp(a + la, b + lb);
 }
 
-static Hashmap *dest_index(const MountPlan *p) {
+Hashmap *mount_plan_dest_index(const MountPlan *p) {
         Hashmap *h = hashmap_new();
         for (size_t i = 0; h && i < p->n_binds; i++)
                 if (hashmap_put(h, p->binds[i].dest, p->binds + i, NULL) < 0)
@@ -112,9 +115,7 @@ static Hashmap *dest_index(const MountPlan *p) {
         return h;
 }
 
-/* The plan shows path as the host has it: bound where it is, itself or as part of a directory bound whole
- * where it is. With exclude_self, only a directory above path counts. */
-static bool shown_as_on_host(Hashmap *dests, const char *path, bool exclude_self) {
+bool mount_plan_shown_as_on_host(Hashmap *dests, const char *path, bool exclude_self) {
         size_t full = strlen(path);
         for (size_t len = full; len > 1;) {
                 const Bind *d = exclude_self && len == full ? NULL : hashmap_get_bytes(dests, path, len);
@@ -140,11 +141,10 @@ static bool link_survives(const Bind *b, Hashmap *dests, ReadLinkFn read_link, v
         if (asprintf(&target, "%s/%s", text[0] == '/' ? "" : dir, text) < 0)
                 return false;
         path_normalize(target);
-        return streq(target, b->source) && shown_as_on_host(dests, target, false);
+        return streq(target, b->source) && mount_plan_shown_as_on_host(dests, target, false);
 }
 
-/* Whether b shows nothing a directory bound whole above it would not show. */
-static bool absorbable(const Bind *b, Hashmap *dests, ReadLinkFn read_link, void *userdata) {
+bool mount_plan_absorbable(const Bind *b, Hashmap *dests, ReadLinkFn read_link, void *userdata) {
         if (b->writable)
                 return false;
         if (streq(b->source, b->dest))
@@ -154,15 +154,15 @@ static bool absorbable(const Bind *b, Hashmap *dests, ReadLinkFn read_link, void
 
 /* Drop binds a directory bound whole above them already shows. */
 static int drop_covered(MountPlan *p, ReadLinkFn read_link, void *userdata) {
-        _cleanup_(hashmap_freep) Hashmap *dests = dest_index(p);
+        _cleanup_(hashmap_freep) Hashmap *dests = mount_plan_dest_index(p);
         if (!dests)
                 return -ENOMEM;
         bool *drop = calloc(p->n_binds + 1, sizeof(bool));
         if (!drop)
                 return -ENOMEM;
         for (size_t i = 0; i < p->n_binds; i++)
-                drop[i] = shown_as_on_host(dests, p->binds[i].dest, true) &&
-                          absorbable(p->binds + i, dests, read_link, userdata);
+                drop[i] = mount_plan_shown_as_on_host(dests, p->binds[i].dest, true) &&
+                          mount_plan_absorbable(p->binds + i, dests, read_link, userdata);
         size_t k = 0;
         for (size_t i = 0; i < p->n_binds; i++) {
                 if (drop[i]) {
@@ -176,68 +176,104 @@ static int drop_covered(MountPlan *p, ReadLinkFn read_link, void *userdata) {
         return 0;
 }
 
-int mount_plan_finish(MountPlan *p, unsigned budget, DirCountFn count, ReadLinkFn read_link, void *userdata) {
-        /* Mount count is start-up time (make bench-mounts): bind a whole directory where most of its entries
-         * are bound anyway (3 or more and at least half of the directory), then, over budget, the
-         * directories holding the most binds, until the plan fits. Only read-only binds that the directory
-         * shows as they were are merged (absorbable): files and directories bound where they are, and
-         * symlinks whose real file stays in the root. */
+/* The directory whose direct entries most deserve one bind: 3 or more of them and at least half of it
+ * (on the budget pass, any 2 or more); its bind count and entry count. NULL when none. */
+static int best_direct(MountPlan *p, bool budget_pass, DirCountFn count, ReadLinkFn read_link, void *userdata,
+                       char **ret, size_t *ret_n, size_t *ret_total) {
+        if (p->n_binds > 1) /* qsort() wants a real array even for none */
+                qsort(p->binds, p->n_binds, sizeof(Bind), cmp_bind_by_parent);
+        _cleanup_(hashmap_freep) Hashmap *dests = mount_plan_dest_index(p);
+        if (!dests)
+                return -ENOMEM;
+        _cleanup_free_ char *best = NULL;
+        size_t best_n = 0, best_total = 0;
+        for (size_t i = 0; i < p->n_binds;) {
+                _cleanup_free_ char *dir = path_dirname(p->binds[i].dest);
+                size_t j = i;
+                bool mergeable = dir && !streq(dir, "/");
+                for (; j < p->n_binds; j++) {
+                        const char *d = p->binds[j].dest;
+                        if (!dir || path_dirname_len(d) != strlen(dir) ||
+                            strncmp(d, dir, path_dirname_len(d)) != 0)
+                                break;
+                        mergeable =
+                                mergeable && mount_plan_absorbable(p->binds + j, dests, read_link, userdata);
+                }
+                size_t n = j - i, total = 0;
+                if (mergeable && n >= 2 && n > best_n && count && count(dir, &total, userdata) >= 0 &&
+                    total >= n && (budget_pass || (n >= 3 && total <= 2 * n))) {
+                        free(best);
+                        best = TAKE_PTR(dir);
+                        best_n = n;
+                        best_total = total;
+                }
+                i = j;
+        }
+        *ret = TAKE_PTR(best);
+        *ret_n = best_n;
+        *ret_total = best_total;
+        return 0;
+}
+
+/* The directory's direct entries give way to one bind of the directory; what it shows beyond them is
+ * walked when the subtree is small enough, else its other entries are counted. */
+static int merge_direct(MountPlan *p, char *dir, size_t n, size_t total, bool budget_pass,
+                        const SubtreeOps *subtree) {
+        DirMerge m = {.dir = dir, .why = budget_pass ? DIR_MERGE_BUDGET : DIR_MERGE_DIRECT, .replaced = n};
+        int r = subtree ? mount_plan_scan_exposed(p, subtree, dir, &m.exposed, m.examples) : -E2BIG;
+        if (r == -ENOMEM)
+                return r;
+        m.exposed_known = r >= 0;
+        if (r < 0)
+                m.exposed = total - n;
+        size_t k = 0;
+        for (size_t i = 0; i < p->n_binds; i++) {
+                _cleanup_free_ char *d = path_dirname(p->binds[i].dest);
+                if (d && streq(d, dir)) {
+                        free(p->binds[i].source);
+                        free(p->binds[i].dest);
+                        continue;
+                }
+                p->binds[k++] = p->binds[i];
+        }
+        p->n_binds = k;
+        r = mount_plan_add(p, dir, dir, false, true, false, "directory");
+        if (r >= 0)
+                return mount_plan_record_merge(p, &m);
+        dir_merge_done(&m);
+        return r;
+}
+
+int mount_plan_finish(MountPlan *p, unsigned budget, DirCountFn count, ReadLinkFn read_link, void *userdata,
+                      const SubtreeOps *subtree) {
+        /* Mount count is start-up time (make bench-mounts). First a directory whose whole subtree is in the
+         * plan, or in a package the plan binds files of (mount-coalesce.c); then a directory where most of
+         * its entries are bound anyway (3 or more and at least half of the directory); then, over budget,
+         * the directories holding the most binds, until the plan fits. Only read-only binds that the
+         * directory shows as they were are merged (absorbable): files and directories bound where they are,
+         * and symlinks whose real file stays in the root. */
+        int r = drop_covered(p, read_link, userdata);
+        if (r >= 0 && subtree)
+                r = mount_plan_coalesce_subtrees(p, subtree, read_link, userdata);
+        if (r < 0)
+                return r;
         for (unsigned pass = 0; pass < 2; pass++) {
                 for (;;) {
-                        int r = drop_covered(p, read_link, userdata);
+                        r = drop_covered(p, read_link, userdata);
                         if (r < 0)
                                 return r;
                         if (pass == 1 && p->n_binds <= budget)
                                 break;
-                        if (p->n_binds > 1) /* qsort() wants a real array even for none */
-                                qsort(p->binds, p->n_binds, sizeof(Bind), cmp_bind_by_parent);
-                        _cleanup_(hashmap_freep) Hashmap *dests = dest_index(p);
-                        if (!dests)
-                                return -ENOMEM;
-                        _cleanup_free_ char *best = NULL;
-                        size_t best_n = 0, best_total = 0;
-                        for (size_t i = 0; i < p->n_binds;) {
-                                _cleanup_free_ char *dir = path_dirname(p->binds[i].dest);
-                                size_t j = i;
-                                bool mergeable = dir && !streq(dir, "/");
-                                for (; j < p->n_binds; j++) {
-                                        const char *d = p->binds[j].dest;
-                                        if (!dir || path_dirname_len(d) != strlen(dir) ||
-                                            strncmp(d, dir, path_dirname_len(d)) != 0)
-                                                break;
-                                        mergeable = mergeable &&
-                                                    absorbable(p->binds + j, dests, read_link, userdata);
-                                }
-                                size_t n = j - i, total = 0;
-                                if (mergeable && n >= 2 && n > best_n && count &&
-                                    count(dir, &total, userdata) >= 0 && total >= n &&
-                                    (pass == 1 || (n >= 3 && total <= 2 * n))) {
-                                        free(best);
-                                        best = TAKE_PTR(dir);
-                                        best_n = n;
-                                        best_total = total;
-                                }
-                                i = j;
-                        }
-                        if (!best)
-                                break;
-                        /* the directory's binds give way to one bind of the directory */
-                        size_t k = 0;
-                        for (size_t i = 0; i < p->n_binds; i++) {
-                                _cleanup_free_ char *d = path_dirname(p->binds[i].dest);
-                                if (d && streq(d, best)) {
-                                        free(p->binds[i].source);
-                                        free(p->binds[i].dest);
-                                        continue;
-                                }
-                                p->binds[k++] = p->binds[i];
-                        }
-                        p->n_binds = k;
-                        r = mount_plan_add(p, best, best, false, true, false, "directory");
+                        char *best;
+                        size_t n, total;
+                        r = best_direct(p, pass == 1, count, read_link, userdata, &best, &n, &total);
                         if (r < 0)
                                 return r;
-                        p->coalesced_dirs++;
-                        p->exposed_files += best_total - best_n;
+                        if (!best)
+                                break;
+                        r = merge_direct(p, best, n, total, pass == 1, subtree);
+                        if (r < 0)
+                                return r;
                 }
         }
         if (p->n_binds > 1) /* qsort() wants a real array even for none */

@@ -41,4 +41,14 @@ check "apply --help explains --runtime, --no-reload, --restart and --keep" sh -c
         "for o in runtime no-reload restart keep; do '$S' apply --help | grep -q -- \"--\$o \" || exit 1; done"
 check "preview refuses the options it does not take, naming one" sh -c \
         "'$S' preview --restart --dir /x --json f nginx.service 2>&1 >/dev/null | grep -q -- '--restart is not an option of preview'"
+
+# issue 16: what each directory bound whole exposes beyond the closure, on a real unit of this host
+if [ -e /lib/systemd/system/nginx.service ]; then
+        "$S" preview --offline --suggested --no-exposure nginx.service > "$tmp/nginx" 2> "$tmp/nginx.err"
+        check "preview --suggested of a real unit lists the directories bound whole, why and what they expose" \
+                sh -c "grep -q '^sdconfine: directories bound whole:' '$tmp/nginx.err' && grep -q '^sdconfine:   /[^ ]* ([a-z ]*[^)]*): [0-9]* binds\? -> 1, exposes [0-9]* more file' '$tmp/nginx.err'"
+        check "the drop-in says above each directory bound whole what it exposes" \
+                sh -c "grep -A1 '^# /[^ ]*: bound whole (' '$tmp/nginx' | grep -q '^Bind'"
+        check "preview --json carries them as bound_whole" sh -c "'$S' preview --offline --suggested --no-exposure --json nginx.service 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin)[\"bound_whole\"]; assert d and all(m[\"replaced\"] >= 2 and m[\"why\"] for m in d)'"
+fi
 done_testing

@@ -138,14 +138,14 @@ static void test_coalescing(void **state) {
                 snprintf(path, sizeof path, "/usr/share/y/f%d", i);
                 assert_int_equal(mount_plan_add(&p, path, path, false, false, false, "closure"), 0);
         }
-        assert_int_equal(mount_plan_finish(&p, 150, count_dir, NULL, NULL), 0);
+        assert_int_equal(mount_plan_finish(&p, 150, count_dir, NULL, NULL, NULL), 0);
         assert_int_equal(p.n_binds, 4);
         assert_int_equal(p.coalesced_dirs, 1);
         assert_int_equal(p.exposed_files, 1);
         assert_string_equal(p.binds[0].dest, "/lib/x");
         assert_true(p.binds[0].directory);
         /* over budget: the directory with the most file binds goes whole */
-        assert_int_equal(mount_plan_finish(&p, 2, count_dir, NULL, NULL), 0);
+        assert_int_equal(mount_plan_finish(&p, 2, count_dir, NULL, NULL, NULL), 0);
         assert_true(p.n_binds <= 2);
         assert_int_equal(p.coalesced_dirs, 2);
         assert_int_equal(p.exposed_files, 1 + 97);
@@ -187,7 +187,7 @@ static void test_coalescing_links(void **state) {
                 assert_int_equal(mount_plan_add(&p, files[i], files[i], false, false, false, "closure"), 0);
         /* a link to a file of the plan, in one hop: the directory bound whole shows it as it was */
         assert_int_equal(mount_plan_add(&p, "/z/a", "/z/l", false, false, false, "closure"), 0);
-        assert_int_equal(mount_plan_finish(&p, 150, count_z, read_link_z, NULL), 0);
+        assert_int_equal(mount_plan_finish(&p, 150, count_z, read_link_z, NULL, NULL), 0);
         assert_int_equal(p.n_binds, 1);
         assert_string_equal(p.binds[0].dest, "/z");
         mount_plan_done(&p);
@@ -197,7 +197,7 @@ static void test_coalescing_links(void **state) {
         for (size_t i = 0; i < ELEMENTSOF(files); i++)
                 assert_int_equal(mount_plan_add(&p, files[i], files[i], false, false, false, "closure"), 0);
         assert_int_equal(mount_plan_add(&p, "/elsewhere/f", "/z/far", false, false, false, "closure"), 0);
-        assert_int_equal(mount_plan_finish(&p, 150, count_z, read_link_z, NULL), 0);
+        assert_int_equal(mount_plan_finish(&p, 150, count_z, read_link_z, NULL, NULL), 0);
         assert_int_equal(n_dest(&p, "/z"), 0);
         assert_int_equal(p.n_binds, 4);
         mount_plan_done(&p);
@@ -207,7 +207,7 @@ static void test_coalescing_links(void **state) {
         for (size_t i = 0; i < ELEMENTSOF(files); i++)
                 assert_int_equal(mount_plan_add(&p, files[i], files[i], false, false, false, "closure"), 0);
         assert_int_equal(mount_plan_add(&p, "/z/a", "/z/via", false, false, false, "closure"), 0);
-        assert_int_equal(mount_plan_finish(&p, 150, count_z, read_link_z, NULL), 0);
+        assert_int_equal(mount_plan_finish(&p, 150, count_z, read_link_z, NULL, NULL), 0);
         assert_int_equal(n_dest(&p, "/z"), 0);
         mount_plan_done(&p);
 
@@ -218,7 +218,7 @@ static void test_coalescing_links(void **state) {
                 assert_int_equal(mount_plan_add(&p, files[i], files[i], false, false, false, "closure"), 0);
         assert_int_equal(mount_plan_add(&p, "/z/sub", "/z/sub", false, true, false, "directory"), 0);
         assert_int_equal(mount_plan_add(&p, "/z/sub/w", "/z/sub/w", true, false, false, "writable"), 0);
-        assert_int_equal(mount_plan_finish(&p, 150, count_z, read_link_z, NULL), 0);
+        assert_int_equal(mount_plan_finish(&p, 150, count_z, read_link_z, NULL, NULL), 0);
         assert_int_equal(n_dest(&p, "/z"), 1);
         assert_int_equal(n_dest(&p, "/z/sub"), 0);
         assert_int_equal(n_dest(&p, "/z/sub/w"), 1);
@@ -230,7 +230,7 @@ static void test_coalescing_links(void **state) {
         static const char *const top[] = {"/a", "/b", "/c", "/d"};
         for (size_t i = 0; i < ELEMENTSOF(top); i++)
                 assert_int_equal(mount_plan_add(&p, top[i], top[i], false, false, false, "closure"), 0);
-        assert_int_equal(mount_plan_finish(&p, 1, count_z, read_link_z, NULL), 0);
+        assert_int_equal(mount_plan_finish(&p, 1, count_z, read_link_z, NULL, NULL), 0);
         assert_int_equal(p.n_binds, 4);
         mount_plan_done(&p);
 }

@@ -42,5 +42,14 @@ char **mounts_lines(App *a) {
                  a->res.plan.n_binds, a->res.plan.coalesced_dirs, a->res.plan.exposed_files);
         (void)strv_extend(&l, "");
         (void)strv_extend(&l, buf);
+        /* what each directory bound whole shows beyond the closure (issue 16) */
+        for (size_t i = 0; i < a->res.plan.n_merges; i++) {
+                char *d = NULL;
+                if (dir_merge_describe(a->res.plan.merges + i, &d) >= 0) {
+                        snprintf(buf, sizeof buf, "  whole: %s", d);
+                        (void)strv_extend(&l, buf);
+                }
+                free(d);
+        }
         return l;
 }
