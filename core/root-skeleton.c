@@ -253,6 +253,17 @@ static bool in_use(int sk) {
         return false;
 }
 
+/* A directory stream that owns fd (closed on failure too). */
+static DIR *dir_of(int fd) {
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!d && fd >= 0) {
+                int e = errno;
+                close(fd);
+                errno = e;
+        }
+        return d;
+}
+
 /* Remove what we put below dir_fd/name: directories, empty files and links; anything else stays. */
 static int remove_tree(int dir_fd, const char *name) {
         struct stat st;
@@ -262,13 +273,10 @@ static int remove_tree(int dir_fd, const char *name) {
                 return unlinkat(dir_fd, name, 0) < 0 ? -errno : 0;
         if (!S_ISDIR(st.st_mode))
                 return -ENOTEMPTY;
-        int fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        _cleanup_(closedirp) DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-        if (!d) {
-                if (fd >= 0)
-                        close(fd);
+        _cleanup_(closedirp) DIR *d =
+                dir_of(openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!d)
                 return -errno;
-        }
         int r = 0;
         for (struct dirent *de; (de = readdir(d));)
                 if (!streq(de->d_name, ".") && !streq(de->d_name, "..")) {
@@ -443,13 +451,9 @@ static int fill(int root_fd, int sk, json_t *o, const char *dropin_text) {
 
 /* Remove the unit's other versions (all with keep NULL) that no process runs in. */
 static int prune(int unit_fd, const char *keep) {
-        int fd = dup(unit_fd);
-        _cleanup_(closedirp) DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-        if (!d) {
-                if (fd >= 0)
-                        close(fd);
+        _cleanup_(closedirp) DIR *d = dir_of(dup(unit_fd));
+        if (!d)
                 return -errno;
-        }
         int r = 0;
         for (struct dirent *de; (de = readdir(d));) {
                 if (streq(de->d_name, ".") || streq(de->d_name, "..") || (keep && streq(de->d_name, keep)))
