@@ -111,15 +111,16 @@ static void *prefetch_run(void *userdata) {
         ClosurePrefetch *p = userdata;
         size_t i = 0, n;
         for (;;) {
+                /* all found: the closure starts from the first, so this thread turns to the last */
                 bool chased = __atomic_load_n(&p->chased, __ATOMIC_ACQUIRE);
                 n = __atomic_load_n(&p->published, __ATOMIC_ACQUIRE);
+                if (chased)
+                        break;
                 if (i < n) {
                         if (job_claim(p->jobs + i))
                                 job_read(p, p->jobs + i);
                         i++;
-                } else if (chased)
-                        break;
-                else
+                } else
                         sched_yield();
         }
         for (size_t k = n; k > i; k--) {
