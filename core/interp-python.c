@@ -235,7 +235,8 @@ static int dist_dir(FsRoot *root, const char *dir, const DistDir **ret) {
         }
         if (!(m = arena_alloc(a, sizeof(DistDir))) || !(m->v = arena_alloc(a, (n ? n : 1) * sizeof(Dist))))
                 return -ENOMEM;
-        memcpy(m->v, v, n * sizeof(Dist));
+        if (n) /* v is NULL for a directory without any */
+                memcpy(m->v, v, n * sizeof(Dist));
         m->n = n;
         if (fs_root_memo_put(root, "python-dists", &st, NULL, m) < 0)
                 return -ENOMEM;
