@@ -140,8 +140,8 @@ int root_skeleton_plan(MountPlan *p, const Service *svc, char *const *mounts, Re
         }
         if (strpbrk(m, "\n\\ \t") || path_is_under(m, "/run") || path_is_under(m, "/proc"))
                 return 0;
-        /* the mode's API file systems, or in chroot-only the mount points a --set PrivateTmp=yes needs:
-         * empty directories either way */
+        /* where full-apivfs mounts the API file systems; in chroot-only empty directories (and the mount
+         * points a --set PrivateTmp=yes needs) */
         static const char *const api[] = {"/run", "/proc", "/sys", "/dev", "/tmp", "/var/tmp"};
         int r = 0;
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(api); i++)
