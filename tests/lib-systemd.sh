@@ -34,6 +34,8 @@ systemd_start() {
         # next waits here, whichever checkout it runs from
         exec 8> /run/sdconfine-tests.lock
         flock 8
+        # the roots' skeletons confined units get are on the host's /var/lib: those of this test go at the end
+        SKELETONS_BEFORE=$(skeleton_versions)
         cat > "$dir/pid1.sh" <<'EOS'
 #!/bin/sh
 set -e
@@ -109,9 +111,22 @@ unit_log() {
         fi
 }
 
+# the versions of the roots' skeletons on the host (root-skeleton.h), one per line
+skeleton_versions() { find /var/lib/sdconfine/root -mindepth 2 -maxdepth 2 2>/dev/null | sort; }
+
 systemd_stop() {
         [ -n "$SYSTEMD_PID" ] && kill -9 "$SYSTEMD_PID" 2>/dev/null
         [ -n "${UNSHARE_PID:-}" ] && wait "$UNSHARE_PID" 2>/dev/null
+        # its services are gone with it: the skeleton versions that appeared during the test go too (empty
+        # mount points and links only; a version that was there before is left alone), then their unit
+        # directories when nothing else is left in them
+        if [ -n "$SYSTEMD_PID" ]; then
+                skeleton_versions | while IFS= read -r v; do
+                        printf '%s\n' "$SKELETONS_BEFORE" | grep -qxF -- "$v" && continue
+                        rm -rf -- "$v"
+                        rmdir -- "${v%/*}" 2>/dev/null
+                done
+        fi
         SYSTEMD_PID=""
         flock -u 8 2>/dev/null || true
 }
