@@ -13,7 +13,7 @@ typedef struct DlSym {
         void **ptr;
 } DlSym;
 
-/* One DlSym per name: DLSYM_ENTRY(sd_bus_new) is {"sd_bus_new", &sym_sd_bus_new}. */
+/* One DlSym per name: DLSYM_ENTRY(initscr) is {"initscr", &sym_initscr}. */
 #define DLSYM_ENTRY(f) {#f, (void **)&sym_##f},
 /* The pointer for f, typed as f is declared. */
 #define DLSYM_DECLARE(f) static __typeof__(f) *sym_##f;

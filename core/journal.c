@@ -210,3 +210,17 @@ int journal_suggest_paths(char *const *lines, JournalSuggestion **ret, size_t *r
         *ret_n = f.n;
         return 0;
 }
+
+int journal_format_line(char *msg, const char *ident, const char *pid, char **ret) {
+        for (char *c = msg; *c; c++)
+                if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                        *c = ' ';
+        char *line;
+        int k = ident && pid ? asprintf(&line, "%s[%s]: %s", ident, pid, msg)
+                : ident      ? asprintf(&line, "%s: %s", ident, msg)
+                             : asprintf(&line, "%s", msg);
+        if (k < 0)
+                return -ENOMEM;
+        *ret = line;
+        return 1;
+}

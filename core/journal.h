@@ -32,3 +32,7 @@ typedef struct JournalSuggestion {
 int journal_suggest_paths(char *const *lines, JournalSuggestion **ret, size_t *ret_n);
 
 void journal_suggestions_free(JournalSuggestion *s, size_t n);
+
+/* One journal entry as a line: "IDENT[PID]: MESSAGE" (or without what is NULL), control characters of
+ * the message as spaces. 1 and *ret (malloc'd), or -ENOMEM. msg is changed in place. */
+int journal_format_line(char *msg, const char *ident, const char *pid, char **ret);

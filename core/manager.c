@@ -5,12 +5,26 @@
 #include <systemd/sd-journal.h>
 
 #include "dlopen-util.h"
+#include "journal.h"
 #include "macro.h"
-#include "manager-syms.h"
 #include "manager.h"
 
-/* Opened at the first connect or journal read: batch verbs skip it and the 5 libraries it pulls (gcrypt...)
- */
+/* libsystemd, opened at the first connect or journal read (batch verbs skip it and the 5 libraries it
+ * pulls, gcrypt...): the functions called, each through its pointer sym_NAME */
+/* clang-format off */
+#define LIBSYSTEMD_SYMBOLS(X) \
+        X(sd_bus_call) X(sd_bus_call_method) X(sd_bus_error_free) X(sd_bus_error_has_names_sentinel) \
+        X(sd_bus_error_is_set) X(sd_bus_flush_close_unref) X(sd_bus_get_property) \
+        X(sd_bus_get_property_string) X(sd_bus_get_property_strv) X(sd_bus_get_property_trivial) \
+        X(sd_bus_match_signal) X(sd_bus_message_append_strv) X(sd_bus_message_enter_container) \
+        X(sd_bus_message_exit_container) X(sd_bus_message_new_method_call) X(sd_bus_message_read) \
+        X(sd_bus_message_read_strv) X(sd_bus_message_skip) X(sd_bus_message_unref) X(sd_bus_new) \
+        X(sd_bus_open_system) X(sd_bus_open_user) X(sd_bus_path_encode) X(sd_bus_process) \
+        X(sd_bus_set_address) X(sd_bus_slot_unref) X(sd_bus_start) X(sd_bus_unref) X(sd_bus_wait) \
+        X(sd_journal_add_disjunction) X(sd_journal_add_match) X(sd_journal_close) X(sd_journal_get_data) \
+        X(sd_journal_get_realtime_usec) X(sd_journal_next) X(sd_journal_open) \
+        X(sd_journal_seek_realtime_usec)
+/* clang-format on */
 LIBSYSTEMD_SYMBOLS(DLSYM_DECLARE)
 static DlLibrary libsystemd =
         DL_LIBRARY("libsystemd.so.0", "libsystemd0", ((const DlSym[]){LIBSYSTEMD_SYMBOLS(DLSYM_ENTRY){}}));
@@ -57,6 +71,22 @@ static int bus_fail(Manager *m, sd_bus_error *e, int r) {
         return r;
 }
 
+static int get_string(Manager *m, const char *path, const char *iface, const char *prop, char **ret) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        char *s = NULL;
+        int r = sym_sd_bus_get_property_string(m->bus, DEST, path, iface, prop, &e, &s);
+        if (r < 0)
+                return bus_fail(m, &e, r);
+        /* empty strings are "not set", as in the offline model */
+        if (s && !*s) {
+                free(s);
+                s = NULL;
+        }
+        free(*ret);
+        *ret = s;
+        return 0;
+}
+
 static int connect_private(const char *address, sd_bus **ret) {
         sd_bus *bus = NULL;
         int r = sym_sd_bus_new(&bus);
@@ -101,10 +131,8 @@ int manager_connect(bool user, Manager **ret) {
                 return r;
         }
         /* a manager that does not answer is no manager: ask something cheap */
-        sd_bus_error e = SD_BUS_ERROR_NULL;
         char *version = NULL;
-        r = sym_sd_bus_get_property_string(m->bus, DEST, PATH, IFACE_MANAGER, "Version", &e, &version);
-        sym_sd_bus_error_free(&e);
+        r = get_string(m, PATH, IFACE_MANAGER, "Version", &version);
         free(version);
         if (r < 0) {
                 manager_free(m);
@@ -199,22 +227,6 @@ fail:
         sym_sd_bus_message_unref(reply);
         unit_info_free_many(units, n);
         return bus_fail(m, &e, r);
-}
-
-static int get_string(Manager *m, const char *path, const char *iface, const char *prop, char **ret) {
-        sd_bus_error e = SD_BUS_ERROR_NULL;
-        char *s = NULL;
-        int r = sym_sd_bus_get_property_string(m->bus, DEST, path, iface, prop, &e, &s);
-        if (r < 0)
-                return bus_fail(m, &e, r);
-        /* empty strings are "not set", as in the offline model */
-        if (s && !*s) {
-                free(s);
-                s = NULL;
-        }
-        free(*ret);
-        *ret = s;
-        return 0;
 }
 
 static int get_strv(Manager *m, const char *path, const char *iface, const char *prop, char ***ret) {
@@ -627,19 +639,7 @@ static int format_entry(sd_journal *j, char **ret) {
         _cleanup_free_ char *msg = entry_field(j, "MESSAGE", MESSAGE_MAX),
                             *ident = entry_field(j, "SYSLOG_IDENTIFIER", 64),
                             *pid = entry_field(j, "_PID", 16);
-        if (!msg)
-                return 0; /* no text to show */
-        for (char *c = msg; *c; c++)
-                if ((unsigned char)*c < 0x20 || *c == 0x7f)
-                        *c = ' ';
-        char *line;
-        int k = ident && pid ? asprintf(&line, "%s[%s]: %s", ident, pid, msg)
-                : ident      ? asprintf(&line, "%s: %s", ident, msg)
-                             : asprintf(&line, "%s", msg);
-        if (k < 0)
-                return -ENOMEM;
-        *ret = line;
-        return 1;
+        return msg ? journal_format_line(msg, ident, pid, ret) : 0; /* 0: no text to show */
 }
 
 static void journal_closep(sd_journal **j) {

@@ -31,6 +31,8 @@ check "curses.h only through tui/curses-load.h (its names go to the dlopen()ed l
         only_in '#include <(n?curses|ncursesw/)' tui/curses-load.h
 check "sd-bus only in core/manager.c" only_in '#include <systemd/sd-bus' core/manager.c
 check "sd-journal only in core/manager.c (one file talks to systemd)" only_in '#include <systemd/sd-journal' core/manager.c
+check "every libsystemd function named only in core/manager.c (its dlopen() list too)" \
+        only_in '\bsd_(bus|journal)_[a-z_]+\(|X\(sd_' core/manager.c
 check "fanotify only in core/learn.c" only_in '#include <sys/fanotify.h>' core/learn.c
 check "libcap only in core/caps.c" only_in '#include <sys/capability.h>' core/caps.c
 check "config.h first in every .c file" sh -c 'for f in core/*.c cli/*.c tui/*.c sdconfine.c; do head -3 "$f" | grep -q "#include \"config.h\"" || exit 1; done'

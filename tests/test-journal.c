@@ -223,12 +223,23 @@ static void test_cgroup(void **state) {
         assert_null(comm);
 }
 
+/* one entry as the line the try and learn show: identifier, PID, the message without control characters */
+static void test_format_line(void **state) {
+        char msg[] = "a\tb\x1b[31mc", plain[] = "x";
+        _cleanup_free_ char *l1 = NULL, *l2 = NULL, *l3 = NULL;
+        assert_int_equal(journal_format_line(msg, "nginx", "42", &l1), 1);
+        assert_string_equal(l1, "nginx[42]: a b [31mc");
+        assert_int_equal(journal_format_line(plain, "nginx", NULL, &l2), 1);
+        assert_string_equal(l2, "nginx: x");
+        assert_int_equal(journal_format_line(plain, NULL, "42", &l3), 1);
+        assert_string_equal(l3, "x");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_suggest_table),
-                cmocka_unit_test(test_suggest_lines),
-                cmocka_unit_test(test_suggest_garbage),
-                cmocka_unit_test(test_cgroup),
+                cmocka_unit_test(test_suggest_table),   cmocka_unit_test(test_suggest_lines),
+                cmocka_unit_test(test_suggest_garbage), cmocka_unit_test(test_cgroup),
+                cmocka_unit_test(test_format_line),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
