@@ -55,6 +55,7 @@ struct Closure {
         ClosureMissing *missing;
         size_t n_missing, allocated_missing;
         Hashmap *missing_seen; /* "name\0index" */
+        Hashmap *searches;     /* what a library search found, by all it depends on (closure-loader.c) */
         const char **origins;  /* per node: the directory of its path ($ORIGIN of a library), when asked */
         size_t allocated_origins;
 };

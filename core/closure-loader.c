@@ -37,7 +37,28 @@ typedef struct Process {
         char **tried;
         bool *subdir;
         size_t allocated_tried, allocated_subdir;
+        /* the directory lists of the search at hand, and its key in the closure's memo */
+        struct SearchStep *steps;
+        size_t n_steps, allocated_steps;
+        char *key;
+        size_t allocated_key;
 } Process;
+
+/* A directory list one search goes through before ld.so.cache, in the loader's order: DT_RPATH of the
+ * object and its loaders (unless the object has DT_RUNPATH), LD_LIBRARY_PATH, DT_RUNPATH. */
+typedef struct SearchStep {
+        const char *list, *origin;
+        FoundVia via;
+} SearchStep;
+
+/* A search that found its object: the same name, lists, platform and DF_1_NODEFLIB find the same file
+ * again, in every process of the closure. */
+typedef struct SearchMemo {
+        const char *path, *real;
+        struct stat st;
+        const Object *object;
+        FoundVia via;
+} SearchMemo;
 
 /* The library search */
 
@@ -205,32 +226,77 @@ static int loaded_add_name(Process *p, Loaded *l, const char *name, uint32_t has
         return 0;
 }
 
-/* The search for a name without a slash, in the loader's order: DT_RPATH of the object and its loaders
- * (unless the object has DT_RUNPATH), LD_LIBRARY_PATH, DT_RUNPATH, ld.so.cache, the default directories. */
-static int search_name(Search *s, size_t idx, const char *n, FoundVia *via) {
-        Process *p = s->p;
+static int search_step(Process *p, const char *list, const char *origin, FoundVia via) {
+        if (!GROW(p->steps, p->allocated_steps, p->n_steps + 1))
+                return -ENOMEM;
+        p->steps[p->n_steps++] = (SearchStep){list, origin, via};
+        return 0;
+}
+
+/* The lists a search for a DT_NEEDED entry of loaded object idx goes through, into p->steps. */
+static int search_steps(Process *p, size_t idx) {
         const Loaded *obj = p->loaded + idx, *main_obj = p->loaded;
-        bool did_main = false, nodeflib = obj->info->flags_1 & DF_1_NODEFLIB;
+        bool did_main = false;
         int r = 0;
+        p->n_steps = 0;
         if (!obj->info->runpath) {
-                for (ssize_t l = idx; l >= 0 && r == 0; l = p->loaded[l].loader)
+                for (ssize_t l = idx; l >= 0 && r >= 0; l = p->loaded[l].loader)
                         if (p->loaded[l].info->rpath) {
-                                *via = VIA_RPATH;
-                                r = search_dirs(s, p->loaded[l].info->rpath, p->loaded[l].origin);
+                                r = search_step(p, p->loaded[l].info->rpath, p->loaded[l].origin, VIA_RPATH);
                                 did_main = did_main || l == 0;
                         }
-                if (r == 0 && !did_main && main_obj->info->rpath) {
-                        *via = VIA_RPATH;
-                        r = search_dirs(s, main_obj->info->rpath, main_obj->origin);
-                }
+                if (r >= 0 && !did_main && main_obj->info->rpath)
+                        r = search_step(p, main_obj->info->rpath, main_obj->origin, VIA_RPATH);
         }
-        if (r == 0 && !p->secure && p->env && p->env->ld_library_path && *p->env->ld_library_path) {
-                *via = VIA_LD_LIBRARY_PATH;
-                r = search_dirs(s, p->env->ld_library_path, main_obj->origin);
+        if (r >= 0 && !p->secure && p->env && p->env->ld_library_path && *p->env->ld_library_path)
+                r = search_step(p, p->env->ld_library_path, main_obj->origin, VIA_LD_LIBRARY_PATH);
+        if (r >= 0 && obj->info->runpath)
+                r = search_step(p, obj->info->runpath, obj->origin, VIA_RUNPATH);
+        return r;
+}
+
+static int key_append(Process *p, size_t *len, const void *b, size_t n) {
+        if (!GROW(p->key, p->allocated_key, *len + n))
+                return -ENOMEM;
+        memcpy(p->key + *len, b, n);
+        *len += n;
+        return 0;
+}
+
+/* All a search's result depends on, as bytes: the platform, DF_1_NODEFLIB, the lists (with the origin
+ * when a list names it) and the name. */
+static int search_key(Process *p, const char *name, bool nodeflib, size_t *ret_len) {
+        size_t len = 0;
+        char flag = nodeflib;
+        int r = key_append(p, &len, &p->platform, sizeof p->platform);
+        if (r >= 0)
+                r = key_append(p, &len, &flag, 1);
+        for (size_t i = 0; i < p->n_steps && r >= 0; i++) {
+                const SearchStep *st = p->steps + i;
+                char via = (char)st->via;
+                const char *origin = strchr(st->list, '$') && st->origin ? st->origin : "";
+                r = key_append(p, &len, &via, 1);
+                if (r >= 0)
+                        r = key_append(p, &len, st->list, strlen(st->list) + 1);
+                if (r >= 0)
+                        r = key_append(p, &len, origin, strlen(origin) + 1);
         }
-        if (r == 0 && obj->info->runpath) {
-                *via = VIA_RUNPATH;
-                r = search_dirs(s, obj->info->runpath, obj->origin);
+        if (r >= 0)
+                r = key_append(p, &len, name, strlen(name));
+        if (r < 0)
+                return r;
+        *ret_len = len;
+        return 0;
+}
+
+/* The search for a name without a slash, in the loader's order: the lists of search_steps(),
+ * ld.so.cache, the default directories. */
+static int search_name(Search *s, const char *n, bool nodeflib, FoundVia *via) {
+        Process *p = s->p;
+        int r = 0;
+        for (size_t i = 0; i < p->n_steps && r == 0; i++) {
+                *via = p->steps[i].via;
+                r = search_dirs(s, p->steps[i].list, p->steps[i].origin);
         }
         if (r == 0 && !nodeflib) {
                 const char *hit =
@@ -250,6 +316,44 @@ static int search_name(Search *s, size_t idx, const char *n, FoundVia *via) {
                         r = search_dirs(s, p->platform->default_dirs[i], NULL);
         }
         return r;
+}
+
+/* search_name() through the closure's memo of what was found: 1 found (s->path and the rest set, pointing
+ * into the memo), 0 not found, -1 fatal, -ENOMEM. Failures are searched again: they record what was
+ * tried, and are few. */
+static int search_memo(Search *s, size_t idx, const char *n, FoundVia *via) {
+        Process *p = s->p;
+        Closure *c = p->c;
+        bool nodeflib = p->loaded[idx].info->flags_1 & DF_1_NODEFLIB;
+        size_t len;
+        int r = search_steps(p, idx);
+        if (r >= 0)
+                r = search_key(p, n, nodeflib, &len);
+        if (r < 0)
+                return r;
+        SearchMemo *m = hashmap_get_bytes(c->searches, p->key, len);
+        if (!m) {
+                r = search_name(s, n, nodeflib, via);
+                if (r <= 0)
+                        return r;
+                m = arena_alloc(c->arena, sizeof(SearchMemo));
+                char *k = arena_strndup(c->arena, p->key, len);
+                if (!m || !k)
+                        return -ENOMEM;
+                *m = (SearchMemo){.path = arena_strdup(c->arena, s->path),
+                                  .real = s->real,
+                                  .st = s->st,
+                                  .object = s->object,
+                                  .via = *via};
+                if (!m->path || hashmap_put_bytes(c->searches, k, len, m, NULL) < 0)
+                        return -ENOMEM;
+        }
+        s->path = m->path;
+        s->real = m->real;
+        s->st = m->st;
+        s->object = m->object;
+        *via = m->via;
+        return 1;
 }
 
 /* The object found for name becomes loaded object and node of the closure, needed by object idx. */
@@ -306,7 +410,7 @@ static int process_map(Process *p, size_t idx, const char *name, uint32_t hash) 
                         return -ENOMEM;
                 r = search_try(&s, cand, false);
         } else
-                r = search_name(&s, idx, n, &via);
+                r = search_memo(&s, idx, n, &via);
 
         if (r > 0)
                 r = process_found(p, idx, &s, via, name, hash);
@@ -323,6 +427,8 @@ static void process_done(Process *p) {
         free(p->loaded);
         free(p->tried);
         free(p->subdir);
+        free(p->steps);
+        free(p->key);
 }
 
 /* Run the loader in our head for one ELF program: its interpreter, then its DT_NEEDED, breadth first. */

@@ -138,7 +138,8 @@ int closure_new(ClosureContext *ctx, Closure **ret) {
         c->arena = arena_new();
         c->by_path = hashmap_new();
         c->missing_seen = hashmap_new();
-        if (!c->arena || !c->by_path || !c->missing_seen) {
+        c->searches = hashmap_new();
+        if (!c->arena || !c->by_path || !c->missing_seen || !c->searches) {
                 closure_free(c);
                 return -ENOMEM;
         }
@@ -158,6 +159,7 @@ Closure *closure_free(Closure *c) {
         free(c->missing);
         hashmap_free(c->by_path);
         hashmap_free(c->missing_seen);
+        hashmap_free(c->searches);
         arena_free(c->arena);
         free(c);
         return NULL;
