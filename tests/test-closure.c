@@ -268,6 +268,46 @@ static void test_corrupt_library_is_an_error(void **state) {
         closure_free(c);
 }
 
+/* The programs of one closure share what their library searches found: a search is only reused where the
+ * loader would search the same way (same lists, same origin for $ORIGIN, same environment). */
+static void test_searches_shared(void **state) {
+        ClosureEnv env5 = {.ld_library_path = "/t/05_env_over_runpath/env"};
+        ClosureEnv env6 = {.ld_library_path = "/t/06_rpath_over_env/env"};
+        Closure *c;
+        assert_int_equal(closure_new(ctx, &c), 0);
+        const char *progs[] = {"/t/01_rpath/prog", "/t/02_runpath/prog", "/t/17_corrupt/prog",
+                               "/t/03_rpath_inherited/prog", "/t/04_runpath_not_inherited/prog"};
+        for (size_t i = 0; i < ELEMENTSOF(progs); i++)
+                assert_int_equal(closure_add_program(c, progs[i], NULL), 0);
+        assert_int_equal(closure_add_program(c, "/t/05_env_over_runpath/prog", &env5), 0);
+        assert_int_equal(closure_add_program(c, "/t/06_rpath_over_env/prog", &env6), 0);
+
+        /* the same "$ORIGIN/lib" from two directories, as DT_RPATH and as DT_RUNPATH */
+        assert_int_equal(node(c, "/t/01_rpath/lib/libA.so")->found_via, VIA_RPATH);
+        assert_int_equal(node(c, "/t/02_runpath/lib/libA.so")->found_via, VIA_RUNPATH);
+        const ClosureNode *p2 = node(c, "/t/02_runpath/prog");
+        bool own = false;
+        for (size_t d = 0; d < p2->n_deps; d++)
+                own = own || streq(closure_node(c, p2->deps[d])->path, "/t/02_runpath/lib/libA.so");
+        assert_true(own);
+        /* a failed search is searched again, and still fails with its own reason */
+        const ClosureMissing *m = missing(c, "libA.so");
+        assert_non_null(m);
+        assert_non_null(strstr(m->reason, "/t/17_corrupt/lib/libA.so"));
+        /* libB's need of libC.so: found through the inherited DT_RPATH in 03, missing in 04 */
+        assert_true(has_node(c, "/t/03_rpath_inherited/deps/libC.so"));
+        m = missing(c, "libC.so");
+        assert_non_null(m);
+        assert_string_equal(closure_node(c, m->needed_by)->path, "/t/04_runpath_not_inherited/b/libB.so");
+        assert_false(has_node(c, "/t/04_runpath_not_inherited/deps/libC.so"));
+        /* libD.so: each program's LD_LIBRARY_PATH and lists decide */
+        assert_int_equal(node(c, "/t/05_env_over_runpath/env/libD.so")->found_via, VIA_LD_LIBRARY_PATH);
+        assert_int_equal(node(c, "/t/06_rpath_over_env/rp/libD.so")->found_via, VIA_RPATH);
+        assert_false(has_node(c, "/t/06_rpath_over_env/env/libD.so"));
+        assert_int_equal(closure_n_missing(c), 2);
+        closure_free(c);
+}
+
 static void test_symlinks(void **state) {
         Closure *c = closure_of("/t/19_symlink/bin/prog-link", NULL);
         const ClosureNode *n = node(c, "/t/19_symlink/bin/prog-link");
@@ -427,6 +467,7 @@ int main(void) {
                 cmocka_unit_test(test_hwcaps_subdir),
                 cmocka_unit_test(test_scripts),
                 cmocka_unit_test(test_corrupt_library_is_an_error),
+                cmocka_unit_test(test_searches_shared),
                 cmocka_unit_test(test_symlinks),
                 cmocka_unit_test(test_why_and_sharing),
                 cmocka_unit_test(test_prefetch_and_stream),
