@@ -275,22 +275,27 @@ static void test_searches_shared(void **state) {
         ClosureEnv env6 = {.ld_library_path = "/t/06_rpath_over_env/env"};
         Closure *c;
         assert_int_equal(closure_new(ctx, &c), 0);
-        const char *progs[] = {"/t/01_rpath/prog", "/t/02_runpath/prog", "/t/17_corrupt/prog",
-                               "/t/03_rpath_inherited/prog", "/t/04_runpath_not_inherited/prog"};
+        const char *progs[] = {"/t/01_rpath/prog",       "/t/20_origin_elsewhere/prog",
+                               "/t/21_rpath_whole/prog", "/t/17_corrupt/prog",
+                               "/t/02_runpath/prog",     "/t/03_rpath_inherited/prog",
+                               "/t/04_runpath_not_inherited/prog"};
         for (size_t i = 0; i < ELEMENTSOF(progs); i++)
                 assert_int_equal(closure_add_program(c, progs[i], NULL), 0);
         assert_int_equal(closure_add_program(c, "/t/05_env_over_runpath/prog", &env5), 0);
         assert_int_equal(closure_add_program(c, "/t/06_rpath_over_env/prog", &env6), 0);
 
-        /* the same "$ORIGIN/lib" from two directories, as DT_RPATH and as DT_RUNPATH */
+        /* the same "$ORIGIN/lib" from three directories, as DT_RPATH and as DT_RUNPATH */
         assert_int_equal(node(c, "/t/01_rpath/lib/libA.so")->found_via, VIA_RPATH);
+        assert_int_equal(node(c, "/t/20_origin_elsewhere/lib/libA.so")->found_via, VIA_RPATH);
+        assert_int_equal(node(c, "/t/21_rpath_whole/lib/libA.so")->found_via, VIA_RPATH);
         assert_int_equal(node(c, "/t/02_runpath/lib/libA.so")->found_via, VIA_RUNPATH);
         const ClosureNode *p2 = node(c, "/t/02_runpath/prog");
         bool own = false;
         for (size_t d = 0; d < p2->n_deps; d++)
                 own = own || streq(closure_node(c, p2->deps[d])->path, "/t/02_runpath/lib/libA.so");
         assert_true(own);
-        /* a failed search is searched again, and still fails with its own reason */
+        /* a failed search is searched again, and still fails with its own reason, after another list
+         * found the name */
         const ClosureMissing *m = missing(c, "libA.so");
         assert_non_null(m);
         assert_non_null(strstr(m->reason, "/t/17_corrupt/lib/libA.so"));
