@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "cli.h"
@@ -10,11 +11,14 @@
 /* The program picks its face: with no verb (or only options) the interactive program, else the command
  * line. The two faces never call each other. */
 int main(int argc, char **argv) {
-        setlocale(LC_ALL, "");
-        if (argc >= 2 && strcmp(argv[1], "tui") == 0)
+        bool tui = argc < 2 || strcmp(argv[1], "tui") == 0 ||
+                   (argv[1][0] == '-' && strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0 &&
+                    strcmp(argv[1], "--version") != 0);
+        if (!tui)
+                return cli_main(argc, argv); /* it loads the locale when it prints text (output_init()) */
+        /* the character set only (wide characters, display widths): the messages are English */
+        setlocale(LC_CTYPE, "");
+        if (strcmp(argv[1 < argc ? 1 : 0], "tui") == 0)
                 return tui_main(argc - 1, argv + 1);
-        if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0 &&
-                         strcmp(argv[1], "--version") != 0))
-                return tui_main(argc, argv);
-        return cli_main(argc, argv);
+        return tui_main(argc, argv);
 }

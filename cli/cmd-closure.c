@@ -281,7 +281,8 @@ int cmd_closure(CliOptions *o) {
         }
         if (arg_format == FORMAT_AUTO)
                 arg_format = isatty(STDOUT_FILENO) ? FORMAT_TREE : FORMAT_LIST;
-        output_init(o->ascii);
+        if (arg_format != FORMAT_JSON)
+                output_init(o->ascii);
 
         ClosureContext *ctx = NULL;
         Closure *cl = NULL;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # libsystemd and ncurses are opened with dlopen() when a verb needs them, not by the loader at start: the
 # program does not link them, a batch verb never loads them, the verbs that need them do, and when one
-# cannot be loaded the operator reads which library and what to install.
+# cannot be loaded the operator reads which library and what to install. The locale's files likewise: only
+# output that draws or measures text loads them, and numbers keep the C locale's decimal point.
 . "${top_srcdir:-.}/tests/tap.sh"
 S=${SDCONFINE:-./sdconfine}
 tmp=$(mktemp -d) || exit 1
@@ -35,6 +36,24 @@ check "list does not load ncurses" sh -c "! grep -q '^libncursesw' '$tmp/list'"
 # it at initscr, without a terminal to draw on)
 loaded env TERM=sdconfine-no-such-term timeout 20 "$S" tui --offline > "$tmp/tui"
 check "the interactive program loads ncurses" has libncursesw.so.6 < "$tmp/tui"
+
+# the locale's files: which of them a run opens (strace), under a UTF-8 locale
+locale_files() {
+        LANG=C.UTF-8 LC_ALL= strace -f -qq -e trace=openat,open -o "$tmp/st" "$@" > "$tmp/out" 2>&1 < /dev/null
+        grep -c '/usr/lib/locale/' "$tmp/st"
+}
+if command -v strace > /dev/null 2>&1; then
+        check "closure --json opens no locale file" test "$(locale_files "$S" closure --json /bin/true)" -eq 0
+        check "the tree output opens the locale's character set" test "$(locale_files "$S" closure --tree /bin/true)" -gt 0
+        check "... and draws UTF-8 glyphs with it" grep -q '── ' "$tmp/out"
+        check "list --offline measures its columns in the locale" test "$(locale_files "$S" list --offline)" -gt 0
+        check "... but loads no more than LC_CTYPE" sh -c "! grep -Eq 'LC_(NUMERIC|MESSAGES|TIME|COLLATE)' '$tmp/st'"
+        LANG=C.UTF-8 "$S" closure --tree /bin/true > "$tmp/c"
+        LANG=C "$S" closure --tree /bin/true > "$tmp/a"
+        check "in the C locale the tree is drawn in ASCII" sh -c "grep -q -- '-- ' '$tmp/a' && ! grep -q '── ' '$tmp/a'"
+else
+        echo "# no strace: the locale checks are skipped"
+fi
 
 # A library that cannot be loaded: an empty file bound over it in a private mount namespace.
 hide_and_run() { # hide_and_run SONAME command...: run with SONAME's file replaced by an empty one
