@@ -63,13 +63,17 @@ struct Closure {
 /* Read what the closure needs of one file into o, its strings in arena: -ENOMEM, or 0 with a failure to
  * read recorded in o. Touches nothing shared but the root's descriptor: threads may call it at once. */
 int closure_object_read(FsRoot *root, Arena *arena, const char *real, const struct stat *st, Object *o);
-/* The object of key when closure_context_prefetch() has it, read or being read: 1 and *o set (waiting for
- * the thread to finish it, or reading it here when the thread has not got there), 0 when it is not
- * one of its files, -ENOMEM. */
-int closure_prefetch_take(ClosureContext *ctx, const ObjectKey *key, Object *o);
+/* The program at path as closure_context_prefetch()'s thread found and read it, when path is the next it
+ * has: 1 with *ret_real (valid as long as ctx), *ret_st and *ret_object set (waiting for the thread to
+ * finish it), 0 when the caller is to find and read it itself (not the thread's next, not started yet, or
+ * not a regular file: the caller's own look says what is wrong), -ENOMEM. */
+int closure_prefetch_chase(ClosureContext *ctx, const char *path, const char **ret_real, struct stat *ret_st,
+                           const Object **ret_object);
 ClosurePrefetch *closure_prefetch_free(ClosurePrefetch *p);
-/* The parsed object behind a resolved file; parsed once per (device, inode). */
-int closure_context_object(ClosureContext *ctx, const char *real, const struct stat *st, const Object **ret);
+/* The parsed object behind a resolved file; parsed once per (device, inode). read: the file as read
+ * already (by closure_prefetch_chase()), NULL to read it now. */
+int closure_context_object(ClosureContext *ctx, const char *real, const struct stat *st, const Object *read,
+                           const Object **ret);
 const LdCache *closure_context_cache(ClosureContext *ctx);
 const LdPlatform *closure_context_platform(ClosureContext *ctx, const ElfInfo *info);
 

@@ -97,7 +97,7 @@ static int search_try(Search *s, char *candidate, bool subdir) {
 
         if (fs_root_chase(ctx->root, candidate, &real, &st) < 0 || !S_ISREG(st.st_mode))
                 return 0;
-        r = closure_context_object(ctx, real, &st, &o);
+        r = closure_context_object(ctx, real, &st, NULL, &o);
         if (r < 0)
                 return r;
         if (o->error == -EACCES || o->error == -ENOENT)
@@ -467,7 +467,7 @@ int closure_simulate(Closure *c, size_t node, const Object *o, const ClosureEnv 
                 const Object *io = NULL;
                 r = fs_root_chase(c->ctx->root, info->interp, &real, &ist);
                 if (r >= 0 && S_ISREG(ist.st_mode)) {
-                        r = closure_context_object(c->ctx, real, &ist, &io);
+                        r = closure_context_object(c->ctx, real, &ist, NULL, &io);
                         if (r < 0)
                                 return r;
                 }

@@ -67,27 +67,29 @@ int closure_object_read(FsRoot *root, Arena *arena, const char *real, const stru
         return object_fallback(fd, arena, r, o);
 }
 
-/* One file to read ahead. state: JOB_PENDING, then JOB_CLAIMED by whoever reads it (the thread ahead, or
- * the closure when it gets there first), then JOB_DONE. */
+/* One path to find and read ahead. state: JOB_PENDING, then JOB_CLAIMED by whoever takes it (the thread
+ * ahead, or the closure when it gets there first), then JOB_DONE. */
 enum { JOB_PENDING, JOB_CLAIMED, JOB_DONE };
 
 typedef struct Job {
+        const char *path;
+        int chased; /* fs_root_chase() in the thread's root: 0 or -errno */
         const char *real;
         struct stat st;
         Object object;
+        const Object *same; /* the object of an earlier job: the same file named twice */
         int result, state;
 } Job;
 
-/* The thread reading ahead of the closure, and what it has read. */
+/* The thread finding and reading the programs ahead of the closure, in the order it asks for them. */
 struct ClosurePrefetch {
-        FsRoot *root;
+        FsRoot *root;    /* the thread's own: what it finds is remembered there, never shared */
+        Arena *arena;    /* the thread's: the objects it read live there */
+        Hashmap *by_key; /* the thread's: ObjectKey -> Job it read */
+        ObjectKey *keys;
         Job *jobs;
         size_t n_jobs;
-        Hashmap *by_key; /* ObjectKey -> Job */
-        ObjectKey *keys;
-        Arena *arena;     /* the thread's: the objects it read live there */
-        size_t published; /* jobs [0, published) are ready to read (the closure's thread finds them) */
-        bool chased;      /* all are: published is final */
+        size_t next; /* the closure's side: the job it asks for next */
         pthread_t thread;
         bool running;
         ClosurePrefetch *older; /* an earlier batch: objects taken from it point into its arena */
@@ -99,35 +101,29 @@ static bool job_claim(Job *j) {
                                            __ATOMIC_ACQUIRE);
 }
 
-static void job_read(ClosurePrefetch *p, Job *j) {
-        j->result = closure_object_read(p->root, p->arena, j->real, &j->st, &j->object);
+static void job_run(ClosurePrefetch *p, Job *j, size_t i) {
+        j->chased = fs_root_chase(p->root, j->path, &j->real, &j->st);
+        if (j->chased >= 0 && S_ISREG(j->st.st_mode)) {
+                ObjectKey *k = p->keys + i;
+                *k = (ObjectKey){j->st.st_dev, j->st.st_ino};
+                Job *earlier = hashmap_get_bytes(p->by_key, k, sizeof *k);
+                if (earlier)
+                        j->same = &earlier->object;
+                else {
+                        j->result = closure_object_read(p->root, p->arena, j->real, &j->st, &j->object);
+                        if (j->result >= 0 && hashmap_put_bytes(p->by_key, k, sizeof *k, j, NULL) < 0)
+                                j->result = -ENOMEM;
+                }
+        }
         __atomic_store_n(&j->state, JOB_DONE, __ATOMIC_RELEASE);
 }
 
-/* While the closure's thread finds the files (chases the paths), the first ones as they come; then from
- * the last back, while the closure takes them from the first on, reading those the thread has not got to:
- * the two meet somewhere in the middle and seldom wait for each other. */
+/* The paths in the closure's order: it asks for each soon after, and seldom catches up. */
 static void *prefetch_run(void *userdata) {
         ClosurePrefetch *p = userdata;
-        size_t i = 0, n;
-        for (;;) {
-                /* all found: the closure starts from the first, so this thread turns to the last */
-                bool chased = __atomic_load_n(&p->chased, __ATOMIC_ACQUIRE);
-                n = __atomic_load_n(&p->published, __ATOMIC_ACQUIRE);
-                if (chased)
-                        break;
-                if (i < n) {
-                        if (job_claim(p->jobs + i))
-                                job_read(p, p->jobs + i);
-                        i++;
-                } else
-                        sched_yield();
-        }
-        for (size_t k = n; k > i; k--) {
-                if (!job_claim(p->jobs + k - 1))
-                        break; /* the closure got here: it has the rest */
-                job_read(p, p->jobs + k - 1);
-        }
+        for (size_t i = 0; i < p->n_jobs; i++)
+                if (job_claim(p->jobs + i))
+                        job_run(p, p->jobs + i, i);
         return NULL;
 }
 
@@ -137,6 +133,7 @@ ClosurePrefetch *closure_prefetch_free(ClosurePrefetch *p) {
         if (p->running)
                 pthread_join(p->thread, NULL);
         closure_prefetch_free(p->older);
+        fs_root_free(p->root);
         hashmap_free(p->by_key);
         free(p->jobs);
         free(p->keys);
@@ -145,42 +142,24 @@ ClosurePrefetch *closure_prefetch_free(ClosurePrefetch *p) {
         return NULL;
 }
 
-int closure_prefetch_take(ClosureContext *ctx, const ObjectKey *key, Object *o) {
+int closure_prefetch_chase(ClosureContext *ctx, const char *path, const char **ret_real, struct stat *ret_st,
+                           const Object **ret_object) {
         ClosurePrefetch *p = ctx->prefetch;
-        Job *j = p ? hashmap_get_bytes(p->by_key, key, sizeof *key) : NULL;
-        if (!j)
+        if (!p || p->next >= p->n_jobs || !streq(p->jobs[p->next].path, path))
                 return 0;
-        if (job_claim(j)) /* not read yet: here and now, as without the thread */
-                j->result = closure_object_read(ctx->root, ctx->arena, j->real, &j->st, &j->object);
-        else /* being read, a matter of microseconds */
-                while (__atomic_load_n(&j->state, __ATOMIC_ACQUIRE) != JOB_DONE)
-                        sched_yield();
+        Job *j = p->jobs + p->next++;
+        if (job_claim(j)) /* not started: the closure finds and reads it, as without the thread */
+                return 0;
+        while (__atomic_load_n(&j->state, __ATOMIC_ACQUIRE) != JOB_DONE)
+                sched_yield(); /* being read, a matter of microseconds */
+        if (j->chased < 0 || !S_ISREG(j->st.st_mode))
+                return 0; /* the closure's own look says what is wrong */
         if (j->result < 0)
                 return j->result;
-        *o = j->object;
+        *ret_real = j->real;
+        *ret_st = j->st;
+        *ret_object = j->same ? j->same : &j->object;
         return 1;
-}
-
-/* The files behind paths, once each, that are not parsed yet, in the order of the paths. */
-static int collect_jobs(ClosureContext *ctx, ClosurePrefetch *p, const char *const *paths, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                const char *real;
-                struct stat st;
-                if (paths[i][0] != '/' || fs_root_chase(ctx->root, paths[i], &real, &st) < 0 ||
-                    !S_ISREG(st.st_mode))
-                        continue; /* closure_add_program() will say what is wrong */
-                ObjectKey *k = p->keys + p->n_jobs;
-                *k = (ObjectKey){st.st_dev, st.st_ino};
-                if (hashmap_get_bytes(ctx->objects, k, sizeof *k) ||
-                    hashmap_get_bytes(p->by_key, k, sizeof *k))
-                        continue;
-                p->jobs[p->n_jobs] = (Job){.real = real, .st = st};
-                if (hashmap_put_bytes(p->by_key, k, sizeof *k, p->jobs + p->n_jobs, NULL) < 0)
-                        return -ENOMEM;
-                p->n_jobs++;
-                __atomic_store_n(&p->published, p->n_jobs, __ATOMIC_RELEASE);
-        }
-        return 0;
 }
 
 int closure_context_prefetch(ClosureContext *ctx, const char *const *paths, size_t n) {
@@ -194,17 +173,35 @@ int closure_context_prefetch(ClosureContext *ctx, const char *const *paths, size
         }
         p->older = ctx->prefetch;
         ctx->prefetch = p;
-        p->root = ctx->root;
         p->by_key = hashmap_new();
         p->arena = arena_new();
-        p->jobs = calloc(n ? n : 1, sizeof(Job)); /* never moves: the thread reads it */
+        p->jobs = calloc(n ? n : 1, sizeof(Job));
         p->keys = calloc(n ? n : 1, sizeof(ObjectKey));
         if (!p->by_key || !p->arena || !p->jobs || !p->keys)
                 return -ENOMEM;
-        /* The thread starts on the first files while the others are found. Without it, the closure reads
-         * each file when it gets there, as without prefetching. */
-        p->running = n > 0 && pthread_create(&p->thread, NULL, prefetch_run, p) == 0;
-        int r = collect_jobs(ctx, p, paths, n);
-        __atomic_store_n(&p->chased, true, __ATOMIC_RELEASE);
-        return r;
+        int r = fs_root_new(fs_root_path(ctx->root), &p->root);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0; /* no thread: the closure finds every file itself */
+        /* absolute paths, in order: the closure asks for them in this order (closure_prefetch_chase()) */
+        for (size_t i = 0; i < n; i++)
+                if (paths[i][0] == '/')
+                        p->jobs[p->n_jobs++] = (Job){.path = paths[i]};
+        /* On the other cores from the start: left to the scheduler, a new thread often waits on ours for a
+         * balancing tick (2-4 ms here, a third of the run), and the closure catches up with it. */
+        pthread_attr_t attr;
+        cpu_set_t set;
+        int cpu = sched_getcpu();
+        bool attr_ok = pthread_attr_init(&attr) == 0;
+        if (attr_ok && cpu >= 0 && sched_getaffinity(0, sizeof set, &set) == 0 && CPU_ISSET(cpu, &set) &&
+            CPU_COUNT(&set) > 1) {
+                CPU_CLR(cpu, &set);
+                (void)pthread_attr_setaffinity_np(&attr, sizeof set, &set);
+        }
+        p->running =
+                p->n_jobs > 0 && pthread_create(&p->thread, attr_ok ? &attr : NULL, prefetch_run, p) == 0;
+        if (attr_ok)
+                pthread_attr_destroy(&attr);
+        if (!p->running)
+                p->n_jobs = 0;
+        return 0;
 }

@@ -103,8 +103,8 @@ const LdPlatform *closure_context_platform(ClosureContext *ctx, const ElfInfo *i
         return p;
 }
 
-/* The parsed object behind a resolved file; parsed once per (device, inode). */
-int closure_context_object(ClosureContext *ctx, const char *real, const struct stat *st, const Object **ret) {
+int closure_context_object(ClosureContext *ctx, const char *real, const struct stat *st, const Object *read,
+                           const Object **ret) {
         ObjectKey key = {st->st_dev, st->st_ino};
         Object *o = hashmap_get_bytes(ctx->objects, &key, sizeof key);
         if (o) {
@@ -116,8 +116,10 @@ int closure_context_object(ClosureContext *ctx, const char *real, const struct s
         if (!o || !k)
                 return -ENOMEM;
         *k = key;
-        int r = closure_prefetch_take(ctx, &key, o);
-        if (r == 0)
+        int r = 0;
+        if (read)
+                *o = *read;
+        else
                 r = closure_object_read(ctx->root, ctx->arena, real, st, o);
         if (r < 0)
                 return r;
@@ -421,14 +423,18 @@ static int closure_add_exec(Closure *c, const char *path, const ClosureEnv *env,
 
         if (path[0] != '/')
                 return -EINVAL;
-        r = fs_root_chase(c->ctx->root, path, &real, &st);
+        /* a program named on the command line: found and read on the other core, most likely */
+        const Object *read = NULL;
+        r = closure_prefetch_chase(c->ctx, path, &real, &st, &read);
+        if (r == 0)
+                r = fs_root_chase(c->ctx->root, path, &real, &st);
         if (r < 0)
                 return r;
         if (S_ISDIR(st.st_mode))
                 return -EISDIR;
         if (!S_ISREG(st.st_mode))
                 return -EBADFD;
-        r = closure_context_object(c->ctx, real, &st, &o);
+        r = closure_context_object(c->ctx, real, &st, read, &o);
         if (r < 0)
                 return r;
         if (o->error < 0 && parent < 0)
@@ -489,7 +495,7 @@ int closure_add_found(Closure *c, const char *path, size_t parent, NodeKind kind
         bool known = hashmap_get(c->by_path, path);
         size_t before = c->n_nodes;
         const Object *o;
-        r = closure_context_object(c->ctx, real, &st, &o);
+        r = closure_context_object(c->ctx, real, &st, NULL, &o);
         if (r < 0)
                 return r;
         /* an ELF object always brings its libraries; a script is run only when asked for as a program */

@@ -130,8 +130,8 @@ int closure_why(const Closure *c, size_t i, size_t **ret, size_t *ret_n);
 /* Fill in the package of every node (one pass over the dpkg database). */
 int closure_find_packages(Closure *c, DpkgDb *db);
 
-/* Read the files of these programs (absolute paths inside the root; others are skipped) ahead, on the
- * other core, while the closure_add_program() calls that follow work on this one: each finds its file read,
- * or reads it itself. Returns at once. Optional: every closure is the same with it or without it, only
- * sooner. */
+/* Find and read the files of these programs (absolute paths inside the root; others are skipped) ahead,
+ * on another core, while the closure_add_program() calls that follow, in the same order, work on this one:
+ * each finds its file found and read, or does both itself. Returns at once. Optional: every closure is the
+ * same with it or without it, only sooner. */
 int closure_context_prefetch(ClosureContext *ctx, const char *const *paths, size_t n);

@@ -275,9 +275,12 @@ static void test_searches_shared(void **state) {
         ClosureEnv env6 = {.ld_library_path = "/t/06_rpath_over_env/env"};
         Closure *c;
         assert_int_equal(closure_new(ctx, &c), 0);
-        const char *progs[] = {"/t/01_rpath/prog",       "/t/20_origin_elsewhere/prog",
-                               "/t/21_rpath_whole/prog", "/t/17_corrupt/prog",
-                               "/t/02_runpath/prog",     "/t/03_rpath_inherited/prog",
+        const char *progs[] = {"/t/01_rpath/prog",
+                               "/t/20_origin_elsewhere/prog",
+                               "/t/21_rpath_whole/prog",
+                               "/t/17_corrupt/prog",
+                               "/t/02_runpath/prog",
+                               "/t/03_rpath_inherited/prog",
                                "/t/04_runpath_not_inherited/prog"};
         for (size_t i = 0; i < ELEMENTSOF(progs); i++)
                 assert_int_equal(closure_add_program(c, progs[i], NULL), 0);
@@ -395,10 +398,17 @@ static char *json_of(Closure *c, bool stream) {
 /* The closures of all fixtures at once, read ahead on both cores or one by one: the same, byte for byte;
  * and the streamed JSON is what jansson writes. */
 static void test_prefetch_and_stream(void **state) {
-        const char *paths[128];
-        size_t n = fixture_programs(paths, ELEMENTSOF(paths));
+        const char *paths[160];
+        size_t n = fixture_programs(paths, ELEMENTSOF(paths) - 8);
         assert_true(n > 20);
+        /* what the thread cannot take from the closure: a path that is not there, a directory, a loop, a
+         * relative path, the same file through a link and twice by name, a path of the closure's own */
+        const char *odd[] = {"/t/nothere", "/t/01_rpath", "/t/19_symlink/loop1", "t/01_rpath/prog",
+                             "/t/19_symlink/bin/prog-link", "/t/01_rpath/prog", "/t/01_rpath/prog"};
+        for (size_t i = 0; i < ELEMENTSOF(odd); i++)
+                paths[n++] = strdup(odd[i]);
         char *out[2];
+        int results[2][ELEMENTSOF(paths)];
         for (int pass = 0; pass < 2; pass++) {
                 ClosureContext *x;
                 Closure *c;
@@ -409,7 +419,7 @@ static void test_prefetch_and_stream(void **state) {
                         if (pass == 1 && (i == 0 || i == n / 2))
                                 assert_int_equal(closure_context_prefetch(x, paths + i, i ? n - i : n / 2),
                                                  0);
-                        (void)closure_add_program(c, paths[i], NULL);
+                        results[pass][i] = closure_add_program(c, paths[i], NULL);
                 }
                 out[pass] = json_of(c, true);
                 char *tree = json_of(c, false);
@@ -419,13 +429,17 @@ static void test_prefetch_and_stream(void **state) {
                 closure_context_free(x);
         }
         assert_string_equal(out[0], out[1]);
+        assert_memory_equal(results[0], results[1], n * sizeof(int));
+        assert_int_equal(results[1][n - 7], -ENOENT);
+        assert_int_equal(results[1][n - 6], -EISDIR);
+        assert_int_equal(results[1][n - 5], -ELOOP);
+        assert_int_equal(results[1][n - 4], -EINVAL);
         free(out[0]);
         free(out[1]);
         for (size_t i = 0; i < n; i++)
                 free((char *)paths[i]);
 }
 
-/* Names JSON must escape, and a name that is not UTF-8 (written as Latin-1 by both). */
 static void test_stream_escapes(void **state) {
         char dir[] = "/tmp/sdconfine-json-XXXXXX", cmd[256];
         static const char *const names[] = {"/a\xff b", "/q\"\\\t\x01\x7f", "/\xc3\xa9t\xc3\xa9",
