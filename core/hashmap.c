@@ -43,12 +43,22 @@ uint64_t hash_bytes(const void *p, size_t n) {
         return h ? h : 1;
 }
 
+/* A zeroed table, written now rather than calloc'd: a fresh mapping from calloc() is read through the shared
+ * zero page first (every look-up probes it), and the first write to each page then flushes the TLBs of the
+ * process's other threads, an interrupt per page while the prefetch thread runs. */
+static Entry *entries_new(size_t n) {
+        Entry *e = malloc(n * sizeof(Entry));
+        if (e) /* explicit_bzero(): the compiler folds malloc() and memset() back into calloc() */
+                explicit_bzero(e, n * sizeof(Entry));
+        return e;
+}
+
 Hashmap *hashmap_new(void) {
         Hashmap *h = calloc(1, sizeof(Hashmap));
         if (!h)
                 return NULL;
         h->n_buckets = 64;
-        h->entries = calloc(h->n_buckets, sizeof(Entry));
+        h->entries = entries_new(h->n_buckets);
         if (!h->entries) {
                 free(h);
                 return NULL;
@@ -81,7 +91,7 @@ static Entry *find_slot(Entry *entries, size_t n_buckets, uint64_t hash, const v
 
 static int hashmap_grow(Hashmap *h) {
         size_t n = h->n_buckets * 2;
-        Entry *entries = calloc(n, sizeof(Entry));
+        Entry *entries = entries_new(n);
         if (!entries)
                 return -ENOMEM;
         for (size_t i = 0; i < h->n_buckets; i++) {
