@@ -168,6 +168,15 @@ static void put_escaped(FILE *f, const unsigned char *s, size_t n) {
 /* A path as json_path() makes it: as it is when UTF-8, else its bytes as Latin-1. */
 static void put_string(FILE *f, const char *s) {
         putc_unlocked('"', f);
+        /* nearly every string is printable ASCII: one pass finds its end and that nothing needs a look */
+        const unsigned char *end = (const unsigned char *)s;
+        while (*end >= 0x20 && *end < 0x80 && *end != '"' && *end != '\\')
+                end++;
+        if (!*end) {
+                fwrite_unlocked(s, 1, (const char *)end - s, f);
+                putc_unlocked('"', f);
+                return;
+        }
         if (utf8_valid(s))
                 put_escaped(f, (const unsigned char *)s, strlen(s));
         else

@@ -599,15 +599,23 @@ int closure_find_packages(Closure *c, DpkgDb *db) {
         _cleanup_free_ const char **owners = calloc(2 * n + 1, sizeof(char *));
         if (!paths || !owners)
                 return -ENOMEM;
+        /* the path as asked only where it differs (a link on the way): most nodes ask once */
+        size_t k = 0;
+        _cleanup_free_ size_t *asked = malloc((n + 1) * sizeof(size_t)); /* node -> its path's query */
+        if (!asked)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                paths[k++] = c->nodes[i].realpath;
         for (size_t i = 0; i < n; i++) {
-                paths[2 * i] = c->nodes[i].realpath;
-                paths[2 * i + 1] = c->nodes[i].path;
+                asked[i] = streq(c->nodes[i].path, c->nodes[i].realpath) ? i : k;
+                if (asked[i] == k)
+                        paths[k++] = c->nodes[i].path;
         }
-        int r = dpkg_db_find_owners(db, paths, 2 * n, owners);
+        int r = dpkg_db_find_owners(db, paths, k, owners);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++) {
-                const char *o = owners[2 * i] ? owners[2 * i] : owners[2 * i + 1];
+                const char *o = owners[i] ? owners[i] : owners[asked[i]];
                 c->nodes[i].package = o ? arena_strdup(c->arena, o) : NULL;
                 if (o && !c->nodes[i].package)
                         return -ENOMEM;
