@@ -403,8 +403,13 @@ static void test_prefetch_and_stream(void **state) {
         assert_true(n > 20);
         /* what the thread cannot take from the closure: a path that is not there, a directory, a loop, a
          * relative path, the same file through a link and twice by name, a path of the closure's own */
-        const char *odd[] = {"/t/nothere", "/t/01_rpath", "/t/19_symlink/loop1", "t/01_rpath/prog",
-                             "/t/19_symlink/bin/prog-link", "/t/01_rpath/prog", "/t/01_rpath/prog"};
+        const char *odd[] = {"/t/nothere",
+                             "/t/01_rpath",
+                             "/t/19_symlink/loop1",
+                             "t/01_rpath/prog",
+                             "/t/19_symlink/bin/prog-link",
+                             "/t/01_rpath/prog",
+                             "/t/01_rpath/prog"};
         for (size_t i = 0; i < ELEMENTSOF(odd); i++)
                 paths[n++] = strdup(odd[i]);
         char *out[2];
