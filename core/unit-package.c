@@ -112,7 +112,7 @@ int rule_find_packages(RuleCtx *x) {
  * files and small directories it names too: a helper the configuration runs, a site's document root), or
  * the string literals of a Perl or Python script (quoted only). Comment lines are skipped. */
 int rule_text_paths(RuleCtx *x, size_t parent, const char *origin, const char *text, size_t size, bool quoted,
-                    bool own_only) {
+                    TextPaths which) {
         unsigned line = 1;
         bool comment = false, start = true;
         for (size_t i = 0; i < size; i++) {
@@ -131,7 +131,8 @@ int rule_text_paths(RuleCtx *x, size_t parent, const char *origin, const char *t
                         continue;
                 size_t len = strcspn(text + i, quoted ? "\"'`\n " : " \t\n\"';,)");
                 bool state = startswith(text + i, "/var/") || startswith(text + i, "/run/");
-                if (!state && !(x->rules & (UNIT_RULE_PACKAGE | UNIT_RULE_SCRIPTS)))
+                if (!state &&
+                    (which == TEXT_PATHS_STATE || !(x->rules & (UNIT_RULE_PACKAGE | UNIT_RULE_SCRIPTS))))
                         continue;
                 _cleanup_free_ char *p = strndup(text + i, len), *reason = NULL;
                 if (!p || asprintf(&reason, "named in %s line %u", origin, line) < 0)
@@ -145,7 +146,8 @@ int rule_text_paths(RuleCtx *x, size_t parent, const char *origin, const char *t
                                 *slash = 0;
                 }
                 int r = 0;
-                if (len > 1 && !strpbrk(p, "$*?[%{<>| \t@\\") && (!own_only || rule_own_place(x, p, "")) &&
+                if (len > 1 && !strpbrk(p, "$*?[%{<>| \t@\\") &&
+                    (which != TEXT_PATHS_OWN || rule_own_place(x, p, "")) &&
                     (r = rule_named_path(x, p, parent, reason, false)) < 0)
                         return r;
                 i += len ? len - 1 : 0;
@@ -190,7 +192,9 @@ static int run_as_user(RuleCtx *x, const char *conffile, const char *text) {
         return 0;
 }
 
-static int conffile_paths(RuleCtx *x, const char *conffile, size_t parent) {
+/* bound: the conffile is in the root; one that is not (an init script, a logrotate rule) still says where
+ * the service keeps its state, but what else it names is for programs that never run in the root */
+static int conffile_paths(RuleCtx *x, const char *conffile, size_t parent, bool bound) {
         _cleanup_free_ char *text = NULL;
         size_t size;
         int r = rule_read_text(x, conffile, CONFFILE_MAX, &text, &size);
@@ -198,7 +202,8 @@ static int conffile_paths(RuleCtx *x, const char *conffile, size_t parent) {
                 return r;
         if (!x->x->run_as && (r = run_as_user(x, conffile, text)) < 0)
                 return r;
-        return rule_text_paths(x, parent, conffile, text, size, false, false);
+        return rule_text_paths(x, parent, conffile, text, size, false,
+                               bound ? TEXT_PATHS_ALL : TEXT_PATHS_STATE);
 }
 
 /* Paths compiled into a program (its strings), where they name its own places: /etc/NAME..., /usr/share/NAME,
@@ -397,10 +402,11 @@ int rule_package_files(RuleCtx *x) {
                     asprintf(&fwhy, "file of %s", x->pkgs[i]) < 0)
                         return -ENOMEM;
                 for (char **f = conf; f && *f && r >= 0; f++) {
-                        if ((x->rules & UNIT_RULE_PACKAGE) && package_file_wanted(*f))
+                        bool wanted = package_file_wanted(*f);
+                        if ((x->rules & UNIT_RULE_PACKAGE) && wanted)
                                 r = rule_add(x, *f, parent, NODE_FILE, cwhy, NULL);
                         if (r >= 0)
-                                r = conffile_paths(x, *f, parent);
+                                r = conffile_paths(x, *f, parent, wanted);
                 }
                 for (char **f = files; f && *f && r >= 0; f++) {
                         struct stat st;

@@ -101,11 +101,18 @@ int rule_exec_lines(RuleCtx *x);
 /* The packages of the unit's programs, and the packages of the same source they depend on. */
 int rule_find_packages(RuleCtx *x);
 
+/* Which of the paths a text names are taken. */
+typedef enum TextPaths {
+        TEXT_PATHS_ALL,   /* with the package or scripts rule, any; else state directories */
+        TEXT_PATHS_OWN,   /* ... only the unit's own places (rule_own_place()) */
+        TEXT_PATHS_STATE, /* state directories only (/var, /run), whatever the rules */
+} TextPaths;
+
 /* Absolute paths in a text: a configuration file's (state directories always; with the package rule the
  * files and small directories it names too: a helper the configuration runs, a site's document root), or
  * the string literals of a Perl or Python script (quoted only). Comment lines are skipped. */
 int rule_text_paths(RuleCtx *x, size_t parent, const char *origin, const char *text, size_t size, bool quoted,
-                    bool own_only);
+                    TextPaths which);
 
 /* Paths compiled into a program (its strings), where they name its own places: /etc/NAME..., /usr/share/NAME,
  * /var/lib/NAME..., NAME one of the unit's, its program's or its packages' names. The configuration file a

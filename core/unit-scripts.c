@@ -168,7 +168,8 @@ static int walk_node(RuleCtx *x, size_t i) {
                            (startswith(n->reason, "file of ") || startswith(n->reason, "conffile of "));
                 r = rule_read_text(x, mpath, SCRIPT_MAX, &text, &size);
                 if (r > 0)
-                        r = rule_text_paths(x, i, mpath, text, size, true, !own);
+                        r = rule_text_paths(x, i, mpath, text, size, true,
+                                            own ? TEXT_PATHS_ALL : TEXT_PATHS_OWN);
                 if (r < 0)
                         return r;
                 return 0;
@@ -190,7 +191,7 @@ static int walk_node(RuleCtx *x, size_t i) {
         r = rule_read_text(x, path, SCRIPT_MAX, &text, &size);
         if (r > 0)
                 r = shell ? scan_shell(x, i, path, text, size)
-                          : rule_text_paths(x, i, path, text, size, true, false);
+                          : rule_text_paths(x, i, path, text, size, true, TEXT_PATHS_ALL);
         if (r < 0)
                 return r;
         return 0;

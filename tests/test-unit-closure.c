@@ -72,6 +72,11 @@ static int setup(void **state) {
             "/usr/share/other/extra.conf\n[plugin]\nuser root\n",
             0644);
         put("/usr/share/foo/data.txt", "data\n", 0644);
+        /* a SysV script, a conffile systemd never runs for a unit of its own: its state directory counts,
+         * what else it names does not */
+        put("/etc/init.d/foo", "#!/bin/sh\nSTATE=/var/lib/foo-init\n. /usr/share/other/init-only.sh\n", 0755);
+        put("/usr/share/other/init-only.sh", "start-stop-daemon --start\n", 0644);
+        mkdirs("/var/lib/foo-init");
         put("/usr/share/other/extra.conf", "x\n", 0644);
         put("/usr/share/doc/foo-common/copyright", "c\n", 0644);
         put("/etc/foo/server.key", "KEY\n", 0600);
@@ -101,13 +106,15 @@ static int setup(void **state) {
             "Package: foo-common\nStatus: install ok installed\nPriority: optional\nArchitecture: all\n"
             "Source: foo-src (1)\nVersion: 1\nConffiles:\n /etc/foo/foo.conf "
             "0123456789abcdef0123456789abcdef\n"
+            " /etc/init.d/foo 0123456789abcdef0123456789abcdef\n"
             " /etc/foo/old.conf 0123456789abcdef0123456789abcdef obsolete\n\n"
             "Package: libc6\nStatus: install ok installed\nPriority: required\nArchitecture: amd64\nVersion: "
             "2.36\n\n",
             0644);
         put("/var/lib/dpkg/info/foo.list", "/.\n/usr\n/usr/sbin\n/usr/sbin/fooctl\n/var/lib/foo\n", 0644);
         put("/var/lib/dpkg/info/foo-common.list",
-            "/.\n/etc/foo\n/etc/foo/foo.conf\n/usr/share/foo\n/usr/share/foo/data.txt\n/usr/share/doc/"
+            "/.\n/etc/foo\n/etc/foo/foo.conf\n/etc/init.d\n/etc/init.d/foo\n/usr/share/foo\n/usr/share/foo/"
+            "data.txt\n/usr/share/doc/"
             "foo-common\n"
             "/usr/share/doc/foo-common/copyright\n/var/log/foo\n",
             0644);
@@ -118,6 +125,8 @@ static int setup(void **state) {
         if (chown(p, 4321, 4321) < 0)
                 return 0; /* not root: the ownership rule is checked where it can be */
         snprintf(p, sizeof p, "%s/var/log/foo", root);
+        (void)chown(p, 4321, 4321);
+        snprintf(p, sizeof p, "%s/var/lib/foo-init", root);
         (void)chown(p, 4321, 4321);
         return 0;
 }
@@ -219,6 +228,9 @@ static void test_package(void **state) {
         /* a file its conffile names, of no package of its own */
         assert_string_equal(reason_of(&f, "/usr/share/other/extra.conf"),
                             "named in /etc/foo/foo.conf line 4");
+        /* the init script is not bound, nor what only it names */
+        assert_null(reason_of(&f, "/etc/init.d/foo"));
+        assert_null(reason_of(&f, "/usr/share/other/init-only.sh"));
         /* the user its configuration names, for the suggestion to start it as that user */
         assert_string_equal(f.x.run_as, "foo");
         assert_string_equal(f.x.run_as_where, "/etc/foo/foo.conf line 3");
@@ -277,6 +289,20 @@ static void test_state(void **state) {
         fixture_done(&f);
 }
 
+/* ... but the state directory the init script names is the service's */
+static void test_init_script_state(void **state) {
+        struct stat st;
+        char p[512];
+        snprintf(p, sizeof p, "%s/var/lib/foo-init", root);
+        if (stat(p, &st) < 0 || st.st_uid != 4321)
+                skip(); /* needs root to give the directory to the service's user */
+        Fixture f;
+        fixture_run(&f, UNIT_RULE_PACKAGE | UNIT_RULE_STATE, NULL);
+        assert_non_null(writable_reason(&f, "/var/lib/foo-init"));
+        assert_null(reason_of(&f, "/usr/share/other/init-only.sh"));
+        fixture_done(&f);
+}
+
 static void test_hazards(void **state) {
         char *own[] = {(char *)"foo", NULL};
         static const struct {
@@ -302,9 +328,9 @@ static void test_hazards(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_scripts), cmocka_unit_test(test_package),
-                cmocka_unit_test(test_plugins), cmocka_unit_test(test_state),
-                cmocka_unit_test(test_hazards),
+                cmocka_unit_test(test_scripts),           cmocka_unit_test(test_package),
+                cmocka_unit_test(test_plugins),           cmocka_unit_test(test_state),
+                cmocka_unit_test(test_init_script_state), cmocka_unit_test(test_hazards),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
