@@ -18,7 +18,7 @@ int main(int argc, char **argv) {
                 return cli_main(argc, argv); /* it loads the locale when it prints text (output_init()) */
         /* the character set only (wide characters, display widths): the messages are English */
         setlocale(LC_CTYPE, "");
-        if (strcmp(argv[1 < argc ? 1 : 0], "tui") == 0)
+        if (argc >= 2 && strcmp(argv[1], "tui") == 0)
                 return tui_main(argc - 1, argv + 1);
         return tui_main(argc, argv);
 }
