@@ -76,6 +76,7 @@ typedef struct Job {
         int chased; /* fs_root_chase() in the thread's root: 0 or -errno */
         const char *real;
         struct stat st;
+        ObjectKey key; /* of st, for by_key */
         Object object;
         const Object *same; /* the object of an earlier job: the same file named twice */
         int result, state;
@@ -86,7 +87,6 @@ struct ClosurePrefetch {
         FsRoot *root;    /* the thread's own: what it finds is remembered there, never shared */
         Arena *arena;    /* the thread's: the objects it read live there */
         Hashmap *by_key; /* the thread's: ObjectKey -> Job it read */
-        ObjectKey *keys;
         Job *jobs;
         size_t n_jobs;
         size_t next; /* the closure's side: the job it asks for next */
@@ -101,17 +101,17 @@ static bool job_claim(Job *j) {
                                            __ATOMIC_ACQUIRE);
 }
 
-static void job_run(ClosurePrefetch *p, Job *j, size_t i) {
+static void job_run(ClosurePrefetch *p, Job *j) {
         j->chased = fs_root_chase(p->root, j->path, &j->real, &j->st);
         if (j->chased >= 0 && S_ISREG(j->st.st_mode)) {
-                ObjectKey *k = p->keys + i;
-                *k = (ObjectKey){j->st.st_dev, j->st.st_ino};
-                Job *earlier = hashmap_get_bytes(p->by_key, k, sizeof *k);
+                j->key = (ObjectKey){j->st.st_dev, j->st.st_ino};
+                Job *earlier = hashmap_get_bytes(p->by_key, &j->key, sizeof j->key);
                 if (earlier)
                         j->same = &earlier->object;
                 else {
                         j->result = closure_object_read(p->root, p->arena, j->real, &j->st, &j->object);
-                        if (j->result >= 0 && hashmap_put_bytes(p->by_key, k, sizeof *k, j, NULL) < 0)
+                        if (j->result >= 0 &&
+                            hashmap_put_bytes(p->by_key, &j->key, sizeof j->key, j, NULL) < 0)
                                 j->result = -ENOMEM;
                 }
         }
@@ -123,7 +123,7 @@ static void *prefetch_run(void *userdata) {
         ClosurePrefetch *p = userdata;
         for (size_t i = 0; i < p->n_jobs; i++)
                 if (job_claim(p->jobs + i))
-                        job_run(p, p->jobs + i, i);
+                        job_run(p, p->jobs + i);
         return NULL;
 }
 
@@ -136,7 +136,6 @@ ClosurePrefetch *closure_prefetch_free(ClosurePrefetch *p) {
         fs_root_free(p->root);
         hashmap_free(p->by_key);
         free(p->jobs);
-        free(p->keys);
         arena_free(p->arena);
         free(p);
         return NULL;
@@ -175,9 +174,8 @@ int closure_context_prefetch(ClosureContext *ctx, const char *const *paths, size
         ctx->prefetch = p;
         p->by_key = hashmap_new();
         p->arena = arena_new();
-        p->jobs = calloc(n ? n : 1, sizeof(Job));
-        p->keys = calloc(n ? n : 1, sizeof(ObjectKey));
-        if (!p->by_key || !p->arena || !p->jobs || !p->keys)
+        p->jobs = calloc(n ? n : 1, sizeof(Job)); /* never moves: by_key's keys live in it */
+        if (!p->by_key || !p->arena || !p->jobs)
                 return -ENOMEM;
         int r = fs_root_new(fs_root_path(ctx->root), &p->root);
         if (r < 0)

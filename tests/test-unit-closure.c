@@ -269,12 +269,17 @@ static const char *writable_reason(Fixture *f, const char *path) {
         return NULL;
 }
 
-static void test_state(void **state) {
+/* Whether setup() could give path to the service's user (it needs root) */
+static bool given_to_foo(const char *path) {
         struct stat st;
         char p[512];
-        snprintf(p, sizeof p, "%s/var/lib/foo", root);
-        if (stat(p, &st) < 0 || st.st_uid != 4321)
-                skip(); /* needs root to give the directory to the service's user */
+        snprintf(p, sizeof p, "%s%s", root, path);
+        return stat(p, &st) == 0 && st.st_uid == 4321;
+}
+
+static void test_state(void **state) {
+        if (!given_to_foo("/var/lib/foo"))
+                skip();
         Fixture f;
         fixture_run(&f, UNIT_RULE_STATE | UNIT_RULE_SCRIPTS, NULL);
         /* named by the package's file list, and by the script and the conffile: owned by User=foo */
@@ -291,11 +296,8 @@ static void test_state(void **state) {
 
 /* ... but the state directory the init script names is the service's */
 static void test_init_script_state(void **state) {
-        struct stat st;
-        char p[512];
-        snprintf(p, sizeof p, "%s/var/lib/foo-init", root);
-        if (stat(p, &st) < 0 || st.st_uid != 4321)
-                skip(); /* needs root to give the directory to the service's user */
+        if (!given_to_foo("/var/lib/foo-init"))
+                skip();
         Fixture f;
         fixture_run(&f, UNIT_RULE_PACKAGE | UNIT_RULE_STATE, NULL);
         assert_non_null(writable_reason(&f, "/var/lib/foo-init"));
